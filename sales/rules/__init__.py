@@ -1,0 +1,21 @@
+"""The tax-free rules: pure functions over plain, dated data (no Django, no ORM)."""
+
+from .dated import regime_on
+from .engine import evaluate
+from .messages import MESSAGES, PACKING_MESSAGES, packing_message
+from .types import Buyer, Decision, Earlier, Item, Liquor, Reason, SaleInput
+
+__all__ = [
+    "MESSAGES",
+    "PACKING_MESSAGES",
+    "Buyer",
+    "Decision",
+    "Earlier",
+    "Item",
+    "Liquor",
+    "Reason",
+    "SaleInput",
+    "evaluate",
+    "packing_message",
+    "regime_on",
+]

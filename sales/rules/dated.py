@@ -1,0 +1,120 @@
+"""Rules, thresholds and rates as dated data. A change of law is one new entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def in_force(entries: list[tuple[date, T]], on: date) -> T:
+    """The entry with the latest effective-from date not after `on`."""
+    current = None
+    for effective_from, value in sorted(entries, key=lambda e: e[0]):
+        if effective_from <= on:
+            current = value
+    if current is None:
+        raise LookupError(f"no rule in force on {on.isoformat()}")
+    return current
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str  # "legacy" or "refund"
+    minimum_excl_tax: int
+    consumables_cap_excl_tax: int | None  # legacy only; abolished by the refund method
+    categories_matter: bool
+    proof_documents: frozenset[str]
+    high_value_unit_price: int = 1_000_000
+    passport_copy_over: int | None = None
+
+
+# domain.md §0: the regime is chosen by the date of sale (譲渡日).
+REGIMES: list[tuple[date, Regime]] = [
+    (
+        date(2016, 5, 1),
+        Regime(
+            name="legacy",
+            minimum_excl_tax=5_000,
+            consumables_cap_excl_tax=500_000,
+            categories_matter=True,
+            proof_documents=frozenset({"residence_certificate", "family_register_attachment"}),
+            # seed 001: a sale whose total exceeds ¥1,000,000 keeps a copy of the passport.
+            passport_copy_over=1_000_000,
+        ),
+    ),
+    (
+        date(2026, 11, 1),
+        Regime(
+            name="refund",
+            minimum_excl_tax=5_000,
+            consumables_cap_excl_tax=None,
+            categories_matter=False,
+            # from 2026-11-01 a My Number card with the 国外転出 annotation is also accepted.
+            proof_documents=frozenset(
+                {"residence_certificate", "family_register_attachment", "my_number_card"}
+            ),
+        ),
+    ),
+]
+
+# Consumption tax in percent, by rate class (since 2019-10-01: 10 % standard, 8 % reduced).
+TAX_RATES: list[tuple[date, dict[str, int]]] = [
+    (date(2019, 10, 1), {"standard": 10, "reduced": 8}),
+]
+
+
+@dataclass(frozen=True)
+class LiquorRate:
+    yen_per_kl: int
+    base_percent: int | None = None  # above this strength, add `step_yen` per whole 1 %
+    step_yen: int = 0
+
+    def for_strength(self, alcohol_percent: float) -> int:
+        if self.base_percent is None or alcohol_percent < self.base_percent + 1:
+            return self.yen_per_kl
+        # [design] the law adds the step "per 1 degree above": fractions of a degree don't count.
+        return self.yen_per_kl + (int(alcohol_percent) - self.base_percent) * self.step_yen
+
+
+# domain.md §3, rates from 2026-10-01 [vendor], yen per kilolitre.
+LIQUOR_RATES: list[tuple[date, dict[str, LiquorRate]]] = [
+    (
+        date(2026, 10, 1),
+        {
+            "beer": LiquorRate(155_000),
+            "happoshu": LiquorRate(155_000),
+            "new_genre": LiquorRate(155_000),
+            "sake": LiquorRate(100_000),
+            "wine": LiquorRate(100_000),
+            "chuhai": LiquorRate(100_000),
+            "spirits": LiquorRate(200_000, base_percent=20, step_yen=10_000),
+            "liqueur": LiquorRate(120_000, base_percent=12, step_yen=10_000),
+        },
+    ),
+]
+
+LIQUOR_CATEGORY_LABELS = {
+    "beer": ("Beer", "ビール"),
+    "happoshu": ("Happoshu", "発泡酒"),
+    "new_genre": ("Former third beer", "新ジャンル(旧第三のビール)"),
+    "sake": ("Sake", "清酒"),
+    "wine": ("Wine (fruit wine)", "果実酒"),
+    "chuhai": ("Chuhai-type", "チューハイ等"),
+    "spirits": ("Distilled spirits", "蒸留酒類"),
+    "liqueur": ("Liqueur", "リキュール"),
+}
+
+
+def regime_on(sale_date: date) -> Regime:
+    return in_force(REGIMES, sale_date)
+
+
+def tax_percent(rate_class: str, on: date) -> int:
+    return in_force(TAX_RATES, on)[rate_class]
+
+
+def liquor_rate(category: str, on: date) -> LiquorRate:
+    return in_force(LIQUOR_RATES, on)[category]

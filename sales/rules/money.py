@@ -1,0 +1,59 @@
+"""Integer-yen arithmetic.
+
+Rounding [design, following the qualified-invoice rule]: consumption tax is rounded once per
+tax rate and price basis (tax-inclusive or tax-exclusive prices) per sale, fractions of a yen
+dropped. A tax-inclusive amount A at rate r holds tax floor(A·r/(100+r)); a tax-exclusive
+amount E carries tax floor(E·r/100).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .types import RateTotal
+
+
+@dataclass(frozen=True)
+class Line:
+    rate_percent: int
+    amount: int  # unit price × quantity, in yen, on the line's own basis
+    includes_tax: bool
+
+
+def tax_in_inclusive(amount: int, rate_percent: int) -> int:
+    return amount * rate_percent // (100 + rate_percent)
+
+
+def tax_on_exclusive(amount: int, rate_percent: int) -> int:
+    return amount * rate_percent // 100
+
+
+def excl_unit_price(unit_price: int, rate_percent: int, includes_tax: bool) -> int:
+    if not includes_tax:
+        return unit_price
+    return unit_price - tax_in_inclusive(unit_price, rate_percent)
+
+
+def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
+    sums: dict[tuple[int, bool], int] = defaultdict(int)
+    for line in lines:
+        sums[(line.rate_percent, line.includes_tax)] += line.amount
+    by_rate: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for (rate, includes_tax), amount in sums.items():
+        if includes_tax:
+            tax = tax_in_inclusive(amount, rate)
+            excl = amount - tax
+        else:
+            excl, tax = amount, tax_on_exclusive(amount, rate)
+        old_excl, old_tax = by_rate[rate]
+        by_rate[rate] = (old_excl + excl, old_tax + tax)
+    return tuple(
+        RateTotal(rate_percent=rate, excl_tax=excl, tax=tax)
+        for rate, (excl, tax) in sorted(by_rate.items(), reverse=True)
+    )
+
+
+def total_excl(lines: Iterable[Line]) -> int:
+    return sum(t.excl_tax for t in rate_totals(lines))
