@@ -1,3 +1,239 @@
-from django.db import models
+from __future__ import annotations
 
-# Create your models here.
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stores.models import Business, Store
+from taxfree.crypto import EncryptedTextField, blind_index
+
+from .choices import (
+    Category,
+    DocumentType,
+    LiquorCategory,
+    Packing,
+    ProofDocument,
+    Regime,
+    Sex,
+    StatusOfResidence,
+    TaxRate,
+)
+from .countries import validate_nationality
+from .validators import validate_jan
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(store__in=Store.objects.visible_to(user))
+
+
+class Customer(models.Model):
+    """A buyer as identified at the till. Personal data: every staff view is audited."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="customers",
+        help_text=_("The store where the customer was registered."),
+    )
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_names = models.CharField(_("given names"), max_length=100, blank=True)
+    nationality = models.CharField(
+        _("nationality"), max_length=3, validators=[validate_nationality],
+        help_text=_("ISO 3166-1 alpha-3 (JPN for Japanese nationals)."),
+    )
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.family_name} {self.given_names}".strip()
+
+
+class IdentityDocumentQuerySet(models.QuerySet):
+    def with_number(self, number: str):
+        return self.filter(number_index=blind_index(number))
+
+
+class IdentityDocument(models.Model):
+    """The document shown at the till, with the facts read from it (domain.md §1)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
+    document_type = models.CharField(_("document type"), max_length=40, choices=DocumentType.choices)
+    number = EncryptedTextField(_("document number"))
+    number_index = models.CharField(max_length=64, db_index=True, editable=False)
+    issuing_country = models.CharField(
+        _("issuing country"), max_length=3, blank=True, validators=[validate_nationality]
+    )
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    passport_number = EncryptedTextField(
+        _("passport number (with a landing permit)"), blank=True,
+        help_text=_("Under the refund method the record carries the passport number."),
+    )
+    status_of_residence = models.CharField(
+        _("status of residence (在留資格)"), max_length=30, choices=StatusOfResidence.choices,
+        blank=True,
+    )
+    landing_date = models.DateField(_("landing date"), null=True, blank=True)
+    has_landing_stamp = models.BooleanField(_("landing (or return) stamp present"), default=False)
+    proof_document = models.CharField(
+        _("proof of living abroad"), max_length=40, choices=ProofDocument.choices, blank=True
+    )
+    moved_abroad_date = models.DateField(_("date of moving abroad (国外転出日)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IdentityDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_type_display()} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        number = self.number or ""
+        return "•" * max(len(number) - 3, 0) + number[-3:]
+
+    def save(self, *args, **kwargs):
+        self.number = (self.number or "").replace(" ", "").upper()
+        self.number_index = blind_index(self.number)
+        super().save(*args, **kwargs)
+
+
+class Product(models.Model):
+    """The product master of a business."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="products")
+    name = models.CharField(_("name"), max_length=200)
+    jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, validators=[validate_jan])
+    unit_price = models.PositiveIntegerField(_("unit price (yen)"))
+    price_includes_tax = models.BooleanField(_("price includes consumption tax"), default=True)
+    tax_rate = models.CharField(_("tax rate"), max_length=10, choices=TaxRate.choices, default=TaxRate.STANDARD)
+    category = models.CharField(
+        _("category (legacy regime)"), max_length=12, choices=Category.choices, default=Category.GENERAL
+    )
+    liquor_category = models.CharField(
+        _("liquor category"), max_length=20, choices=LiquorCategory.choices, blank=True
+    )
+    alcohol_percent = models.DecimalField(
+        _("alcohol %"), max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    volume_ml = models.PositiveIntegerField(_("container volume (ml)"), null=True, blank=True)
+    excluded = models.BooleanField(_("excluded from tax-free sale"), default=False)
+    detail_template = models.CharField(_("商品情報詳細 template"), max_length=80, blank=True)
+    serial_expected = models.BooleanField(_("has a serial number"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "jan_code"], condition=~models.Q(jan_code=""), name="unique_jan_per_business"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SaleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(store__in=Store.objects.visible_to(user))
+
+
+class Sale(models.Model):
+    """A finished tax-free sale or the cancellation of one. Immutable once written."""
+
+    class Kind(models.TextChoices):
+        SALE = "sale", _("sale")
+        CANCELLATION = "cancellation", _("cancellation")
+
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
+    document = models.ForeignKey(IdentityDocument, on_delete=models.PROTECT, related_name="sales")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
+    cancels = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="cancellations",
+        help_text=_("For a cancellation or return: the sale it cancels."),
+    )
+    sold_at = models.DateTimeField(_("sold at"))
+    sale_date = models.DateField(_("date of sale (譲渡日)"))
+    regime = models.CharField(_("regime"), max_length=10, choices=Regime.choices)
+    total_excl_tax = models.BigIntegerField(_("total excl. tax"))
+    total_tax = models.BigIntegerField(_("consumption tax"))
+    refund_amount = models.BigIntegerField(_("refund amount"))
+    packing = models.CharField(_("packing"), max_length=30, choices=Packing.choices, blank=True)
+    decision = models.JSONField(_("decision"), default=dict)
+    customer_language = models.CharField(_("customer language"), max_length=10, blank=True)
+    acknowledged_at = models.DateTimeField(_("rules acknowledged at"), null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = SaleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-sold_at", "-id"]
+        indexes = [
+            models.Index(fields=["-sold_at", "-id"], name="sale_sold_at_desc"),
+            models.Index(fields=["customer", "store", "sale_date"], name="sale_same_day"),
+            models.Index(fields=["store", "-sold_at"], name="sale_store_sold_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.sale_date} {self.store_id}"
+
+    @property
+    def total_incl_tax(self) -> int:
+        return self.total_excl_tax + self.total_tax
+
+
+class SaleItem(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items")
+    line = models.PositiveSmallIntegerField()
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    jan_code = models.CharField(_("JAN code"), max_length=13, blank=True)
+    quantity = models.IntegerField(_("quantity"), help_text=_("Negative on a cancellation."))
+    unit_price = models.BigIntegerField(_("unit price"))
+    price_includes_tax = models.BooleanField(_("price includes tax"))
+    tax_rate = models.CharField(_("tax rate"), max_length=10, choices=TaxRate.choices)
+    rate_percent = models.PositiveSmallIntegerField(_("rate %"))
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    detail = models.CharField(_("商品情報詳細"), max_length=80, blank=True)
+    serial = models.CharField(_("serial number"), max_length=20, blank=True)
+    liquor_category = models.CharField(max_length=20, choices=LiquorCategory.choices, blank=True)
+    alcohol_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    volume_ml = models.PositiveIntegerField(null=True, blank=True)
+    liquor_tax_per_unit = models.IntegerField(default=0)
+    unit_price_excl_tax = models.BigIntegerField(_("unit price excl. tax"))
+
+    class Meta:
+        ordering = ["sale", "line"]
+        constraints = [models.UniqueConstraint(fields=["sale", "line"], name="unique_sale_line")]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
+
+    @property
+    def amount_excl_tax(self) -> int:
+        return self.unit_price_excl_tax * self.quantity

@@ -1,0 +1,57 @@
+"""Field encryption at rest (Fernet, rotatable) and a keyed blind index for look-ups."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return fernet().decrypt(token.encode()).decode()
+
+
+def rotate(token: str) -> str:
+    return fernet().rotate(token.encode()).decode()
+
+
+def blind_index(value: str) -> str:
+    """HMAC of a normalised value: equality search without storing the value in clear."""
+    normalised = value.replace(" ", "").upper()
+    key = settings.FIELD_HASH_KEY.encode()
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding a Fernet token; Python code sees the clear text."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken as exc:
+            raise ValueError(f"cannot decrypt {self.model.__name__}.{self.name}: unknown key") from exc
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)

@@ -1,0 +1,74 @@
+"""The three roles (groups created by a data migration) and the questions code asks of them."""
+
+from __future__ import annotations
+
+COMPLIANCE_OFFICER = "Compliance officer"
+STORE_STAFF = "Store staff"
+ACCOUNTANT = "Accountant"
+ROLES = (COMPLIANCE_OFFICER, STORE_STAFF, ACCOUNTANT)
+
+
+def _in_group(user, name: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache
+    return name in cache
+
+
+def is_compliance_officer(user) -> bool:
+    return getattr(user, "is_superuser", False) or _in_group(user, COMPLIANCE_OFFICER)
+
+
+def is_accountant(user) -> bool:
+    return _in_group(user, ACCOUNTANT)
+
+
+def is_store_staff(user) -> bool:
+    return _in_group(user, STORE_STAFF)
+
+
+def sees_all_stores(user) -> bool:
+    return is_compliance_officer(user) or is_accountant(user)
+
+
+def can_sell(user) -> bool:
+    """Entering sales: store staff at their stores, compliance officers anywhere."""
+    return is_compliance_officer(user) or is_store_staff(user)
+
+
+# What each role may do in the admin, by app and action. Sales, their items and purchase records
+# are never deleted (architecture.md §3.3), so no role gets those delete permissions.
+_APPS = ("stores", "sales", "transmission", "taxfree")
+_NEVER_DELETED = {"sale", "saleitem", "purchaserecord", "auditevent", "customer", "identitydocument"}
+
+
+def _wanted(role: str, app_label: str, codename: str) -> bool:
+    action, _sep, model = codename.partition("_")
+    if app_label not in _APPS:
+        return False
+    if role == ACCOUNTANT:
+        return action == "view"
+    if role == STORE_STAFF:
+        return app_label == "sales" and action in ("view", "add") and model != "product" or (
+            model == "product" and action == "view"
+        )
+    if app_label == "taxfree":
+        return action == "view"
+    return not (action == "delete" and model in _NEVER_DELETED)
+
+
+def sync_groups(apps=None) -> None:
+    """Create the role groups and give them their permissions (idempotent)."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    permissions = list(permission_model.objects.select_related("content_type"))
+    for role in ROLES:
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = [p for p in permissions if _wanted(role, p.content_type.app_label, p.codename)]
+        group.permissions.set(wanted)
