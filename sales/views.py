@@ -1,3 +1,241 @@
-from django.shortcuts import render
+"""Pages for store staff: find or enter the customer, add items, explain, finish, cancel."""
 
-# Create your views here.
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stores.models import Store
+from taxfree.models import audit
+from taxfree.roles import can_sell
+
+from . import explanations, services
+from .basket import Basket
+from .forms import CustomerForm, CustomerSearchForm, ItemForm, ProductPickForm, ScanForm
+from .inputs import decision_as_dict, product_item
+from .models import IdentityDocument, Product, Sale
+
+
+def _store(request, store_id: int) -> Store:
+    if not can_sell(request.user):
+        raise PermissionDenied
+    return get_object_or_404(Store.objects.visible_to(request.user).operating(), pk=store_id)
+
+
+@login_required
+def home(request):
+    stores = Store.objects.visible_to(request.user).operating().select_related("business")
+    recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
+    return render(request, "staff/home.html", {"stores": stores if can_sell(request.user) else [], "recent": recent})
+
+
+@login_required
+def sale_start(request, store_id: int):
+    store = _store(request, store_id)
+    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c")
+    if request.method == "POST" and "search" in request.POST:
+        search = CustomerSearchForm(request.POST, prefix="s")
+        if search.is_valid():
+            return _start_with_found(request, store, search)
+    elif request.method == "POST":
+        form = CustomerForm(request.POST, prefix="c")
+        if form.is_valid():
+            try:
+                customer, document = services.customer_register(
+                    actor=request.user, store=store, person=form.person(), document=form.document()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                Basket(request.session, store.pk).set_customer(
+                    customer, document, explanations.default_language(customer.nationality))
+                return redirect("staff:basket", store.pk)
+    return render(request, "staff/start.html", {"store": store, "search": search, "form": form})
+
+
+def _start_with_found(request, store: Store, search: CustomerSearchForm):
+    document = (
+        IdentityDocument.objects.with_number(search.cleaned_data["number"])
+        .filter(customer__store__business=store.business).select_related("customer").first()
+    )
+    if document is None:
+        messages.warning(request, _("No customer with this document number: enter the customer below."))
+        return redirect("staff:start", store.pk)
+    audit(request.user, "customer_view", document.customer, "found by document number")
+    Basket(request.session, store.pk).set_customer(
+        document.customer, document, explanations.default_language(document.customer.nationality))
+    messages.info(request, _("Customer found: check the landing date and status for today's visit."))
+    return redirect("staff:basket", store.pk)
+
+
+@login_required
+def basket(request, store_id: int):
+    store = _store(request, store_id)
+    cart = Basket(request.session, store.pk)
+    customer, document = cart.customer_and_document(store)
+    if customer is None:
+        return redirect("staff:start", store.pk)
+    forms = {
+        "scan": ScanForm(prefix="scan"), "pick": ProductPickForm(prefix="pick", business=store.business),
+        "item": ItemForm(prefix="item"),
+    }
+    if request.method == "POST":
+        response = _basket_action(request, store, cart, forms)
+        if response:
+            return response
+    decision = services.sale_evaluate(
+        store=store, customer=customer, document=document, lines=cart.lines(), sale_date=timezone.localdate()
+    ) if cart.items else None
+    rows = list(zip(cart.items, decision.items, strict=True)) if decision else []
+    return render(request, "staff/basket.html", {
+        "store": store, "customer": customer, "document": document, "basket": cart.data, "rows": rows,
+        "decision": decision_as_dict(decision, get_language()) if decision else None, **forms,
+    })
+
+
+def _basket_action(request, store: Store, cart: Basket, forms: dict):
+    action = request.POST.get("action")
+    if action == "scan":
+        forms["scan"] = form = ScanForm(request.POST, prefix="scan")
+        if form.is_valid():
+            product = Product.objects.filter(business=store.business, jan_code=form.cleaned_data["jan"], active=True).first()
+            if product is None:
+                form.add_error("jan", _("No product with this JAN code."))
+                return None
+            cart.add(product_item(product, form.cleaned_data["quantity"]))
+            return redirect("staff:basket", store.pk)
+    elif action == "pick":
+        forms["pick"] = form = ProductPickForm(request.POST, prefix="pick", business=store.business)
+        if form.is_valid():
+            cart.add(product_item(form.cleaned_data["product"], form.cleaned_data["quantity"]))
+            return redirect("staff:basket", store.pk)
+    elif action == "item":
+        forms["item"] = form = ItemForm(request.POST, prefix="item")
+        if form.is_valid():
+            cart.add(_typed_item(form.cleaned_data))
+            return redirect("staff:basket", store.pk)
+    elif action in ("remove", "edit"):
+        index = _int(request.POST.get("index"))
+        if action == "remove":
+            cart.remove(index)
+        else:
+            cart.edit(index, detail=request.POST.get("detail", "")[:200].strip(),
+                      serial=request.POST.get("serial", "")[:40].strip())
+        return redirect("staff:basket", store.pk)
+    elif action == "clear":
+        cart.clear()
+        return redirect("staff:start", store.pk)
+    return None
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _typed_item(d: dict) -> dict:
+    liquor = None
+    if d["liquor_category"]:
+        liquor = {"category": d["liquor_category"], "alcohol_percent": float(d["alcohol_percent"]),
+                  "volume_ml": d["volume_ml"]}
+    keys = ("name", "quantity", "unit_price", "price_includes_tax", "tax_rate", "category", "detail",
+            "serial", "serial_expected")
+    return {**{k: d[k] for k in keys}, "excluded": False, "liquor": liquor, "product": None, "jan_code": ""}
+
+
+@login_required
+def explain(request, store_id: int):
+    store = _store(request, store_id)
+    cart = Basket(request.session, store.pk)
+    customer, _document = cart.customer_and_document(store)
+    if customer is None:
+        return redirect("staff:start", store.pk)
+    language = request.POST.get("language") or request.GET.get("lang") or cart.data.get("language", "en")
+    if language not in explanations.LANGUAGES:
+        language = "en"
+    if request.method == "POST":
+        cart.acknowledge(language)
+        return redirect("staff:basket", store.pk)
+    today = timezone.localdate()
+    regime = services.rules.regime_on(today).name
+    return render(request, "staff/explain.html", {
+        "store": store, "text": explanations.explanation(regime, language, today),
+        "languages": [(code, explanations.TITLES[code]) for code in explanations.LANGUAGES],
+        "current": language,
+    })
+
+
+@login_required
+@require_POST
+def finish(request, store_id: int):
+    store = _store(request, store_id)
+    cart = Basket(request.session, store.pk)
+    customer, document = cart.customer_and_document(store)
+    if customer is None or not cart.items:
+        return redirect("staff:basket", store.pk)
+    try:
+        sale = services.sale_finalize(
+            actor=request.user, store=store, customer=customer, document=document, lines=cart.lines(),
+            customer_language=cart.data.get("language", "en"), acknowledged=cart.data.get("acknowledged", False),
+            receipt_number=request.POST.get("receipt_number", "")[:40],
+        )
+    except services.SaleRefused:
+        messages.error(request, _("The sale is not eligible: see the reasons below."))
+        return redirect("staff:basket", store.pk)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("staff:basket", store.pk)
+    cart.clear()
+    messages.success(request, _("Sale finished. The purchase record is queued for sending."))
+    return redirect("staff:sale", sale.pk)
+
+
+def _visible_sale(request, pk: int) -> Sale:
+    sales = Sale.objects.visible_to(request.user).select_related("store", "customer", "document", "record")
+    try:
+        return sales.get(pk=pk)
+    except Sale.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def sale_detail(request, pk: int):
+    sale = _visible_sale(request, pk)
+    audit(request.user, "sale_view", sale, "staff sale page")
+    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    return render(request, "staff/sale_detail.html", {
+        "sale": sale, "items": sale.items.all(), "cancellations": sale.cancellations.all(),
+        "can_cancel": can_sell(request.user) and any(left.values()),
+    })
+
+
+@login_required
+def sale_cancel(request, pk: int):
+    sale = _visible_sale(request, pk)
+    if not can_sell(request.user):
+        raise PermissionDenied
+    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    items = [(item, left.get(item.line, 0)) for item in sale.items.all()]
+    if request.method == "POST":
+        wanted = {item.line: _int(request.POST.get(f"line-{item.line}") or 0) for item, _left in items}
+        try:
+            cancellation = services.sale_cancel(
+                actor=request.user, sale=sale, quantities=wanted, reason=request.POST.get("reason", "")[:200]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Cancellation recorded; its record is queued for sending."))
+            return redirect("staff:sale", cancellation.pk)
+    return render(request, "staff/cancel.html", {"sale": sale, "items": items})

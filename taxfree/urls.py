@@ -1,6 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
+
+from sales import api
+
+api_v1 = [
+    path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
+    path("sales/", api.SaleCreateView.as_view(), name="sales"),
+]
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="staff:home", permanent=False)),
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("staff/", include("sales.urls")),
 ]

@@ -1,0 +1,106 @@
+"""From stored rows to the rules engine's plain data, and the decision back to JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import F, Sum
+
+from . import rules
+from .models import Customer, IdentityDocument, SaleItem
+from .rules.messages import packing_message
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """An item as entered: the rules' Item plus where it came from."""
+
+    item: rules.Item
+    product_id: int | None = None
+    jan_code: str = ""
+
+
+ITEM_FIELDS = (
+    "name", "quantity", "unit_price", "price_includes_tax", "tax_rate", "category", "excluded",
+    "detail", "serial", "serial_expected",
+)
+
+
+def line_from_dict(data: dict) -> ItemLine:
+    """An item as the API and the staff basket hold it (JSON-like) → an ItemLine."""
+    liquor = rules.Liquor(**data["liquor"]) if data.get("liquor") else None
+    item = rules.Item(**{k: data[k] for k in ITEM_FIELDS if k in data}, liquor=liquor)
+    return ItemLine(item, data.get("product"), data.get("jan_code", ""))
+
+
+def product_item(product, quantity: int) -> dict:
+    liquor = None
+    if product.liquor_category:
+        liquor = {"category": product.liquor_category, "alcohol_percent": float(product.alcohol_percent or 0),
+                  "volume_ml": product.volume_ml or 0}
+    return {
+        "name": product.name, "quantity": quantity, "unit_price": product.unit_price,
+        "price_includes_tax": product.price_includes_tax, "tax_rate": product.tax_rate,
+        "category": product.category, "excluded": product.excluded, "detail": product.detail_template,
+        "serial": "", "serial_expected": product.serial_expected, "liquor": liquor,
+        "product": product.pk, "jan_code": product.jan_code,
+    }
+
+
+def buyer_of(customer: Customer, document: IdentityDocument) -> rules.Buyer:
+    return rules.Buyer(
+        document_type=document.document_type,
+        nationality=customer.nationality,
+        status_of_residence=document.status_of_residence or None,
+        landing_date=document.landing_date,
+        has_landing_stamp=document.has_landing_stamp,
+        works_in_japan=customer.works_in_japan,
+        proof_document=document.proof_document or None,
+        moved_abroad_date=document.moved_abroad_date,
+        document_expiry=document.expiry_date,
+        passport_shown=bool(document.passport_number) or document.document_type == "passport",
+    )
+
+
+def earlier_same_day(customer_id: int, store_id: int, day: date) -> rules.Earlier:
+    """seed 001: same customer, same store, same day add up (cancellations subtract)."""
+    lines = SaleItem.objects.filter(
+        sale__customer_id=customer_id, sale__store_id=store_id, sale__sale_date=day
+    ).annotate(amount=F("unit_price_excl_tax") * F("quantity"))
+    total = lines.aggregate(s=Sum("amount"))["s"] or 0
+    consumable = lines.filter(category="consumable").aggregate(s=Sum("amount"))["s"] or 0
+    return rules.Earlier(total_excl_tax=total, consumable_excl_tax=consumable)
+
+
+def reasons_as_list(reasons, language: str) -> list[dict]:
+    return [{"code": r.code, "severity": r.severity, "message": r.message(language)} for r in reasons]
+
+
+def decision_as_dict(decision: rules.Decision, language: str) -> dict:
+    return {
+        "eligible": decision.eligible,
+        "regime": decision.regime,
+        "reasons": reasons_as_list(decision.reasons, language),
+        "total_excl_tax": decision.total_excl_tax,
+        "total_tax": decision.total_tax,
+        "total_incl_tax": decision.total_incl_tax,
+        "refund_amount": decision.refund_amount,
+        "packing": decision.packing,
+        "packing_message": packing_message(decision.packing, language) if decision.packing else None,
+        "totals_by_rate": [
+            {"rate_percent": t.rate_percent, "excl_tax": t.excl_tax, "tax": t.tax, "incl_tax": t.incl_tax}
+            for t in decision.totals
+        ],
+        "items": [
+            {
+                "index": i.index,
+                "unit_price_excl_tax": i.unit_price_excl_tax,
+                "amount_excl_tax": i.amount_excl_tax,
+                "liquor_tax_per_unit": i.liquor_tax_per_unit,
+                "rate_percent": i.rate_percent,
+                "issues": reasons_as_list(i.issues, language),
+            }
+            for i in decision.items
+        ],
+    }

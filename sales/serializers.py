@@ -1,0 +1,137 @@
+"""The POS / eligibility JSON contract (issue 2 §7). Field names are a contract: add, never rename."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from stores.models import Store
+
+from . import rules
+from .choices import Category, DocumentType, LiquorCategory, ProofDocument, Sex, StatusOfResidence, TaxRate
+from .countries import validate_nationality
+from .inputs import ItemLine, line_from_dict
+
+MAX_YEN = 10_000_000_000
+
+
+class LiquorSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=LiquorCategory.choices)
+    alcohol_percent = serializers.FloatField(min_value=0.1, max_value=100)
+    volume_ml = serializers.IntegerField(min_value=1, max_value=100_000)
+
+
+class ItemSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = serializers.IntegerField(min_value=0, max_value=MAX_YEN, help_text="Integer yen.")
+    price_includes_tax = serializers.BooleanField(default=False)
+    tax_rate = serializers.ChoiceField(choices=TaxRate.choices, default="standard")
+    category = serializers.ChoiceField(choices=Category.choices, default="general")
+    excluded = serializers.BooleanField(default=False)
+    detail = serializers.CharField(max_length=400, allow_blank=True, default="", help_text="商品情報詳細")
+    serial = serializers.CharField(max_length=100, allow_blank=True, default="")
+    serial_expected = serializers.BooleanField(default=False)
+    liquor = LiquorSerializer(allow_null=True, default=None)
+    product = serializers.IntegerField(required=False, allow_null=True, default=None)
+    jan_code = serializers.CharField(max_length=13, allow_blank=True, default="")
+
+    def to_line(self, data: dict) -> ItemLine:
+        return line_from_dict(data)
+
+
+class CustomerFactsSerializer(serializers.Serializer):
+    document_type = serializers.ChoiceField(choices=DocumentType.choices, allow_null=True)
+    nationality = serializers.CharField(min_length=1, max_length=3, validators=[validate_nationality])
+    status_of_residence = serializers.ChoiceField(
+        choices=StatusOfResidence.choices, allow_null=True, default=None
+    )
+    landing_date = serializers.DateField(allow_null=True, default=None)
+    has_landing_stamp = serializers.BooleanField(default=False)
+    works_in_japan = serializers.BooleanField(default=False)
+    proof_document = serializers.ChoiceField(choices=ProofDocument.choices, allow_null=True, default=None)
+    moved_abroad_date = serializers.DateField(allow_null=True, default=None)
+    document_expiry = serializers.DateField(allow_null=True, default=None)
+    passport_shown = serializers.BooleanField(
+        default=False, help_text="A landing permit shown together with the passport."
+    )
+
+    def to_buyer(self, data: dict) -> rules.Buyer:
+        return rules.Buyer(**data)
+
+
+class EligibilityRequestSerializer(serializers.Serializer):
+    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
+    sale_date = serializers.DateField()
+    customer = CustomerFactsSerializer()
+    items = ItemSerializer(many=True, allow_empty=False, max_length=500)
+    earlier_same_day_total_excl_tax = serializers.IntegerField(min_value=0, max_value=MAX_YEN, default=0)
+    earlier_same_day_consumable_excl_tax = serializers.IntegerField(
+        min_value=0, max_value=MAX_YEN, default=0, help_text="Legacy regime: the consumables part."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.context["request"].user
+        self.fields["store"].queryset = Store.objects.visible_to(user)
+
+    def validate(self, attrs):
+        if attrs["earlier_same_day_consumable_excl_tax"] > attrs["earlier_same_day_total_excl_tax"]:
+            raise serializers.ValidationError(
+                {"earlier_same_day_consumable_excl_tax": _("Cannot exceed the earlier total.")}
+            )
+        return attrs
+
+    def to_input(self) -> rules.SaleInput:
+        data = self.validated_data
+        item_field = self.fields["items"].child
+        return rules.SaleInput(
+            sale_date=data["sale_date"],
+            buyer=self.fields["customer"].to_buyer(data["customer"]),
+            items=tuple(item_field.to_line(i).item for i in data["items"]),
+            earlier=rules.Earlier(
+                data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]
+            ),
+            liquor_export_store=data["store"].liquor_export,
+        )
+
+
+class PersonSerializer(CustomerFactsSerializer):
+    """What recording a sale needs beyond the eligibility facts: who the buyer is."""
+
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    family_name = serializers.CharField(max_length=100)
+    given_names = serializers.CharField(max_length=100, allow_blank=True, default="")
+    birth_date = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    document_number = serializers.CharField(min_length=1, max_length=20)
+    issuing_country = serializers.CharField(max_length=3, allow_blank=True, default="", validators=[])
+    passport_number = serializers.CharField(max_length=20, allow_blank=True, default="")
+
+    def validate_birth_date(self, value):
+        if value >= timezone.localdate():
+            raise serializers.ValidationError(_("The birth date must be in the past."))
+        return value
+
+    def validate_issuing_country(self, value):
+        if value:
+            validate_nationality(value)
+        return value
+
+
+class SaleRequestSerializer(EligibilityRequestSerializer):
+    customer = PersonSerializer()
+    customer_language = serializers.ChoiceField(
+        choices=["ja", "en", "zh-hans", "zh-hant", "ko", "th"], default="en"
+    )
+    acknowledged = serializers.BooleanField(
+        help_text="The customer read the rules in their language and acknowledged them."
+    )
+    receipt_number = serializers.CharField(max_length=40, allow_blank=True, default="")
+
+    def validate_sale_date(self, value):
+        # seed 001: goods are handed over on the day of sale; a sale is recorded as it happens.
+        if value != timezone.localdate():
+            raise serializers.ValidationError(_("A sale is recorded on the day it happens (today)."))
+        return value

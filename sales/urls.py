@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staff"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("stores/<int:store_id>/sale/", views.sale_start, name="start"),
+    path("stores/<int:store_id>/sale/items/", views.basket, name="basket"),
+    path("stores/<int:store_id>/sale/rules/", views.explain, name="explain"),
+    path("stores/<int:store_id>/sale/finish/", views.finish, name="finish"),
+    path("sales/<int:pk>/", views.sale_detail, name="sale"),
+    path("sales/<int:pk>/cancel/", views.sale_cancel, name="cancel"),
+]

@@ -1,0 +1,55 @@
+"""Shared admin pieces: a paginator that never counts a big table, read-only and audited admins."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+
+from .models import audit
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP rows: a changelist over millions of rows stays one cheap query."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.CAP].count()
+
+
+class BigTableAdmin(admin.ModelAdmin):
+    paginator = CappedPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Finished sales and sent records are immutable (architecture.md §3.3)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AuditedViewMixin:
+    """Every opening of a record holding personal data is written to the audit trail."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and obj is not None:
+            audit(request.user, "admin_view", obj, "admin")
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit(request.user, "admin_change" if change else "admin_add", obj, ", ".join(form.changed_data)[:200])
