@@ -58,7 +58,10 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
     rate = dated.tax_percent(item.tax_rate, sale.sale_date)
     unit_price, liquor_tax = item.unit_price, 0
     if item.excluded:
-        issues.append(Reason("item_excluded"))
+        # Nothing else about an excluded item matters: it has to leave the tax-free basket.
+        unit_excl = money.excl_unit_price(item.unit_price, rate, item.price_includes_tax)
+        result = ItemResult(index, unit_excl, unit_excl * max(item.quantity, 0), 0, rate, (Reason("item_excluded"),))
+        return _Priced(item, result, money.Line(rate, 0, item.price_includes_tax))
     if item.quantity < 1:
         issues.append(Reason("quantity_not_positive"))
     if item.unit_price < 0:

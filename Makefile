@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install os-packages messages lint bench clean
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@touch $@
+
+install: $(STAMP) os-packages messages
+
+# OS packages the app and its tests use, installed only when missing (needs root or sudo).
+os-packages:
+	@bash scripts/os-packages.sh
+
+messages: $(STAMP)
+	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=true $(BIN)/python manage.py demo_seed
+	@bash scripts/run.sh $(HOST) $(PORT)
+
+test: install
+	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -1,0 +1,121 @@
+"""High-value details (seed 003) and liquor tax (domain.md §3, seed 002 §5-3)."""
+
+from datetime import date
+
+import pytest
+
+from sales.rules import Buyer, Item, Liquor, SaleInput, evaluate
+from sales.rules.dated import LIQUOR_RATES, LiquorRate, in_force
+from sales.rules.liquor import liquor_tax_per_unit
+
+DAY = date(2026, 11, 21)
+BUYER = Buyer("passport", "USA", "temporary_visitor", date(2026, 11, 20), True)
+
+
+def issues(item: Item, liquor_export_store=False) -> list[tuple[str, str]]:
+    d = evaluate(SaleInput(DAY, BUYER, (item,), liquor_export_store=liquor_export_store))
+    return [(i.code, i.severity) for i in d.items[0].issues]
+
+
+def watch(**kw) -> Item:
+    return Item("腕時計", 1, 1_000_000, **kw)
+
+
+# seed 003 設定例: each identifies the item.
+@pytest.mark.parametrize("detail, serial", [
+    ("ブランド名○○、型番AA12345 、黒色系", "X9999999"),
+    ("ダイヤの指輪、ブランド名○○、モデル名○○、24K 、鑑定書あり", ""),
+    ("毛皮のコート、ブランド名○○、灰色系", "AAA000"),
+    ("ブランド名○○、モデル名○○、赤色系、牛革、シリアル番号は背面側の内ポケット", "123456789"),
+    ("○○焼、○○太郎作、15cm程度、青色系、鑑定書あり", ""),
+    ("エメラルド原石、緑色、3cm 程度 、鑑別書あり", ""),
+])
+def test_seed_003_good_examples_pass(detail, serial):
+    assert issues(watch(detail=detail, serial=serial, serial_expected=bool(serial))) == []
+
+
+# seed 003 不適切な例: only a category word, only a brand, only a colour.
+@pytest.mark.parametrize("detail", ["楽器", "ブランド名△△△", "黒色"])
+def test_seed_003_thin_details_block_a_high_value_item(detail):
+    assert issues(watch(detail=detail)) == [("detail_too_thin", "error")]
+
+
+def test_thin_details_below_one_million_only_warn():
+    assert issues(Item("楽器", 1, 999_999, detail="楽器")) == [("detail_too_thin", "warning")]
+
+
+def test_a_high_value_item_needs_its_detail():
+    assert issues(watch()) == [("detail_required", "error")]
+    assert issues(Item("ring", 1, 999_999)) == []
+
+
+def test_the_threshold_is_the_tax_exclusive_unit_price():
+    # ¥1,099,998 tax-inclusive is ¥999,999 before tax; ¥1,099,999 is ¥1,000,000.
+    assert issues(Item("ring", 1, 1_099_998, price_includes_tax=True)) == []
+    assert issues(Item("ring", 1, 1_099_999, price_includes_tax=True)) == [("detail_required", "error")]
+
+
+def test_set_in_the_name_field_is_accepted():
+    assert issues(watch(detail="品名欄に設定済み")) == []
+
+
+def test_the_detail_is_at_most_80_characters():
+    assert issues(watch(detail="ダイヤの指輪、" + "あ" * 73)) == []
+    assert issues(watch(detail="ダイヤの指輪、" + "あ" * 74)) == [("detail_too_long", "error")]
+
+
+def test_a_serial_is_required_when_the_item_carries_one():
+    assert issues(watch(detail="ブランドA、型番B1", serial_expected=True)) == [("serial_required", "error")]
+
+
+@pytest.mark.parametrize("serial, code", [
+    ("A" * 21, "serial_invalid"), ("ＡＢ１２", "serial_invalid"), ("AB-12", "serial_invalid"),
+    ("LOT2024A", "serial_looks_like_lot"),
+])
+def test_serials_are_at_most_20_half_width_alphanumerics(serial, code):
+    assert issues(watch(detail="ブランドA、型番B1", serial=serial)) == [(code, "error")]
+
+
+def test_whisky_liquor_tax_grows_above_20_percent():
+    # ¥200,000/kl up to 20 % plus ¥10,000 per 1 % above: 43 % → ¥430,000/kl; 700 ml → ¥301.
+    assert liquor_tax_per_unit(Liquor("spirits", 43, 700), DAY) == 301
+    assert liquor_tax_per_unit(Liquor("spirits", 20.9, 1000), DAY) == 200
+
+
+@pytest.mark.parametrize("category, percent, ml, tax", [
+    ("beer", 5, 350, 54), ("sake", 15, 720, 72), ("wine", 12, 750, 75), ("liqueur", 12, 1000, 120),
+    ("liqueur", 15, 1000, 150),
+])
+def test_liquor_tax_per_category(category, percent, ml, tax):
+    assert liquor_tax_per_unit(Liquor(category, percent, ml), DAY) == tax
+
+
+def test_only_a_liquor_export_store_removes_the_liquor_tax_from_the_price():
+    item = Item("whisky", 1, 5_000, category="consumable", liquor=Liquor("spirits", 43, 700))
+    at_export = evaluate(SaleInput(DAY, BUYER, (item,), liquor_export_store=True)).items[0]
+    elsewhere = evaluate(SaleInput(DAY, BUYER, (item,))).items[0]
+    assert at_export.unit_price_excl_tax == 5_000 - 301 and elsewhere.unit_price_excl_tax == 5_000
+    assert at_export.liquor_tax_per_unit == elsewhere.liquor_tax_per_unit == 301
+
+
+def test_a_tax_inclusive_liquor_price_also_drops_the_consumption_tax_on_the_liquor_tax():
+    item = Item("whisky", 1, 5_500, price_includes_tax=True, liquor=Liquor("spirits", 43, 700))
+    result = evaluate(SaleInput(DAY, BUYER, (item,), liquor_export_store=True)).items[0]
+    assert result.unit_price_excl_tax == (5_500 - 301 - 30) - (5_500 - 331) * 10 // 110
+
+
+def test_liquor_entries_are_checked():
+    assert issues(Item("x", 1, 6_000, liquor=Liquor("mead", 10, 700))) == [("liquor_category_unknown", "error")]
+    assert issues(Item("x", 1, 6_000, liquor=Liquor("sake", 0, 700))) == [("liquor_values_invalid", "error")]
+    assert issues(Item("x", 1, 6_000, tax_rate="reduced", liquor=Liquor("sake", 15, 700)))[0] == (
+        "liquor_not_standard_rate", "error")
+
+
+def test_a_new_liquor_rate_is_one_dated_entry():
+    future = dict(in_force(LIQUOR_RATES, DAY), beer=LiquorRate(130_000))
+    LIQUOR_RATES.append((date(2030, 1, 1), future))
+    try:
+        assert liquor_tax_per_unit(Liquor("beer", 5, 1000), date(2030, 1, 1)) == 130
+        assert liquor_tax_per_unit(Liquor("beer", 5, 1000), DAY) == 155
+    finally:
+        LIQUOR_RATES.pop()

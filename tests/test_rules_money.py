@@ -1,0 +1,58 @@
+"""Money invariants (architecture.md §3.2), property-based."""
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sales.rules import Buyer, Item, SaleInput, evaluate
+from sales.rules.money import Line, rate_totals, tax_in_inclusive
+
+BUYER = Buyer("passport", "USA", "temporary_visitor", date(2026, 11, 20), True)
+items = st.lists(
+    st.builds(
+        Item, name=st.just("x"), quantity=st.integers(1, 50), unit_price=st.integers(0, 2_000_000),
+        price_includes_tax=st.booleans(), tax_rate=st.sampled_from(["standard", "reduced"]),
+        category=st.sampled_from(["general", "consumable"]), detail=st.just("ブランドA、型番B1"),
+    ),
+    min_size=1, max_size=8,
+)
+days = st.sampled_from([date(2026, 10, 31), date(2026, 11, 1), date(2027, 3, 3)])
+
+
+@given(items, days)
+def test_amounts_are_integer_yen_and_add_up(basket, day):
+    d = evaluate(SaleInput(day, BUYER, tuple(basket)))
+    assert all(isinstance(v, int) for t in d.totals for v in (t.excl_tax, t.tax))
+    assert d.total_incl_tax == d.total_excl_tax + d.total_tax
+    gross = sum(i.unit_price * i.quantity for i in basket)
+    net = sum(i.unit_price * i.quantity for i in basket if not i.price_includes_tax)
+    assert d.total_excl_tax <= gross and d.total_excl_tax >= net
+
+
+@given(items, days)
+def test_the_refund_is_the_tax_of_an_eligible_refund_sale_and_nothing_else(basket, day):
+    d = evaluate(SaleInput(day, BUYER, tuple(basket)))
+    if d.regime == "refund" and d.eligible:
+        assert d.refund_amount == d.total_tax
+    else:
+        assert d.refund_amount == 0
+
+
+@given(st.integers(0, 10**10), st.sampled_from([8, 10]))
+def test_tax_inside_an_inclusive_price_is_rounded_down_once(amount, rate):
+    tax = tax_in_inclusive(amount, rate)
+    assert 0 <= amount * rate - tax * (100 + rate) < 100 + rate
+
+
+@given(st.lists(st.integers(0, 100_000), min_size=1, max_size=20), st.sampled_from([8, 10]))
+def test_one_rounding_per_rate_never_exceeds_the_sum_of_line_roundings(amounts, rate):
+    per_sale = rate_totals(Line(rate, a, False) for a in amounts)[0].tax
+    per_line = sum(a * rate // 100 for a in amounts)
+    assert per_line <= per_sale <= per_line + len(amounts)
+
+
+@given(items)
+def test_the_legacy_packing_is_only_given_when_eligible(basket):
+    d = evaluate(SaleInput(date(2026, 10, 20), BUYER, tuple(basket)))
+    assert (d.packing is not None) == d.eligible
