@@ -4,7 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DocumentType, LiquorCategory, ProofDocument, Sex, StatusOfResidence, TaxRate, Category
+from .choices import (
+    Category,
+    DocumentType,
+    LiquorCategory,
+    ProofDocument,
+    Sex,
+    StatusOfResidence,
+    TaxRate,
+)
 from .countries import nationality_choices
 from .models import Product
 
@@ -110,7 +118,9 @@ class ItemForm(forms.Form):
     liquor_category = forms.ChoiceField(
         label=_("liquor category"), required=False, choices=[("", "—")] + list(LiquorCategory.choices)
     )
-    alcohol_percent = forms.DecimalField(label=_("alcohol %"), required=False, min_value=0.1, max_value=100, decimal_places=1)
+    alcohol_percent = forms.DecimalField(
+        label=_("alcohol %"), required=False, min_value=0.1, max_value=100, decimal_places=1
+    )
     volume_ml = forms.IntegerField(label=_("container volume (ml)"), required=False, min_value=1, max_value=100_000)
 
     def clean(self):

@@ -102,15 +102,15 @@ class IdentityDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_document_type_display()} {self.masked_number}"
 
-    @property
-    def masked_number(self) -> str:
-        number = self.number or ""
-        return "•" * max(len(number) - 3, 0) + number[-3:]
-
     def save(self, *args, **kwargs):
         self.number = (self.number or "").replace(" ", "").upper()
         self.number_index = blind_index(self.number)
         super().save(*args, **kwargs)
+
+    @property
+    def masked_number(self) -> str:
+        number = self.number or ""
+        return "•" * max(len(number) - 3, 0) + number[-3:]
 
 
 class Product(models.Model):

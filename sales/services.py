@@ -17,9 +17,9 @@ from transmission.models import PurchaseRecord
 from transmission.payload import freeze_payload
 
 from . import rules
-from .rules import money
 from .inputs import ItemLine, buyer_of, decision_as_dict, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem
+from .rules import money
 
 
 class SaleRefused(Exception):
@@ -138,7 +138,8 @@ def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, 
         raise ValidationError(_("Nothing left to cancel on this sale."))
     for line, qty in wanted.items():
         if line not in left or not 0 < qty <= left[line]:
-            raise ValidationError(_("Line %(line)s: at most %(left)s can be cancelled.") % {"line": line, "left": left.get(line, 0)})
+            message = _("Line %(line)s: at most %(left)s can be cancelled.")
+            raise ValidationError(message % {"line": line, "left": left.get(line, 0)})
     return _write_cancellation(actor, sale, wanted, reason)
 
 

@@ -105,7 +105,8 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict):
     if action == "scan":
         forms["scan"] = form = ScanForm(request.POST, prefix="scan")
         if form.is_valid():
-            product = Product.objects.filter(business=store.business, jan_code=form.cleaned_data["jan"], active=True).first()
+            products = Product.objects.filter(business=store.business, active=True)
+            product = products.filter(jan_code=form.cleaned_data["jan"]).first()
             if product is None:
                 form.add_error("jan", _("No product with this JAN code."))
                 return None

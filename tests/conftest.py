@@ -46,3 +46,8 @@ def clerk(store):
 @pytest.fixture
 def document(store):
     return DocumentFactory(customer__store=store)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

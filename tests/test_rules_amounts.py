@@ -20,7 +20,10 @@ def consumable(price, **kw):
     return Item("sweets", 1, price, category="consumable", **kw)
 
 
-def decide(day, *items, earlier=Earlier()):
+NOTHING_EARLIER = Earlier()
+
+
+def decide(day, *items, earlier=NOTHING_EARLIER):
     return evaluate(SaleInput(day, BUYER, tuple(items), earlier))
 
 

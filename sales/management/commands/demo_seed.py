@@ -25,16 +25,16 @@ USERS = [
 ]
 PRODUCTS = [
     # name, JAN, price (tax incl.), rate, category, extra
-    ("Grand Seiko SBGA211 腕時計", "4900000000018", 1_210_000, "standard", "general",
+    ("Grand Seiko SBGA211 腕時計", "4900000000016", 1_210_000, "standard", "general",
      {"detail_template": "グランドセイコー、型番SBGA211、白文字盤、チタン", "serial_expected": True}),
-    ("山崎 12年 ウイスキー 700ml", "4900000000025", 22_000, "standard", "consumable",
+    ("山崎 12年 ウイスキー 700ml", "4900000000023", 22_000, "standard", "consumable",
      {"liquor_category": "spirits", "alcohol_percent": 43, "volume_ml": 700}),
-    ("純米大吟醸 720ml", "4900000000032", 5_500, "standard", "consumable",
+    ("純米大吟醸 720ml", "4900000000030", 5_500, "standard", "consumable",
      {"liquor_category": "sake", "alcohol_percent": 16, "volume_ml": 720}),
-    ("抹茶クッキー詰め合わせ", "4900000000049", 3_240, "reduced", "consumable", {}),
-    ("化粧水 200ml", "4900000000056", 4_400, "standard", "consumable", {}),
-    ("西陣織 帯", "4900000000063", 66_000, "standard", "general", {}),
-    ("金地金 100g", "4900000000070", 2_200_000, "standard", "general", {"excluded": True}),
+    ("抹茶クッキー詰め合わせ", "4900000000047", 3_240, "reduced", "consumable", {}),
+    ("化粧水 200ml", "4900000000054", 4_400, "standard", "consumable", {}),
+    ("西陣織 帯", "4900000000061", 66_000, "standard", "general", {}),
+    ("金地金 100g", "4900000000078", 2_200_000, "standard", "general", {"excluded": True}),
 ]
 
 
@@ -122,14 +122,14 @@ class Command(BaseCommand):
     def _sale_specs(self, today: date):
         c = CUSTOMERS
         return [
-            (c["usa"](date(2026, 10, 12)), "ginza", date(2026, 10, 20), [("4900000000063", 1, {})]),
+            (c["usa"](date(2026, 10, 12)), "ginza", date(2026, 10, 20), [("4900000000061", 1, {})]),
             (c["chn"](date(2026, 10, 25)), "ginza", date(2026, 10, 28),
-             [("4900000000049", 1, {}), ("4900000000056", 1, {}), ("4900000000063", 1, {})]),
+             [("4900000000047", 1, {}), ("4900000000054", 1, {}), ("4900000000061", 1, {})]),
             (c["twn"](date(2026, 11, 3)), "kyoto", date(2026, 11, 3),
-             [("4900000000025", 2, {}), ("4900000000032", 1, {})]),
+             [("4900000000023", 2, {}), ("4900000000030", 1, {})]),
             (c["jpn"](date(2026, 11, 10)), "ginza", date(2026, 11, 12),
-             [("4900000000018", 1, {"serial": "7R1234567"})]),
-            (c["tha"](today - timedelta(days=2)), "ginza", today, [("4900000000056", 3, {})]),
+             [("4900000000016", 1, {"serial": "7R1234567"})]),
+            (c["tha"](today - timedelta(days=2)), "ginza", today, [("4900000000054", 3, {})]),
         ]
 
 

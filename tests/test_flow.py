@@ -1,0 +1,167 @@
+"""The staff sale flow from customer to finished sale, cancellation, and store isolation."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from sales import services
+from sales.inputs import line_from_dict
+from sales.models import Customer, IdentityDocument, Sale
+from taxfree.models import AuditEvent
+from transmission.models import PurchaseRecord
+
+from .conftest import at
+from .factories import DocumentFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def customer_post(**over):
+    landing = timezone.localdate().replace(day=1)
+    data = {
+        "c-document_type": "passport", "c-document_number": "tz 1234567", "c-issuing_country": "USA",
+        "c-family_name": "SAMPLE", "c-given_names": "ALEX", "c-nationality": "USA", "c-birth_date": "1990-01-01",
+        "c-sex": "X", "c-status_of_residence": "temporary_visitor", "c-landing_date": landing.isoformat(),
+        "c-has_landing_stamp": "on",
+    }
+    data.update(over)
+    return data
+
+
+def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
+    product = ProductFactory(business=store.business, jan_code="4900000000016", unit_price=33_000)
+    client.force_login(clerk)
+    r = client.post(reverse("staff:start", args=[store.pk]), customer_post())
+    assert r.status_code == 302
+    document = IdentityDocument.objects.get()
+    assert document.number == "TZ1234567"
+    basket = reverse("staff:basket", args=[store.pk])
+    client.post(basket, {"action": "scan", "scan-jan": product.jan_code, "scan-quantity": 2})
+    client.post(basket, {"action": "item", "item-name": "Green tea", "item-quantity": 1, "item-unit_price": 1080,
+                         "item-price_includes_tax": "on", "item-tax_rate": "reduced", "item-category": "consumable"})
+    page = client.get(basket).content.decode()
+    assert "※Green tea" in page and "¥6000" in page.replace(",", "")  # refund 6,000 + 80
+    assert 'id="finish" disabled' in page  # not acknowledged yet
+    assert client.post(reverse("staff:finish", args=[store.pk])).status_code == 302
+    assert Sale.objects.count() == 0
+    explain = client.get(reverse("staff:explain", args=[store.pk]) + "?lang=th").content.decode()
+    assert "ภายใน 90 วัน" in explain
+    client.post(reverse("staff:explain", args=[store.pk]), {"language": "th"})
+    r = client.post(reverse("staff:finish", args=[store.pk]), {"receipt_number": "R-1"})
+    sale = Sale.objects.get()
+    assert r.url == reverse("staff:sale", args=[sale.pk])
+    assert (sale.total_excl_tax, sale.total_tax, sale.refund_amount) == (61_000, 6_080, 6_080)
+    assert (sale.customer_language, sale.receipt_number, sale.items.count()) == ("th", "R-1", 2)
+    assert sale.record.state == PurchaseRecord.State.PENDING
+    assert AuditEvent.objects.filter(action="sale_finalize", object_id=str(sale.pk)).exists()
+
+
+def test_a_basket_that_is_not_eligible_cannot_be_finished(client, clerk, store):
+    client.force_login(clerk)
+    client.post(reverse("staff:start", args=[store.pk]), customer_post(**{"c-status_of_residence": "student"}))
+    basket = reverse("staff:basket", args=[store.pk])
+    client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
+                         "item-tax_rate": "standard", "item-category": "general"})
+    client.post(reverse("staff:explain", args=[store.pk]), {"language": "en"})
+    page = client.get(basket).content.decode()
+    assert 'data-code="status_not_eligible"' in page
+    client.post(reverse("staff:finish", args=[store.pk]))
+    assert Sale.objects.count() == 0
+
+
+def test_bad_customer_input_changes_nothing(client, clerk, store):
+    client.force_login(clerk)
+    r = client.post(reverse("staff:start", args=[store.pk]), customer_post(**{"c-nationality": "ZZZ",
+                                                                              "c-birth_date": "2999-01-01"}))
+    assert r.status_code == 200 and Customer.objects.count() == 0
+
+
+def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
+    return services.sale_finalize(
+        actor=user, store=document.customer.store, customer=document.customer, document=document,
+        lines=[line_from_dict(line) for line in lines], customer_language="en", acknowledged=True,
+        sold_at=at(day, hour),
+    )
+
+
+def item(price, qty=1, **kw):
+    return {"name": "Bag", "quantity": qty, "unit_price": price, **kw}
+
+
+def test_same_day_purchases_at_the_store_are_added_up(clerk, document):
+    with pytest.raises(services.SaleRefused):
+        finalize(clerk, document, [item(3_000)])
+    finalize(clerk, document, [item(6_000)], hour=11)
+    assert finalize(clerk, document, [item(3_000)], hour=12).total_excl_tax == 3_000
+
+
+def test_a_cancellation_has_negative_quantities_and_its_own_record(clerk, document):
+    sale = finalize(clerk, document, [item(10_000, 2), item(1_080, 3, price_includes_tax=True, tax_rate="reduced")])
+    partial = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1}, reason="return")
+    assert [i.quantity for i in partial.items.all()] == [-1]
+    assert (partial.total_excl_tax, partial.total_tax, partial.kind) == (-10_000, -1_000, "cancellation")
+    assert partial.record.kind == "cancellation" and partial.record.payload["items"][0]["quantity"] == -1
+    rest = services.sale_cancel(actor=clerk, sale=sale)
+    assert sorted(i.quantity for i in rest.items.all()) == [-3, -1]
+    assert rest.total_tax == -(1_000 + 240)
+    with pytest.raises(ValidationError):
+        services.sale_cancel(actor=clerk, sale=sale)
+    sale.refresh_from_db()
+    assert sale.items.count() == 2 and sale.total_tax == 2_240  # the original is untouched
+
+
+def test_too_many_units_cannot_be_returned(clerk, document):
+    sale = finalize(clerk, document, [item(10_000)])
+    with pytest.raises(ValidationError):
+        services.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
+    assert Sale.objects.count() == 1
+
+
+def test_cancelled_units_no_longer_count_towards_the_same_day_total(clerk, document):
+    sale = finalize(clerk, document, [item(6_000)], hour=10)
+    services.sale_cancel(actor=clerk, sale=sale)
+    with pytest.raises(services.SaleRefused):
+        finalize(clerk, document, [item(3_000)], hour=12)
+
+
+def test_staff_of_one_store_cannot_sell_at_another(clerk, other_store):
+    document = DocumentFactory(customer__store=other_store)
+    with pytest.raises(PermissionDenied):
+        finalize(clerk, document, [item(10_000)])
+
+
+def test_an_abolished_store_cannot_sell(officer, document):
+    store = document.customer.store
+    store.status, store.abolished_on = "abolished", date(2026, 11, 1)
+    store.save()
+    with pytest.raises(ValidationError):
+        finalize(officer, document, [item(10_000)])
+
+
+def test_staff_pages_hide_other_stores_sales(client, clerk, officer, other_store):
+    sale = finalize(officer, DocumentFactory(customer__store=other_store), [item(10_000)])
+    client.force_login(clerk)
+    assert client.get(reverse("staff:sale", args=[sale.pk])).status_code == 404
+    assert client.get(reverse("staff:start", args=[other_store.pk])).status_code == 404
+    assert client.post(reverse("staff:cancel", args=[sale.pk])).status_code == 404
+    assert Sale.objects.count() == 1
+
+
+def test_an_accountant_can_read_but_not_sell_or_cancel(client, accountant, officer, document):
+    sale = finalize(officer, document, [item(10_000)])
+    client.force_login(accountant)
+    assert client.get(reverse("staff:sale", args=[sale.pk])).status_code == 200
+    assert client.get(reverse("staff:start", args=[document.customer.store.pk])).status_code == 403
+    assert client.post(reverse("staff:cancel", args=[sale.pk])).status_code == 403
+    assert client.post(reverse("admin:sales_sale_change", args=[sale.pk]), {}).status_code == 403
+    assert Sale.objects.count() == 1
+
+
+def test_viewing_a_sale_is_audited(client, clerk, document):
+    sale = finalize(clerk, document, [item(10_000)])
+    client.force_login(clerk)
+    client.get(reverse("staff:sale", args=[sale.pk]))
+    assert AuditEvent.objects.filter(action="sale_view", actor=clerk, object_id=str(sale.pk)).exists()
