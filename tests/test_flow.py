@@ -165,3 +165,9 @@ def test_viewing_a_sale_is_audited(client, clerk, document):
     client.force_login(clerk)
     client.get(reverse("staff:sale", args=[sale.pk]))
     assert AuditEvent.objects.filter(action="sale_view", actor=clerk, object_id=str(sale.pk)).exists()
+
+
+def test_the_staff_pages_speak_japanese_and_english(client, clerk, store):
+    client.force_login(clerk)
+    assert "新しい免税販売" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "New tax-free sale" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
