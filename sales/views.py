@@ -90,13 +90,16 @@ def basket(request, store_id: int):
         response = _basket_action(request, store, cart, forms)
         if response:
             return response
-    decision = services.sale_evaluate(
-        store=store, customer=customer, document=document, lines=cart.lines(), sale_date=timezone.localdate()
-    ) if cart.items else None
-    rows = list(zip(cart.items, decision.items, strict=True)) if decision else []
+    decision = None
+    if cart.items:
+        evaluated = services.sale_evaluate(
+            store=store, customer=customer, document=document, lines=cart.lines(), sale_date=timezone.localdate()
+        )
+        decision = decision_as_dict(evaluated, get_language())
+    rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
     return render(request, "staff/basket.html", {
         "store": store, "customer": customer, "document": document, "basket": cart.data, "rows": rows,
-        "decision": decision_as_dict(decision, get_language()) if decision else None, **forms,
+        "decision": decision, **forms,
     })
 
 

@@ -44,8 +44,9 @@ def test_jan_codes_are_checked():
 
 def test_a_non_taxable_business_cannot_hold_a_permit():
     store = StoreFactory.build(business=BusinessFactory(is_taxable=False))
-    with pytest.raises(ValidationError, match="non-taxable"):
+    with pytest.raises(ValidationError) as error:
         store.full_clean()
+    assert "permit_date" in error.value.message_dict
 
 
 def test_a_temporary_site_lasts_at_most_seven_months_and_needs_the_approval():
@@ -56,12 +57,14 @@ def test_a_temporary_site_lasts_at_most_seven_months_and_needs_the_approval():
     site.full_clean()
     assert site.notice_due_on == date(2026, 12, 9)
     site.closes_on = date(2027, 7, 10)
-    with pytest.raises(ValidationError, match="7 months"):
+    with pytest.raises(ValidationError) as error:
         site.full_clean()
+    assert list(error.value.message_dict) == ["closes_on"]
     business.temporary_sites_approved_on = None
     site.closes_on = date(2027, 1, 10)
-    with pytest.raises(ValidationError, match="approval"):
+    with pytest.raises(ValidationError) as error:
         site.full_clean()
+    assert list(error.value.message_dict) == ["business"]
 
 
 def test_passport_numbers_are_encrypted_at_rest(store):
