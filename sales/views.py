@@ -18,6 +18,7 @@ from taxfree.roles import can_sell
 
 from . import explanations, services
 from .basket import Basket
+from .choices import CUSTOMER_LANGUAGES
 from .forms import CustomerForm, CustomerSearchForm, ItemForm, ProductPickForm, ScanForm
 from .inputs import decision_as_dict, product_item
 from .models import IdentityDocument, Product, Sale
@@ -173,7 +174,7 @@ def explain(request, store_id: int):
     regime = services.rules.regime_on(today).name
     return render(request, "staff/explain.html", {
         "store": store, "text": explanations.explanation(regime, language, today),
-        "languages": [(code, explanations.TITLES[code]) for code in explanations.LANGUAGES],
+        "languages": CUSTOMER_LANGUAGES,
         "current": language,
     })
 

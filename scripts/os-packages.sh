@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
-# gettext (compiling the translations), Chromium (the browser tests), Noto CJK fonts.
+# gettext (compiling the translations), Chromium (the browser tests), CJK and Thai fonts
+# (customer-facing texts and printed documents).
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
+[ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing OS packages: ${need[*]}"
 sudo=""
