@@ -20,7 +20,7 @@ os-packages:
 	@bash scripts/os-packages.sh
 
 messages: $(STAMP)
-	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	@DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import rules, services
-from .inputs import decision_as_dict
+from .inputs import decision_as_dict, earlier_same_day
 from .rules.messages import MESSAGES, PACKING_MESSAGES
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
 
@@ -90,11 +91,16 @@ class SaleCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         store = data["store"]
+        language = get_language() or "ja"
+        services.check_can_sell(request.user, store)
+        # Refuse before writing anything: a refused sale must not leave a customer behind.
+        decision = rules.evaluate(serializer.to_input(earlier=_earlier(store, data["customer"])))
+        if not decision.eligible:
+            return Response(decision_as_dict(decision, language), status=422)
         customer, document = services.customer_register(
             actor=request.user, store=store, person=_person(data["customer"]), document=_document(data["customer"])
         )
         lines = [serializer.fields["items"].child.to_line(i) for i in data["items"]]
-        language = get_language() or "ja"
         try:
             sale = services.sale_finalize(
                 actor=request.user, store=store, customer=customer, document=document, lines=lines,
@@ -106,6 +112,13 @@ class SaleCreateView(APIView):
         body = {**decision_as_dict(sale.evaluated, language), "sale_id": sale.pk,
                 "record_id": sale.record.pk, "record_state": sale.record.state}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _earlier(store, facts: dict) -> rules.Earlier:
+    found = services.find_document(store, facts["document_number"].replace(" ", "").upper(), facts["document_type"])
+    if found is None:
+        return rules.Earlier()
+    return earlier_same_day(found.customer_id, store.pk, timezone.localdate())
 
 
 def _person(facts: dict) -> dict:

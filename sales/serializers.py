@@ -49,6 +49,12 @@ class ItemSerializer(serializers.Serializer):
         return line_from_dict(data)
 
 
+BUYER_FIELDS = (
+    "document_type", "nationality", "status_of_residence", "landing_date", "has_landing_stamp", "works_in_japan",
+    "proof_document", "moved_abroad_date", "document_expiry", "passport_shown",
+)
+
+
 class CustomerFactsSerializer(serializers.Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices, allow_null=True)
     nationality = serializers.CharField(min_length=1, max_length=3, validators=[validate_nationality])
@@ -66,7 +72,7 @@ class CustomerFactsSerializer(serializers.Serializer):
     )
 
     def to_buyer(self, data: dict) -> rules.Buyer:
-        return rules.Buyer(**data)
+        return rules.Buyer(**{k: data[k] for k in BUYER_FIELDS})
 
 
 class EligibilityRequestSerializer(serializers.Serializer):
@@ -92,14 +98,14 @@ class EligibilityRequestSerializer(serializers.Serializer):
             )
         return attrs
 
-    def to_input(self) -> rules.SaleInput:
+    def to_input(self, earlier: rules.Earlier | None = None) -> rules.SaleInput:
         data = self.validated_data
         item_field = self.fields["items"].child
         return rules.SaleInput(
             sale_date=data["sale_date"],
             buyer=self.fields["customer"].to_buyer(data["customer"]),
             items=tuple(item_field.to_line(i).item for i in data["items"]),
-            earlier=rules.Earlier(
+            earlier=earlier or rules.Earlier(
                 data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]
             ),
             liquor_export_store=data["store"].liquor_export,
@@ -138,6 +144,19 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         help_text="The customer read the rules in their language and acknowledged them."
     )
     receipt_number = serializers.CharField(max_length=40, allow_blank=True, default="")
+
+    def validate_acknowledged(self, value):
+        if not value:
+            raise serializers.ValidationError(_("The customer must acknowledge the tax-free rules first."))
+        return value
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        person = attrs["customer"]
+        # A landing permit recorded with its passport number counts as shown with the passport.
+        person["passport_shown"] = person["passport_shown"] or bool(person["passport_number"]) or (
+            person["document_type"] == "passport")
+        return attrs
 
     def validate_sale_date(self, value):
         # seed 001: goods are handed over on the day of sale; a sale is recorded as it happens.

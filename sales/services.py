@@ -183,11 +183,7 @@ def customer_register(*, actor, store: Store, person: dict, document: dict) -> t
     document as shown today (a new row when its facts changed, e.g. a new landing date)."""
     check_can_sell(actor, store)
     number = document["number"].replace(" ", "").upper()
-    existing = (
-        IdentityDocument.objects.with_number(number)
-        .filter(customer__store__business=store.business, document_type=document["document_type"])
-        .select_related("customer").first()
-    )
+    existing = find_document(store, number, document["document_type"])
     if existing:
         customer = existing.customer
         for field, value in person.items():
@@ -201,6 +197,15 @@ def customer_register(*, actor, store: Store, person: dict, document: dict) -> t
     doc = _same_document(customer, number, document) or _new_document(customer, number, document)
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return customer, doc
+
+
+def find_document(store: Store, number: str, document_type: str) -> IdentityDocument | None:
+    """The latest document of this number and type shown at any store of the business."""
+    return (
+        IdentityDocument.objects.with_number(number)
+        .filter(customer__store__business=store.business, document_type=document_type)
+        .select_related("customer").first()
+    )
 
 
 def _same_document(customer: Customer, number: str, facts: dict) -> IdentityDocument | None:

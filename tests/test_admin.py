@@ -19,6 +19,13 @@ OURS = [m for m in admin.site._registry if m._meta.app_label in ("taxfree", "sto
 
 
 def make_sales(officer, store, n):
+    if not store.temporary_sites.exists():
+        from datetime import date
+
+        from stores.models import TemporarySite
+
+        TemporarySite.objects.create(business=store.business, store=store, name="Fair", address="x",
+                                     opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 31))
     for i in range(n):
         doc = DocumentFactory(customer__store=store)
         services.sale_finalize(actor=officer, store=store, customer=doc.customer, document=doc,

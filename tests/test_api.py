@@ -130,14 +130,15 @@ def test_a_refused_sale_is_422_with_the_reasons_and_saves_nothing(api, store):
     r = api.post("/api/v1/sales/", sale_body(store, works_in_japan=True), format="json")
     assert r.status_code == 422
     assert "works_in_japan" in [x["code"] for x in r.json()["reasons"]]
-    assert Sale.objects.count() == 0 and PurchaseRecord.objects.count() == 0
+    assert Sale.objects.count() == 0 and PurchaseRecord.objects.count() == 0 and Customer.objects.count() == 0
 
 
 def test_a_sale_needs_the_customers_acknowledgment(api, store):
     data = sale_body(store)
     data["acknowledged"] = False
     r = api.post("/api/v1/sales/", data, format="json")
-    assert r.status_code == 400 and Sale.objects.count() == 0
+    assert r.status_code == 400 and "acknowledged" in r.json()
+    assert Sale.objects.count() == 0 and Customer.objects.count() == 0
 
 
 def test_a_sale_is_recorded_on_its_day(api, store):

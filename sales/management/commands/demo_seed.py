@@ -48,6 +48,7 @@ class Command(BaseCommand):
         products = self._products(business)
         if not Sale.objects.filter(store__business=business).exists():
             self._sales(users["officer"], stores, products)
+            self._walk_ins(users["officer"], stores["ginza"])
         self.stdout.write("Demo logins (user / password / role):")
         for username, password, role, _staff in USERS:
             self.stdout.write(f"  {username:<11} {password:<16} {role}")
@@ -119,6 +120,13 @@ class Command(BaseCommand):
             services.sale_finalize(actor=officer, store=store, customer=customer, document=doc, lines=lines,
                                    customer_language="en", acknowledged=True, sold_at=sold_at)
 
+    def _walk_ins(self, officer: User, store: Store) -> None:
+        """Customers to try at the till, including ones the rules refuse."""
+        today = timezone.localdate()
+        for key in ("kor_crew", "gbr_no_stamp", "vnm_student"):
+            person, document = CUSTOMERS[key](today - timedelta(days=3))
+            services.customer_register(actor=officer, store=store, person=person, document=document)
+
     def _sale_specs(self, today: date):
         c = CUSTOMERS
         return [
@@ -159,6 +167,14 @@ CUSTOMERS = {
     "jpn": lambda landed: (_person("試験", "太郎", "JPN", date(1980, 5, 5), "M"),
                            {**_passport("TZ0000004", "JPN", landed), "status_of_residence": "",
                             "proof_document": "residence_certificate", "moved_abroad_date": date(2019, 4, 1)}),
+    "kor_crew": lambda landed: (_person("SAMPLE", "MINJUN", "KOR", date(1985, 9, 9), "M"),
+                                {**_passport("C00000006", "KOR", landed), "document_type": "landing_permit_crew",
+                                 "status_of_residence": "", "has_landing_stamp": False,
+                                 "passport_number": "M00000006"}),
+    "gbr_no_stamp": lambda landed: (_person("EXAMPLE", "OLIVER", "GBR", date(1992, 4, 4), "M"),
+                                    {**_passport("G00000007", "GBR", landed), "has_landing_stamp": False}),
+    "vnm_student": lambda landed: (_person("TEST", "LAN", "VNM", date(2003, 6, 6), "F"),
+                                   {**_passport("V00000008", "VNM", landed), "status_of_residence": "student"}),
     "tha": lambda landed: (_person("EXAMPLE", "SOMCHAI", "THA", date(1970, 12, 1), "M"),
                            {**_passport("D00000005", "THA", landed), "status_of_residence": "diplomat"}),
 }
