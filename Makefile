@@ -23,6 +23,7 @@ messages: $(STAMP)
 	@DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
 run: install
+	@test -f .env || printf '# Local development settings, written by `make run` (not committed).\nDEBUG=true\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=true $(BIN)/python manage.py demo_seed
 	@bash scripts/run.sh $(HOST) $(PORT)
