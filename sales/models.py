@@ -167,6 +167,10 @@ class Sale(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
     document = models.ForeignKey(IdentityDocument, on_delete=models.PROTECT, related_name="sales")
+    temporary_site = models.ForeignKey(
+        "stores.TemporarySite", null=True, blank=True, on_delete=models.PROTECT, related_name="sales",
+        verbose_name=_("temporary site"),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
     cancels = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="cancellations",

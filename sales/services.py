@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stores.models import Store
+from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
 from transmission.models import PurchaseRecord
@@ -54,13 +54,14 @@ def sale_evaluate(
 def sale_finalize(
     *, actor, store: Store, customer: Customer, document: IdentityDocument,
     lines: Sequence[ItemLine], customer_language: str, acknowledged: bool,
-    sold_at: datetime | None = None, receipt_number: str = "",
+    sold_at: datetime | None = None, receipt_number: str = "", temporary_site: TemporarySite | None = None,
 ) -> Sale:
     """Write the sale, its items, the decision, the outbox record and the audit row at once."""
     check_can_sell(actor, store)
     sold_at = sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
     _check_parties(store, customer, document, sale_date)
+    _check_site(store, temporary_site, sale_date)
     if not acknowledged:
         raise ValidationError(_("The customer has not acknowledged the tax-free rules."))
     # Lock the customer so two tills cannot both count the same-day total without the other.
@@ -69,8 +70,8 @@ def sale_finalize(
     if not decision.eligible:
         raise SaleRefused(decision)
     sale = Sale.objects.create(
-        store=store, customer=customer, document=document, sold_at=sold_at, sale_date=sale_date,
-        regime=decision.regime, total_excl_tax=decision.total_excl_tax, total_tax=decision.total_tax,
+        store=store, temporary_site=temporary_site, customer=customer, document=document, sold_at=sold_at,
+        sale_date=sale_date, regime=decision.regime, total_excl_tax=decision.total_excl_tax, total_tax=decision.total_tax,
         refund_amount=decision.refund_amount, packing=decision.packing or "",
         decision=decision_as_dict(decision, "ja"), customer_language=customer_language,
         acknowledged_at=timezone.now(), receipt_number=receipt_number, created_by=actor,
@@ -92,6 +93,18 @@ def _check_parties(store: Store, customer: Customer, document: IdentityDocument,
         raise ValidationError(_("The identity document belongs to another customer."))
     if not store.sells_on(day):
         raise ValidationError(_("This store has no tax-free permit in force on %(day)s.") % {"day": day})
+
+
+def _check_site(store: Store, site: TemporarySite | None, day: date) -> None:
+    if site is None:
+        return
+    if site.store_id != store.pk:
+        raise ValidationError(_("This temporary site belongs to another store."))
+    if not site.sells_on(day):
+        raise ValidationError(
+            _("The temporary site %(site)s cannot sell on %(day)s: outside its dates, or its 設置届出書 was "
+              "not filed by the day before opening.") % {"site": site.name, "day": day}
+        )
 
 
 def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decision) -> SaleItem:
@@ -157,7 +170,8 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) 
     )
     excl, tax = -sum(t.excl_tax for t in totals), -sum(t.tax for t in totals)
     cancellation = Sale.objects.create(
-        store=sale.store, customer=sale.customer, document=sale.document, kind=Sale.Kind.CANCELLATION,
+        store=sale.store, temporary_site=sale.temporary_site, customer=sale.customer, document=sale.document,
+        kind=Sale.Kind.CANCELLATION,
         cancels=sale, sold_at=now, sale_date=sale.sale_date, regime=sale.regime,
         total_excl_tax=excl, total_tax=tax, refund_amount=tax if sale.regime == "refund" else 0,
         packing=sale.packing, decision={"reason": reason}, customer_language=sale.customer_language,

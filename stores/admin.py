@@ -1,8 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin
 
-from .models import Business, Store, TemporarySite
+from .certificates import certificate_export
+from .forms import CertificateExportForm, CertificateImportForm
+from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 
 
 @admin.register(Business)
@@ -10,6 +19,7 @@ class BusinessAdmin(AuditedViewMixin, admin.ModelAdmin):
     list_display = ["name", "corporate_number", "is_taxable", "tax_office", "temporary_sites_approved_on"]
     list_filter = ["is_taxable"]
     search_fields = ["name", "corporate_number"]
+    filter_horizontal = ["officers"]
 
 
 @admin.register(Store)
@@ -29,3 +39,161 @@ class TemporarySiteAdmin(AuditedViewMixin, admin.ModelAdmin):
     search_fields = ["name", "address", "store__name"]
     date_hierarchy = "opens_on"
     autocomplete_fields = ["business", "store"]
+
+
+@admin.register(NTACertificate)
+class NTACertificateAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "serial_short", "not_after", "renewal_available_on", "days_left", "status",
+                    "expiry_matches_rule", "key"]
+    search_fields = ["identifier", "serial", "fingerprint"]
+    list_select_related = ["store"]
+    exclude = ["private_key_pem", "certificate_pem"]
+    readonly_fields = ["identifier", "holder", "business", "store", "subject", "issuer", "serial", "not_before",
+                       "not_after", "key_type", "key_size", "fingerprint", "imported_at", "imported_by",
+                       "renewal_available_on", "rule_expiry", "status"]
+
+    @admin.display(description=_("serial"))
+    def serial_short(self, obj):
+        return obj.serial[:16]
+
+    @admin.display(description=_("renewal downloadable on"))
+    def renewal_available_on(self, obj):
+        return obj.renewal_available_on
+
+    @admin.display(description=_("expiry by the 3-year rule"))
+    def rule_expiry(self, obj):
+        return obj.rule_expiry
+
+    @admin.display(description=_("days left"))
+    def days_left(self, obj):
+        return obj.days_left()
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return obj.status()
+
+    @admin.display(description=_("expiry as the rule says"), boolean=True)
+    def expiry_matches_rule(self, obj):
+        return obj.expiry_matches_rule
+
+    @admin.display(description=_("key"))
+    def key(self, obj):
+        return f"{obj.key_type} {obj.key_size}"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        extra = [
+            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="stores_ntacertificate_export"),
+        ]
+        return extra + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CertificateImportForm(request.POST or None, request.FILES or None, actor=request.user)
+        if request.method == "POST" and form.is_valid():
+            messages.success(request, _("Certificate imported: valid until %(day)s.") % {"day": form.record.expires_on})
+            return redirect("admin:stores_ntacertificate_change", form.record.pk)
+        return self._form_page(request, form, _("Import an NTA client certificate"))
+
+    def export_view(self, request, pk: int):
+        if not self.has_change_permission(request) and not request.user.has_perm("stores.add_ntacertificate"):
+            raise PermissionDenied
+        record = get_object_or_404(NTACertificate, pk=pk)
+        form = CertificateExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = certificate_export(actor=request.user, certificate=record,
+                                      password=form.cleaned_data["password"].encode())
+            response = HttpResponse(data, content_type="application/x-pkcs12")
+            stamp = timezone.localdate().isoformat()
+            response["Content-Disposition"] = f'attachment; filename="{record.identifier}-{stamp}.p12"'
+            return response
+        return self._form_page(request, form, _("Export a PKCS#12 backup"), record)
+
+    def _form_page(self, request, form, title, record=None):
+        context = {**self.admin_site.each_context(request), "form": form, "title": title, "record": record,
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/stores/certificate_form.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+
+
+
+@admin.register(JPKICertificate)
+class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["holder_name", "kind", "issued_on", "expires_on", "renewal_opens_on", "status", "revoked_on"]
+    list_filter = ["kind"]
+    search_fields = ["holder_name"]
+    readonly_fields = ["expires_on", "renewal_opens_on", "status", "revoked_on", "revocation_reason", "pin_rules"]
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return obj.status()
+
+    @admin.display(description=_("PIN rules (never stored here)"))
+    def pin_rules(self, obj):
+        # seed 004: signature PIN 6–16 alphanumerics, locks after 5 wrong tries; user PIN 4 digits, after 3.
+        return _("Signature: 6–16 letters and digits, locked after 5 wrong tries. "
+                 "User authentication: 4 digits, locked after 3 wrong tries. Unlock at the municipal office.")
+
+    def save_model(self, request, obj, form, change):
+        from .services import jpki_holder_changed
+
+        changed = change and {"holder_name", "holder_address"} & set(form.changed_data)
+        super().save_model(request, obj, form, change)
+        if changed:
+            jpki_holder_changed(actor=request.user, certificate=obj)
+
+
+class FilingAttachmentInline(admin.TabularInline):
+    model = FilingAttachment
+    extra = 1
+    fields = ["file", "description", "download", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_at"]
+
+    @admin.display(description=_("download"))
+    def download(self, obj):
+        from django.utils.html import format_html
+
+        if not obj.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("filing_attachment", args=[obj.pk]), _("download"))
+
+
+@admin.register(Filing)
+class FilingAdmin(AuditedViewMixin, admin.ModelAdmin):
+    list_display = ["kind", "business", "store", "temporary_site", "status", "due_on", "filed_on"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["business", "store", "temporary_site"]
+    search_fields = ["store__name", "temporary_site__name", "business__name", "notes"]
+    autocomplete_fields = ["business", "store"]
+    raw_id_fields = ["temporary_site"]
+    inlines = [FilingAttachmentInline]
+
+    def save_model(self, request, obj, form, change):
+        from .services import filing_apply
+
+        super().save_model(request, obj, form, change)
+        filing_apply(actor=request.user, filing=obj)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["subject", "business", "due_on", "sent_at", "done_at"]
+    list_filter = ["done_at"]
+    list_select_related = ["business"]
+    search_fields = ["subject", "key"]
+    readonly_fields = ["key", "business", "subject", "body", "due_on", "url", "created_at", "sent_at", "recipients"]
+    actions = ["mark_done"]
+
+    @admin.action(description=_("Mark as done"))
+    def mark_done(self, request, queryset):
+        queryset.filter(done_at__isnull=True).update(done_at=timezone.now())
+
+    def has_add_permission(self, request) -> bool:
+        return False

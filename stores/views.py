@@ -1,2 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 
-# Create your views here.
+from taxfree.models import audit
+
+from .models import FilingAttachment
+
+
+@login_required
+def filing_attachment(request, pk: int):
+    """Filing attachments are private: served only to users who may view filings."""
+    if not request.user.has_perm("stores.view_filing"):
+        raise PermissionDenied
+    attachment = get_object_or_404(FilingAttachment, pk=pk)
+    audit(request.user, "attachment_download", attachment.filing, attachment.file.name)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/")[-1])

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from sales import api
+from stores.views import filing_attachment
 
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("staff/", include("sales.urls")),
+    path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
 ]

@@ -27,6 +27,9 @@ def freeze_payload(sale) -> dict:
             "tax_payment_place": store.business.tax_payment_place,
             "business": store.business.name,
         },
+        "temporary_site": {
+            "name": sale.temporary_site.name, "address": sale.temporary_site.address,
+        } if sale.temporary_site_id else None,
         "buyer": {
             "document_type": document.document_type,
             # passport numbers stay encrypted in IdentityDocument; the record refers to it

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.rules.buyer import add_months
 
-from .validators import validate_corporate_number, validate_store_identifier
+from ..validators import validate_corporate_number, validate_store_identifier
 
 TEMPORARY_SITE_MAX_MONTHS = 7  # domain.md §7: a temporary site lasts at most 7 months
 
@@ -28,6 +28,10 @@ class Business(models.Model):
     registered_email = models.EmailField(_("e-mail registered with the tax office"), blank=True)
     temporary_sites_approved_on = models.DateField(
         _("temporary-site approval (臨時販売場を設置する事業者の承認)"), null=True, blank=True
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="businesses",
+        verbose_name=_("compliance officers"), help_text=_("They receive the reminders by e-mail."),
     )
 
     class Meta:
@@ -65,6 +69,7 @@ class Store(models.Model):
         DELEGATED = "delegated", _("procedure delegated (手続委託型)")
 
     class Status(models.TextChoices):
+        PREPARING = "preparing", _("preparing (awaiting permit or 識別符号)")
         OPERATING = "operating", _("operating")
         ABOLISHED = "abolished", _("abolished")
 
@@ -113,11 +118,15 @@ class Store(models.Model):
             errors["permit_date"] = _("A non-taxable business cannot hold a tax-free permit.")
         if self.status == self.Status.ABOLISHED and not self.abolished_on:
             errors["abolished_on"] = _("Give the date of abolition.")
+        if self.status == self.Status.OPERATING and not (self.identifier and self.permit_date):
+            errors["status"] = _("A store sells tax-free only with its permit date and its 販売場識別符号.")
         if errors:
             raise ValidationError(errors)
 
     def sells_on(self, day: date) -> bool:
         if self.status == self.Status.ABOLISHED and self.abolished_on and day >= self.abolished_on:
+            return False
+        if self.status == self.Status.PREPARING or not self.identifier:
             return False
         return self.permit_date is not None and self.permit_date <= day
 
@@ -145,6 +154,11 @@ class TemporarySite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.opens_on}–{self.closes_on})"
+
+    def sells_on(self, day: date) -> bool:
+        """seed 001: only between its dates, and only when the 設置届出書 was filed the day before."""
+        filed_in_time = self.notice_filed_on is not None and self.notice_filed_on <= self.notice_due_on
+        return filed_in_time and self.opens_on <= day <= self.closes_on
 
     @property
     def notice_due_on(self) -> date:

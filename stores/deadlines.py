@@ -1,0 +1,85 @@
+"""Date rules for certificates and filings. Pure functions (domain.md §6, §7; seeds 000, 004)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from sales.rules.buyer import add_months
+
+NTA_VALIDITY_MONTHS = 36  # seed 000: 3 years, to the last day of the month
+RENEWAL_BUSINESS_DAY = 2  # seed 000: renewal issued at the start of the expiry month, by its 2nd business day
+JPKI_BIRTHDAYS = 5  # seed 004: valid until the 5th birthday after issue
+JPKI_RENEWAL_MONTHS = 3  # seed 004: renewal from 3 months before expiry
+
+
+@lru_cache(maxsize=64)
+def _japan_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.Japan(years=year)
+
+
+def is_business_day(day: date) -> bool:
+    """Weekdays that are not public holidays nor the year-end closure (29 Dec – 3 Jan, as the
+    NTA help desks and government offices observe it)."""
+    if day.weekday() >= 5 or day in _japan_holidays(day.year):
+        return False
+    return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
+
+
+def nth_business_day(year: int, month: int, n: int) -> date:
+    day, seen = date(year, month, 1), 0
+    while True:
+        if is_business_day(day):
+            seen += 1
+            if seen == n:
+                return day
+        day += timedelta(days=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def nta_expiry(issued: date) -> date:
+    """Issued 2024-04-15 → valid to 2027-04-30."""
+    return month_end(add_months(issued.replace(day=1), NTA_VALIDITY_MONTHS))
+
+
+def renewal_available_on(expiry: date) -> date:
+    return nth_business_day(expiry.year, expiry.month, RENEWAL_BUSINESS_DAY)
+
+
+def birthday_in(year: int, birth: date) -> date:
+    # [design] someone born on 29 February has their birthday on 28 February in other years,
+    # as Japanese law counts age (年齢計算ニ関スル法律).
+    if birth.month == 2 and birth.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return birth.replace(year=year)
+
+
+def jpki_expiry(issued: date, birth: date, card_expiry: date | None) -> date:
+    """The 5th birthday after the day of issue, never after the card's own expiry."""
+    year = issued.year if birthday_in(issued.year, birth) > issued else issued.year + 1
+    fifth = birthday_in(year + JPKI_BIRTHDAYS - 1, birth)
+    return min(fifth, card_expiry) if card_expiry else fifth
+
+
+def jpki_renewal_opens(expiry: date) -> date:
+    return add_months(expiry, -JPKI_RENEWAL_MONTHS)
+
+
+def day_before(day: date) -> date:
+    return day - timedelta(days=1)
+
+
+# domain.md §7: notices due "by the day before" the event they announce.
+DAY_BEFORE_KINDS = frozenset({"temporary_site_setup", "relocation"})
+
+
+def filing_due_on(kind: str, effective_on: date | None) -> date | None:
+    if kind in DAY_BEFORE_KINDS and effective_on:
+        return day_before(effective_on)
+    return None

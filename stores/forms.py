@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .certificates import MAX_PKCS12_BYTES, certificate_import
+from .models import NTACertificate
+
+
+class CertificateImportForm(forms.Form):
+    identifier = forms.CharField(label=_("識別符号"), min_length=21, max_length=21)
+    holder = forms.ChoiceField(label=_("holder"), choices=NTACertificate.Holder.choices)
+    file = forms.FileField(label=_("PKCS#12 file (.p12 / .pfx)"))
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, required=False, strip=False)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.record = actor, None
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if self.errors or upload is None:
+            return data
+        if upload.size > MAX_PKCS12_BYTES:
+            raise ValidationError(_("This is not a PKCS#12 (.p12 / .pfx) file."))
+        try:
+            self.record = certificate_import(
+                actor=self.actor, identifier=data["identifier"], data=upload.read(),
+                password=data["password"].encode(), holder=data["holder"],
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+        return data
+
+
+class CertificateExportForm(forms.Form):
+    password = forms.CharField(label=_("new password"), widget=forms.PasswordInput, min_length=8, strip=False)
+    confirm = forms.CharField(label=_("repeat the password"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("confirm"):
+            raise ValidationError(_("The two passwords differ."))
+        return data

@@ -1,0 +1,228 @@
+"""NTA client certificates and My Number card e-certificates (issue 4 §1–2, domain.md §6)."""
+
+import io
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import pkcs12
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from stores import deadlines
+from stores.certificates import certificate_export, certificate_import
+from stores.models import JPKICertificate, NTACertificate
+from transmission.sandbox.ca import Issued, SandboxCA
+
+from .factories import BusinessFactory
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+ID = "100000000000000000009"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return SandboxCA()
+
+
+def issue(ca, days_ago=30, days_left=400, identifier=ID) -> Issued:
+    now = datetime.now(TOKYO)
+    return ca.issue_client(identifier, now - timedelta(days=days_ago), now + timedelta(days=days_left))
+
+
+def test_a_pkcs12_is_imported_with_its_details_and_the_key_encrypted(ca):
+    issued = issue(ca)
+    record = certificate_import(actor=None, identifier=ID, data=issued.pkcs12(b"secret"), password=b"secret")
+    assert record.serial == format(issued.certificate.serial_number, "x")
+    assert (record.key_type, record.key_size) == ("RSA", 2048)
+    assert record.subject.endswith(f"CN={ID}") or f"CN={ID}" in record.subject
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT private_key_pem FROM stores_ntacertificate WHERE id = %s", [record.pk])
+        stored = cursor.fetchone()[0]
+    assert "PRIVATE KEY" not in stored and "PRIVATE KEY" in NTACertificate.objects.get().private_key_pem
+
+
+@pytest.mark.parametrize("data", [b"", b"hello world", b"-----BEGIN CERTIFICATE-----\nMIIB\n", bytes(range(256))])
+def test_something_that_is_not_a_pkcs12_is_refused(data):
+    with pytest.raises(ValidationError) as error:
+        certificate_import(actor=None, identifier=ID, data=data, password=b"x")
+    assert error.value.code == "not_pkcs12" and NTACertificate.objects.count() == 0
+
+
+def refused(data, password=b"secret", identifier=ID) -> str:
+    with pytest.raises(ValidationError) as error:
+        certificate_import(actor=None, identifier=identifier, data=data, password=password)
+    assert NTACertificate.objects.count() == 0
+    return error.value.code
+
+
+def test_a_wrong_password_is_refused(ca):
+    assert refused(issue(ca).pkcs12(b"secret"), b"wrong") == "password"
+
+
+def test_a_file_without_the_private_key_is_refused(ca):
+    assert refused(issue(ca).pkcs12(b"secret", with_key=False)) == "no_key"
+
+
+def test_a_key_of_another_certificate_is_refused(ca):
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
+
+    data = pkcs12.serialize_key_and_certificates(
+        b"x", issue(ca).key, None, [issue(ca).certificate], BestAvailableEncryption(b"secret"))
+    assert refused(data) == "mismatch"
+
+
+def test_an_expired_certificate_is_refused(ca):
+    assert refused(issue(ca, days_ago=1200, days_left=-1).pkcs12(b"secret")) == "expired"
+
+
+def test_a_duplicate_is_refused(ca):
+    data = issue(ca).pkcs12(b"secret")
+    certificate_import(actor=None, identifier=ID, data=data, password=b"secret")
+    with pytest.raises(ValidationError) as error:
+        certificate_import(actor=None, identifier=ID, data=data, password=b"secret")
+    assert error.value.code == "duplicate" and NTACertificate.objects.count() == 1
+
+
+def test_a_malformed_identifier_is_refused(ca):
+    with pytest.raises(ValidationError):
+        certificate_import(actor=None, identifier="12345", data=issue(ca).pkcs12(b"s"), password=b"s")
+
+
+def test_the_command_reads_the_password_from_the_environment(ca, tmp_path, monkeypatch):
+    path = tmp_path / "cert.p12"
+    path.write_bytes(issue(ca).pkcs12(b"secret"))
+    monkeypatch.setenv("P12_PASSWORD", "secret")
+    out = io.StringIO()
+    call_command("certificate_import", "--identifier", ID, "--file", str(path), "--password-env", "P12_PASSWORD",
+                 stdout=out)
+    assert "imported" in out.getvalue() and NTACertificate.objects.count() == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--file", "/nonexistent.p12", "--password-env", "P12_PASSWORD"], "cannot read"),
+    (["--password-env", "NOT_SET_ANYWHERE"], "not set"),
+    (["--password-env", "WRONG_PASSWORD"], "password is wrong"),
+])
+def test_the_command_fails_with_a_clear_message(ca, tmp_path, monkeypatch, args, message):
+    path = tmp_path / "cert.p12"
+    path.write_bytes(issue(ca).pkcs12(b"secret"))
+    monkeypatch.setenv("P12_PASSWORD", "secret")
+    monkeypatch.setenv("WRONG_PASSWORD", "nope")
+    monkeypatch.setenv("LANGUAGE", "en")
+    base = ["--identifier", ID, "--file", str(path)]
+    with pytest.raises(CommandError, match=message):
+        call_command("certificate_import", *base, *args)
+    assert NTACertificate.objects.count() == 0
+
+
+def test_the_command_takes_no_password_argument():
+    with pytest.raises(CommandError):
+        call_command("certificate_import", "--identifier", ID, "--file", "x", "--password", "secret")
+
+
+def test_a_backup_export_opens_with_the_new_password(ca):
+    record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"secret"), password=b"secret")
+    data = certificate_export(actor=None, certificate=record, password=b"backup-pass")
+    key, cert, _ = pkcs12.load_key_and_certificates(data, b"backup-pass")
+    assert format(cert.serial_number, "x") == record.serial and key is not None
+    with pytest.raises(ValidationError):
+        certificate_export(actor=None, certificate=record, password=b"short")
+
+
+@pytest.mark.parametrize("issued, expiry", [
+    (date(2024, 4, 15), date(2027, 4, 30)),
+    (date(2024, 2, 29), date(2027, 2, 28)),
+    (date(2025, 2, 10), date(2028, 2, 29)),  # leap year
+    (date(2023, 12, 31), date(2026, 12, 31)),
+])
+def test_nta_certificates_run_to_the_last_day_of_the_month_three_years_on(issued, expiry):
+    assert deadlines.nta_expiry(issued) == expiry
+
+
+@pytest.mark.parametrize("expiry, available", [
+    (date(2027, 4, 30), date(2027, 4, 2)),   # Thu 1st, Fri 2nd
+    (date(2027, 1, 31), date(2027, 1, 5)),   # 1–3 Jan closed; Mon 4th, Tue 5th
+    (date(2026, 5, 31), date(2026, 5, 7)),   # Fri 1st, then Golden Week to Wed 6th
+    (date(2026, 11, 30), date(2026, 11, 4)), # Sun 1st, Mon 2nd, Tue 3rd is Culture Day
+    (date(2027, 8, 31), date(2027, 8, 3)),   # Sun 1st
+])
+def test_the_renewal_is_downloadable_from_the_second_business_day_of_the_expiry_month(expiry, available):
+    assert deadlines.renewal_available_on(expiry) == available
+
+
+@pytest.mark.parametrize("issued, birth, card, expiry", [
+    (date(2024, 6, 1), date(1980, 5, 5), date(2034, 5, 5), date(2029, 5, 5)),
+    (date(2024, 5, 5), date(1980, 5, 5), None, date(2029, 5, 5)),      # the day of issue doesn't count
+    (date(2024, 3, 1), date(1996, 2, 29), None, date(2029, 2, 28)),   # born on 29 February
+    (date(2023, 3, 1), date(1996, 2, 29), None, date(2028, 2, 29)),   # ... whose 5th falls in a leap year
+    (date(2024, 6, 1), date(1980, 5, 5), date(2027, 1, 31), date(2027, 1, 31)),  # never after the card
+])
+def test_jpki_certificates_run_to_the_fifth_birthday_after_issue(issued, birth, card, expiry):
+    assert deadlines.jpki_expiry(issued, birth, card) == expiry
+
+
+def test_jpki_renewal_opens_three_months_before_expiry():
+    cert = JPKICertificate(holder_birth_date=date(1980, 5, 31), issued_on=date(2024, 6, 1),
+                           card_expires_on=date(2035, 1, 1), kind="signature")
+    assert cert.expires_on == date(2029, 5, 31) and cert.renewal_opens_on == date(2029, 2, 28)
+    assert cert.status(date(2029, 2, 27)) == "active" and cert.status(date(2029, 2, 28)) == "renewal_available"
+    assert cert.status(date(2029, 6, 1)) == "expired"
+
+
+def make(ca, issued: date, expires: date, identifier=ID) -> NTACertificate:
+    issued_cert = ca.issue_client(identifier, datetime.combine(issued, datetime.min.time(), TOKYO),
+                                  datetime.combine(expires, datetime.max.time(), TOKYO))
+    cert = issued_cert.certificate
+    return NTACertificate.objects.create(
+        identifier=identifier, subject="CN=x", issuer="CN=ca", serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc, key_type="RSA", key_size=2048,
+        fingerprint=cert.fingerprint(hashes.SHA256()).hex(), certificate_pem="", private_key_pem="k",
+    )
+
+
+def test_statuses_across_a_certificates_life(ca):
+    cert = make(ca, date(2024, 4, 15), date(2027, 4, 30))
+    assert cert.expiry_matches_rule
+    assert cert.status(date(2026, 11, 21), newer_exists=False) == "active"
+    assert cert.status(date(2027, 3, 1), newer_exists=False) == "expiring"
+    assert cert.status(date(2027, 4, 2), newer_exists=False) == "renewal_available"
+    assert cert.status(date(2027, 4, 2), newer_exists=True) == "superseded"
+    assert cert.status(date(2027, 5, 1)) == "expired"
+
+
+def test_the_active_certificate_is_the_newest_valid_one(ca):
+    today = date.today()
+    old = make(ca, today - timedelta(days=1000), today + timedelta(days=10))
+    new = make(ca, today - timedelta(days=2), today + timedelta(days=1000))
+    make(ca, today + timedelta(days=5), today + timedelta(days=2000))  # not valid yet
+    assert NTACertificate.objects.active_for(ID) == new
+    assert old.status() == "superseded" and new.status() == "active"
+
+
+def test_an_expiry_that_disagrees_with_the_rule_is_flagged(ca):
+    assert not make(ca, date(2024, 4, 15), date(2027, 4, 15)).expiry_matches_rule
+
+
+def test_the_report_lists_every_certificate_as_json(ca):
+    make(ca, date(2024, 4, 15), date(2027, 4, 30))
+    out = io.StringIO()
+    call_command("certificates_report", "--json", stdout=out)
+    [row] = json.loads(out.getvalue())
+    assert {"identifier", "serial", "not_after", "renewal_available_on", "days_left", "status"} <= set(row)
+    assert (row["not_after"], row["renewal_available_on"]) == ("2027-04-30", "2027-04-02")
+    text = io.StringIO()
+    call_command("certificates_report", stdout=text)
+    assert ID in text.getvalue()
+
+
+def test_the_business_of_the_store_is_linked(ca):
+    from .factories import StoreFactory
+
+    store = StoreFactory(business=BusinessFactory(), identifier=ID)
+    record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"s"), password=b"s")
+    assert (record.store, record.business) == (store, store.business)
