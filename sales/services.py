@@ -71,8 +71,8 @@ def sale_finalize(
         raise SaleRefused(decision)
     sale = Sale.objects.create(
         store=store, temporary_site=temporary_site, customer=customer, document=document, sold_at=sold_at,
-        sale_date=sale_date, regime=decision.regime, total_excl_tax=decision.total_excl_tax, total_tax=decision.total_tax,
-        refund_amount=decision.refund_amount, packing=decision.packing or "",
+        sale_date=sale_date, regime=decision.regime, total_excl_tax=decision.total_excl_tax,
+        total_tax=decision.total_tax, refund_amount=decision.refund_amount, packing=decision.packing or "",
         decision=decision_as_dict(decision, "ja"), customer_language=customer_language,
         acknowledged_at=timezone.now(), receipt_number=receipt_number, created_by=actor,
     )
