@@ -195,5 +195,26 @@ class ReminderAdmin(admin.ModelAdmin):
     def mark_done(self, request, queryset):
         queryset.filter(done_at__isnull=True).update(done_at=timezone.now())
 
+    def get_urls(self):
+        attention = path("attention/", self.admin_site.admin_view(self.attention_view), name="stores_attention")
+        return [attention, *super().get_urls()]
+
+    def attention_view(self, request):
+        """The compliance officer's dashboard: what needs attention now."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        certificates = [(c, c.status(today)) for c in NTACertificate.objects.order_by("identifier", "-not_after")]
+        context = {
+            **self.admin_site.each_context(request), "title": _("What needs attention"), "opts": self.model._meta,
+            "reminders": Reminder.objects.filter(done_at__isnull=True).select_related("business")[:200],
+            "certificates": [(c, s) for c, s in certificates if s not in ("active", "superseded")],
+            "filings": Filing.objects.filter(status=Filing.Status.TODO).select_related("store", "temporary_site")
+            .order_by("due_on")[:200],
+            "jpki": [c for c in JPKICertificate.objects.all() if c.status(today) != "active"],
+            "today": today,
+        }
+        return TemplateResponse(request, "admin/stores/attention.html", context)
+
     def has_add_permission(self, request) -> bool:
         return False

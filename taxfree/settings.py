@@ -145,6 +145,7 @@ else:
 
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="taxfree@localhost")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,0 +1,115 @@
+"""What needs attention: certificates, e-certificates and filings, each event raised and e-mailed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taxfree.roles import COMPLIANCE_OFFICER
+
+from .models import Filing, JPKICertificate, NTACertificate, Reminder
+
+CERTIFICATE_MILESTONES = (1, 7, 30, 60)  # days before expiry (issue 4 §4)
+FILING_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str
+    business_id: int | None
+    subject: str
+    due_on: date | None
+    url: str = ""
+
+
+def certificate_events(today: date) -> Iterator[Event]:
+    for cert in NTACertificate.objects.filter(not_after__date__gte=today - timedelta(days=1)):
+        status = cert.status(today)
+        if status in ("superseded", "expired", "not_yet_valid"):
+            continue
+        left = cert.days_left(today)
+        milestone = next((m for m in CERTIFICATE_MILESTONES if left <= m), None)
+        url = f"/admin/stores/ntacertificate/{cert.pk}/change/"
+        if milestone is not None:
+            subject = _("NTA certificate %(id)s expires on %(day)s (%(left)s days left)") % {
+                "id": cert.identifier, "day": cert.expires_on, "left": left}
+            yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, subject, cert.expires_on, url)
+        if today >= cert.renewal_available_on:
+            subject = _("The renewal certificate for %(id)s can be downloaded from the NTA CA now") % {
+                "id": cert.identifier}
+            yield Event(f"nta:{cert.pk}:renewal", cert.business_id, subject, cert.expires_on, url)
+
+
+def jpki_events(today: date) -> Iterator[Event]:
+    for cert in JPKICertificate.objects.all():
+        url = f"/admin/stores/jpkicertificate/{cert.pk}/change/"
+        if cert.revoked_on:
+            subject = _("%(name)s's signature certificate was revoked: issue a new one") % {"name": cert.holder_name}
+            yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, subject, None, url)
+        elif cert.renewal_opens_on <= today <= cert.expires_on:
+            subject = _("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it") % {
+                "name": cert.holder_name, "kind": cert.get_kind_display(), "day": cert.expires_on}
+            yield Event(f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, subject, cert.expires_on, url)
+
+
+def filing_events(today: date) -> Iterator[Event]:
+    todo = Filing.objects.filter(status=Filing.Status.TODO, due_on__isnull=False).select_related("store")
+    for filing in todo.filter(due_on__lte=today + timedelta(days=FILING_SOON_DAYS)):
+        label = {"filing": filing.get_kind_display(), "day": filing.due_on,
+                 "what": filing.temporary_site or filing.store or filing.business}
+        if filing.due_on < today:
+            stage, subject = "overdue", _("OVERDUE: %(filing)s for %(what)s was due on %(day)s") % label
+        elif filing.due_on <= today + timedelta(days=1):
+            stage, subject = "1d", _("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)") % label
+        else:
+            stage, subject = "7d", _("Due within 7 days: %(filing)s for %(what)s (%(day)s)") % label
+        url = f"/admin/stores/filing/{filing.pk}/change/"
+        yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, subject, filing.due_on, url)
+
+
+def reminders_raise(today: date | None = None) -> list[Reminder]:
+    today = today or timezone.localdate()
+    created = []
+    for event in (*certificate_events(today), *jpki_events(today), *filing_events(today)):
+        if event.business_id is None:
+            continue
+        reminder, new = Reminder.objects.get_or_create(
+            key=event.key,
+            defaults={"business_id": event.business_id, "subject": event.subject[:200], "due_on": event.due_on,
+                      "url": event.url},
+        )
+        if new:
+            created.append(reminder)
+    return created
+
+
+def recipients_for(reminder: Reminder) -> list[str]:
+    officers = reminder.business.officers.filter(is_active=True)
+    if not officers.exists():
+        officers = get_user_model().objects.filter(is_active=True, groups__name=COMPLIANCE_OFFICER)
+    return sorted({u.email for u in officers if u.email})
+
+
+def reminders_send() -> int:
+    sent = 0
+    for reminder in Reminder.objects.filter(sent_at__isnull=True).select_related("business"):
+        with transaction.atomic():
+            # Claim the row first so two workers never mail the same reminder.
+            claimed = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+            if not claimed:
+                continue
+            to = recipients_for(reminder)
+            Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(to))
+            if to:
+                body = f"{reminder.subject}\n\n{settings.SITE_URL.rstrip('/')}{reminder.url}\n"
+                send_mail(f"[taxfree] {reminder.subject}", body, None, to)
+                sent += 1
+    return sent

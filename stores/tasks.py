@@ -1,0 +1,9 @@
+"""django-q2 tasks: thin kicks that call the functions doing the work."""
+
+from .reminders import reminders_raise, reminders_send
+
+
+def daily_reminders() -> str:
+    raised = reminders_raise()
+    sent = reminders_send()
+    return f"{len(raised)} raised, {sent} e-mailed"
