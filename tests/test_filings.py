@@ -120,7 +120,8 @@ def test_a_notice_filed_on_the_opening_day_is_too_late(site, officer):
 
 def test_changing_the_holders_address_revokes_only_the_signature_certificate(business):
     common = {"business": business, "holder_name": "山田 花子", "holder_address": "東京都",
-              "holder_birth_date": date(1980, 1, 1), "issued_on": date(2024, 1, 10), "card_expires_on": date(2034, 1, 1)}
+              "holder_birth_date": date(1980, 1, 1), "issued_on": date(2024, 1, 10),
+              "card_expires_on": date(2034, 1, 1)}
     signature = JPKICertificate.objects.create(kind="signature", **common)
     user = JPKICertificate.objects.create(kind="user", **common)
     for cert in (signature, user):
