@@ -52,6 +52,9 @@ class NTACertificateAdmin(admin.ModelAdmin):
                        "not_after", "key_type", "key_size", "fingerprint", "imported_at", "imported_by",
                        "renewal_available_on", "rule_expiry", "status"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_newer()
+
     @admin.display(description=_("serial"))
     def serial_short(self, obj):
         return obj.serial[:16]
@@ -204,7 +207,7 @@ class ReminderAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
-        certificates = [(c, c.status(today)) for c in NTACertificate.objects.order_by("identifier", "-not_after")]
+        certificates = [(c, c.status(today)) for c in NTACertificate.objects.with_newer()]
         context = {
             **self.admin_site.each_context(request), "title": _("What needs attention"), "opts": self.model._meta,
             "reminders": Reminder.objects.filter(done_at__isnull=True).select_related("business")[:200],

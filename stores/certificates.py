@@ -91,8 +91,16 @@ def certificate_import(*, actor, identifier: str, data: bytes, password: bytes |
         raise ValidationError(_("This certificate expired on %(day)s.") % {"day": expired_on}, code="expired")
     if NTACertificate.objects.filter(fingerprint=parsed.fingerprint).exists():
         raise ValidationError(_("This certificate has already been imported."), code="duplicate")
+    record = certificate_record(parsed, identifier=identifier, holder=holder, actor=actor)
+    audit(actor, "certificate_import", record, f"{identifier} serial {record.serial}")
+    return record
+
+
+def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=None) -> NTACertificate:
+    """Store a parsed certificate (callers check it first; the demo also stores expired ones)."""
+    cert = parsed.certificate
     store = Store.objects.filter(identifier=identifier).select_related("business").first()
-    record = NTACertificate.objects.create(
+    return NTACertificate.objects.create(
         identifier=identifier, holder=holder, store=store, business=store.business if store else None,
         subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
         serial=format(cert.serial_number, "x"), not_before=cert.not_valid_before_utc,
@@ -100,8 +108,6 @@ def certificate_import(*, actor, identifier: str, data: bytes, password: bytes |
         fingerprint=parsed.fingerprint, certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         private_key_pem=parsed.key_pem, imported_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit(actor, "certificate_import", record, f"{identifier} serial {record.serial}")
-    return record
 
 
 def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -> bytes:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from taxfree.roles import COMPLIANCE_OFFICER
@@ -31,7 +31,7 @@ class Event:
 
 
 def certificate_events(today: date) -> Iterator[Event]:
-    for cert in NTACertificate.objects.filter(not_after__date__gte=today - timedelta(days=1)):
+    for cert in NTACertificate.objects.with_newer().filter(not_after__date__gte=today - timedelta(days=1)):
         status = cert.status(today)
         if status in ("superseded", "expired", "not_yet_valid"):
             continue
@@ -76,7 +76,12 @@ def filing_events(today: date) -> Iterator[Event]:
 
 
 def reminders_raise(today: date | None = None) -> list[Reminder]:
-    today = today or timezone.localdate()
+    # Written once and e-mailed as written: in the office's language, whoever runs the task.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _raise(today or timezone.localdate())
+
+
+def _raise(today: date) -> list[Reminder]:
     created = []
     for event in (*certificate_events(today), *jpki_events(today), *filing_events(today)):
         if event.business_id is None:

@@ -1,5 +1,7 @@
 """One smoke test per ModelAdmin: changelist, search, add and change, with constant queries."""
 
+from datetime import UTC
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -11,7 +13,7 @@ from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.models import AuditEvent
 
-from .factories import DocumentFactory, ProductFactory
+from .factories import DocumentFactory, ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 # Users and groups stay with superusers; every model of ours is a compliance officer's.
@@ -26,11 +28,28 @@ def make_sales(officer, store, n):
 
         TemporarySite.objects.create(business=store.business, store=store, name="Fair", address="x",
                                      opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 31))
+        business_side_rows(store)
     for i in range(n):
         doc = DocumentFactory(customer__store=store)
         services.sale_finalize(actor=officer, store=store, customer=doc.customer, document=doc,
                                lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
                                customer_language="en", acknowledged=True)
+
+
+def business_side_rows(store):
+    from datetime import date, datetime
+
+    from stores.models import Filing, JPKICertificate, NTACertificate, Reminder
+
+    NTACertificate.objects.create(
+        identifier=store.identifier, business=store.business, subject="CN=x", issuer="CN=ca", serial="ab",
+        not_before=datetime(2024, 4, 15, tzinfo=UTC), not_after=datetime(2027, 4, 30, tzinfo=UTC),
+        key_type="RSA", key_size=2048, fingerprint=f"{store.pk:064d}", certificate_pem="", private_key_pem="k")
+    JPKICertificate.objects.create(business=store.business, kind="user", holder_name="A", holder_address="B",
+                                   holder_birth_date=date(1980, 1, 1), issued_on=date(2024, 1, 1),
+                                   card_expires_on=date(2034, 1, 1))
+    filing = Filing.objects.create(kind="change", business=store.business, store=store, due_on=date(2026, 12, 1))
+    Reminder.objects.create(key=f"k{filing.pk}", business=store.business, subject="SAMPLE reminder")
 
 
 def changelist_queries(client, model) -> int:
@@ -49,6 +68,7 @@ def test_every_changelist_and_search_answers_with_constant_queries(client, offic
     few = changelist_queries(client, model)
     make_sales(officer, store, 6)
     ProductFactory(business=store.business)
+    business_side_rows(StoreFactory(business=store.business))  # more rows of the business side too
     assert changelist_queries(client, model) == few
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     if admin.site._registry[model].search_fields:

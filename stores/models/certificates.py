@@ -26,6 +26,14 @@ class CertificateStatus(models.TextChoices):
 
 
 class NTACertificateQuerySet(models.QuerySet):
+    def with_newer(self):
+        """Annotate whether a renewal supersedes each certificate (one query for a whole list)."""
+        newer = NTACertificate.objects.filter(
+            identifier=models.OuterRef("identifier"), not_after__gt=models.OuterRef("not_after"),
+            not_before__lte=timezone.now(),
+        )
+        return self.annotate(newer_exists=models.Exists(newer))
+
     def valid_at(self, moment):
         return self.filter(not_before__lte=moment, not_after__gte=moment)
 
@@ -100,6 +108,8 @@ class NTACertificate(models.Model):
             return CertificateStatus.EXPIRED
         if self.issued_on > today:
             return CertificateStatus.NOT_YET_VALID
+        if newer_exists is None:
+            newer_exists = getattr(self, "newer_exists", None)
         if newer_exists is None:
             newer_exists = self.newer().exists()
         if newer_exists:

@@ -14,12 +14,13 @@ from django.utils import timezone
 from sales import services
 from sales.inputs import line_from_dict, product_item
 from sales.models import Product, Sale
+from stores import demo
 from stores.models import Business, Store, TemporarySite
 from taxfree import roles
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 USERS = [
-    ("officer", "demo-officer", roles.COMPLIANCE_OFFICER, True),
+    ("officer", "demo-officer", roles.COMPLIANCE_OFFICER, True),  # e-mail: officer@example.invalid
     ("staff", "demo-staff", roles.STORE_STAFF, False),
     ("accountant", "demo-accountant", roles.ACCOUNTANT, True),
 ]
@@ -49,6 +50,10 @@ class Command(BaseCommand):
         if not Sale.objects.filter(store__business=business).exists():
             self._sales(users["officer"], stores, products)
             self._walk_ins(users["officer"], stores["ginza"])
+        business.officers.add(users["officer"])
+        demo.certificates(users["officer"], business, stores)
+        demo.jpki(business)
+        demo.filings(users["officer"], business, stores)
         self.stdout.write("Demo logins (user / password / role):")
         for username, password, role, _staff in USERS:
             self.stdout.write(f"  {username:<11} {password:<16} {role}")
@@ -77,10 +82,11 @@ class Command(BaseCommand):
                 defaults={"business": business, "name": name, "address": address, "manager_name": "山田 花子",
                           "permit_date": date(2024, 4, 1), "liquor_export": liquor},
             )
+        opens = timezone.localdate() + timedelta(days=5)  # its 設置届出書 is due in four days
         TemporarySite.objects.get_or_create(
             business=business, store=stores["osaka"], name="梅田 冬の物産展 (臨時販売場)",
-            defaults={"address": "大阪府大阪市北区梅田3-1-1", "opens_on": date(2026, 12, 10),
-                      "closes_on": date(2027, 1, 31), "notice_filed_on": None},
+            defaults={"address": "大阪府大阪市北区梅田3-1-1", "opens_on": opens,
+                      "closes_on": opens + timedelta(days=45)},
         )
         return stores
 
@@ -89,6 +95,7 @@ class Command(BaseCommand):
         for username, password, role, is_staff in USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.set_password(password)
+            user.email = f"{username}@example.invalid"
             user.is_staff = is_staff
             user.save()
             user.groups.set([Group.objects.get(name=role)])

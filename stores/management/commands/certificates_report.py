@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         today = timezone.localdate()
-        rows = [certificate_row(c, today) for c in NTACertificate.objects.order_by("identifier", "-not_after")]
+        rows = [certificate_row(c, today) for c in NTACertificate.objects.with_newer()]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
