@@ -105,7 +105,7 @@ class SaleCreateView(APIView):
             sale = services.sale_finalize(
                 actor=request.user, store=store, customer=customer, document=document, lines=lines,
                 customer_language=data["customer_language"], acknowledged=data["acknowledged"],
-                receipt_number=data["receipt_number"],
+                receipt_number=data["receipt_number"], temporary_site=data["temporary_site"],
             )
         except services.SaleRefused as refused:
             return Response(decision_as_dict(refused.decision, language), status=422)

@@ -18,7 +18,21 @@ class Basket:
         self.session.modified = True
 
     def clear(self) -> None:
+        site = self.data.get("site")
         self.session.pop(self.key, None)
+        if site:  # the till stays at its temporary site for the next customer
+            self.session[self.key] = {"items": [], "site": site}
+
+    def set_site(self, site_id: int) -> None:
+        self.data["site"] = site_id if site_id > 0 else None
+        self.save()
+
+    def site(self, store):
+        """The temporary site this till sells at, if any (it must belong to the store)."""
+        from stores.models import TemporarySite
+
+        site_id = self.data.get("site")
+        return TemporarySite.objects.filter(store=store, pk=site_id).first() if site_id else None
 
     def set_customer(self, customer: Customer, document: IdentityDocument, language: str) -> None:
         self.data.update(customer=customer.pk, document=document.pk, language=language, acknowledged=False)

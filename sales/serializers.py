@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from stores.models import Store
+from stores.models import Store, TemporarySite
 
 from . import rules
 from .choices import (
@@ -144,6 +144,10 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         help_text="The customer read the rules in their language and acknowledged them."
     )
     receipt_number = serializers.CharField(max_length=40, allow_blank=True, default="")
+    temporary_site = serializers.PrimaryKeyRelatedField(
+        queryset=TemporarySite.objects.all(), allow_null=True, default=None,
+        help_text="The temporary site (臨時販売場) of the store where the sale happens, if any.",
+    )
 
     def validate_acknowledged(self, value):
         if not value:
@@ -152,6 +156,9 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        site = attrs["temporary_site"]
+        if site is not None and site.store_id != attrs["store"].pk:
+            raise serializers.ValidationError({"temporary_site": _("This temporary site belongs to another store.")})
         person = attrs["customer"]
         # A landing permit recorded with its passport number counts as shown with the passport.
         person["passport_shown"] = person["passport_shown"] or bool(person["passport_number"]) or (

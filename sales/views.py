@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stores.models import Store
+from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
 
@@ -32,7 +33,11 @@ def _store(request, store_id: int) -> Store:
 
 @login_required
 def home(request):
-    stores = Store.objects.visible_to(request.user).operating().select_related("business")
+    stores = (
+        Store.objects.visible_to(request.user).operating().select_related("business")
+        .prefetch_related(Prefetch("temporary_sites", TemporarySite.objects.filter(
+            opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate()), to_attr="open_sites"))
+    )
     recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
     return render(request, "staff/home.html", {"stores": stores if can_sell(request.user) else [], "recent": recent})
 
@@ -40,6 +45,8 @@ def home(request):
 @login_required
 def sale_start(request, store_id: int):
     store = _store(request, store_id)
+    if "site" in request.GET:
+        Basket(request.session, store.pk).set_site(_int(request.GET["site"]))
     search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c")
     if request.method == "POST" and "search" in request.POST:
         search = CustomerSearchForm(request.POST, prefix="s")
@@ -58,7 +65,8 @@ def sale_start(request, store_id: int):
                 Basket(request.session, store.pk).set_customer(
                     customer, document, explanations.default_language(customer.nationality))
                 return redirect("staff:basket", store.pk)
-    return render(request, "staff/start.html", {"store": store, "search": search, "form": form})
+    site = Basket(request.session, store.pk).site(store)
+    return render(request, "staff/start.html", {"store": store, "site": site, "search": search, "form": form})
 
 
 def _start_with_found(request, store: Store, search: CustomerSearchForm):
@@ -99,8 +107,8 @@ def basket(request, store_id: int):
         decision = decision_as_dict(evaluated, get_language())
     rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
     return render(request, "staff/basket.html", {
-        "store": store, "customer": customer, "document": document, "basket": cart.data, "rows": rows,
-        "decision": decision, **forms,
+        "store": store, "site": cart.site(store), "customer": customer, "document": document, "basket": cart.data,
+        "rows": rows, "decision": decision, **forms,
     })
 
 
@@ -191,7 +199,7 @@ def finish(request, store_id: int):
         sale = services.sale_finalize(
             actor=request.user, store=store, customer=customer, document=document, lines=cart.lines(),
             customer_language=cart.data.get("language", "en"), acknowledged=cart.data.get("acknowledged", False),
-            receipt_number=request.POST.get("receipt_number", "")[:40],
+            receipt_number=request.POST.get("receipt_number", "")[:40], temporary_site=cart.site(store),
         )
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))

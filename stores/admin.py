@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from taxfree.admin_tools import AuditedViewMixin
 
 from .certificates import certificate_export
-from .forms import CertificateExportForm, CertificateImportForm
+from .forms import CertificateExportForm, CertificateImportForm, FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 
 
@@ -177,6 +177,7 @@ class FilingAdmin(AuditedViewMixin, admin.ModelAdmin):
     autocomplete_fields = ["business", "store"]
     raw_id_fields = ["temporary_site"]
     inlines = [FilingAttachmentInline]
+    form = FilingForm
 
     def save_model(self, request, obj, form, change):
         from .services import filing_apply

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .certificates import MAX_PKCS12_BYTES, certificate_import
-from .models import NTACertificate
+from .models import Filing, NTACertificate
+from .models.filings import PERMIT_CHECKLIST
 
 
 class CertificateImportForm(forms.Form):
@@ -32,6 +33,28 @@ class CertificateImportForm(forms.Form):
             )
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
+        return data
+
+
+class FilingForm(forms.ModelForm):
+    """The permit application's attachment checklist as check boxes (seed 001)."""
+
+    class Meta:
+        model = Filing
+        fields = ["kind", "business", "store", "temporary_site", "status", "effective_on", "due_on", "filed_on",
+                  "accepted_on", "identifier", "e_certificate_required", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, (label, required) in PERMIT_CHECKLIST.items():
+            self.fields[f"check_{key}"] = forms.BooleanField(
+                label=label, required=False, initial=self.instance.checklist.get(key, False),
+                help_text=_("Permit applications only.") if not required else _("Required before filing."),
+            )
+
+    def clean(self):
+        data = super().clean()
+        self.instance.checklist = {key: bool(data.get(f"check_{key}")) for key in PERMIT_CHECKLIST}
         return data
 
 

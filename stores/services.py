@@ -22,6 +22,9 @@ def filing_apply(*, actor, filing: Filing) -> Filing:
     if due and filing.due_on != due:
         filing.due_on = due
         filing.save(update_fields=["due_on"])
+    if filing.status in DONE and not filing.filed_on:
+        filing.filed_on = timezone.localdate()
+        filing.save(update_fields=["filed_on"])
     if filing.status in DONE:
         _effects(filing)
     audit(actor, "filing_apply", filing, f"{filing.kind} {filing.status}")

@@ -226,3 +226,35 @@ def test_the_business_of_the_store_is_linked(ca):
     store = StoreFactory(business=BusinessFactory(), identifier=ID)
     record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"s"), password=b"s")
     assert (record.store, record.business) == (store, store.business)
+
+
+def test_the_admin_imports_and_exports_a_certificate(client, officer, ca):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(officer)
+    url = reverse("admin:stores_ntacertificate_add")
+    data = issue(ca).pkcs12(b"secret")
+    bad = client.post(url, {"identifier": ID, "holder": "store", "password": "wrong",
+                            "file": SimpleUploadedFile("c.p12", data)})
+    assert bad.status_code == 200 and NTACertificate.objects.count() == 0
+    assert "password" in bad.content.decode().lower() or "パスワード" in bad.content.decode()
+    good = client.post(url, {"identifier": ID, "holder": "store", "password": "secret",
+                             "file": SimpleUploadedFile("c.p12", data)})
+    record = NTACertificate.objects.get()
+    assert good.status_code == 302
+    export = reverse("admin:stores_ntacertificate_export", args=[record.pk])
+    assert client.post(export, {"password": "backup-pass", "confirm": "other"}).status_code == 200
+    response = client.post(export, {"password": "backup-pass", "confirm": "backup-pass"})
+    assert response["Content-Type"] == "application/x-pkcs12"
+    assert pkcs12.load_key_and_certificates(response.content, b"backup-pass")[0] is not None
+
+
+def test_an_accountant_cannot_import_or_export(client, accountant, ca):
+    from django.urls import reverse
+
+    client.force_login(accountant)
+    assert client.get(reverse("admin:stores_ntacertificate_add")).status_code == 403
+    record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"s"), password=b"s")
+    assert client.post(reverse("admin:stores_ntacertificate_export", args=[record.pk]),
+                       {"password": "backup-pass", "confirm": "backup-pass"}).status_code == 403

@@ -237,3 +237,64 @@ def test_the_daily_schedule_exists():
     from django_q.models import Schedule
 
     assert Schedule.objects.filter(func="stores.tasks.daily_reminders", schedule_type="D").count() == 1
+
+
+def test_staff_sell_at_an_open_temporary_site_from_the_home_page(client, site, settings):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    TemporarySite.objects.filter(pk=site.pk).update(opens_on=today - timedelta(days=1),
+                                                    notice_filed_on=today - timedelta(days=5))
+    clerk = UserFactory(role=roles.STORE_STAFF)
+    site.store.staff.add(clerk)
+    client.force_login(clerk)
+    home = client.get(reverse("staff:home")).content.decode()
+    assert f"?site={site.pk}" in home
+    client.get(reverse("staff:start", args=[site.store.pk]) + f"?site={site.pk}")
+    doc = DocumentFactory(customer__store=site.store, landing_date=today)
+    client.post(reverse("staff:start", args=[site.store.pk]), {"s-number": doc.number, "search": "1"})
+    basket = reverse("staff:basket", args=[site.store.pk])
+    assert "Winter fair" in client.get(basket).content.decode()
+    client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
+                         "item-tax_rate": "standard", "item-category": "general"})
+    client.post(reverse("staff:explain", args=[site.store.pk]), {"language": "en"})
+    client.post(reverse("staff:finish", args=[site.store.pk]))
+    from sales.models import Sale
+
+    sale = Sale.objects.get()
+    assert sale.temporary_site == site and sale.record.payload["temporary_site"]["name"] == "Winter fair"
+
+
+def test_the_api_refuses_a_site_of_another_store(site, officer, store):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(officer)
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    body = {"store": store.pk, "sale_date": today, "acknowledged": True, "temporary_site": site.pk,
+            "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
+                         "landing_date": today, "has_landing_stamp": True, "family_name": "A",
+                         "birth_date": "1990-01-01", "sex": "X", "document_number": "TZ1"},
+            "items": [{"name": "Bag", "quantity": 1, "unit_price": 50_000}]}
+    response = client.post("/api/v1/sales/", body, format="json")
+    assert response.status_code == 400 and "temporary_site" in response.json()
+
+
+def test_a_permit_application_is_filed_only_with_its_floor_plan(client, officer, business):
+    client.force_login(officer)
+    data = {"kind": "permit_application", "business": business.pk, "status": "filed",
+            "attachments-TOTAL_FORMS": 0, "attachments-INITIAL_FORMS": 0}
+    response = client.post(reverse("admin:stores_filing_add"), data)
+    assert response.status_code == 200 and Filing.objects.count() == 0
+    response = client.post(reverse("admin:stores_filing_add"), {**data, "check_floor_plan": "on"})
+    assert response.status_code == 302
+    filing = Filing.objects.get()
+    assert filing.checklist["floor_plan"] is True and filing.filed_on is not None
+
+
+def test_an_identifier_notice_needs_the_store_and_the_identifier(business):
+    with pytest.raises(ValidationError) as error:
+        Filing(kind="identifier_notice", business=business).full_clean()
+    assert {"store", "identifier"} <= set(error.value.message_dict)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,25 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.store or self.temporary_site or self.business}"
+
+    def clean(self) -> None:
+        errors = {}
+        needs = {
+            self.Kind.IDENTIFIER_NOTICE: ("store", "identifier"),
+            self.Kind.TEMPORARY_SITE_SETUP: ("temporary_site",),
+            self.Kind.RELOCATION: ("store", "effective_on"),
+            self.Kind.ABOLITION: ("store", "effective_on"),
+        }.get(self.kind, ())
+        for field in needs:
+            if not getattr(self, field if field != "store" and field != "temporary_site" else f"{field}_id"):
+                errors[field] = _("Required for this kind of filing.")
+        done = self.status in (self.Status.FILED, self.Status.ACCEPTED)
+        if self.kind == self.Kind.PERMIT_APPLICATION and done and not self.checklist.get("floor_plan"):
+            errors["status"] = _("A permit application is filed with its floor plan (required attachment).")
+        if self.store_id and self.business_id and self.store.business_id != self.business_id:
+            errors["store"] = _("The store belongs to another business.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class FilingAttachment(models.Model):
