@@ -106,7 +106,7 @@ def test_the_command_reads_the_password_from_the_environment(ca, tmp_path, monke
 @pytest.mark.parametrize("args, message", [
     (["--file", "/nonexistent.p12", "--password-env", "P12_PASSWORD"], "cannot read"),
     (["--password-env", "NOT_SET_ANYWHERE"], "not set"),
-    (["--password-env", "WRONG_PASSWORD"], "password is wrong"),
+    (["--password-env", "WRONG_PASSWORD"], "password is wrong|パスワードが違う"),
 ])
 def test_the_command_fails_with_a_clear_message(ca, tmp_path, monkeypatch, args, message):
     path = tmp_path / "cert.p12"
