@@ -40,6 +40,12 @@ class TemporarySiteAdmin(AuditedViewMixin, admin.ModelAdmin):
     date_hierarchy = "opens_on"
     autocomplete_fields = ["business", "store"]
 
+    def save_model(self, request, obj, form, change):
+        from .services import temporary_site_sync_filing
+
+        super().save_model(request, obj, form, change)
+        temporary_site_sync_filing(actor=request.user, site=obj)
+
 
 @admin.register(NTACertificate)
 class NTACertificateAdmin(admin.ModelAdmin):

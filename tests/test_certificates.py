@@ -41,9 +41,13 @@ def test_a_pkcs12_is_imported_with_its_details_and_the_key_encrypted(ca):
     assert (record.key_type, record.key_size) == ("RSA", 2048)
     assert record.subject.endswith(f"CN={ID}") or f"CN={ID}" in record.subject
     with connection.cursor() as cursor:
-        cursor.execute("SELECT private_key_pem FROM stores_ntacertificate WHERE id = %s", [record.pk])
-        stored = cursor.fetchone()[0]
-    assert "PRIVATE KEY" not in stored and "PRIVATE KEY" in NTACertificate.objects.get().private_key_pem
+        cursor.execute("SELECT private_key_pem, certificate_pem FROM stores_ntacertificate WHERE id = %s", [record.pk])
+        stored = " ".join(cursor.fetchone())
+    clear = NTACertificate.objects.get()
+    key_body = "".join(clear.private_key_pem.splitlines()[1:-1])
+    assert "PRIVATE KEY" not in stored and "CERTIFICATE" not in stored
+    for chunk in (key_body[i:i + 16] for i in range(0, len(key_body) - 16, 16)):
+        assert chunk not in stored  # not one piece of the key is in the database in clear
 
 
 @pytest.mark.parametrize("data", [b"", b"hello world", b"-----BEGIN CERTIFICATE-----\nMIIB\n", bytes(range(256))])

@@ -298,3 +298,13 @@ def test_an_identifier_notice_needs_the_store_and_the_identifier(business):
     with pytest.raises(ValidationError) as error:
         Filing(kind="identifier_notice", business=business).full_clean()
     assert {"store", "identifier"} <= set(error.value.message_dict)
+
+
+def test_creating_a_temporary_site_in_the_admin_creates_its_setup_filing(client, officer, business):
+    store = StoreFactory(business=business)
+    client.force_login(officer)
+    data = {"business": business.pk, "store": store.pk, "name": "Spring fair", "address": "Kobe",
+            "opens_on": "2027-03-10", "closes_on": "2027-04-10"}
+    assert client.post(reverse("admin:stores_temporarysite_add"), data).status_code == 302
+    filing = Filing.objects.get(temporary_site__name="Spring fair")
+    assert (filing.kind, filing.due_on) == ("temporary_site_setup", date(2027, 3, 9))

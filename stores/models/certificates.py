@@ -62,7 +62,7 @@ class NTACertificate(models.Model):
     key_type = models.CharField(_("key type"), max_length=20)
     key_size = models.PositiveIntegerField(_("key size"))
     fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
-    certificate_pem = models.TextField(_("certificate (PEM)"))
+    certificate_pem = EncryptedTextField(_("certificate (PEM)"))
     private_key_pem = EncryptedTextField(_("private key (PEM)"))
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(

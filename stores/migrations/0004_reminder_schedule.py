@@ -19,5 +19,5 @@ def unschedule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stores", "0002_certificates_filings"), ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
+    dependencies = [("stores", "0003_encrypt_certificate"), ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
     operations = [migrations.RunPython(schedule, unschedule)]
