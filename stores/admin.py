@@ -12,6 +12,11 @@ from taxfree.admin_tools import AuditedViewMixin
 from .certificates import certificate_export
 from .forms import CertificateExportForm, CertificateImportForm, FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
+from .models.certificates import CertificateStatus
+
+
+def status_label(status: str) -> str:
+    return str(CertificateStatus(status).label) if status in CertificateStatus.values else _("revoked")
 
 
 @admin.register(Business)
@@ -79,7 +84,7 @@ class NTACertificateAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status(self, obj):
-        return obj.status()
+        return status_label(obj.status())
 
     @admin.display(description=_("expiry as the rule says"), boolean=True)
     def expiry_matches_rule(self, obj):
@@ -142,7 +147,7 @@ class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status(self, obj):
-        return obj.status()
+        return status_label(obj.status())
 
     @admin.display(description=_("PIN rules (never stored here)"))
     def pin_rules(self, obj):
@@ -215,10 +220,11 @@ class ReminderAdmin(admin.ModelAdmin):
             raise PermissionDenied
         today = timezone.localdate()
         certificates = [(c, c.status(today)) for c in NTACertificate.objects.with_newer()]
+        certificates = [(c, status_label(s)) for c, s in certificates if s not in ("active", "superseded")]
         context = {
             **self.admin_site.each_context(request), "title": _("What needs attention"), "opts": self.model._meta,
             "reminders": Reminder.objects.filter(done_at__isnull=True).select_related("business")[:200],
-            "certificates": [(c, s) for c, s in certificates if s not in ("active", "superseded")],
+            "certificates": certificates,
             "filings": Filing.objects.filter(status=Filing.Status.TODO).select_related("store", "temporary_site")
             .order_by("due_on")[:200],
             "jpki": [c for c in JPKICertificate.objects.all() if c.status(today) != "active"],
