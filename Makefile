@@ -8,9 +8,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test install os-packages messages lint bench clean
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-mrz.lock
 	@touch $@
 
 install: $(STAMP) os-packages messages

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
-# gettext (compiling the translations), Chromium (the browser tests), CJK and Thai fonts
+# gettext (compiling the translations), Chromium (the browser tests), Tesseract (passport MRZ), CJK and Thai fonts
 # (customer-facing texts and printed documents).
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -d /usr/share/fonts/opentype/ocr-b ] || need+=(fonts-ocr-b)  # the MRZ font, for the benchmark's synthetic passports
 fonts=$(fc-list 2>/dev/null || true)
 grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)

@@ -1,0 +1,254 @@
+"""Parse and check MRZ text (ICAO Doc 9303 parts 4–6). Pure Python, no I/O.
+
+Recognition errors are corrected by position (digits where digits belong, letters where letters
+belong) and, for alphanumeric fields such as document numbers, by trying the confusable
+characters until the check digit agrees. Only a read where every check passes is accepted: a
+wrong read shown as accepted is worse than asking staff to look.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from iso3166 import countries_by_alpha3
+
+from sales.countries import ICAO_EXTRA
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+WEIGHTS = (7, 3, 1)
+TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2", "S": "5", "B": "8",
+            "G": "6", "A": "4", "E": "8"}
+TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B", "7": "T"}
+CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2",
+              "6": "G", "G": "6", "Q": "0", "D": "0"}
+MAX_VARIANTS = 256
+
+
+def char_value(c: str) -> int:
+    if c.isdigit():
+        return int(c)
+    if c == "<":
+        return 0
+    return ord(c) - 55
+
+
+def check_digit(text: str) -> str:
+    return str(sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(text)) % 10)
+
+
+def digits(text: str) -> str:
+    return "".join(TO_DIGIT.get(c, c) for c in text)
+
+
+def letters(text: str) -> str:
+    return "".join(TO_LETTER.get(c, c) for c in text)
+
+
+def valid_code(code: str) -> bool:
+    """Nationality or issuer: ISO 3166-1 alpha-3 or an ICAO code ('D<<' is Germany)."""
+    code = code.rstrip("<")
+    return code in countries_by_alpha3 or code in ICAO_EXTRA
+
+
+@dataclass
+class Result:
+    status: str = "not_found"
+    document_type: str | None = None
+    mrz: list[str] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(1 for ok in self.checks.values() if ok)
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "document_type": self.document_type, "mrz": self.mrz,
+                "fields": self.fields, "checks": self.checks, "reasons": self.reasons}
+
+
+# (document type, line count, line length)
+LAYOUTS = {(3, 30): "TD1", (2, 36): "TD2", (2, 44): "TD3"}
+
+
+def normalise_lines(text: str) -> list[str]:
+    """What a keyboard-wedge scanner or the OCR produced → candidate MRZ lines."""
+    text = text.upper().replace("«", "<").replace("‹", "<")
+    lines = [re.sub(r"[^A-Z0-9<]", "", line) for line in re.split(r"[\r\n]+", text)]
+    lines = [line for line in lines if len(line) >= 20]
+    if len(lines) == 1:  # a scanner that sent everything on one line
+        whole = lines[0]
+        for count, length in ((2, 44), (2, 36), (3, 30)):
+            if len(whole) == count * length:
+                return [whole[i * length:(i + 1) * length] for i in range(count)]
+    return lines
+
+
+def pick_lines(lines: list[str]) -> list[str] | None:
+    """The last 2 or 3 lines of a known MRZ length (a line or two of OCR noise is tolerated)."""
+    for count, length in ((3, 30), (2, 44), (2, 36)):
+        fitting = [fit_length(line, length) for line in lines]
+        fitting = [line for line in fitting if line]
+        if len(fitting) >= count:
+            return fitting[-count:]
+    return None
+
+
+def fit_length(line: str, length: int) -> str | None:
+    if len(line) == length:
+        return line
+    if length - 2 <= len(line) < length:  # trailing fillers lost by the OCR
+        return line + "<" * (length - len(line))
+    if length < len(line) <= length + 2 and line.endswith("<" * (len(line) - length + 1)):
+        return line[:length]
+    return None
+
+
+def parse_text(text: str, today: date | None = None) -> Result:
+    lines = pick_lines(normalise_lines(text))
+    if not lines:
+        return Result(reasons=["no MRZ found"])
+    return parse_lines(lines, today or date.today())
+
+
+def parse_lines(lines: list[str], today: date) -> Result:
+    layout = LAYOUTS[(len(lines), len(lines[0]))]
+    visa = lines[0][0] == "V" and layout in ("TD2", "TD3")
+    kind = {"TD3": "MRV-A", "TD2": "MRV-B"}[layout] if visa else layout
+    result = Result(document_type=kind, mrz=list(lines))
+    if layout == "TD1":
+        _td1(lines, result, today)
+    else:
+        _td2_td3(lines, result, today, composite=not visa)
+    _decide(result)
+    return result
+
+
+def _names(text: str, result: Result) -> None:
+    text = letters(text)
+    surname, _sep, given = text.partition("<<")
+    result.fields["surname"] = surname.replace("<", " ").strip()
+    result.fields["given_names"] = re.sub(r"<+", " ", given).strip()
+    result.checks["name"] = bool(result.fields["surname"]) and re.fullmatch(r"[A-Z<]+", text) is not None and (
+        not re.search(r"[A-Z]<[A-Z]<[A-Z]<[A-Z]", given))  # a run of lone letters is filler misread
+
+
+def _code(key: str, raw: str, result: Result) -> None:
+    code = letters(raw)
+    result.fields[key] = code.replace("<", "") if code.rstrip("<") else ""
+    result.checks[key] = valid_code(code)
+
+
+def _checked_number(raw: str, check: str, result: Result, key: str = "document_number") -> str:
+    """Alphanumeric field with its check digit: try confusables until the check digit agrees."""
+    check = digits(check)
+    candidates = _alternatives(raw)
+    passing = [c for c in candidates if check_digit(c) == check] if check.isdigit() else []
+    chosen = raw if raw in passing or not passing else passing[0]
+    ambiguous = raw not in passing and len(passing) > 1
+    result.fields[key] = chosen.replace("<", "")
+    result.checks[key] = bool(passing) and not ambiguous
+    if ambiguous:
+        result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit")
+    return chosen
+
+
+def _alternatives(raw: str) -> list[str]:
+    options = [(c, CONFUSABLE[c]) if c in CONFUSABLE else (c,) for c in raw]
+    count = 1
+    for option in options:
+        count *= len(option)
+    if count > MAX_VARIANTS:
+        return [raw]
+    return ["".join(p) for p in itertools.product(*options)]
+
+
+def _date(key: str, raw: str, check: str, result: Result, today: date, future: bool) -> str:
+    value = digits(raw)
+    result.checks[key] = check_digit(value) == digits(check)
+    parsed = _yymmdd(value, today, future)
+    result.fields[key] = parsed.isoformat() if parsed else None
+    if parsed is None:
+        result.checks[key] = False
+        result.reasons.append(f"{key}: not a date")
+    return value
+
+
+def _yymmdd(value: str, today: date, future: bool) -> date | None:
+    if not value.isdigit():
+        return None
+    yy, mm, dd = int(value[:2]), int(value[2:4]), int(value[4:])
+    century = 2000 if (future and yy < 70) or (not future and 2000 + yy <= today.year) else 1900
+    try:
+        return date(century + yy, mm, dd)
+    except ValueError:
+        return None
+
+
+def _sex(raw: str, result: Result) -> None:
+    sex = {"<": "X", "K": "X", "0": "X", "H": "M", "N": "M", "P": "F", "E": "F"}.get(raw, raw)
+    result.fields["sex"] = sex
+    result.checks["sex"] = sex in ("M", "F", "X")
+
+
+def _td2_td3(lines: list[str], result: Result, today: date, composite: bool) -> None:
+    first, second = lines
+    length = len(first)
+    result.fields["document_code"] = letters(first[:2]).replace("<", "")
+    _code("issuer", first[2:5], result)
+    _names(first[5:], result)
+    number = _checked_number(second[:9], second[9], result)
+    _code("nationality", second[10:13], result)
+    birth = _date("birth_date", second[13:19], second[19], result, today, future=False)
+    _sex(second[20], result)
+    expiry = _date("expiry_date", second[21:27], second[27], result, today, future=True)
+    if length == 44:
+        optional, composite_digit = second[28:42], second[43]
+        personal_check = digits(second[42]) if second[42] != "<" else "<"
+        # ICAO 9303: an empty personal number may carry '<' or '0' as its check digit.
+        empty = optional.strip("<") == ""
+        result.checks["personal_number"] = (
+            personal_check in ("<", "0") if empty else check_digit(optional) == personal_check
+        ) if composite else True
+        result.fields["personal_number"] = optional.replace("<", " ").strip()
+        tail = optional + second[42]
+    else:
+        optional, composite_digit = second[28:35], second[35]
+        result.fields["personal_number"] = optional.replace("<", " ").strip()
+        tail = optional
+    if composite:
+        text = number + digits(second[9]) + birth + digits(second[19]) + expiry + digits(second[27]) + tail
+        result.checks["composite"] = check_digit(text) == digits(composite_digit)
+
+
+def _td1(lines: list[str], result: Result, today: date) -> None:
+    first, second, third = lines
+    result.fields["document_code"] = letters(first[:2]).replace("<", "")
+    _code("issuer", first[2:5], result)
+    number_part, check, optional = first[5:14], first[14], first[15:30]
+    if check == "<" and optional.strip("<"):  # long document number continues in the optional field
+        rest = optional.split("<", 1)[0]
+        number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest):]
+    number = _checked_number(number_part, check, result)
+    birth = _date("birth_date", second[0:6], second[6], result, today, future=False)
+    _sex(second[7], result)
+    expiry = _date("expiry_date", second[8:14], second[14], result, today, future=True)
+    _code("nationality", second[15:18], result)
+    result.fields["personal_number"] = optional.replace("<", " ").strip()
+    del number, birth, expiry
+    upper = first[5:30] + digits(second[0:7]) + digits(second[8:15]) + second[18:29]
+    result.checks["composite"] = check_digit(upper) == digits(second[29])
+    _names(third, result)
+
+
+def _decide(result: Result) -> None:
+    failed = [name for name, ok in result.checks.items() if not ok]
+    for name in failed:
+        reason = f"{name}: check failed"
+        if not any(r.startswith(name) for r in result.reasons):
+            result.reasons.append(reason)
+    result.status = "accepted" if not failed else "needs_review"
