@@ -120,11 +120,21 @@ def render(lines: list[str], rng: random.Random, card: bool = False) -> Image.Im
     return page
 
 
+def on_table(page: Image.Image, rng: random.Random) -> Image.Image:
+    """A photo shows the page on a table, with room around it."""
+    margin_x, margin_y = page.width // 8, page.height // 8
+    tone = tuple(rng.randrange(60, 120) for _ in range(3))
+    table = Image.new("RGB", (page.width + 2 * margin_x, page.height + 2 * margin_y), tone)
+    table.paste(page, (margin_x + rng.randrange(-20, 20), margin_y + rng.randrange(-20, 20)))
+    return table
+
+
 def degrade(page: Image.Image, level: str, rng: random.Random) -> Image.Image:
     if level == "clean":
         return page
+    page = on_table(page, rng)
     if level == "mild":
-        page = page.rotate(rng.uniform(-2.5, 2.5), expand=True, fillcolor=(90, 90, 90), resample=Image.BICUBIC)
+        page = page.rotate(rng.uniform(-2.5, 2.5), expand=True, fillcolor=(80, 80, 80), resample=Image.BICUBIC)
         page = page.filter(ImageFilter.GaussianBlur(0.8))
         return _noise(page, rng, 6)
     if level == "hard":
