@@ -22,8 +22,8 @@ WEIGHTS = (7, 3, 1)
 TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2", "S": "5", "B": "8",
             "G": "6", "A": "4", "E": "8"}
 TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B", "7": "T"}
-CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2",
-              "6": "G", "G": "6", "Q": "0", "D": "0"}
+# Pairs the check digit can tell apart (G/6 differ by 10 in value, so a check digit never can).
+CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
 MAX_VARIANTS = 256
 
 
@@ -124,8 +124,32 @@ def parse_lines(lines: list[str], today: date) -> Result:
         _td1(lines, result, today)
     else:
         _td2_td3(lines, result, today, composite=not visa)
+    result.mrz = corrected(lines, layout, result.fields.get("_number"))
+    result.fields.pop("_number", None)
     _decide(result)
     return result
+
+
+# Per layout and line: which positions hold digits (D) and which letters (A); others stay as read.
+SHAPES = {
+    "TD3": ("AAAAA" + "A" * 39, "*" * 9 + "DAAADDDDDDDADDDDDDD" + "*" * 14 + "DD"),
+    "TD2": ("AAAAA" + "A" * 31, "*" * 9 + "DAAADDDDDDDADDDDDDD" + "*" * 7 + "D"),
+    "TD1": ("AAAAA" + "*" * 25, "DDDDDDDADDDDDDDAAA" + "*" * 11 + "D", "A" * 30),
+}
+
+
+def corrected(lines: list[str], layout: str, number: str | None) -> list[str]:
+    out = []
+    for line, shape in zip(lines, SHAPES[layout], strict=True):
+        out.append("".join(
+            TO_DIGIT.get(c, c) if kind == "D" and c != "<" else TO_LETTER.get(c, c) if kind == "A" else c
+            for c, kind in zip(line, shape, strict=True)
+        ))
+    if number and layout != "TD1":
+        out[1] = number + out[1][9:]
+    elif number and layout == "TD1" and len(number) == 9:
+        out[0] = out[0][:5] + number + out[0][14:]
+    return out
 
 
 def _names(text: str, result: Result) -> None:
@@ -143,18 +167,36 @@ def _code(key: str, raw: str, result: Result) -> None:
     result.checks[key] = valid_code(code)
 
 
+PLAUSIBLE_NUMBER = re.compile(r"[A-Z]{0,3}[0-9]{4,9}<*")  # most issuers: a letter prefix, then digits
+
+
 def _checked_number(raw: str, check: str, result: Result, key: str = "document_number") -> str:
-    """Alphanumeric field with its check digit: try confusables until the check digit agrees."""
+    """Alphanumeric field with its check digit: try confusables until the check digit agrees.
+
+    Two swaps can cancel out in the check digit (O→0 at weights 3 and 7 shifts the sum by 240), so
+    when several readings pass, the one the OCR saw is kept only if it is the only one shaped like
+    a document number; otherwise staff must look."""
     check = digits(check)
-    candidates = _alternatives(raw)
-    passing = [c for c in candidates if check_digit(c) == check] if check.isdigit() else []
-    chosen = raw if raw in passing or not passing else passing[0]
-    ambiguous = raw not in passing and len(passing) > 1
-    result.fields[key] = chosen.replace("<", "")
-    result.checks[key] = bool(passing) and not ambiguous
-    if ambiguous:
-        result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit")
-    return chosen
+    passing = [c for c in _alternatives(raw) if check_digit(c) == check] if check.isdigit() else []
+    plausible = [c for c in passing if PLAUSIBLE_NUMBER.fullmatch(c)]
+    if raw in passing:
+        rivals = [c for c in passing if c != raw and _only_o_zero_or_one_swap(raw, c)]
+        chosen = raw if not rivals or plausible == [raw] else None
+    else:
+        chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
+    if passing and chosen is None:
+        result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")
+    result.fields[key] = (chosen or raw).replace("<", "")
+    result.fields["_number"] = chosen or raw
+    result.checks[key] = chosen is not None
+    return chosen or raw
+
+
+def _only_o_zero_or_one_swap(a: str, b: str) -> bool:
+    """A rival reading worth doubting the OCR for: one misread character, or O/0 swaps only
+    (OCR-B's O and 0 are nearly the same glyph; other confusions need two independent errors)."""
+    swaps = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(swaps) == 1 or all({x, y} == {"O", "0"} for x, y in swaps)
 
 
 def _alternatives(raw: str) -> list[str]:
