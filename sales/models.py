@@ -241,3 +241,21 @@ class SaleItem(models.Model):
     @property
     def amount_excl_tax(self) -> int:
         return self.unit_price_excl_tax * self.quantity
+
+
+class PassportCapture(models.Model):
+    """A kept capture image (only when CAPTURE_KEEP_DAYS > 0), encrypted, deleted when due."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    image = models.BinaryField(_("image (encrypted)"))
+    content_type = models.CharField(max_length=40)
+    status = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("passport capture")
+        verbose_name_plural = _("passport captures")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"capture #{self.pk} {self.created_at:%Y-%m-%d %H:%M}"

@@ -145,6 +145,12 @@ else:
 
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="taxfree@localhost")
+# Passport captures: the image is read and dropped unless kept (encrypted) for this many days.
+CAPTURE_KEEP_DAYS = env.int("CAPTURE_KEEP_DAYS", default=0)
+CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=12 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.

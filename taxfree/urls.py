@@ -4,12 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from sales import api
+from sales import api, capture_api
 from stores.views import filing_attachment
 
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
     path("sales/", api.SaleCreateView.as_view(), name="sales"),
+    path("captures/", capture_api.CaptureView.as_view(), name="captures"),
 ]
 
 urlpatterns = [

@@ -123,9 +123,16 @@ def find_band(gray: np.ndarray) -> Band | None:
         if on and start is None:
             start = y
         elif not on and start is not None:
-            if y - start >= 4:
+            if y - start >= 2:
                 bands.append((start, y))
             start = None
+    merged: list[tuple[int, int]] = []
+    for band in bands:  # a line split by a thin gap (a row of '<' tips) is still one line
+        if merged and band[0] - merged[-1][1] <= 3:
+            merged[-1] = (merged[-1][0], band[1])
+        else:
+            merged.append(band)
+    bands = merged
     if len(bands) < 2:
         return None
     best = None
@@ -232,7 +239,8 @@ def ocr_many(images: list[Image.Image]) -> list[str]:
         offsets.append((y, y + image.height))
         y += image.height + gap
     config = f'--psm 6 --oem 1 --tessdata-dir "{tessdata_dir()}" -c tessedit_char_whitelist={WHITELIST}'
-    data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT,
+                                     timeout=20)
     words = sorted(
         (data["top"][i] + data["height"][i] // 2, data["left"][i], word)
         for i, word in enumerate(data["text"]) if word.strip()

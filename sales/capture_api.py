@@ -1,0 +1,94 @@
+"""POST /api/v1/captures/: a passport photo, a scan or scanner text → the MRZ, parsed and checked."""
+
+from __future__ import annotations
+
+import pytesseract
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from taxfree.roles import can_sell
+
+from . import captures
+from .mrz.reader import ImageError
+
+ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream", ""}
+
+
+class CanSell(permissions.BasePermission):
+    message = "Passport capture is for store staff and compliance officers."
+
+    def has_permission(self, request, view) -> bool:
+        return can_sell(request.user)
+
+
+class CaptureRequest(serializers.Serializer):
+    image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; camera photos may carry EXIF rotation.")
+    text = serializers.CharField(required=False, max_length=400, trim_whitespace=False,
+                                 help_text="Raw MRZ text as a keyboard-wedge scanner types it (2 or 3 lines).")
+
+    def validate(self, attrs):
+        if bool(attrs.get("image")) == bool(attrs.get("text")):
+            raise serializers.ValidationError("Send either an image or the scanner's text.")
+        return attrs
+
+
+_fields = inline_serializer("CaptureFields", {
+    name: serializers.CharField(allow_null=True) for name in (*captures.FIELDS, "document_code")
+})
+CaptureResponse = inline_serializer("Capture", {
+    "status": serializers.ChoiceField(["accepted", "needs_review", "not_found"]),
+    "document_type": serializers.ChoiceField(["TD1", "TD2", "TD3", "MRV-A", "MRV-B"], allow_null=True),
+    "mrz": serializers.ListField(child=serializers.CharField()),
+    "fields": _fields,
+    "checks": serializers.DictField(child=serializers.BooleanField()),
+    "reasons": serializers.ListField(child=serializers.CharField()),
+    "elapsed_ms": serializers.FloatField(),
+    "capture_id": serializers.IntegerField(required=False),
+})
+
+
+class CaptureView(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanSell]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        summary="Read a passport or ID card MRZ from an image or scanner text",
+        description=(
+            "`accepted` only when every check digit, the codes (ISO 3166 alpha-3 or ICAO), the dates and "
+            "the names pass; otherwise `needs_review` with what failed, or `not_found`. Dates are ISO 8601. "
+            "The image is not kept unless CAPTURE_KEEP_DAYS is set. 413 above the size limit; 400 for "
+            "anything that is not a readable JPEG, PNG or WebP."
+        ),
+        request={"multipart/form-data": CaptureRequest, "application/json": CaptureRequest},
+        responses={200: CaptureResponse, 400: None, 413: None},
+    )
+    def post(self, request):
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.CAPTURE_MAX_BYTES + 64 * 1024:
+            return _too_large()
+        serializer = CaptureRequest(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "text" in serializer.validated_data:
+            return Response(captures.capture_text(serializer.validated_data["text"]))
+        upload = serializer.validated_data["image"]
+        if upload.size > settings.CAPTURE_MAX_BYTES:
+            return _too_large()
+        if upload.content_type not in ALLOWED_TYPES:
+            return Response({"image": [f"Unsupported type {upload.content_type}: send JPEG, PNG or WebP."]}, status=400)
+        try:
+            body = captures.capture_image(actor=request.user, data=upload.read(), content_type=upload.content_type)
+        except ImageError as exc:
+            return Response({"image": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except (pytesseract.TesseractNotFoundError, RuntimeError) as exc:
+            return Response({"detail": f"The OCR engine is not available: {exc}"}, status=503)
+        return Response(body)
+
+
+def _too_large() -> Response:
+    limit = settings.CAPTURE_MAX_BYTES // (1024 * 1024)
+    body = {"image": [f"The image is larger than {limit} MB."]}
+    return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

@@ -1,0 +1,55 @@
+"""Passport capture: read an uploaded image or scanner text, keep the image only if configured."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from taxfree.crypto import encrypt_bytes
+
+from .models import PassportCapture
+from .mrz import parse, reader
+
+FIELDS = ("document_number", "issuer", "nationality", "surname", "given_names", "birth_date", "sex",
+          "expiry_date", "personal_number")
+
+
+def capture_text(text: str) -> dict:
+    started = timezone.now()
+    result = parse.parse_text(text, timezone.localdate())
+    return _response(result, (timezone.now() - started).total_seconds() * 1000)
+
+
+def capture_image(*, actor, data: bytes, content_type: str) -> dict:
+    """Raises reader.ImageError for what is not a readable image; the caller answers 400."""
+    result, elapsed = reader.read(data, timezone.localdate())
+    body = _response(result, elapsed)
+    if settings.CAPTURE_KEEP_DAYS > 0:
+        body["capture_id"] = _keep(actor, data, content_type, result.status)
+    return body
+
+
+def _keep(actor, data: bytes, content_type: str, status: str) -> int:
+    kept = PassportCapture.objects.create(created_by=actor if getattr(actor, "pk", None) else None,
+                                          image=encrypt_bytes(data), content_type=content_type, status=status)
+    return kept.pk
+
+
+def _response(result: parse.Result, elapsed_ms: float) -> dict:
+    fields = {key: result.fields.get(key) for key in FIELDS}
+    fields["document_code"] = result.fields.get("document_code")
+    body = result.as_dict()
+    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1))
+    return body
+
+
+@transaction.atomic
+def captures_purge(now=None) -> int:
+    """Delete kept capture images older than CAPTURE_KEEP_DAYS (all of them when keeping is off)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=max(settings.CAPTURE_KEEP_DAYS, 0))
+    deleted, _ = PassportCapture.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

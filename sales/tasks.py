@@ -1,0 +1,7 @@
+"""django-q2 tasks of the till side: thin kicks."""
+
+from .captures import captures_purge
+
+
+def purge_captures() -> str:
+    return f"{captures_purge()} capture images deleted"
