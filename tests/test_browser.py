@@ -71,3 +71,37 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
     assert page.locator("#record-state").inner_text() == "pending"
     sale = Sale.objects.get()
     assert (sale.refund_amount, sale.customer_language, sale.created_by) == (6_000, "zh-hant", clerk)
+
+
+def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings, store, tmp_path):
+    from bench.mrz_synth import td3_lines
+
+    from .test_captures import PERSON
+    from .test_captures import page as passport_page
+
+    settings.SECURE_SSL_REDIRECT = False
+    clerk = UserFactory(username="clerk", role="Store staff")
+    store.staff.add(clerk)
+    photo = tmp_path / "passport.png"
+    photo.write_bytes(passport_page(td3_lines(PERSON)))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "pw")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/staff/stores/{store.pk}/sale/")
+    page.set_input_files("#capture-file", str(photo))
+    page.wait_for_function("document.querySelector('[name=c-document_number]').value !== ''", timeout=20_000)
+    form = page.locator("#customer-form")
+    assert form.locator("[name=c-document_number]").input_value() == "X12345678"
+    assert form.locator("[name=c-family_name]").input_value() == "SAMPLE"
+    assert form.locator("[name=c-birth_date]").input_value() == "1990-02-03"
+    assert form.locator("[name=c-nationality]").input_value() == "USA"
+    assert page.locator(".review").count() == 0
+
+    # A scanner types the MRZ with a wrong check digit: the form is filled and the field marked.
+    lines = td3_lines(dict(PERSON, number="Y98765432"))
+    broken = lines[1][:9] + str((int(lines[1][9]) + 1) % 10) + lines[1][10:]
+    page.fill("#mrz-text", f"{lines[0]}\n{broken}")
+    page.click("#read-text")
+    page.wait_for_function("document.querySelector('[name=c-document_number]').value === 'Y98765432'")
+    assert page.locator("[name=c-document_number].review").count() == 1

@@ -1,0 +1,84 @@
+// Passport capture on the customer step: camera (getUserMedia), photo file (rear camera on
+// phones), or a keyboard-wedge MRZ scanner. The reading only prefills the form; staff confirm.
+(function () {
+  const box = document.getElementById("capture");
+  if (!box) return;
+  const status = document.getElementById("capture-status");
+  const video = document.getElementById("camera");
+  const text = document.getElementById("mrz-text");
+  const say = (message, kind) => { status.textContent = message; status.className = "msg " + (kind || ""); };
+  const csrf = () => (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
+
+  async function send(body) {
+    say(box.dataset.reading);
+    try {
+      const response = await fetch(box.dataset.url, {
+        method: "POST", body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
+      });
+      const data = await response.json();
+      if (!response.ok) { say(Object.values(data).flat().join(" "), "error"); return; }
+      fill(data);
+    } catch (error) {
+      say(String(error), "error");
+    }
+  }
+
+  const FIELDS = {
+    document_number: "document_number", surname: "family_name", given_names: "given_names",
+    nationality: "nationality", issuer: "issuing_country", birth_date: "birth_date", sex: "sex",
+    expiry_date: "document_expiry",
+  };
+
+  function fill(data) {
+    document.querySelectorAll("#customer-form .review").forEach((el) => el.classList.remove("review"));
+    if (data.status === "not_found") { say(box.dataset.notFound, "error"); return; }
+    for (const [key, name] of Object.entries(FIELDS)) {
+      const input = document.querySelector(`#customer-form [name="c-${name}"]`);
+      const value = data.fields[key];
+      if (!input || value === null || value === undefined) continue;
+      input.value = key === "issuer" || key === "nationality" ? value.replace(/</g, "").padEnd(3, "") : value;
+      const check = data.checks[key === "surname" || key === "given_names" ? "name" : key];
+      if (data.status !== "accepted" || check === false) input.classList.add("review");
+    }
+    const type = document.querySelector('#customer-form [name="c-document_type"]');
+    if (type && (data.fields.document_code || "").startsWith("P")) type.value = "passport";
+    say(data.status === "accepted" ? box.dataset.accepted : box.dataset.review + " " + data.reasons.join("; "),
+        data.status === "accepted" ? "success" : "warning");
+  }
+
+  document.getElementById("open-camera").addEventListener("click", async () => {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia(
+        { video: { facingMode: "environment", width: { ideal: 1920 }, height: { ideal: 1080 } } });
+      video.srcObject = stream;
+      video.hidden = false;
+      document.getElementById("take-photo").hidden = false;
+    } catch (error) {
+      say(box.dataset.noCamera, "warning");
+      document.getElementById("capture-file").click();
+    }
+  });
+
+  document.getElementById("take-photo").addEventListener("click", () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    canvas.toBlob((blob) => { const form = new FormData(); form.append("image", blob, "camera.jpg"); send(form); },
+                  "image/jpeg", 0.92);
+  });
+
+  document.getElementById("capture-file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    const form = new FormData(); form.append("image", file); send(form);
+  });
+
+  const readText = () => { const form = new FormData(); form.append("text", text.value); send(form); };
+  document.getElementById("read-text").addEventListener("click", readText);
+  text.addEventListener("input", () => {
+    // A scanner types two or three full lines; read as soon as they are all there.
+    const lines = text.value.split(/\r?\n/).filter((l) => l.trim().length >= 30);
+    if (lines.length >= 2 && /(^|\n)[A-Z0-9<]{30,44}\s*$/.test(text.value.trim())) readText();
+  });
+})();
