@@ -87,8 +87,8 @@ def main() -> None:
               f"{r['p95_ms']:>7}  {fields}", flush=True)
         if args.compare:
             for tool, c in (compare(level, args.count) or {}).items():
-                print(f"  {tool:<9}{c['exact_pct']:>7}{c['false_accept_pct']:>11}{'':>9}{c['p50_ms']:>7}{c['p95_ms']:>7}",
-                      flush=True)
+                row = f"{c['exact_pct']:>7}{c['false_accept_pct']:>11}{'':>9}{c['p50_ms']:>7}{c['p95_ms']:>7}"
+                print(f"  {tool:<9}{row}", flush=True)
 
 
 if __name__ == "__main__":
