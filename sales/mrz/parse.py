@@ -63,6 +63,14 @@ class Result:
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def plausible(self) -> bool:
+        """Looks like an MRZ at all (an upside-down or noise reading does not)."""
+        code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV"
+        known = self.checks.get("issuer") or self.checks.get("nationality")
+        dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
+        return bool(code_ok and known and dated)
+
+    @property
     def score(self) -> int:
         return sum(1 for ok in self.checks.values() if ok)
 

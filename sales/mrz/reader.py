@@ -147,7 +147,7 @@ def find_band(gray: np.ndarray) -> Band | None:
             if best is None or score > best.score:
                 top, bottom = group[0][0], group[-1][1]
                 rows = [y for y in range(top, bottom) if long_rows[y]]
-                left, right = int(np.median(starts[rows])), int(np.median(ends[rows]))
+                left, right = int(np.percentile(starts[rows], 10)), int(np.percentile(ends[rows], 90))
                 best = Band(top, bottom, left, right, count, score)
     return best
 
@@ -180,19 +180,24 @@ def _crops(gray: Image.Image, source: Image.Image):
         band = find_band(np.asarray(straight, dtype=np.float32))
         if band is not None:
             yield _cut(source, rotation, angle, band, straight.size)
+            if band.lines == 2:  # perhaps two of an ID card's three lines: once more with a line around
+                yield _cut(source, rotation, angle, band, straight.size, extend=True)
 
 
-def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int]) -> Image.Image:
+def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int],
+         extend: bool = False) -> Image.Image:
     full = ImageOps.grayscale(source)
     full = full.rotate(rotation, expand=True) if rotation else full
     full = full.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     scale = full.width / work_size[0]
     height = band.bottom - band.top
     margin_y, margin_x = height * 0.35 / band.lines + 4, 12
-    box = (max(0, (band.left - margin_x) * scale), max(0, (band.top - margin_y) * scale),
-           min(full.width, (band.right + margin_x) * scale), min(full.height, (band.bottom + margin_y) * scale))
+    # The parser keeps only lines of MRZ length, so a visual-zone line in the extension does no harm.
+    extra = height * 0.8 if extend else 0
+    box = (max(0, (band.left - margin_x) * scale), max(0, (band.top - margin_y - extra) * scale),
+           min(full.width, (band.right + margin_x) * scale), min(full.height, (band.bottom + margin_y + extra) * scale))
     crop = full.crop(tuple(round(v) for v in box))
-    line_height = crop.height / (band.lines + 0.6)
+    line_height = crop.height / (band.lines + 0.6 + (2 if extra else 0))
     factor = CHAR_HEIGHT / max(line_height * 0.72, 1)
     return crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))),
                        Image.Resampling.LANCZOS)
@@ -264,7 +269,8 @@ def ocr_many(images: list[Image.Image]) -> list[str]:
 
 def _parse(text: str, today) -> Result | None:
     lines = pick_lines(normalise_lines(text))
-    return parse_lines(lines, today) if lines else None
+    result = parse_lines(lines, today) if lines else None
+    return result if result is not None and result.plausible else None
 
 
 def read_image(image: Image.Image, today) -> Result:
