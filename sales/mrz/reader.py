@@ -154,15 +154,18 @@ def find_band(gray: np.ndarray) -> Band | None:
 
 def deskew_angle(gray: np.ndarray) -> float:
     """Projection-profile deskew: the angle whose row profile of text pixels is sharpest."""
-    small = Image.fromarray(gray.astype(np.uint8)).resize((500, max(1, int(500 * gray.shape[0] / gray.shape[1]))))
+    width = 360
+    small = Image.fromarray(gray.astype(np.uint8)).resize((width, max(1, int(width * gray.shape[0] / gray.shape[1]))))
     mask = Image.fromarray((_text_mask(np.asarray(small, dtype=np.float32)) * 255).astype(np.uint8))
 
     def sharpness(angle: float) -> float:
-        rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False), dtype=np.float32)
+        rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32)
         return float(np.var(rotated.sum(axis=1)))
 
-    coarse = max(np.arange(-10, 10.5, 1.0), key=sharpness)
-    return float(max(np.arange(coarse - 0.75, coarse + 0.8, 0.25), key=sharpness))
+    angle = max(np.arange(-10, 10.5, 2.0), key=sharpness)
+    for step in (1.0, 0.5, 0.25):
+        angle = max((angle - step, angle, angle + step), key=sharpness)
+    return float(angle)
 
 
 def _prepare(image: Image.Image) -> Image.Image:
@@ -280,7 +283,7 @@ def read_image(image: Image.Image, today) -> Result:
         if first is not None and first.status == "accepted":
             return first
         # Not yet sure: read the other variants and the crop upside down in one more run.
-        candidates = [*_variants(crop)][1:] + [*_variants(crop.rotate(180))]
+        candidates = [*_variants(crop)][1:] + [next(_variants(crop.rotate(180)))]
         results = [r for r in ([first] + [_parse(t, today) for t in ocr_many(candidates)]) if r is not None]
         if results:
             return fuse(results)
