@@ -9,6 +9,7 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -106,7 +107,7 @@ def render(lines: list[str], rng: random.Random, card: bool = False) -> Image.Im
         draw.arc((x - 60, y - 60, x + 60, y + 60), rng.randrange(360), rng.randrange(360),
                  fill=(200 + rng.randrange(30), 205 + rng.randrange(30), 215 + rng.randrange(30)))
     draw.rectangle((40, 80, 260 if not card else 220, 380 if not card else 320), fill=(170, 170, 175))
-    viz = ImageFont.truetype(VIZ_FONT, 22)
+    viz = ImageFont.truetype(VIZ_FONT, 22) if Path(VIZ_FONT).exists() else ImageFont.load_default(22)
     for i, label in enumerate(("PASSPORT / PASSEPORT", "Surname", "Given names", "Nationality", "Date of birth")):
         draw.text((300 if not card else 250, 70 + i * 55), label, fill=(60, 60, 90), font=viz)
     size = 40

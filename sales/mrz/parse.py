@@ -283,13 +283,12 @@ def _td1(lines: list[str], result: Result, today: date) -> None:
     if check == "<" and optional.strip("<"):  # long document number continues in the optional field
         rest = optional.split("<", 1)[0]
         number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest):]
-    number = _checked_number(number_part, check, result)
-    birth = _date("birth_date", second[0:6], second[6], result, today, future=False)
+    _checked_number(number_part, check, result)
+    _date("birth_date", second[0:6], second[6], result, today, future=False)
     _sex(second[7], result)
-    expiry = _date("expiry_date", second[8:14], second[14], result, today, future=True)
+    _date("expiry_date", second[8:14], second[14], result, today, future=True)
     _code("nationality", second[15:18], result)
     result.fields["personal_number"] = optional.replace("<", " ").strip()
-    del number, birth, expiry
     upper = first[5:30] + digits(second[0:7]) + digits(second[8:15]) + second[18:29]
     result.checks["composite"] = check_digit(upper) == digits(second[29])
     _names(third, result)
