@@ -282,12 +282,24 @@ def read_image(image: Image.Image, today) -> Result:
         first = _parse(ocr(next(_variants(crop))), today)
         if first is not None and first.status == "accepted":
             return first
-        # Not yet sure: read the other variants and the crop upside down in one more run.
-        candidates = [*_variants(crop)][1:] + [next(_variants(crop.rotate(180)))]
+        # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly
+        # there) in one more run.
+        variants = [*_variants(crop)]
+        if first is not None and _only_ambiguous(first):
+            candidates = variants[1:2]
+        else:
+            candidates = variants[1:] + [next(_variants(crop.rotate(180)))]
         results = [r for r in ([first] + [_parse(t, today) for t in ocr_many(candidates)]) if r is not None]
         if results:
             return fuse(results)
     return Result(reasons=["no MRZ found in the image"])
+
+
+def _only_ambiguous(result: Result) -> bool:
+    """Everything passed but the document number fits several readings: one binarised variant may
+    still see O and 0 apart; more would not settle what the check digit cannot."""
+    failed = {name for name, ok in result.checks.items() if not ok}
+    return failed <= {"document_number", "composite"} and any("readings agree" in r for r in result.reasons)
 
 
 def fuse(results: list[Result]) -> Result:
