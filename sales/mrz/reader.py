@@ -132,7 +132,7 @@ def find_band(gray: np.ndarray) -> Band | None:
             merged[-1] = (merged[-1][0], band[1])
         else:
             merged.append(band)
-    bands = merged
+    bands = _rejoin_split_lines(merged)
     if len(bands) < 2:
         return None
     best = None
@@ -150,6 +150,24 @@ def find_band(gray: np.ndarray) -> Band | None:
                 left, right = int(np.percentile(starts[rows], 10)), int(np.percentile(ends[rows], 90))
                 best = Band(top, bottom, left, right, count, score)
     return best
+
+
+def _rejoin_split_lines(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Two thin neighbours (each well under a full line's height) are one line cut by a row of
+    '<' tips; full-height neighbours are separate lines and stay apart."""
+    if len(bands) < 2:
+        return bands
+    full = max(b - a for a, b in bands)
+    out: list[tuple[int, int]] = []
+    for band in bands:
+        if out:
+            last = out[-1]
+            thin = max(band[1] - band[0], last[1] - last[0]) < 0.7 * full
+            if thin and band[0] - last[1] <= 0.5 * full and band[1] - last[0] <= 1.2 * full:
+                out[-1] = (last[0], band[1])
+                continue
+        out.append(band)
+    return out
 
 
 def deskew_angle(gray: np.ndarray) -> float:
