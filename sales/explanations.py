@@ -6,9 +6,9 @@ catalogue. Each regime has its own text; the refund method's deadline is compute
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-REFUND_DAYS = 90  # domain.md §4: customs confirmation within 90 days from the day after purchase
+from .rules.dated import confirmation_deadline
 
 DEFAULT_LANGUAGE_BY_NATIONALITY = {
     "JPN": "ja", "CHN": "zh-hans", "SGP": "zh-hans", "TWN": "zh-hant", "HKG": "zh-hant",
@@ -110,11 +110,6 @@ LEGACY = {
 LANGUAGES = tuple(TITLES)
 
 
-def refund_deadline(purchase: date) -> date:
-    """Bought 2026-11-01 → last day 2027-01-30 (90 days counted from the day after)."""
-    return purchase + timedelta(days=REFUND_DAYS)
-
-
 def default_language(nationality: str) -> str:
     return DEFAULT_LANGUAGE_BY_NATIONALITY.get(nationality, "en")
 
@@ -122,7 +117,8 @@ def default_language(nationality: str) -> str:
 def explanation(regime: str, language: str, purchase: date) -> dict:
     language = language if language in TITLES else "en"
     paragraphs = (REFUND if regime == "refund" else LEGACY)[language]
-    deadline = refund_deadline(purchase).isoformat()
+    deadline = confirmation_deadline(purchase)
+    deadline = deadline.isoformat() if deadline else ""
     return {
         "language": language,
         "title": TITLES[language],

@@ -14,6 +14,7 @@ NTA_VALIDITY_MONTHS = 36  # seed 000: 3 years, to the last day of the month
 RENEWAL_BUSINESS_DAY = 2  # seed 000: renewal issued at the start of the expiry month, by its 2nd business day
 JPKI_BIRTHDAYS = 5  # seed 004: valid until the 5th birthday after issue
 JPKI_RENEWAL_MONTHS = 3  # seed 004: renewal from 3 months before expiry
+TEMPORARY_SITE_MAX_MONTHS = 7  # domain.md §7: a temporary site lasts at most 7 months
 
 
 @lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ def certificate_events(today: date) -> Iterator[Event]:
             continue
         left = cert.days_left(today)
         milestone = next((m for m in CERTIFICATE_MILESTONES if left <= m), None)
-        url = f"/admin/stores/ntacertificate/{cert.pk}/change/"
+        url = reverse("admin:stores_ntacertificate_change", args=[cert.pk])
         if milestone is not None:
             subject = _("NTA certificate %(id)s expires on %(day)s (%(left)s days left)") % {
                 "id": cert.identifier, "day": cert.expires_on, "left": left}
@@ -50,7 +51,7 @@ def certificate_events(today: date) -> Iterator[Event]:
 
 def jpki_events(today: date) -> Iterator[Event]:
     for cert in JPKICertificate.objects.all():
-        url = f"/admin/stores/jpkicertificate/{cert.pk}/change/"
+        url = reverse("admin:stores_jpkicertificate_change", args=[cert.pk])
         if cert.revoked_on:
             subject = _("%(name)s's signature certificate was revoked: issue a new one") % {"name": cert.holder_name}
             yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, subject, None, url)
@@ -71,7 +72,7 @@ def filing_events(today: date) -> Iterator[Event]:
             stage, subject = "1d", _("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)") % label
         else:
             stage, subject = "7d", _("Due within 7 days: %(filing)s for %(what)s (%(day)s)") % label
-        url = f"/admin/stores/filing/{filing.pk}/change/"
+        url = reverse("admin:stores_filing_change", args=[filing.pk])
         yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, subject, filing.due_on, url)
 
 

@@ -131,3 +131,10 @@ def test_reduced_rate_items_are_marked():
     d = decide(REFUND_DAY, Item("tea", 1, 5_400, price_includes_tax=True, tax_rate="reduced"))
     assert [i.code for i in d.items[0].issues] == ["reduced_rate_item"]
     assert d.totals[0].rate_percent == 8 and d.total_excl_tax == 5_000 and d.total_tax == 400
+
+
+def test_customs_confirmation_runs_90_days_from_the_day_after_purchase():
+    from sales.rules.dated import confirmation_deadline
+
+    assert confirmation_deadline(date(2026, 11, 1)) == date(2027, 1, 30)  # domain.md §4's example
+    assert confirmation_deadline(date(2026, 10, 31)) is None  # the legacy regime has no such window

@@ -64,6 +64,6 @@ def freeze_payload(sale) -> dict:
                 } if i.liquor_category else None,
             }
             for i in sale.items.all()
-        ] if sale.pk and sale.items.exists() else [],
+        ],
         "totals": {"excl_tax": sale.total_excl_tax, "tax": sale.total_tax, "refund": sale.refund_amount},
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,6 +29,7 @@ class Regime:
     proof_documents: frozenset[str]
     high_value_unit_price: int = 1_000_000
     passport_copy_over: int | None = None
+    confirmation_days: int | None = None  # refund method: customs confirmation window
 
 
 # domain.md §0: the regime is chosen by the date of sale (譲渡日).
@@ -56,6 +57,8 @@ REGIMES: list[tuple[date, Regime]] = [
             proof_documents=frozenset(
                 {"residence_certificate", "family_register_attachment", "my_number_card"}
             ),
+            # domain.md §4: customs confirms within 90 days counted from the day after purchase.
+            confirmation_days=90,
         ),
     ),
 ]
@@ -96,20 +99,14 @@ LIQUOR_RATES: list[tuple[date, dict[str, LiquorRate]]] = [
     ),
 ]
 
-LIQUOR_CATEGORY_LABELS = {
-    "beer": ("Beer", "ビール"),
-    "happoshu": ("Happoshu", "発泡酒"),
-    "new_genre": ("Former third beer", "新ジャンル(旧第三のビール)"),
-    "sake": ("Sake", "清酒"),
-    "wine": ("Wine (fruit wine)", "果実酒"),
-    "chuhai": ("Chuhai-type", "チューハイ等"),
-    "spirits": ("Distilled spirits", "蒸留酒類"),
-    "liqueur": ("Liqueur", "リキュール"),
-}
-
-
 def regime_on(sale_date: date) -> Regime:
     return in_force(REGIMES, sale_date)
+
+
+def confirmation_deadline(purchase: date) -> date | None:
+    """Bought 2026-11-01 → last day 2027-01-30; None where the regime has no such window."""
+    days = regime_on(purchase).confirmation_days
+    return purchase + timedelta(days=days) if days else None
 
 
 def tax_percent(rate_class: str, on: date) -> int:

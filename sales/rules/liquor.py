@@ -8,10 +8,6 @@ from .dated import LIQUOR_RATES, in_force, liquor_rate
 from .types import Liquor, Reason
 
 
-def liquor_categories(on: date) -> list[str]:
-    return sorted(in_force(LIQUOR_RATES, on))
-
-
 def check_liquor(liquor: Liquor, on: date) -> list[Reason]:
     if liquor.category not in in_force(LIQUOR_RATES, on):
         return [Reason("liquor_category_unknown", params=(("category", liquor.category),))]

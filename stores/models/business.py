@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.rules.buyer import add_months
 
+from .. import deadlines
 from ..validators import validate_corporate_number, validate_store_identifier
-
-TEMPORARY_SITE_MAX_MONTHS = 7  # domain.md §7: a temporary site lasts at most 7 months
 
 
 class Business(models.Model):
@@ -162,15 +161,14 @@ class TemporarySite(models.Model):
 
     @property
     def notice_due_on(self) -> date:
-        """seed 001: the 臨時販売場設置届出書 is due the day before the site opens."""
-        return self.opens_on - timedelta(days=1)
+        return deadlines.filing_due_on("temporary_site_setup", self.opens_on)
 
     def clean(self) -> None:
         errors = {}
         if self.opens_on and self.closes_on:
             if self.closes_on < self.opens_on:
                 errors["closes_on"] = _("The site cannot close before it opens.")
-            elif self.closes_on >= add_months(self.opens_on, TEMPORARY_SITE_MAX_MONTHS):
+            elif self.closes_on >= add_months(self.opens_on, deadlines.TEMPORARY_SITE_MAX_MONTHS):
                 errors["closes_on"] = _("A temporary site lasts at most 7 months.")
         if self.business_id:
             if not self.business.temporary_sites_approved_on:
