@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.mrz_synth import LEVELS, samples  # noqa: E402
-from sales.mrz.reader import read  # noqa: E402
+from sales.capture.mrz.reader import read  # noqa: E402
 
 FIELDS = ("document_number", "issuer", "nationality", "surname", "given_names", "birth_date", "sex", "expiry_date")
 TODAY = date(2026, 11, 21)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from sales.mrz.parse import check_digit
+from sales.capture.mrz.parse import check_digit
 
 OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 VIZ_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Business, Store
+from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
 
 from .choices import (
@@ -19,7 +20,6 @@ from .choices import (
     StatusOfResidence,
     TaxRate,
 )
-from .countries import validate_nationality
 from .validators import validate_jan
 
 
@@ -243,19 +243,5 @@ class SaleItem(models.Model):
         return self.unit_price_excl_tax * self.quantity
 
 
-class PassportCapture(models.Model):
-    """A kept capture image (only when CAPTURE_KEEP_DAYS > 0), encrypted, deleted when due."""
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    image = models.BinaryField(_("image (encrypted)"))
-    content_type = models.CharField(max_length=40)
-    status = models.CharField(max_length=20)
-
-    class Meta:
-        verbose_name = _("passport capture")
-        verbose_name_plural = _("passport captures")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"capture #{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
+# Models of the till's packages live beside their code; Django finds them through this module.
+from .capture.models import PassportCapture  # noqa: E402, F401

@@ -14,11 +14,11 @@ from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
 from transmission.models import PurchaseRecord
-from transmission.payload import freeze_payload
 
 from . import rules
 from .inputs import ItemLine, buyer_of, decision_as_dict, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem
+from .records import freeze_payload
 from .rules import money
 
 

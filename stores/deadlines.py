@@ -4,44 +4,14 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from functools import lru_cache
 
-import holidays
-
-from sales.rules.buyer import add_months
+from taxfree.dates import add_months, month_end, nth_business_day
 
 NTA_VALIDITY_MONTHS = 36  # seed 000: 3 years, to the last day of the month
 RENEWAL_BUSINESS_DAY = 2  # seed 000: renewal issued at the start of the expiry month, by its 2nd business day
 JPKI_BIRTHDAYS = 5  # seed 004: valid until the 5th birthday after issue
 JPKI_RENEWAL_MONTHS = 3  # seed 004: renewal from 3 months before expiry
 TEMPORARY_SITE_MAX_MONTHS = 7  # domain.md §7: a temporary site lasts at most 7 months
-
-
-@lru_cache(maxsize=64)
-def _japan_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Japan(years=year)
-
-
-def is_business_day(day: date) -> bool:
-    """Weekdays that are not public holidays nor the year-end closure (29 Dec – 3 Jan, as the
-    NTA help desks and government offices observe it)."""
-    if day.weekday() >= 5 or day in _japan_holidays(day.year):
-        return False
-    return not ((day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3))
-
-
-def nth_business_day(year: int, month: int, n: int) -> date:
-    day, seen = date(year, month, 1), 0
-    while True:
-        if is_business_day(day):
-            seen += 1
-            if seen == n:
-                return day
-        day += timedelta(days=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def nta_expiry(issued: date) -> date:

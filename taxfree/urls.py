@@ -4,7 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from sales import api, capture_api
+from sales.api import views as api
+from sales.capture import api as capture_api
 from stores.views import filing_attachment
 
 api_v1 = [
@@ -21,6 +22,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("staff/", include("sales.urls")),
+    path("staff/", include("sales.till.urls")),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
 ]

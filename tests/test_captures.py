@@ -10,9 +10,9 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from bench.mrz_synth import identity, render, td1_lines, td2_lines, td3_lines
-from sales.captures import captures_purge
-from sales.models import PassportCapture
-from sales.mrz.parse import check_digit, parse_text
+from sales.capture.models import PassportCapture
+from sales.capture.mrz.parse import check_digit, parse_text
+from sales.capture.services import captures_purge
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 21)
@@ -216,7 +216,7 @@ def test_generated_identities_round_trip():
 
 
 def test_ocr_b_zero_stands_taller_than_the_letter_o():
-    from sales.mrz import reader
+    from sales.capture.mrz import reader
 
     person = dict(PERSON, number="O0O0O0O0A")
     lines = td3_lines(person)

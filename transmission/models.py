@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sales.models import Sale
+from stores.models import Store
 
 
 class PurchaseRecordQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(sale__in=Sale.objects.visible_to(user))
+        return self.filter(sale__store__in=Store.objects.visible_to(user))
 
 
 class PurchaseRecord(models.Model):
@@ -26,7 +26,7 @@ class PurchaseRecord(models.Model):
         SALE = "sale", _("sale")
         CANCELLATION = "cancellation", _("cancellation")
 
-    sale = models.OneToOneField(Sale, on_delete=models.PROTECT, related_name="record")
+    sale = models.OneToOneField("sales.Sale", on_delete=models.PROTECT, related_name="record")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     payload = models.JSONField(_("frozen payload data"))

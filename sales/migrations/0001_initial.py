@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import sales.countries
+import taxfree.countries
 import sales.validators
 import taxfree.crypto
 from django.conf import settings
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('family_name', models.CharField(max_length=100, verbose_name='family name')),
                 ('given_names', models.CharField(blank=True, max_length=100, verbose_name='given names')),
-                ('nationality', models.CharField(help_text='ISO 3166-1 alpha-3 (JPN for Japanese nationals).', max_length=3, validators=[sales.countries.validate_nationality], verbose_name='nationality')),
+                ('nationality', models.CharField(help_text='ISO 3166-1 alpha-3 (JPN for Japanese nationals).', max_length=3, validators=[taxfree.countries.validate_nationality], verbose_name='nationality')),
                 ('birth_date', models.DateField(verbose_name='birth date')),
                 ('sex', models.CharField(choices=[('F', 'female'), ('M', 'male'), ('X', 'unspecified')], max_length=1, verbose_name='sex')),
                 ('works_in_japan', models.BooleanField(default=False, verbose_name='works at an office in Japan')),
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('document_type', models.CharField(choices=[('passport', 'passport'), ('vjw_qr', 'Visit Japan Web tax-free QR code'), ('landing_permit_cruise', 'cruise ship tourist landing permit (船舶観光上陸)'), ('landing_permit_crew', 'crew landing permit (乗員上陸)'), ('landing_permit_emergency', 'emergency landing permit (緊急上陸)'), ('landing_permit_distress', 'landing permit for distress (遭難による上陸)'), ('landing_permit_transit', 'transit landing permit (通過上陸)'), ('landing_permit_port_of_call', 'port-of-call landing permit (寄港地上陸)')], max_length=40, verbose_name='document type')),
                 ('number', taxfree.crypto.EncryptedTextField(verbose_name='document number')),
                 ('number_index', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('issuing_country', models.CharField(blank=True, max_length=3, validators=[sales.countries.validate_nationality], verbose_name='issuing country')),
+                ('issuing_country', models.CharField(blank=True, max_length=3, validators=[taxfree.countries.validate_nationality], verbose_name='issuing country')),
                 ('expiry_date', models.DateField(blank=True, null=True, verbose_name='expiry date')),
                 ('passport_number', taxfree.crypto.EncryptedTextField(blank=True, help_text='Under the refund method the record carries the passport number.', verbose_name='passport number (with a landing permit)')),
                 ('status_of_residence', models.CharField(blank=True, choices=[('temporary_visitor', 'temporary visitor (短期滞在)'), ('diplomat', 'diplomat (外交)'), ('official', 'official (公用)'), ('sofa', 'US forces member (SOFA)'), ('student', 'student (留学)'), ('worker', 'worker (就労)'), ('dependent', 'dependent (家族滞在)'), ('other', 'other')], max_length=30, verbose_name='status of residence (在留資格)')),

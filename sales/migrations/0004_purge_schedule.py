@@ -9,7 +9,7 @@ def schedule(apps, schema_editor):
     first = datetime.combine(datetime.now(tokyo).date() + timedelta(days=1), time(3, 30), tokyo)
     apps.get_model("django_q", "Schedule").objects.get_or_create(
         name="purge passport captures",
-        defaults={"func": "sales.tasks.purge_captures", "schedule_type": "D", "next_run": first, "repeats": -1},
+        defaults={"func": "sales.capture.tasks.purge_captures", "schedule_type": "D", "next_run": first, "repeats": -1},
     )
 
 

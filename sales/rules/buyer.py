@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
+
+from taxfree.dates import add_months
 
 from .dated import Regime
 from .types import Buyer, Reason
@@ -36,13 +37,6 @@ STATUSES = STATUSES_WITH_SIX_MONTH_LIMIT | STATUSES_WITHOUT_LIMIT | frozenset(
     {"student", "worker", "dependent", "other"}
 )
 PROOF_DOCUMENTS = frozenset({"residence_certificate", "family_register_attachment", "my_number_card"})
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later, clamped to the month's end (31 Aug + 6 months = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def within_six_months(landing: date, sale_date: date) -> bool:

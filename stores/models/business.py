@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sales.rules.buyer import add_months
+from taxfree.dates import add_months
 
 from .. import deadlines
 from ..validators import validate_corporate_number, validate_store_identifier

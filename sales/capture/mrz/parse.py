@@ -15,7 +15,7 @@ from datetime import date
 
 from iso3166 import countries_by_alpha3
 
-from sales.countries import ICAO_EXTRA
+from taxfree.countries import ICAO_EXTRA
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 WEIGHTS = (7, 3, 1)

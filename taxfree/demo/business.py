@@ -8,13 +8,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from stores import deadlines
+from stores.certificates import certificate_import, certificate_record, parse_pkcs12
+from stores.models import Business, Filing, JPKICertificate, NTACertificate, Store, TemporarySite
+from stores.reminders import reminders_raise
+from stores.services import filing_apply, temporary_site_sync_filing
 from transmission.sandbox.ca import SandboxCA
-
-from . import deadlines
-from .certificates import certificate_import, certificate_record, parse_pkcs12
-from .models import Business, Filing, JPKICertificate, NTACertificate, Store, TemporarySite
-from .reminders import reminders_raise
-from .services import filing_apply, temporary_site_sync_filing
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DEMO_PASSWORD = b"demo-p12"  # protects files generated right here; no real certificate has it

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from .inputs import line_from_dict
-from .models import Customer, IdentityDocument
+from sales.inputs import line_from_dict
+from sales.models import Customer, IdentityDocument
 
 
 class Basket:

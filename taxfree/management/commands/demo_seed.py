@@ -14,9 +14,9 @@ from django.utils import timezone
 from sales import services
 from sales.inputs import line_from_dict, product_item
 from sales.models import Product, Sale
-from stores import demo
 from stores.models import Business, Store, TemporarySite
 from taxfree import roles
+from taxfree.demo import business as demo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 USERS = [

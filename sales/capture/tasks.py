@@ -1,6 +1,6 @@
 """django-q2 tasks of the till side: thin kicks."""
 
-from .captures import captures_purge
+from .services import captures_purge
 
 
 def purge_captures() -> str:

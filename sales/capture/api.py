@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from taxfree.roles import can_sell
 
-from . import captures
+from . import services as captures
 from .mrz.reader import ImageError
 
 ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream", ""}

@@ -13,16 +13,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sales import services
+from sales.choices import CUSTOMER_LANGUAGES
+from sales.inputs import decision_as_dict, product_item
+from sales.models import IdentityDocument, Product, Sale
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
 
-from . import explanations, services
+from . import explanations
 from .basket import Basket
-from .choices import CUSTOMER_LANGUAGES
 from .forms import CustomerForm, CustomerSearchForm, ItemForm, ProductPickForm, ScanForm
-from .inputs import decision_as_dict, product_item
-from .models import IdentityDocument, Product, Sale
 
 
 def _store(request, store_id: int) -> Store:

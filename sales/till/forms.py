@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (
+from sales.choices import (
     Category,
     DocumentType,
     LiquorCategory,
@@ -13,8 +13,8 @@ from .choices import (
     StatusOfResidence,
     TaxRate,
 )
-from .countries import nationality_choices
-from .models import Product
+from sales.models import Product
+from taxfree.countries import nationality_choices
 
 
 class DateInput(forms.DateInput):

@@ -9,9 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import rules, services
-from .inputs import decision_as_dict, earlier_same_day
-from .rules.messages import MESSAGES, PACKING_MESSAGES
+from sales import rules, services
+from sales.inputs import decision_as_dict, earlier_same_day
+from sales.rules.messages import MESSAGES, PACKING_MESSAGES
+
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
 
 _CODES = "\n".join(f"- `{code}`: {en}" for code, (en, _ja) in sorted(MESSAGES.items()))

@@ -6,10 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from stores.models import Store, TemporarySite
-
-from . import rules
-from .choices import (
+from sales import rules
+from sales.choices import (
     Category,
     DocumentType,
     LiquorCategory,
@@ -18,8 +16,9 @@ from .choices import (
     StatusOfResidence,
     TaxRate,
 )
-from .countries import validate_nationality
-from .inputs import ItemLine, line_from_dict
+from sales.inputs import ItemLine, line_from_dict
+from stores.models import Store, TemporarySite
+from taxfree.countries import validate_nationality
 
 MAX_YEN = 10_000_000_000
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .rules.dated import confirmation_deadline
+from sales.rules.dated import confirmation_deadline
 
 DEFAULT_LANGUAGE_BY_NATIONALITY = {
     "JPN": "ja", "CHN": "zh-hans", "SGP": "zh-hans", "TWN": "zh-hant", "HKG": "zh-hant",
