@@ -9,7 +9,6 @@ from django.db.models import F, Sum
 
 from . import rules
 from .models import Customer, IdentityDocument, SaleItem
-from .rules.messages import packing_message
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def buyer_of(customer: Customer, document: IdentityDocument) -> rules.Buyer:
         proof_document=document.proof_document or None,
         moved_abroad_date=document.moved_abroad_date,
         document_expiry=document.expiry_date,
-        passport_shown=bool(document.passport_number) or document.document_type == "passport",
+        passport_shown=rules.passport_shown(document.document_type, document.passport_number),
     )
 
 
@@ -71,36 +70,3 @@ def earlier_same_day(customer_id: int, store_id: int, day: date) -> rules.Earlie
     total = lines.aggregate(s=Sum("amount"))["s"] or 0
     consumable = lines.filter(category="consumable").aggregate(s=Sum("amount"))["s"] or 0
     return rules.Earlier(total_excl_tax=total, consumable_excl_tax=consumable)
-
-
-def reasons_as_list(reasons, language: str) -> list[dict]:
-    return [{"code": r.code, "severity": r.severity, "message": r.message(language)} for r in reasons]
-
-
-def decision_as_dict(decision: rules.Decision, language: str) -> dict:
-    return {
-        "eligible": decision.eligible,
-        "regime": decision.regime,
-        "reasons": reasons_as_list(decision.reasons, language),
-        "total_excl_tax": decision.total_excl_tax,
-        "total_tax": decision.total_tax,
-        "total_incl_tax": decision.total_incl_tax,
-        "refund_amount": decision.refund_amount,
-        "packing": decision.packing,
-        "packing_message": packing_message(decision.packing, language) if decision.packing else None,
-        "totals_by_rate": [
-            {"rate_percent": t.rate_percent, "excl_tax": t.excl_tax, "tax": t.tax, "incl_tax": t.incl_tax}
-            for t in decision.totals
-        ],
-        "items": [
-            {
-                "index": i.index,
-                "unit_price_excl_tax": i.unit_price_excl_tax,
-                "amount_excl_tax": i.amount_excl_tax,
-                "liquor_tax_per_unit": i.liquor_tax_per_unit,
-                "rate_percent": i.rate_percent,
-                "issues": reasons_as_list(i.issues, language),
-            }
-            for i in decision.items
-        ],
-    }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.models import Business, Store
 from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
+from taxfree.text import document_number
 
 from .choices import (
     Category,
@@ -103,7 +104,7 @@ class IdentityDocument(models.Model):
         return f"{self.get_document_type_display()} {self.masked_number}"
 
     def save(self, *args, **kwargs):
-        self.number = (self.number or "").replace(" ", "").upper()
+        self.number = document_number(self.number or "")
         self.number_index = blind_index(self.number)
         super().save(*args, **kwargs)
 

@@ -1,23 +1,26 @@
-"""Workflows that touch several models: one durable transaction each, with its audit row."""
+"""Sale workflows: one durable transaction each, with its audit row."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
-from taxfree.roles import can_sell
 from transmission.models import PurchaseRecord
 
 from . import rules
-from .inputs import ItemLine, buyer_of, decision_as_dict, earlier_same_day
+from .customers import customer_upsert
+from .decisions import decision_as_dict
+from .inputs import ItemLine, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem
+from .permissions import check_can_sell
 from .records import freeze_payload
 from .rules import money
 
@@ -30,9 +33,12 @@ class SaleRefused(Exception):
         self.decision = decision
 
 
-def check_can_sell(user, store: Store) -> None:
-    if not can_sell(user) or not Store.objects.visible_to(user).filter(pk=store.pk).exists():
-        raise PermissionDenied(_("You may not enter sales for this store."))
+@dataclass(frozen=True)
+class FinalizedSale:
+    """A written sale and the decision it was written on (evaluated once, inside its transaction)."""
+
+    sale: Sale
+    decision: rules.Decision
 
 
 def sale_evaluate(
@@ -55,9 +61,37 @@ def sale_finalize(
     *, actor, store: Store, customer: Customer, document: IdentityDocument,
     lines: Sequence[ItemLine], customer_language: str, acknowledged: bool,
     sold_at: datetime | None = None, receipt_number: str = "", temporary_site: TemporarySite | None = None,
-) -> Sale:
+) -> FinalizedSale:
     """Write the sale, its items, the decision, the outbox record and the audit row at once."""
     check_can_sell(actor, store)
+    return _sale_write(
+        actor=actor, store=store, customer=customer, document=document, lines=lines,
+        customer_language=customer_language, acknowledged=acknowledged, sold_at=sold_at,
+        receipt_number=receipt_number, temporary_site=temporary_site,
+    )
+
+
+@transaction.atomic(durable=True)
+def sale_record(
+    *, actor, store: Store, person: dict, document: dict, lines: Sequence[ItemLine], customer_language: str,
+    acknowledged: bool, receipt_number: str = "", temporary_site: TemporarySite | None = None,
+) -> FinalizedSale:
+    """A sale from a POS: the customer registered and the sale written in one transaction, so a
+    refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
+    check_can_sell(actor, store)
+    customer, doc = customer_upsert(actor=actor, store=store, person=person, document=document)
+    return _sale_write(
+        actor=actor, store=store, customer=customer, document=doc, lines=lines,
+        customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
+        temporary_site=temporary_site,
+    )
+
+
+def _sale_write(
+    *, actor, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
+    customer_language: str, acknowledged: bool, sold_at: datetime | None = None, receipt_number: str = "",
+    temporary_site: TemporarySite | None = None,
+) -> FinalizedSale:
     sold_at = sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
     _check_parties(store, customer, document, sale_date)
@@ -82,8 +116,7 @@ def sale_finalize(
     )
     _record(sale)
     audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
-    sale.evaluated = decision
-    return sale
+    return FinalizedSale(sale, decision)
 
 
 def _check_parties(store: Store, customer: Customer, document: IdentityDocument, day: date) -> None:
@@ -183,56 +216,3 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) 
     _record(cancellation)
     audit(actor, "sale_cancel", cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
     return cancellation
-
-
-DOCUMENT_FACTS = (
-    "document_type", "issuing_country", "expiry_date", "status_of_residence", "landing_date",
-    "has_landing_stamp", "proof_document", "moved_abroad_date",
-)
-
-
-@transaction.atomic
-def customer_register(*, actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
-    """Find the customer by document number within the business, or create them; record the
-    document as shown today (a new row when its facts changed, e.g. a new landing date)."""
-    check_can_sell(actor, store)
-    number = document["number"].replace(" ", "").upper()
-    existing = find_document(store, number, document["document_type"])
-    if existing:
-        customer = existing.customer
-        for field, value in person.items():
-            setattr(customer, field, value)
-        customer.full_clean()
-        customer.save()
-    else:
-        customer = Customer(store=store, created_by=actor, **person)
-        customer.full_clean()
-        customer.save()
-    doc = _same_document(customer, number, document) or _new_document(customer, number, document)
-    audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
-    return customer, doc
-
-
-def find_document(store: Store, number: str, document_type: str) -> IdentityDocument | None:
-    """The latest document of this number and type shown at any store of the business."""
-    return (
-        IdentityDocument.objects.with_number(number)
-        .filter(customer__store__business=store.business, document_type=document_type)
-        .select_related("customer").first()
-    )
-
-
-def _same_document(customer: Customer, number: str, facts: dict) -> IdentityDocument | None:
-    for doc in customer.documents.with_number(number):
-        if all(getattr(doc, f) == facts.get(f, getattr(doc, f)) for f in DOCUMENT_FACTS) and (
-            doc.passport_number == facts.get("passport_number", "")
-        ):
-            return doc
-    return None
-
-
-def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:
-    doc = IdentityDocument(customer=customer, **{**facts, "number": number})
-    doc.full_clean(exclude=["number_index"])
-    doc.save()
-    return doc

@@ -10,6 +10,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
+from .text import document_number
+
 
 @lru_cache(maxsize=4)
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
@@ -34,7 +36,7 @@ def rotate(token: str) -> str:
 
 def blind_index(value: str) -> str:
     """HMAC of a normalised value: equality search without storing the value in clear."""
-    normalised = value.replace(" ", "").upper()
+    normalised = document_number(value)
     key = settings.FIELD_HASH_KEY.encode()
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 

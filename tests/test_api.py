@@ -102,8 +102,8 @@ def test_staff_cannot_evaluate_for_another_store(api, other_store):
 def sale_body(store, **customer):
     data = body(store, sale_date=timezone.localdate().isoformat(), acknowledged=True, customer_language="en")
     landing = timezone.localdate().replace(day=1).isoformat()
-    data["customer"].update(landing_date=landing, family_name="SAMPLE", given_names="ALEX", birth_date="1990-01-01",
-                            sex="X", document_number="TZ1234567", **customer)
+    data["customer"].update({"landing_date": landing, "family_name": "SAMPLE", "given_names": "ALEX",
+                             "birth_date": "1990-01-01", "sex": "X", "document_number": "TZ1234567", **customer})
     return data
 
 
@@ -160,3 +160,35 @@ def test_the_openapi_schema_documents_the_endpoints_and_codes(api):
     text = r.content.decode()
     for needle in ("/api/v1/eligibility/", "/api/v1/sales/", "stay_six_months_or_more", "combined_as_consumables"):
         assert needle in text
+
+
+def test_a_refused_sale_leaves_a_known_customer_as_they_were(api, store):
+    assert api.post("/api/v1/sales/", sale_body(store), format="json").status_code == 201
+    refused = sale_body(store, family_name="OVERWRITTEN", works_in_japan=True)
+    assert api.post("/api/v1/sales/", refused, format="json").status_code == 422
+    assert list(Customer.objects.values_list("family_name", flat=True)) == ["SAMPLE"]
+    assert Sale.objects.count() == 1
+
+
+def test_a_sale_the_store_cannot_make_leaves_no_customer_behind(api, store):
+    store.status = store.Status.PREPARING
+    store.save()
+    r = api.post("/api/v1/sales/", sale_body(store), format="json")
+    assert r.status_code == 400, r.content
+    assert Customer.objects.count() == 0 and Sale.objects.count() == 0
+
+
+def test_full_width_document_numbers_are_stored_in_ascii(api, store):
+    r = api.post("/api/v1/sales/", sale_body(store, document_number="ＴＺ１２３ ４５６７"), format="json")
+    assert r.status_code == 201, r.content
+    assert Sale.objects.get().document.number == "TZ1234567"
+
+
+def test_answers_have_exactly_the_properties_the_schema_documents(api, store):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    decision = api.post("/api/v1/eligibility/", body(store), format="json").json()
+    created = api.post("/api/v1/sales/", sale_body(store), format="json").json()
+    assert set(decision) == set(schema["Decision"]["properties"])
+    assert set(created) == set(schema["SaleCreated"]["properties"])
+    assert set(decision["items"][0]) == set(schema["ItemResult"]["properties"])
+    assert set(decision["totals_by_rate"][0]) == set(schema["RateTotal"]["properties"])

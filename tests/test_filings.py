@@ -89,7 +89,7 @@ def sell_at(site, day, officer):
         actor=officer, store=site.store, customer=doc.customer, document=doc, customer_language="en",
         lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})], acknowledged=True,
         sold_at=at(day), temporary_site=site,
-    )
+    ).sale
 
 
 def test_a_temporary_site_sells_only_once_its_notice_was_filed_in_time(site, officer):

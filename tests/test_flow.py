@@ -84,7 +84,7 @@ def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
         actor=user, store=document.customer.store, customer=document.customer, document=document,
         lines=[line_from_dict(line) for line in lines], customer_language="en", acknowledged=True,
         sold_at=at(day, hour),
-    )
+    ).sale
 
 
 def item(price, qty=1, **kw):

@@ -19,6 +19,7 @@ from sales.choices import (
 from sales.inputs import ItemLine, line_from_dict
 from stores.models import Store, TemporarySite
 from taxfree.countries import validate_nationality
+from taxfree.text import validate_document_number
 
 MAX_YEN = 10_000_000_000
 
@@ -44,9 +45,6 @@ class ItemSerializer(serializers.Serializer):
     product = serializers.IntegerField(required=False, allow_null=True, default=None)
     jan_code = serializers.CharField(max_length=13, allow_blank=True, default="")
 
-    def to_line(self, data: dict) -> ItemLine:
-        return line_from_dict(data)
-
 
 BUYER_FIELDS = (
     "document_type", "nationality", "status_of_residence", "landing_date", "has_landing_stamp", "works_in_japan",
@@ -71,7 +69,9 @@ class CustomerFactsSerializer(serializers.Serializer):
     )
 
     def to_buyer(self, data: dict) -> rules.Buyer:
-        return rules.Buyer(**{k: data[k] for k in BUYER_FIELDS})
+        facts = {k: data[k] for k in BUYER_FIELDS if k != "passport_shown"}
+        shown = rules.passport_shown(data["document_type"], data.get("passport_number", ""), data["passport_shown"])
+        return rules.Buyer(**facts, passport_shown=shown)
 
 
 class EligibilityRequestSerializer(serializers.Serializer):
@@ -97,13 +97,15 @@ class EligibilityRequestSerializer(serializers.Serializer):
             )
         return attrs
 
+    def lines(self) -> list[ItemLine]:
+        return [line_from_dict(i) for i in self.validated_data["items"]]
+
     def to_input(self, earlier: rules.Earlier | None = None) -> rules.SaleInput:
         data = self.validated_data
-        item_field = self.fields["items"].child
         return rules.SaleInput(
             sale_date=data["sale_date"],
             buyer=self.fields["customer"].to_buyer(data["customer"]),
-            items=tuple(item_field.to_line(i).item for i in data["items"]),
+            items=tuple(line.item for line in self.lines()),
             earlier=earlier or rules.Earlier(
                 data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]
             ),
@@ -119,7 +121,7 @@ class PersonSerializer(CustomerFactsSerializer):
     given_names = serializers.CharField(max_length=100, allow_blank=True, default="")
     birth_date = serializers.DateField()
     sex = serializers.ChoiceField(choices=Sex.choices)
-    document_number = serializers.CharField(min_length=1, max_length=20)
+    document_number = serializers.CharField(min_length=1, max_length=20, validators=[validate_document_number])
     issuing_country = serializers.CharField(max_length=3, allow_blank=True, default="", validators=[])
     passport_number = serializers.CharField(max_length=20, allow_blank=True, default="")
 
@@ -158,10 +160,6 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         site = attrs["temporary_site"]
         if site is not None and site.store_id != attrs["store"].pk:
             raise serializers.ValidationError({"temporary_site": _("This temporary site belongs to another store.")})
-        person = attrs["customer"]
-        # A landing permit recorded with its passport number counts as shown with the passport.
-        person["passport_shown"] = person["passport_shown"] or bool(person["passport_number"]) or (
-            person["document_type"] == "passport")
         return attrs
 
     def validate_sale_date(self, value):

@@ -1,5 +1,6 @@
 """The tax-free rules: pure functions over plain, dated data (no Django, no ORM)."""
 
+from .buyer import passport_shown
 from .dated import regime_on
 from .engine import evaluate
 from .messages import MESSAGES, PACKING_MESSAGES, packing_message
@@ -17,5 +18,6 @@ __all__ = [
     "SaleInput",
     "evaluate",
     "packing_message",
+    "passport_shown",
     "regime_on",
 ]

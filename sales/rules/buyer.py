@@ -39,6 +39,12 @@ STATUSES = STATUSES_WITH_SIX_MONTH_LIMIT | STATUSES_WITHOUT_LIMIT | frozenset(
 PROOF_DOCUMENTS = frozenset({"residence_certificate", "family_register_attachment", "my_number_card"})
 
 
+def passport_shown(document_type: str | None, passport_number: str = "", shown: bool = False) -> bool:
+    """The passport counts as shown when it is the document itself, or when a landing permit comes
+    with it: declared at the till, or recorded with the passport's number (docs/rules.md §1)."""
+    return shown or bool(passport_number) or document_type == "passport"
+
+
 def within_six_months(landing: date, sale_date: date) -> bool:
     """"Less than six months" since landing: the day six months on is already too late."""
     return sale_date < add_months(landing, 6)

@@ -13,8 +13,10 @@ from sales.choices import (
     StatusOfResidence,
     TaxRate,
 )
+from sales.customers import facts_split
 from sales.models import Product
 from taxfree.countries import nationality_choices
+from taxfree.text import document_number, validate_document_number
 
 
 class DateInput(forms.DateInput):
@@ -25,7 +27,9 @@ class CustomerForm(forms.Form):
     """One form for the person and the document shown; camera capture will prefill it."""
 
     document_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
-    document_number = forms.CharField(label=_("document number"), max_length=20)
+    document_number = forms.CharField(
+        label=_("document number"), max_length=20, validators=[validate_document_number]
+    )
     issuing_country = forms.ChoiceField(label=_("issuing country"), choices=[], required=False)
     document_expiry = forms.DateField(label=_("expiry date"), widget=DateInput, required=False)
     passport_number = forms.CharField(
@@ -61,30 +65,16 @@ class CustomerForm(forms.Form):
             raise forms.ValidationError(_("The birth date must be in the past."))
         return value
 
-    def clean_document_number(self):
-        value = self.cleaned_data["document_number"].replace(" ", "").upper()
-        if not value.isalnum():
-            raise forms.ValidationError(_("Letters and digits only."))
-        return value
-
-    def person(self) -> dict:
-        d = self.cleaned_data
-        return {k: d[k] for k in ("family_name", "given_names", "nationality", "birth_date", "sex", "works_in_japan")}
-
-    def document(self) -> dict:
-        d = self.cleaned_data
-        return {
-            "document_type": d["document_type"], "number": d["document_number"],
-            "issuing_country": d["issuing_country"], "expiry_date": d["document_expiry"],
-            "passport_number": d["passport_number"].replace(" ", "").upper(),
-            "status_of_residence": d["status_of_residence"], "landing_date": d["landing_date"],
-            "has_landing_stamp": d["has_landing_stamp"], "proof_document": d["proof_document"],
-            "moved_abroad_date": d["moved_abroad_date"],
-        }
+    def facts(self) -> tuple[dict, dict]:
+        """(person, document) as the workflows take them."""
+        return facts_split(self.cleaned_data)
 
 
 class CustomerSearchForm(forms.Form):
-    number = forms.CharField(label=_("document number"), max_length=20)
+    number = forms.CharField(label=_("document number"), max_length=20, validators=[validate_document_number])
+
+    def clean_number(self) -> str:
+        return document_number(self.cleaned_data["number"])
 
 
 class ScanForm(forms.Form):

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from sales import services
 from sales.choices import CUSTOMER_LANGUAGES
-from sales.inputs import decision_as_dict, product_item
+from sales.customers import customer_register
+from sales.decisions import decision_as_dict
+from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
@@ -57,8 +59,9 @@ def sale_start(request, store_id: int):
         form = CustomerForm(request.POST, prefix="c")
         if form.is_valid():
             try:
-                customer, document = services.customer_register(
-                    actor=request.user, store=store, person=form.person(), document=form.document()
+                person, facts = form.facts()
+                customer, document = customer_register(
+                    actor=request.user, store=store, person=person, document=facts
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -197,7 +200,7 @@ def finish(request, store_id: int):
     if customer is None or not cart.items:
         return redirect("staff:basket", store.pk)
     try:
-        sale = services.sale_finalize(
+        done = services.sale_finalize(
             actor=request.user, store=store, customer=customer, document=document, lines=cart.lines(),
             customer_language=cart.data.get("language", "en"), acknowledged=cart.data.get("acknowledged", False),
             receipt_number=request.POST.get("receipt_number", "")[:40], temporary_site=cart.site(store),
@@ -211,7 +214,7 @@ def finish(request, store_id: int):
         return redirect("staff:basket", store.pk)
     cart.clear()
     messages.success(request, _("Sale finished. The purchase record is queued for sending."))
-    return redirect("staff:sale", sale.pk)
+    return redirect("staff:sale", done.sale.pk)
 
 
 def _visible_sale(request, pk: int) -> Sale:

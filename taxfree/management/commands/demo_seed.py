@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from sales import services
+from sales.customers import customer_register
 from sales.inputs import line_from_dict, product_item
 from sales.models import Product, Sale
 from stores.models import Business, Store, TemporarySite
@@ -119,7 +120,7 @@ class Command(BaseCommand):
         for customer_spec, store_key, when, items in self._sale_specs(today):
             store = stores[store_key]
             person, document = customer_spec
-            customer, doc = services.customer_register(actor=officer, store=store, person=person, document=document)
+            customer, doc = customer_register(actor=officer, store=store, person=person, document=document)
             lines = []
             for jan, qty, extra in items:
                 lines.append(line_from_dict({**product_item(products[jan], qty), **extra}))
@@ -132,7 +133,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         for key in ("kor_crew", "gbr_no_stamp", "vnm_student"):
             person, document = CUSTOMERS[key](today - timedelta(days=3))
-            services.customer_register(actor=officer, store=store, person=person, document=document)
+            customer_register(actor=officer, store=store, person=person, document=document)
 
     def _sale_specs(self, today: date):
         c = CUSTOMERS

@@ -1,0 +1,85 @@
+"""Customers and the documents they show: one mapping from typed or sent facts, one register."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from stores.models import Store
+from taxfree.models import audit
+from taxfree.text import document_number
+
+from .models import Customer, IdentityDocument
+from .permissions import check_can_sell
+
+PERSON_FIELDS = ("family_name", "given_names", "nationality", "birth_date", "sex", "works_in_japan")
+# Facts of a document as shown on one visit: a change (e.g. a new landing date) is a new row.
+DOCUMENT_FACTS = (
+    "document_type", "issuing_country", "expiry_date", "status_of_residence", "landing_date",
+    "has_landing_stamp", "proof_document", "moved_abroad_date",
+)
+
+
+def facts_split(facts: Mapping[str, Any]) -> tuple[dict, dict]:
+    """The flat customer facts of the staff form and the POS API → (person, document) for the models."""
+    person = {k: facts[k] for k in PERSON_FIELDS}
+    document = {
+        "document_type": facts["document_type"], "number": document_number(facts["document_number"]),
+        "issuing_country": facts.get("issuing_country") or "", "expiry_date": facts.get("document_expiry"),
+        "passport_number": document_number(facts.get("passport_number") or ""),
+        "status_of_residence": facts.get("status_of_residence") or "", "landing_date": facts.get("landing_date"),
+        "has_landing_stamp": bool(facts.get("has_landing_stamp")),
+        "proof_document": facts.get("proof_document") or "", "moved_abroad_date": facts.get("moved_abroad_date"),
+    }
+    return person, document
+
+
+@transaction.atomic(durable=True)
+def customer_register(*, actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+    """Find the customer by document number, or create them; record the document as shown today."""
+    check_can_sell(actor, store)
+    return customer_upsert(actor=actor, store=store, person=person, document=document)
+
+
+def customer_upsert(*, actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+    """The body of customer_register, for workflows that register the customer in their own transaction."""
+    number = document_number(document["number"])
+    existing = find_document(store, number, document["document_type"])
+    if existing:
+        customer = Customer.objects.select_for_update().get(pk=existing.customer_id)
+        for field, value in person.items():
+            setattr(customer, field, value)
+    else:
+        customer = Customer(store=store, created_by=actor, **person)
+    customer.full_clean()
+    customer.save()
+    doc = _same_document(customer, number, document) or _new_document(customer, number, document)
+    audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
+    return customer, doc
+
+
+def find_document(store: Store, number: str, document_type: str) -> IdentityDocument | None:
+    """The latest document of this number and type shown at any store of the business."""
+    return (
+        IdentityDocument.objects.with_number(number)
+        .filter(customer__store__business=store.business, document_type=document_type)
+        .select_related("customer").first()
+    )
+
+
+def _same_document(customer: Customer, number: str, facts: dict) -> IdentityDocument | None:
+    for doc in customer.documents.with_number(number):
+        if all(getattr(doc, f) == facts.get(f, getattr(doc, f)) for f in DOCUMENT_FACTS) and (
+            doc.passport_number == facts.get("passport_number", "")
+        ):
+            return doc
+    return None
+
+
+def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:
+    doc = IdentityDocument(customer=customer, **{**facts, "number": number})
+    doc.full_clean(exclude=["number_index"])
+    doc.save()
+    return doc

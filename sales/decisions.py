@@ -1,0 +1,58 @@
+"""The rules engine's Decision as JSON: one serializer for the POS API, the till, the stored sale
+and the OpenAPI schema, so that what is documented is what is sent."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from . import rules
+from .rules.messages import packing_message
+
+SEVERITIES = ["error", "warning", "info"]
+PACKINGS = ["all_general", "all_consumables", "separate", "combined_as_consumables"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(SEVERITIES)
+    message = serializers.SerializerMethodField()
+
+    def get_message(self, reason: rules.Reason) -> str:
+        return reason.message(self.context.get("language", "ja"))
+
+
+class RateTotalSerializer(serializers.Serializer):
+    rate_percent = serializers.IntegerField()
+    excl_tax = serializers.IntegerField()
+    tax = serializers.IntegerField()
+    incl_tax = serializers.IntegerField()
+
+
+class ItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    unit_price_excl_tax = serializers.IntegerField()
+    amount_excl_tax = serializers.IntegerField()
+    liquor_tax_per_unit = serializers.IntegerField()
+    rate_percent = serializers.IntegerField()
+    issues = ReasonSerializer(many=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    regime = serializers.ChoiceField(["legacy", "refund"])
+    reasons = ReasonSerializer(many=True)
+    total_excl_tax = serializers.IntegerField()
+    total_tax = serializers.IntegerField()
+    total_incl_tax = serializers.IntegerField()
+    refund_amount = serializers.IntegerField()
+    packing = serializers.ChoiceField(PACKINGS, allow_null=True)
+    packing_message = serializers.SerializerMethodField()
+    totals_by_rate = RateTotalSerializer(source="totals", many=True)
+    items = ItemResultSerializer(many=True)
+
+    def get_packing_message(self, decision: rules.Decision) -> str | None:
+        return packing_message(decision.packing, self.context.get("language", "ja")) if decision.packing else None
+
+
+def decision_as_dict(decision: rules.Decision, language: str) -> dict:
+    return DecisionSerializer(decision, context={"language": language}).data
