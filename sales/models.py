@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stores.models import Business, Store
+from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
 from taxfree.text import document_number
@@ -24,9 +24,8 @@ from .choices import (
 from .validators import validate_jan
 
 
-class CustomerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(store__in=Store.objects.visible_to(user))
+class CustomerQuerySet(StoreScopedQuerySet):
+    pass
 
 
 class Customer(models.Model):
@@ -153,9 +152,8 @@ class Product(models.Model):
         return self.name
 
 
-class SaleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(store__in=Store.objects.visible_to(user))
+class SaleQuerySet(StoreScopedQuerySet):
+    pass
 
 
 class Sale(models.Model):

@@ -3,12 +3,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stores.models import Store
+from stores.models import StoreScopedQuerySet
 
 
-class PurchaseRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(sale__store__in=Store.objects.visible_to(user))
+class PurchaseRecordQuerySet(StoreScopedQuerySet):
+    store_path = "sale__store"
 
 
 class PurchaseRecord(models.Model):

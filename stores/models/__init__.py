@@ -1,4 +1,4 @@
-from .business import Business, Store, StoreQuerySet, TemporarySite
+from .business import Business, Store, StoreQuerySet, StoreScopedQuerySet, TemporarySite
 from .certificates import JPKICertificate, NTACertificate
 from .filings import Filing, FilingAttachment, Reminder
 
@@ -11,5 +11,6 @@ __all__ = [
     "Reminder",
     "Store",
     "StoreQuerySet",
+    "StoreScopedQuerySet",
     "TemporarySite",
 ]

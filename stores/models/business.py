@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.dates import add_months
+from taxfree.roles import sees_all_stores
 
 from .. import deadlines
 from ..validators import validate_corporate_number, validate_store_identifier
@@ -48,16 +49,25 @@ class Business(models.Model):
             )
 
 
-class StoreQuerySet(models.QuerySet):
-    def operating(self):
-        return self.filter(status=Store.Status.OPERATING)
+class StoreScopedQuerySet(models.QuerySet):
+    """Rows that belong to a store, seen by the store's staff; officers and accountants see all.
+
+    `store_path` is the lookup from the row to its store. Users who see every store get no
+    condition at all (no sub-select over a big table)."""
+
+    store_path = "store"
 
     def visible_to(self, user):
-        from taxfree.roles import sees_all_stores
-
         if sees_all_stores(user):
             return self
-        return self.filter(staff=user)
+        return self.filter(**{"__".join(filter(None, [self.store_path, "staff"])): user})
+
+
+class StoreQuerySet(StoreScopedQuerySet):
+    store_path = ""
+
+    def operating(self):
+        return self.filter(status=Store.Status.OPERATING)
 
 
 class Store(models.Model):
