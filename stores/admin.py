@@ -1,22 +1,14 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin
 
-from .certificates import certificate_export
-from .forms import CertificateExportForm, CertificateImportForm, FilingForm
+from . import admin_views
+from .admin_views import status_label
+from .forms import FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
-from .models.certificates import CertificateStatus
-
-
-def status_label(status: str) -> str:
-    return str(CertificateStatus(status).label) if status in CertificateStatus.values else _("revoked")
 
 
 @admin.register(Business)
@@ -98,38 +90,12 @@ class NTACertificateAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        extra = [
-            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="stores_ntacertificate_export"),
-        ]
-        return extra + super().get_urls()
+        backup = path("<int:pk>/export/", self.admin_site.admin_view(admin_views.certificate_backup),
+                      name="stores_ntacertificate_export")
+        return [backup, *super().get_urls()]
 
     def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = CertificateImportForm(request.POST or None, request.FILES or None, actor=request.user)
-        if request.method == "POST" and form.is_valid():
-            messages.success(request, _("Certificate imported: valid until %(day)s.") % {"day": form.record.expires_on})
-            return redirect("admin:stores_ntacertificate_change", form.record.pk)
-        return self._form_page(request, form, _("Import an NTA client certificate"))
-
-    def export_view(self, request, pk: int):
-        if not self.has_change_permission(request) and not request.user.has_perm("stores.add_ntacertificate"):
-            raise PermissionDenied
-        record = get_object_or_404(NTACertificate, pk=pk)
-        form = CertificateExportForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = certificate_export(actor=request.user, certificate=record,
-                                      password=form.cleaned_data["password"].encode())
-            response = HttpResponse(data, content_type="application/x-pkcs12")
-            stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="{record.identifier}-{stamp}.p12"'
-            return response
-        return self._form_page(request, form, _("Export a PKCS#12 backup"), record)
-
-    def _form_page(self, request, form, title, record=None):
-        context = {**self.admin_site.each_context(request), "form": form, "title": title, "record": record,
-                   "opts": self.model._meta}
-        return TemplateResponse(request, "admin/stores/certificate_form.html", context)
+        return admin_views.certificate_import(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])}
@@ -211,26 +177,8 @@ class ReminderAdmin(admin.ModelAdmin):
         queryset.filter(done_at__isnull=True).update(done_at=timezone.now())
 
     def get_urls(self):
-        attention = path("attention/", self.admin_site.admin_view(self.attention_view), name="stores_attention")
+        attention = path("attention/", self.admin_site.admin_view(admin_views.attention), name="stores_attention")
         return [attention, *super().get_urls()]
-
-    def attention_view(self, request):
-        """The compliance officer's dashboard: what needs attention now."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        today = timezone.localdate()
-        certificates = [(c, c.status(today)) for c in NTACertificate.objects.with_newer()]
-        certificates = [(c, status_label(s)) for c, s in certificates if s not in ("active", "superseded")]
-        context = {
-            **self.admin_site.each_context(request), "title": _("What needs attention"), "opts": self.model._meta,
-            "reminders": Reminder.objects.filter(done_at__isnull=True).select_related("business")[:200],
-            "certificates": certificates,
-            "filings": Filing.objects.filter(status=Filing.Status.TODO).select_related("store", "temporary_site")
-            .order_by("due_on")[:200],
-            "jpki": [c for c in JPKICertificate.objects.all() if c.status(today) != "active"],
-            "today": today,
-        }
-        return TemplateResponse(request, "admin/stores/attention.html", context)
 
     def has_add_permission(self, request) -> bool:
         return False
