@@ -105,17 +105,24 @@ def recipients_for(reminder: Reminder) -> list[str]:
 
 
 def reminders_send() -> int:
+    """Mail each unsent reminder once: the row is claimed and committed first, then the mail goes out,
+    so a slow or failing mail server never holds a transaction open."""
     sent = 0
     for reminder in Reminder.objects.filter(sent_at__isnull=True).select_related("business"):
-        with transaction.atomic():
-            # Claim the row first so two workers never mail the same reminder.
-            claimed = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-            if not claimed:
-                continue
-            to = recipients_for(reminder)
-            Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(to))
-            if to:
-                body = f"{reminder.subject}\n\n{settings.SITE_URL.rstrip('/')}{reminder.url}\n"
-                send_mail(f"[taxfree] {reminder.subject}", body, None, to)
-                sent += 1
+        to = _claim(reminder)
+        if to:
+            body = f"{reminder.subject}\n\n{settings.SITE_URL.rstrip('/')}{reminder.url}\n"
+            send_mail(f"[taxfree] {reminder.subject}", body, None, to)
+            sent += 1
     return sent
+
+
+@transaction.atomic
+def _claim(reminder: Reminder) -> list[str] | None:
+    """Two workers never mail the same reminder: only the one whose update hits the row goes on."""
+    claimed = Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    if not claimed:
+        return None
+    to = recipients_for(reminder)
+    Reminder.objects.filter(pk=reminder.pk).update(recipients=", ".join(to))
+    return to
