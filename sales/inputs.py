@@ -63,7 +63,7 @@ def buyer_of(customer: Customer, document: IdentityDocument) -> rules.Buyer:
 
 
 def earlier_same_day(customer_id: int, store_id: int, day: date) -> rules.Earlier:
-    """seed 001: same customer, same store, same day add up (cancellations subtract)."""
+    """docs/rules.md §2: same customer, same store, same day add up (cancellations subtract)."""
     lines = SaleItem.objects.filter(
         sale__customer_id=customer_id, sale__store_id=store_id, sale__sale_date=day
     ).annotate(amount=F("unit_price_excl_tax") * F("quantity"))

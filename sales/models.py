@@ -66,7 +66,7 @@ class IdentityDocumentQuerySet(models.QuerySet):
 
 
 class IdentityDocument(models.Model):
-    """The document shown at the till, with the facts read from it (domain.md §1)."""
+    """The document shown at the till, with the facts read from it (docs/rules.md §1)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
     document_type = models.CharField(_("document type"), max_length=40, choices=DocumentType.choices)

@@ -172,7 +172,7 @@ def returnable_quantities(sale: Sale) -> dict[int, int]:
 
 @transaction.atomic(durable=True)
 def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, reason: str = "") -> Sale:
-    """A cancellation record with negative quantities (seed 002 §9–10): all, or a partial return."""
+    """A cancellation record with negative quantities (docs/rules.md §2): all, or a partial return."""
     check_can_sell(actor, sale.store)
     Sale.objects.select_for_update().get(pk=sale.pk)
     if sale.kind != Sale.Kind.SALE:

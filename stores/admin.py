@@ -117,7 +117,7 @@ class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
 
     @admin.display(description=_("PIN rules (never stored here)"))
     def pin_rules(self, obj):
-        # seed 004: signature PIN 6–16 alphanumerics, locks after 5 wrong tries; user PIN 4 digits, after 3.
+        # docs/rules.md §6: signature PIN 6–16 alphanumerics, locks after 5 wrong tries; user PIN 4 digits, after 3.
         return _("Signature: 6–16 letters and digits, locked after 5 wrong tries. "
                  "User authentication: 4 digits, locked after 3 wrong tries. Unlock at the municipal office.")
 

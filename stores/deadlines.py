@@ -1,4 +1,4 @@
-"""Date rules for certificates and filings. Pure functions (domain.md §6, §7; seeds 000, 004)."""
+"""Date rules for certificates and filings. Pure functions (docs/rules.md §6, §7)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from taxfree.dates import add_months, month_end, nth_business_day
 
-NTA_VALIDITY_MONTHS = 36  # seed 000: 3 years, to the last day of the month
-RENEWAL_BUSINESS_DAY = 2  # seed 000: renewal issued at the start of the expiry month, by its 2nd business day
-JPKI_BIRTHDAYS = 5  # seed 004: valid until the 5th birthday after issue
-JPKI_RENEWAL_MONTHS = 3  # seed 004: renewal from 3 months before expiry
-TEMPORARY_SITE_MAX_MONTHS = 7  # domain.md §7: a temporary site lasts at most 7 months
+NTA_VALIDITY_MONTHS = 36  # docs/rules.md §6: 3 years, to the last day of the month
+RENEWAL_BUSINESS_DAY = 2  # docs/rules.md §6: renewal issued at the start of the expiry month, by its 2nd business day
+JPKI_BIRTHDAYS = 5  # docs/rules.md §6: valid until the 5th birthday after issue
+JPKI_RENEWAL_MONTHS = 3  # docs/rules.md §6: renewal from 3 months before expiry
+TEMPORARY_SITE_MAX_MONTHS = 7  # docs/rules.md §7: a temporary site lasts at most 7 months
 
 
 def nta_expiry(issued: date) -> date:
@@ -46,7 +46,7 @@ def day_before(day: date) -> date:
     return day - timedelta(days=1)
 
 
-# domain.md §7: notices due "by the day before" the event they announce.
+# docs/rules.md §7: notices due "by the day before" the event they announce.
 DAY_BEFORE_KINDS = frozenset({"temporary_site_setup", "relocation"})
 
 

@@ -37,7 +37,7 @@ class CertificateImportForm(forms.Form):
 
 
 class FilingForm(forms.ModelForm):
-    """The permit application's attachment checklist as check boxes (seed 001)."""
+    """The permit application's attachment checklist as check boxes (docs/rules.md §7)."""
 
     class Meta:
         model = Filing

@@ -18,7 +18,7 @@ from taxfree.roles import COMPLIANCE_OFFICER
 
 from .models import Filing, JPKICertificate, NTACertificate, Reminder
 
-CERTIFICATE_MILESTONES = (1, 7, 30, 60)  # days before expiry (issue 4 §4)
+CERTIFICATE_MILESTONES = (1, 7, 30, 60)  # days before expiry
 FILING_SOON_DAYS = 7
 
 

@@ -59,7 +59,7 @@ def temporary_site_sync_filing(*, actor, site: TemporarySite) -> Filing:
 
 @transaction.atomic
 def jpki_holder_changed(*, actor, certificate: JPKICertificate) -> None:
-    """seed 004: a change of name or address revokes the signature certificate (not the user one)."""
+    """docs/rules.md §6: a change of name or address revokes the signature certificate (not the user one)."""
     if certificate.kind != JPKICertificate.Kind.SIGNATURE or certificate.revoked_on:
         return
     certificate.revoked_on = timezone.localdate()

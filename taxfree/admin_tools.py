@@ -28,7 +28,7 @@ class BigTableAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Finished sales and sent records are immutable (architecture.md §3.3)."""
+    """Finished sales and sent records are immutable (docs/architecture.md, invariant 3)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

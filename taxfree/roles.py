@@ -40,7 +40,7 @@ def can_sell(user) -> bool:
 
 
 # What each role may do in the admin, by app and action. Sales, their items and purchase records
-# are never deleted (architecture.md §3.3), so no role gets those delete permissions.
+# are never deleted (docs/architecture.md, invariant 3), so no role gets those delete permissions.
 _APPS = ("stores", "sales", "transmission", "taxfree")
 _NEVER_DELETED = {"sale", "saleitem", "purchaserecord", "auditevent", "customer", "identitydocument"}
 

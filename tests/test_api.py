@@ -1,4 +1,4 @@
-"""The POS / eligibility API contract (issue 2 §7)."""
+"""The POS / eligibility API contract ."""
 
 from datetime import date
 

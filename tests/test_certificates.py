@@ -1,4 +1,4 @@
-"""NTA client certificates and My Number card e-certificates (issue 4 §1–2, domain.md §6)."""
+"""NTA client certificates and My Number card e-certificates (docs/rules.md §6)."""
 
 import io
 import json

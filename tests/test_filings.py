@@ -1,4 +1,4 @@
-"""Filings, temporary sites, JPKI revocation and the reminders (issue 4 §2–4)."""
+"""Filings, temporary sites, JPKI revocation and the reminders."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo

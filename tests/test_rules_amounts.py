@@ -1,4 +1,4 @@
-"""Thresholds, caps, combining and packing (domain.md §2; seed 001 and seed 002 examples)."""
+"""Thresholds, caps, combining and packing (docs/rules.md §2)."""
 
 from datetime import date
 
@@ -136,5 +136,5 @@ def test_reduced_rate_items_are_marked():
 def test_customs_confirmation_runs_90_days_from_the_day_after_purchase():
     from sales.rules.dated import confirmation_deadline
 
-    assert confirmation_deadline(date(2026, 11, 1)) == date(2027, 1, 30)  # domain.md §4's example
+    assert confirmation_deadline(date(2026, 11, 1)) == date(2027, 1, 30)  # docs/rules.md §4's example
     assert confirmation_deadline(date(2026, 10, 31)) is None  # the legacy regime has no such window

@@ -1,4 +1,4 @@
-"""Who may buy tax-free (domain.md §1)."""
+"""Who may buy tax-free (docs/rules.md §1)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""High-value details (seed 003) and liquor tax (domain.md §3, seed 002 §5-3)."""
+"""High-value details (docs/rules.md §2) and liquor tax (§3)."""
 
 from datetime import date
 
@@ -21,7 +21,7 @@ def watch(**kw) -> Item:
     return Item("腕時計", 1, 1_000_000, **kw)
 
 
-# seed 003 設定例: each identifies the item.
+# docs/rules.md §2, examples that identify: each identifies the item.
 @pytest.mark.parametrize("detail, serial", [
     ("ブランド名○○、型番AA12345 、黒色系", "X9999999"),
     ("ダイヤの指輪、ブランド名○○、モデル名○○、24K 、鑑定書あり", ""),
@@ -34,7 +34,7 @@ def test_seed_003_good_examples_pass(detail, serial):
     assert issues(watch(detail=detail, serial=serial, serial_expected=bool(serial))) == []
 
 
-# seed 003 不適切な例: only a category word, only a brand, only a colour.
+# docs/rules.md §2, too thin: only a category word, only a brand, only a colour.
 @pytest.mark.parametrize("detail", ["楽器", "ブランド名△△△", "黒色"])
 def test_seed_003_thin_details_block_a_high_value_item(detail):
     assert issues(watch(detail=detail)) == [("detail_too_thin", "error")]

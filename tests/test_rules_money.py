@@ -1,4 +1,4 @@
-"""Money invariants (architecture.md §3.2), property-based."""
+"""Money invariants (docs/architecture.md, invariant 2), property-based."""
 
 from datetime import date
 

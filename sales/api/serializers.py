@@ -1,4 +1,4 @@
-"""The POS / eligibility JSON contract (issue 2 §7). Field names are a contract: add, never rename."""
+"""The POS / eligibility JSON contract (docs/architecture.md). Field names are a contract: add, never rename."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         return attrs
 
     def validate_sale_date(self, value):
-        # seed 001: goods are handed over on the day of sale; a sale is recorded as it happens.
+        # docs/rules.md §2: goods are handed over on the day of sale; a sale is recorded as it happens.
         if value != timezone.localdate():
             raise serializers.ValidationError(_("A sale is recorded on the day it happens (today)."))
         return value

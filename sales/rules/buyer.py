@@ -1,4 +1,4 @@
-"""Who may buy tax-free (domain.md §1)."""
+"""Who may buy tax-free (docs/rules.md §1)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ LANDING_PERMITS = frozenset(
     }
 )
 DOCUMENT_TYPES = frozenset({"passport", "vjw_qr"}) | LANDING_PERMITS
-# domain.md §1 [vendor]: these permits must be shown with the passport under the refund method.
+# docs/rules.md §1 [vendor]: these permits must be shown with the passport under the refund method.
 PERMITS_NEEDING_PASSPORT = frozenset(
     {
         "landing_permit_cruise",
@@ -29,7 +29,7 @@ PERMITS_NEEDING_PASSPORT = frozenset(
         "landing_permit_distress",
     }
 )
-# Since the 2023 reform only these statuses qualify; seed 001's older FAQ (any status within
+# Since the 2023 reform only these statuses qualify; an older FAQ (any status within
 # six months) no longer applies. 外交・公用 have no six-month limit.
 STATUSES_WITH_SIX_MONTH_LIMIT = frozenset({"temporary_visitor"})
 STATUSES_WITHOUT_LIMIT = frozenset({"diplomat", "official", "sofa"})
@@ -87,7 +87,7 @@ def _foreigner(buyer: Buyer, sale_date: date, regime: Regime) -> list[Reason]:
         return [Reason("status_missing")]
     if status not in STATUSES_WITH_SIX_MONTH_LIMIT | STATUSES_WITHOUT_LIMIT:
         return [Reason("status_not_eligible", params=(("status", status),))]
-    # seed 001: without the landing stamp the date and status cannot be checked; the VJW QR
+    # docs/rules.md §1: without the landing stamp the date and status cannot be checked; the VJW QR
     # code carries both instead.
     if buyer.document_type == "passport" and not buyer.has_landing_stamp and status != "sofa":
         return [Reason("no_landing_stamp")]

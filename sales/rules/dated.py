@@ -32,7 +32,7 @@ class Regime:
     confirmation_days: int | None = None  # refund method: customs confirmation window
 
 
-# domain.md §0: the regime is chosen by the date of sale (譲渡日).
+# docs/rules.md §0: the regime is chosen by the date of sale (譲渡日).
 REGIMES: list[tuple[date, Regime]] = [
     (
         date(2016, 5, 1),
@@ -42,7 +42,7 @@ REGIMES: list[tuple[date, Regime]] = [
             consumables_cap_excl_tax=500_000,
             categories_matter=True,
             proof_documents=frozenset({"residence_certificate", "family_register_attachment"}),
-            # seed 001: a sale whose total exceeds ¥1,000,000 keeps a copy of the passport.
+            # docs/rules.md §2: a sale whose total exceeds ¥1,000,000 keeps a copy of the passport.
             passport_copy_over=1_000_000,
         ),
     ),
@@ -57,7 +57,7 @@ REGIMES: list[tuple[date, Regime]] = [
             proof_documents=frozenset(
                 {"residence_certificate", "family_register_attachment", "my_number_card"}
             ),
-            # domain.md §4: customs confirms within 90 days counted from the day after purchase.
+            # docs/rules.md §4: customs confirms within 90 days counted from the day after purchase.
             confirmation_days=90,
         ),
     ),
@@ -82,7 +82,7 @@ class LiquorRate:
         return self.yen_per_kl + (int(alcohol_percent) - self.base_percent) * self.step_yen
 
 
-# domain.md §3, rates from 2026-10-01 [vendor], yen per kilolitre.
+# docs/rules.md §3, rates from 2026-10-01 [vendor], yen per kilolitre.
 LIQUOR_RATES: list[tuple[date, dict[str, LiquorRate]]] = [
     (
         date(2026, 10, 1),

@@ -97,7 +97,7 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
 def _without_liquor_tax(
     item: Item, liquor_tax: int, rate: int, liquor_export_store: bool
 ) -> tuple[int, list[Reason]]:
-    """domain.md §3: only an 輸出酒類販売場 also exempts liquor tax; elsewhere the price stays."""
+    """docs/rules.md §3: only an 輸出酒類販売場 also exempts liquor tax; elsewhere the price stays."""
     if not liquor_export_store:
         return item.unit_price, []
     deduction = liquor_tax
@@ -122,7 +122,7 @@ def _below(total: int, regime: dated.Regime) -> Reason:
 def _legacy_amounts(
     counted: list[_Priced], sale: SaleInput, regime: dated.Regime
 ) -> tuple[str | None, list[Reason]]:
-    """seed 001, seed 002 §6: thresholds per category, the ¥500,000 cap, combining."""
+    """docs/rules.md §2: thresholds per category, the ¥500,000 cap, combining."""
     general = money.total_excl(p.line for p in counted if p.item.category == "general")
     consumable = money.total_excl(p.line for p in counted if p.item.category == "consumable")
     return legacy_packing(
@@ -145,7 +145,7 @@ def legacy_packing(general: int, consumable: int, minimum: int, cap: int) -> tup
     if combined < minimum:
         return None, [Reason("total_below_minimum", params=(("total", combined), ("minimum", minimum)))]
     if combined <= cap:
-        # seed 002: combined to ≥ ¥5,000, everything is treated and packed as consumables.
+        # docs/rules.md §2: combined to ≥ ¥5,000, everything is treated and packed as consumables.
         return "combined_as_consumables", []
     below, total = ("consumables_below_minimum_alone", consumable) if g_ok else (
         "general_below_minimum_alone", general)

@@ -1,4 +1,4 @@
-"""商品情報詳細 and シリアルナンバー for high-value items (seed 003)."""
+"""商品情報詳細 and シリアルナンバー for high-value items (docs/rules.md §2)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import re
 
 from .types import Reason
 
-DETAIL_MAX_CHARS = 80  # seed 003: 全角80文字以内
-SET_IN_NAME = "品名欄に設定済み"  # seed 003: allowed when the name already identifies the item
+DETAIL_MAX_CHARS = 80  # docs/rules.md §2: 全角80文字以内
+SET_IN_NAME = "品名欄に設定済み"  # docs/rules.md §2: allowed when the name already identifies the item
 _SERIAL = re.compile(r"[A-Za-z0-9]{1,20}")
 _SEPARATORS = re.compile(r"[、,，/／;；\s]+")
 _LOT = re.compile(r"^(lot|ロット)", re.IGNORECASE)
-# seed 003 (不適切な例): a bare category word, a bare brand or a bare colour identifies nothing.
+# docs/rules.md §2 (examples of too-thin details): a bare category word, a bare brand or a bare colour identifies nothing.
 _GENERIC_WORDS = frozenset(
     "楽器 宝飾品 美術品 腕時計 時計 バッグ 鞄 かばん 指輪 宝石 ジュエリー アクセサリー 衣類 洋服 "
     "婦人服 絵画 商品 雑貨 家電 カメラ 骨董品 jewelry jewellery watch bag instrument art".split()

@@ -1,4 +1,4 @@
-"""Liquor tax per item (domain.md §3, seed 002 §5-3)."""
+"""Liquor tax per item (docs/rules.md §3)."""
 
 from __future__ import annotations
 

@@ -167,7 +167,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 PACKING_MESSAGES: dict[str, tuple[str, str]] = {
-    # seed 002: the five messages shown before registering a sale.
+    # docs/rules.md §2: the five packing messages shown before registering a sale.
     "not_eligible": (
         "The total is below ¥5,000: not eligible for tax-free sale.",
         "総合計が5,000円未満のため免税販売不可",

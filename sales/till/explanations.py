@@ -1,4 +1,4 @@
-"""What the customer is told before a tax-free sale, in their language (domain.md §4.2).
+"""What the customer is told before a tax-free sale, in their language (docs/rules.md §4).
 
 Customer-facing text, so it lives here per language rather than in the staff UI's gettext
 catalogue. Each regime has its own text; the refund method's deadline is computed per sale.

@@ -141,7 +141,7 @@ class Store(models.Model):
 
 
 class TemporarySite(models.Model):
-    """臨時販売場: a short-lived site of a permitted business (domain.md §7)."""
+    """臨時販売場: a short-lived site of a permitted business (docs/rules.md §7)."""
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="temporary_sites")
     store = models.ForeignKey(
@@ -165,7 +165,7 @@ class TemporarySite(models.Model):
         return f"{self.name} ({self.opens_on}–{self.closes_on})"
 
     def sells_on(self, day: date) -> bool:
-        """seed 001: only between its dates, and only when the 設置届出書 was filed the day before."""
+        """docs/rules.md §7: only between its dates, and only when the 設置届出書 was filed the day before."""
         filed_in_time = self.notice_filed_on is not None and self.notice_filed_on <= self.notice_due_on
         return filed_in_time and self.opens_on <= day <= self.closes_on
 

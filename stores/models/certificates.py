@@ -43,7 +43,7 @@ class NTACertificateQuerySet(models.QuerySet):
 
 
 class NTACertificate(models.Model):
-    """An NTA client certificate (seed 000) with its private key, encrypted at rest."""
+    """An NTA client certificate (docs/rules.md §6) with its private key, encrypted at rest."""
 
     class Holder(models.TextChoices):
         STORE = "store", _("store (輸出物品販売場)")
@@ -129,7 +129,7 @@ class NTACertificate(models.Model):
 
 
 class JPKICertificate(models.Model):
-    """A My Number card e-certificate of a person who signs filings (seed 004). No PIN is stored."""
+    """A My Number card e-certificate of a person who signs filings (docs/rules.md §6). No PIN is stored."""
 
     class Kind(models.TextChoices):
         SIGNATURE = "signature", _("signature (署名用)")

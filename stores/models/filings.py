@@ -15,7 +15,7 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
-# seed 001: attachments of the permit application; only the floor plan is required.
+# docs/rules.md §7: attachments of the permit application; only the floor plan is required.
 PERMIT_CHECKLIST = {
     "floor_plan": (_("floor plan (required)"), True),
     "staff_manual": (_("staff manual"), False),
@@ -27,7 +27,7 @@ PERMIT_CHECKLIST = {
 
 
 class Filing(models.Model):
-    """A notice or application to the tax office (届出・申請) and its deadline (domain.md §7)."""
+    """A notice or application to the tax office (届出・申請) and its deadline (docs/rules.md §7)."""
 
     class Kind(models.TextChoices):
         PERMIT_APPLICATION = "permit_application", _("permit application (輸出物品販売場許可申請書)")
