@@ -1,19 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from taxfree import roles
-
-from .factories import DocumentFactory, StoreFactory, UserFactory
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def at(day: date, hour: int = 14) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO)
+from tests.factories import DocumentFactory, StoreFactory, UserFactory
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
+import io
+import random
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth.models import Group, User
+from PIL import Image
 
 from sales.models import Customer, IdentityDocument, Product
 from stores.models import Business, Store
@@ -81,3 +85,46 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Product {n}")
     unit_price = 11_000
     price_includes_tax = True
+
+
+# A synthetic identity for generated MRZs and passport pages: never a real person's.
+MRZ_PERSON = {"issuer": "USA", "nationality": "USA", "surname": "SAMPLE", "given": "ALEX JO", "number": "X12345678",
+              "birth": date(1990, 2, 3), "expiry": date(2031, 5, 6), "sex": "F", "personal": ""}
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def at(day: date, hour: int = 14) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO)
+
+
+def passport_page(lines, rotate=0, card=False, fmt="PNG", exif_orientation=None) -> bytes:
+    """A generated passport page (bench/mrz_synth.py) as image bytes."""
+    from bench.mrz_synth import render
+
+    image = render(lines, random.Random(7), card=card)
+    if rotate:
+        image = image.rotate(rotate, expand=True)
+    out = io.BytesIO()
+    if exif_orientation:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        image.save(out, "JPEG", quality=92, exif=exif)
+    else:
+        image.save(out, fmt)
+    return out.getvalue()
+
+
+def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
+    """A finished sale of these item dicts, sold at 14:00 Tokyo time on the day."""
+    from sales import services
+    from sales.inputs import line_from_dict
+
+    return services.sale_finalize(
+        actor=user, store=document.customer.store, customer=document.customer, document=document,
+        lines=[line_from_dict(line) for line in lines], customer_language="en", acknowledged=True,
+        sold_at=at(day, hour),
+    ).sale
+
+
+def item(price, qty=1, **kw):
+    return {"name": "Bag", "quantity": qty, "unit_price": price, **kw}

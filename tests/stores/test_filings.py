@@ -17,9 +17,7 @@ from stores.models import Filing, FilingAttachment, JPKICertificate, NTACertific
 from stores.reminders import reminders_raise, reminders_send
 from stores.services import filing_apply, jpki_holder_changed, temporary_site_sync_filing
 from taxfree import roles
-
-from .conftest import at
-from .factories import BusinessFactory, DocumentFactory, StoreFactory, UserFactory
+from tests.factories import BusinessFactory, DocumentFactory, StoreFactory, UserFactory, at
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,7 @@ from sales import services
 from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.models import AuditEvent
-
-from .factories import DocumentFactory, ProductFactory, StoreFactory
+from tests.factories import DocumentFactory, ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 # Users and groups stay with superusers; every model of ours is a compliance officer's.

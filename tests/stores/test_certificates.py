@@ -15,9 +15,8 @@ from django.db import connection
 from stores import deadlines
 from stores.certificates import certificate_export, certificate_import
 from stores.models import JPKICertificate, NTACertificate
+from tests.factories import BusinessFactory
 from transmission.sandbox.ca import Issued, SandboxCA
-
-from .factories import BusinessFactory
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 ID = "100000000000000000009"
@@ -225,7 +224,7 @@ def test_the_report_lists_every_certificate_as_json(ca):
 
 
 def test_the_business_of_the_store_is_linked(ca):
-    from .factories import StoreFactory
+    from tests.factories import StoreFactory
 
     store = StoreFactory(business=BusinessFactory(), identifier=ID)
     record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"s"), password=b"s")

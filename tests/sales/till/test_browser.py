@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 
 from sales.models import Sale
-
-from .factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -75,9 +74,8 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
 
 def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings, store, tmp_path):
     from bench.mrz_synth import td3_lines
-
-    from .test_captures import PERSON
-    from .test_captures import page as passport_page
+    from tests.factories import MRZ_PERSON as PERSON
+    from tests.factories import passport_page
 
     settings.SECURE_SSL_REDIRECT = False
     clerk = UserFactory(username="clerk", role="Store staff")

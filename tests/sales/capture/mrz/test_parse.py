@@ -1,0 +1,84 @@
+"""Passport capture: the MRZ parser, the reader on real images with real Tesseract, the endpoint."""
+from datetime import date
+
+import pytest
+
+from bench.mrz_synth import td1_lines, td2_lines, td3_lines
+from sales.capture.mrz.parse import check_digit, parse_text
+from tests.factories import MRZ_PERSON as PERSON
+
+pytestmark = pytest.mark.django_db
+
+
+TODAY = date(2026, 11, 21)
+
+
+def test_check_digits_follow_icao_9303():
+    assert check_digit("L898902C3") == "6" and check_digit("740812") == "2" and check_digit("<<<<<") == "0"
+
+
+def test_a_td3_passport_is_parsed_and_accepted():
+    result = parse_text("\n".join(td3_lines(PERSON)), TODAY)
+    assert (result.status, result.document_type) == ("accepted", "TD3")
+    assert result.fields | {} == result.fields
+    expected = {"document_number": "X12345678", "issuer": "USA", "nationality": "USA", "surname": "SAMPLE",
+                "given_names": "ALEX JO", "birth_date": "1990-02-03", "sex": "F", "expiry_date": "2031-05-06"}
+    assert {k: result.fields[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("empty_check", ["<", "0"])
+def test_an_empty_personal_number_may_carry_lt_or_zero_as_check_digit(empty_check):
+    assert parse_text("\n".join(td3_lines(PERSON, empty_check)), TODAY).status == "accepted"
+
+
+def test_td1_and_td2_cards_and_visas_are_recognised():
+    assert parse_text("\n".join(td1_lines(PERSON)), TODAY).document_type == "TD1"
+    assert parse_text("\n".join(td1_lines(PERSON)), TODAY).status == "accepted"
+    assert parse_text("\n".join(td2_lines(PERSON)), TODAY).status == "accepted"
+    visa = td3_lines(PERSON)
+    visa[0] = "V" + visa[0][1:]
+    assert parse_text("\n".join(visa), TODAY).document_type == "MRV-A"
+
+
+def test_a_wrong_check_digit_needs_review_with_the_reason():
+    first, second = td3_lines(PERSON)
+    broken = second[:19] + str((int(second[19]) + 1) % 10) + second[20:]
+    result = parse_text(f"{first}\n{broken}", TODAY)
+    assert result.status == "needs_review" and "birth_date: check failed" in result.reasons
+
+
+def test_letters_in_digit_positions_are_corrected_by_position():
+    first, second = td3_lines(PERSON)
+    misread = second[:13] + second[13:19].replace("0", "O").replace("1", "I") + second[19:]
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "accepted" and result.fields["birth_date"] == "1990-02-03"
+    assert result.mrz[1] == second
+
+
+def test_a_confusable_in_the_document_number_is_resolved_by_its_check_digit():
+    first, second = td3_lines(PERSON)
+    misread = second.replace("X12345678", "X1234S678", 1)
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "accepted" and result.fields["document_number"] == "X12345678"
+
+
+def test_readings_the_check_digit_cannot_separate_are_not_accepted():
+    person = dict(PERSON, number="I1I1O0O0")
+    first, second = td3_lines(person)
+    misread = second.replace("I1I1O0O0", "I1I10000", 1)  # two O→0 swaps cancel out in the check digit
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "needs_review" and any("readings agree" in r for r in result.reasons)
+
+
+def test_issuer_and_nationality_must_be_known_codes():
+    assert parse_text("\n".join(td3_lines(dict(PERSON, issuer="D<<", nationality="D<<"))), TODAY).status == "accepted"
+    bad = parse_text("\n".join(td3_lines(dict(PERSON, nationality="ZZZ"))), TODAY)
+    assert bad.status == "needs_review" and "nationality: check failed" in bad.reasons
+
+
+def test_scanner_text_on_one_line_or_with_noise_is_understood():
+    lines = td3_lines(PERSON)
+    assert parse_text("".join(lines), TODAY).status == "accepted"
+    assert parse_text(f"\r\n  {lines[0]}\r\n{lines[1]}  \r\n", TODAY).status == "accepted"
+    assert parse_text("hello", TODAY).status == "not_found"
+

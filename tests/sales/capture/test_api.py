@@ -1,0 +1,122 @@
+"""Passport capture: the MRZ parser, the reader on real images with real Tesseract, the endpoint."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from PIL import Image
+from rest_framework.test import APIClient
+
+from bench.mrz_synth import td1_lines, td3_lines
+from sales.capture.models import PassportCapture
+from sales.capture.services import captures_purge
+from tests.factories import MRZ_PERSON as PERSON
+from tests.factories import passport_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(clerk):
+    client = APIClient()
+    client.force_authenticate(clerk)
+    return client
+
+
+def post_image(api, data: bytes, name="passport.png", content_type="image/png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return api.post("/api/v1/captures/", {"image": SimpleUploadedFile(name, data, content_type)}, format="multipart")
+
+
+def test_a_photo_is_read_and_accepted(api):
+    response = post_image(api, passport_page(td3_lines(PERSON)))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert {"status", "document_type", "mrz", "fields", "checks", "reasons", "elapsed_ms"} <= set(body)
+    assert body["status"] == "accepted" and body["fields"]["document_number"] == "X12345678"
+    assert body["fields"]["birth_date"] == "1990-02-03" and body["mrz"] == td3_lines(PERSON)
+    assert PassportCapture.objects.count() == 0  # not kept by default
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_portrait_and_upside_down_photos_are_read(api, rotate):
+    body = post_image(api, passport_page(td3_lines(PERSON), rotate=rotate)).json()
+    assert body["status"] == "accepted" and body["fields"]["surname"] == "SAMPLE"
+
+
+def test_the_exif_orientation_of_a_camera_photo_is_applied(api):
+    # Stored turned 90° clockwise, with the tag that says "rotate back" (6): upright after transpose.
+    data = passport_page(td3_lines(PERSON), rotate=-90, exif_orientation=6)
+    body = post_image(api, data, "photo.jpg", "image/jpeg").json()
+    assert body["status"] == "accepted"
+
+
+def test_an_id_card_is_read(api):
+    person = dict(PERSON, number="AB1234567")
+    body = post_image(api, passport_page(td1_lines(person), card=True)).json()
+    assert (body["status"], body["document_type"]) == ("accepted", "TD1")
+
+
+def test_a_page_without_mrz_is_not_found(api):
+    blank = io.BytesIO()
+    Image.new("RGB", (800, 600), (230, 230, 230)).save(blank, "PNG")
+    body = post_image(api, blank.getvalue()).json()
+    assert body["status"] == "not_found"
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.4 not an image", "not an image"),
+    (passport_page(td3_lines(PERSON), fmt="PNG")[:3000], "damaged"),
+    (b"", "image"),
+])
+def test_bad_files_get_400_with_a_clear_message(api, data, message):
+    response = post_image(api, data)
+    assert response.status_code == 400 and message in str(response.json()).lower()
+    assert PassportCapture.objects.count() == 0
+
+
+def test_too_many_pixels_is_refused_before_decoding(api):
+    out = io.BytesIO()
+    Image.new("1", (9000, 5000)).save(out, "PNG")  # 45 Mpx in a few kB
+    response = post_image(api, out.getvalue())
+    assert response.status_code == 400 and "pixels" in str(response.json())
+
+
+def test_a_file_over_the_size_limit_gets_413(api, settings):
+    settings.CAPTURE_MAX_BYTES = 10_000
+    assert post_image(api, passport_page(td3_lines(PERSON))).status_code == 413
+
+
+def test_scanner_text_goes_through_the_same_endpoint(api):
+    response = api.post("/api/v1/captures/", {"text": "\n".join(td3_lines(PERSON))}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "accepted"
+    assert api.post("/api/v1/captures/", {}, format="json").status_code == 400
+
+
+def test_only_sellers_may_capture(accountant):
+    client = APIClient()
+    assert client.post("/api/v1/captures/", {"text": "x"}, format="json").status_code in (401, 403)
+    client.force_authenticate(accountant)
+    assert client.post("/api/v1/captures/", {"text": "x"}, format="json").status_code == 403
+
+
+def test_a_kept_image_is_encrypted_and_purged_after_the_configured_days(api, settings):
+    settings.CAPTURE_KEEP_DAYS = 3
+    data = passport_page(td3_lines(PERSON))
+    body = post_image(api, data).json()
+    kept = PassportCapture.objects.get(pk=body["capture_id"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT image FROM sales_passportcapture WHERE id = %s", [kept.pk])
+        stored = bytes(cursor.fetchone()[0])
+    assert data[:64] not in stored and b"IHDR" not in stored
+    from django.utils import timezone
+
+    assert captures_purge(timezone.now() + timedelta(days=2)) == 0
+    assert captures_purge(timezone.now() + timedelta(days=4)) == 1
+
+
+def test_the_schema_documents_the_capture_endpoint(api):
+    assert "/api/v1/captures/" in api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+
