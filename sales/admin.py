@@ -1,20 +1,23 @@
+from typing import cast
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from stores.models import StoreScopedQuerySet
 from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, ReadOnlyAdmin
 from taxfree.crypto import blind_index
 
 from .models import Customer, IdentityDocument, Product, Sale, SaleItem
 
 
-class StoreScopedMixin:
+class StoreScopedMixin(admin.ModelAdmin):
     """Compliance officers and accountants see every store; anyone else only their own."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return cast(StoreScopedQuerySet, super().get_queryset(request)).visible_to(request.user)
 
 
-class DocumentNumberSearchMixin:
+class DocumentNumberSearchMixin(admin.ModelAdmin):
     """Search by a document number through its blind index (numbers are encrypted)."""
 
     document_lookup = "documents__number_index"
@@ -90,8 +93,8 @@ class SaleItemInline(admin.TabularInline):
     model = SaleItem
     extra = 0
     can_delete = False
-    fields = ["line", "name", "quantity", "unit_price", "price_includes_tax", "rate_percent",
-              "unit_price_excl_tax", "category", "detail", "serial", "liquor_category", "liquor_tax_per_unit"]
+    fields = ("line", "name", "quantity", "unit_price", "price_includes_tax", "rate_percent",
+              "unit_price_excl_tax", "category", "detail", "serial", "liquor_category", "liquor_tax_per_unit")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

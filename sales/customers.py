@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from stores.models import Store
 from taxfree.models import audit
+from taxfree.roles import Actor
 from taxfree.text import document_number
 
 from .models import Customer, IdentityDocument
@@ -37,13 +39,13 @@ def facts_split(facts: Mapping[str, Any]) -> tuple[dict, dict]:
 
 
 @transaction.atomic(durable=True)
-def customer_register(*, actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+def customer_register(*, actor: Actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
     """Find the customer by document number, or create them; record the document as shown today."""
     check_can_sell(actor, store)
     return customer_upsert(actor=actor, store=store, person=person, document=document)
 
 
-def customer_upsert(*, actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
     """The body of customer_register, for workflows that register the customer in their own transaction."""
     number = document_number(document["number"])
     existing = find_document(store, number, document["document_type"])
@@ -52,7 +54,7 @@ def customer_upsert(*, actor, store: Store, person: dict, document: dict) -> tup
         for field, value in person.items():
             setattr(customer, field, value)
     else:
-        customer = Customer(store=store, created_by=actor, **person)
+        customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
     customer.full_clean()
     customer.save()
     doc = _same_document(customer, number, document) or _new_document(customer, number, document)

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from stores.models import Store
-from taxfree.roles import can_sell
+from taxfree.roles import Actor, can_sell
 
 
-def check_can_sell(user, store: Store) -> None:
+def check_can_sell(user: Actor, store: Store) -> None:
     if not can_sell(user) or not Store.objects.visible_to(user).filter(pk=store.pk).exists():
         raise PermissionDenied(_("You may not enter sales for this store."))

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils import timezone
@@ -9,6 +11,7 @@ from . import admin_views
 from .admin_views import status_label
 from .forms import FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
+from .models.certificates import NTACertificateQuerySet
 
 
 @admin.register(Business)
@@ -56,7 +59,7 @@ class NTACertificateAdmin(admin.ModelAdmin):
                        "renewal_available_on", "rule_expiry", "status"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_newer()
+        return cast(NTACertificateQuerySet, super().get_queryset(request)).with_newer()
 
     @admin.display(description=_("serial"))
     def serial_short(self, obj):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -43,7 +44,7 @@ def certificate_import(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("stores.add_ntacertificate"):
         raise PermissionDenied
     form = CertificateImportForm(request.POST or None, request.FILES or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.record is not None:
         messages.success(request, _("Certificate imported: valid until %(day)s.") % {"day": form.record.expires_on})
         return redirect("admin:stores_ntacertificate_change", form.record.pk)
     return _certificate_form(request, form, _("Import an NTA client certificate"))
@@ -64,7 +65,9 @@ def certificate_backup(request: HttpRequest, pk: int) -> HttpResponse:
     return _certificate_form(request, form, _("Export a PKCS#12 backup"), record)
 
 
-def _certificate_form(request: HttpRequest, form, title: str, record: NTACertificate | None = None) -> HttpResponse:
+def _certificate_form(
+    request: HttpRequest, form: Form, title: str, record: NTACertificate | None = None
+) -> HttpResponse:
     context = {**admin.site.each_context(request), "form": form, "title": title, "record": record,
                "opts": NTACertificate._meta}
     return TemplateResponse(request, "admin/stores/certificate_form.html", context)

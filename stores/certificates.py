@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -114,7 +115,8 @@ def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -
     """A PKCS#12 backup under a new password (the CA lets the certificate be downloaded once)."""
     if len(password) < 8:
         raise ValidationError(_("Use a password of at least 8 characters."), code="password")
-    key = serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None)
+    key = cast(pkcs12.PKCS12PrivateKeyTypes,
+               serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None))
     cert = x509.load_pem_x509_certificate(certificate.certificate_pem.encode())
     data = pkcs12.serialize_key_and_certificates(
         certificate.identifier.encode(), key, cert, None, serialization.BestAvailableEncryption(password)

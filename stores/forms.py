@@ -17,10 +17,11 @@ class CertificateImportForm(forms.Form):
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actor, self.record = actor, None
+        self.actor = actor
+        self.record: NTACertificate | None = None
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if self.errors or upload is None:
             return data
@@ -53,7 +54,7 @@ class FilingForm(forms.ModelForm):
             )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         self.instance.checklist = {key: bool(data.get(f"check_{key}")) for key in PERMIT_CHECKLIST}
         return data
 
@@ -63,7 +64,7 @@ class CertificateExportForm(forms.Form):
     confirm = forms.CharField(label=_("repeat the password"), widget=forms.PasswordInput, strip=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("confirm"):
             raise ValidationError(_("The two passwords differ."))
         return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -64,11 +65,12 @@ def jpki_events(today: date) -> Iterator[Event]:
 def filing_events(today: date) -> Iterator[Event]:
     todo = Filing.objects.filter(status=Filing.Status.TODO, due_on__isnull=False).select_related("store")
     for filing in todo.filter(due_on__lte=today + timedelta(days=FILING_SOON_DAYS)):
+        due = cast(date, filing.due_on)  # the query keeps only filings with a due date
         label = {"filing": filing.get_kind_display(), "day": filing.due_on,
                  "what": filing.temporary_site or filing.store or filing.business}
-        if filing.due_on < today:
+        if due < today:
             stage, subject = "overdue", _("OVERDUE: %(filing)s for %(what)s was due on %(day)s") % label
-        elif filing.due_on <= today + timedelta(days=1):
+        elif due <= today + timedelta(days=1):
             stage, subject = "1d", _("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)") % label
         else:
             stage, subject = "7d", _("Due within 7 days: %(filing)s for %(what)s (%(day)s)") % label

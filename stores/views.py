@@ -14,5 +14,6 @@ def filing_attachment(request, pk: int):
     if not request.user.has_perm("stores.view_filing"):
         raise PermissionDenied
     attachment = get_object_or_404(FilingAttachment, pk=pk)
-    audit(request.user, "attachment_download", attachment.filing, attachment.file.name)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/")[-1])
+    name = attachment.file.name or ""
+    audit(request.user, "attachment_download", attachment.filing, name)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name.rsplit("/")[-1])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import cast
 
 from django.contrib import admin
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 from .models import audit
 
@@ -17,7 +19,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by().values("pk")[: self.CAP].count()
+        rows = cast(QuerySet, self.object_list)
+        return rows.order_by().values("pk")[: self.CAP].count()
 
 
 class BigTableAdmin(admin.ModelAdmin):
@@ -40,7 +43,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedViewMixin:
+class AuditedViewMixin(admin.ModelAdmin):
     """Every opening of a record holding personal data is written to the audit trail."""
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

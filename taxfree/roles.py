@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
+
+# Whoever acts in a workflow: a user, or None for the system (commands, tasks).
+Actor: TypeAlias = User | AnonymousUser | None
+
 COMPLIANCE_OFFICER = "Compliance officer"
 STORE_STAFF = "Store staff"
 ACCOUNTANT = "Accountant"

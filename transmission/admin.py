@@ -1,8 +1,12 @@
+from typing import cast
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from taxfree.admin_tools import BigTableAdmin, ReadOnlyAdmin
 
-from .models import PurchaseRecord
+from .models import PurchaseRecord, PurchaseRecordQuerySet
 
 
 @admin.register(PurchaseRecord)
@@ -13,5 +17,5 @@ class PurchaseRecordAdmin(ReadOnlyAdmin, BigTableAdmin):
     search_fields = ["=id", "=transmission_number", "=sale__id"]
     readonly_fields = [f.name for f in PurchaseRecord._meta.fields]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseRecord]:
+        return cast(PurchaseRecordQuerySet, super().get_queryset(request)).visible_to(request.user)

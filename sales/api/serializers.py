@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -74,21 +76,24 @@ class CustomerFactsSerializer(serializers.Serializer):
         return rules.Buyer(**facts, passport_shown=shown)
 
 
+class VisibleStoreField(serializers.PrimaryKeyRelatedField):
+    """A store id the requesting user may sell or look at; any other id is 'not found'."""
+
+    def get_queryset(self):
+        request = self.context.get("request")  # absent when the schema is generated
+        return Store.objects.visible_to(request.user) if request is not None else Store.objects.none()
+
+
 class EligibilityRequestSerializer(serializers.Serializer):
-    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
+    store = VisibleStoreField()
     sale_date = serializers.DateField()
     customer = CustomerFactsSerializer()
-    items = ItemSerializer(many=True, allow_empty=False, max_length=500)
+    # DRF 3.15 bounds lists by max_length; its type stubs do not know it yet.
+    items = ItemSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
     earlier_same_day_total_excl_tax = serializers.IntegerField(min_value=0, max_value=MAX_YEN, default=0)
     earlier_same_day_consumable_excl_tax = serializers.IntegerField(
         min_value=0, max_value=MAX_YEN, default=0, help_text="Legacy regime: the consumables part."
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # absent when the schema is generated
-        if request is not None:
-            self.fields["store"].queryset = Store.objects.visible_to(request.user)
 
     def validate(self, attrs):
         if attrs["earlier_same_day_consumable_excl_tax"] > attrs["earlier_same_day_total_excl_tax"]:
@@ -104,7 +109,7 @@ class EligibilityRequestSerializer(serializers.Serializer):
         data = self.validated_data
         return rules.SaleInput(
             sale_date=data["sale_date"],
-            buyer=self.fields["customer"].to_buyer(data["customer"]),
+            buyer=cast(CustomerFactsSerializer, self.fields["customer"]).to_buyer(data["customer"]),
             items=tuple(line.item for line in self.lines()),
             earlier=earlier or rules.Earlier(
                 data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]

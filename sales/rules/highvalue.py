@@ -11,7 +11,7 @@ SET_IN_NAME = "品名欄に設定済み"  # docs/rules.md §2: allowed when the 
 _SERIAL = re.compile(r"[A-Za-z0-9]{1,20}")
 _SEPARATORS = re.compile(r"[、,，/／;；\s]+")
 _LOT = re.compile(r"^(lot|ロット)", re.IGNORECASE)
-# docs/rules.md §2 (examples of too-thin details): a bare category word, a bare brand or a bare colour identifies nothing.
+# docs/rules.md §2 (too thin): a bare category word, a bare brand or a bare colour identifies nothing.
 _GENERIC_WORDS = frozenset(
     "楽器 宝飾品 美術品 腕時計 時計 バッグ 鞄 かばん 指輪 宝石 ジュエリー アクセサリー 衣類 洋服 "
     "婦人服 絵画 商品 雑貨 家電 カメラ 骨董品 jewelry jewellery watch bag instrument art".split()

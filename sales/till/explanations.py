@@ -117,8 +117,8 @@ def default_language(nationality: str) -> str:
 def explanation(regime: str, language: str, purchase: date) -> dict:
     language = language if language in TITLES else "en"
     paragraphs = (REFUND if regime == "refund" else LEGACY)[language]
-    deadline = confirmation_deadline(purchase)
-    deadline = deadline.isoformat() if deadline else ""
+    last_day = confirmation_deadline(purchase)
+    deadline = last_day.isoformat() if last_day else ""
     return {
         "language": language,
         "title": TITLES[language],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,9 +57,9 @@ class CustomerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        countries = nationality_choices()
-        self.fields["nationality"].choices = [("", "—")] + countries
-        self.fields["issuing_country"].choices = [("", "—")] + countries
+        countries = [("", "—"), *nationality_choices()]
+        for name in ("nationality", "issuing_country"):
+            cast(forms.ChoiceField, self.fields[name]).choices = countries
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
@@ -90,7 +92,8 @@ class ProductPickForm(forms.Form):
 
     def __init__(self, *args, business=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(business=business, active=True)
+        products = Product.objects.filter(business=business, active=True)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = products
 
 
 class ItemForm(forms.Form):
@@ -114,7 +117,7 @@ class ItemForm(forms.Form):
     volume_ml = forms.IntegerField(label=_("container volume (ml)"), required=False, min_value=1, max_value=100_000)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("liquor_category") and not (data.get("alcohol_percent") and data.get("volume_ml")):
             raise forms.ValidationError(_("A liquor item needs its alcohol % and container volume."))
         return data

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.forms import Form
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -93,9 +94,9 @@ def basket(request, store_id: int):
     store = _store(request, store_id)
     cart = Basket(request.session, store.pk)
     customer, document = cart.customer_and_document(store)
-    if customer is None:
+    if customer is None or document is None:
         return redirect("staff:start", store.pk)
-    forms = {
+    forms: dict[str, Form] = {
         "scan": ScanForm(prefix="scan"), "pick": ProductPickForm(prefix="pick", business=store.business),
         "item": ItemForm(prefix="item"),
     }
@@ -116,27 +117,27 @@ def basket(request, store_id: int):
     })
 
 
-def _basket_action(request, store: Store, cart: Basket, forms: dict):
+def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
     action = request.POST.get("action")
     if action == "scan":
-        forms["scan"] = form = ScanForm(request.POST, prefix="scan")
-        if form.is_valid():
+        forms["scan"] = scan = ScanForm(request.POST, prefix="scan")
+        if scan.is_valid():
             products = Product.objects.filter(business=store.business, active=True)
-            product = products.filter(jan_code=form.cleaned_data["jan"]).first()
+            product = products.filter(jan_code=scan.cleaned_data["jan"]).first()
             if product is None:
-                form.add_error("jan", _("No product with this JAN code."))
+                scan.add_error("jan", _("No product with this JAN code."))
                 return None
-            cart.add(product_item(product, form.cleaned_data["quantity"]))
+            cart.add(product_item(product, scan.cleaned_data["quantity"]))
             return redirect("staff:basket", store.pk)
     elif action == "pick":
-        forms["pick"] = form = ProductPickForm(request.POST, prefix="pick", business=store.business)
-        if form.is_valid():
-            cart.add(product_item(form.cleaned_data["product"], form.cleaned_data["quantity"]))
+        forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
+        if pick.is_valid():
+            cart.add(product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]))
             return redirect("staff:basket", store.pk)
     elif action == "item":
-        forms["item"] = form = ItemForm(request.POST, prefix="item")
-        if form.is_valid():
-            cart.add(_typed_item(form.cleaned_data))
+        forms["item"] = typed = ItemForm(request.POST, prefix="item")
+        if typed.is_valid():
+            cart.add(_typed_item(typed.cleaned_data))
             return redirect("staff:basket", store.pk)
     elif action in ("remove", "edit"):
         index = _int(request.POST.get("index"))
@@ -197,7 +198,7 @@ def finish(request, store_id: int):
     store = _store(request, store_id)
     cart = Basket(request.session, store.pk)
     customer, document = cart.customer_and_document(store)
-    if customer is None or not cart.items:
+    if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk)
     try:
         done = services.sale_finalize(

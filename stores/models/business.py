@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -171,7 +172,8 @@ class TemporarySite(models.Model):
 
     @property
     def notice_due_on(self) -> date:
-        return deadlines.filing_due_on("temporary_site_setup", self.opens_on)
+        # A setup notice always has a due date: the day before the site opens.
+        return cast(date, deadlines.filing_due_on("temporary_site_setup", self.opens_on))
 
     def clean(self) -> None:
         errors = {}

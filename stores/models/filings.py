@@ -77,19 +77,20 @@ class Filing(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        needs = {
+        required: dict[str, tuple[str, ...]] = {
             self.Kind.IDENTIFIER_NOTICE: ("store", "identifier"),
             self.Kind.TEMPORARY_SITE_SETUP: ("temporary_site",),
             self.Kind.RELOCATION: ("store", "effective_on"),
             self.Kind.ABOLITION: ("store", "effective_on"),
-        }.get(self.kind, ())
+        }
+        needs = required.get(self.kind, ())
         for field in needs:
             if not getattr(self, field if field != "store" and field != "temporary_site" else f"{field}_id"):
                 errors[field] = _("Required for this kind of filing.")
         done = self.status in (self.Status.FILED, self.Status.ACCEPTED)
         if self.kind == self.Kind.PERMIT_APPLICATION and done and not self.checklist.get("floor_plan"):
             errors["status"] = _("A permit application is filed with its floor plan (required attachment).")
-        if self.store_id and self.business_id and self.store.business_id != self.business_id:
+        if self.store is not None and self.business_id and self.store.business_id != self.business_id:
             errors["store"] = _("The store belongs to another business.")
         if errors:
             raise ValidationError(errors)
@@ -106,7 +107,7 @@ class FilingAttachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
-        return self.description or self.file.name
+        return self.description or self.file.name or ""
 
 
 class Reminder(models.Model):

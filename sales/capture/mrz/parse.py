@@ -99,8 +99,7 @@ def normalise_lines(text: str) -> list[str]:
 def pick_lines(lines: list[str]) -> list[str] | None:
     """The last 2 or 3 lines of a known MRZ length (a line or two of OCR noise is tolerated)."""
     for count, length in ((3, 30), (2, 44), (2, 36)):
-        fitting = [fit_length(line, length) for line in lines]
-        fitting = [line for line in fitting if line]
+        fitting = [fitted for line in lines if (fitted := fit_length(line, length))]
         if len(fitting) >= count:
             return fitting[-count:]
     return None

@@ -217,7 +217,7 @@ def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size
     extra = height * 0.8 if extend else 0
     box = (max(0, (band.left - margin_x) * scale), max(0, (band.top - margin_y - extra) * scale),
            min(full.width, (band.right + margin_x) * scale), min(full.height, (band.bottom + margin_y + extra) * scale))
-    crop = full.crop(tuple(round(v) for v in box))
+    crop = full.crop((round(box[0]), round(box[1]), round(box[2]), round(box[3])))
     line_height = crop.height / (band.lines + 0.6 + (2 if extra else 0))
     factor = CHAR_HEIGHT / max(line_height * 0.72, 1)
     return crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))),
@@ -279,7 +279,7 @@ def ocr_many(images: list[Image.Image]) -> list[str]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    texts = [[] for _ in images]
+    texts: list[list[str]] = [[] for _ in images]
     for row in rows:
         middle = sorted(w[0] for w in row)[len(row) // 2]
         for index, (top, bottom) in enumerate(offsets):

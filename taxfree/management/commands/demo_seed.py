@@ -5,6 +5,7 @@ Idempotent: a second run changes nothing but resets the demo passwords."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
@@ -25,7 +26,7 @@ USERS = [
     ("staff", "demo-staff", roles.STORE_STAFF, False),
     ("accountant", "demo-accountant", roles.ACCOUNTANT, True),
 ]
-PRODUCTS = [
+PRODUCTS: list[tuple[str, str, int, str, str, dict[str, Any]]] = [
     # name, JAN, price (tax incl.), rate, category, extra
     ("Grand Seiko SBGA211 腕時計", "4900000000016", 1_210_000, "standard", "general",
      {"detail_template": "グランドセイコー、型番SBGA211、白文字盤、チタン", "serial_expected": True}),

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for model in apps.get_models():
-            columns = [f.column for f in model._meta.fields if isinstance(f, EncryptedTextField)]
+            columns = [f.column for f in model._meta.fields if isinstance(f, EncryptedTextField) and f.column]
             if columns:
                 count = _rotate_table(model._meta.db_table, columns)
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
