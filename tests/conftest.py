@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from taxfree import roles
 from tests.factories import DocumentFactory, StoreFactory, UserFactory
@@ -41,3 +42,8 @@ def document(store):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Property tests run the same examples on every machine: a failure in CI reproduces here.
+hypothesis_settings.register_profile("taxfree", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("taxfree")

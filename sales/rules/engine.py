@@ -14,18 +14,21 @@ from .types import Decision, Item, ItemResult, Reason, SaleInput
 class _Priced:
     item: Item
     result: ItemResult
-    line: money.Line
+    line: money.Line | None  # None for an excluded item: it counts towards nothing
 
     @property
     def blocking(self) -> bool:
         return any(i.severity == "error" for i in self.result.issues)
 
 
+_Counted = tuple[Item, money.Line]  # an item that counts towards the totals, with its line
+
+
 def evaluate(sale: SaleInput) -> Decision:
     regime = dated.regime_on(sale.sale_date)
     priced = [_price(i, item, sale, regime) for i, item in enumerate(sale.items)]
-    counted = [p for p in priced if not p.item.excluded]
-    totals = money.rate_totals(p.line for p in counted)
+    counted = [(p.item, p.line) for p in priced if p.line is not None]
+    totals = money.rate_totals(line for _item, line in counted)
     reasons = check_buyer(sale.buyer, sale.sale_date, regime)
     if not sale.items:
         reasons.append(Reason("no_items"))
@@ -61,7 +64,7 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
         # Nothing else about an excluded item matters: it has to leave the tax-free basket.
         unit_excl = money.excl_unit_price(item.unit_price, rate, item.price_includes_tax)
         result = ItemResult(index, unit_excl, unit_excl * max(item.quantity, 0), 0, rate, (Reason("item_excluded"),))
-        return _Priced(item, result, money.Line(rate, 0, item.price_includes_tax))
+        return _Priced(item, result, None)
     if item.quantity < 1:
         issues.append(Reason("quantity_not_positive"))
     if item.unit_price < 0:
@@ -108,8 +111,8 @@ def _without_liquor_tax(
     return item.unit_price - deduction, []
 
 
-def _refund_amounts(counted: list[_Priced], sale: SaleInput, regime: dated.Regime) -> list[Reason]:
-    total = money.total_excl(p.line for p in counted) + sale.earlier.total_excl_tax
+def _refund_amounts(counted: list[_Counted], sale: SaleInput, regime: dated.Regime) -> list[Reason]:
+    total = money.total_excl(line for _item, line in counted) + sale.earlier.total_excl_tax
     if total < regime.minimum_excl_tax:
         return [_below(total, regime)]
     return []
@@ -120,16 +123,18 @@ def _below(total: int, regime: dated.Regime) -> Reason:
 
 
 def _legacy_amounts(
-    counted: list[_Priced], sale: SaleInput, regime: dated.Regime
+    counted: list[_Counted], sale: SaleInput, regime: dated.Regime
 ) -> tuple[str | None, list[Reason]]:
     """docs/rules.md §2: thresholds per category, the ¥500,000 cap, combining."""
-    general = money.total_excl(p.line for p in counted if p.item.category == "general")
-    consumable = money.total_excl(p.line for p in counted if p.item.category == "consumable")
+    general = money.total_excl(line for item, line in counted if item.category == "general")
+    consumable = money.total_excl(line for item, line in counted if item.category == "consumable")
+    cap = regime.consumables_cap_excl_tax
+    assert cap is not None, "a regime where categories matter has a consumables cap"
     return legacy_packing(
         general + sale.earlier.general_excl_tax,
         consumable + sale.earlier.consumable_excl_tax,
         regime.minimum_excl_tax,
-        regime.consumables_cap_excl_tax or 0,
+        cap,
     )
 
 

@@ -128,10 +128,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "model number, features (colour, material, size) or certificate.",
         "商品情報詳細「{detail}」では物品を特定できません。具体的な名称・ブランド名・型番・形状や色彩等・鑑定書等を組み合わせてください。",
     ),
-    "detail_recommended": (
-        "商品情報詳細 is optional below ¥1,000,000 but recommended for customs.",
-        "100万円未満は商品情報詳細は任意ですが、設定を推奨します。",
-    ),
     "serial_required": (
         "This item carries a serial number: シリアルナンバー is required.",
         "シリアル番号が付された物品のため、シリアルナンバーの設定が必要です。",

@@ -69,7 +69,7 @@ class Reason:
     severity: str = "error"  # error blocks the sale; warning and info do not
     params: tuple[tuple[str, object], ...] = ()
 
-    def message(self, language: str = "en") -> str:
+    def message(self, language: str) -> str:
         from .messages import render
 
         return render(self.code, language, dict(self.params))

@@ -17,7 +17,6 @@ from iso3166 import countries_by_alpha3
 
 from taxfree.countries import ICAO_EXTRA
 
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 WEIGHTS = (7, 3, 1)
 TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2", "S": "5", "B": "8",
             "G": "6", "A": "4", "E": "8"}

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from sales.rules import Buyer, Item, SaleInput, evaluate
-from sales.rules.buyer import within_six_months
+from sales.rules.buyer import passport_shown, within_six_months
 from taxfree.dates import add_months
 
 SALE_DAY = date(2026, 11, 21)
@@ -136,3 +136,30 @@ def test_a_japanese_national_needs_the_return_stamp_and_a_passport():
 
 def test_a_japanese_national_back_for_six_months_or_more_is_refused():
     assert codes(japanese(landing_date=date(2026, 5, 1))) == ["stay_six_months_or_more"]
+
+
+def test_a_document_expiring_on_the_day_of_sale_is_still_valid():
+    assert "document_expired" not in codes(visitor(document_expiry=SALE_DAY))
+    assert "document_expired" in codes(visitor(document_expiry=date(2026, 11, 20)))
+
+
+def test_japanese_nationals_qualify_from_exactly_two_years_abroad():
+    japanese = {"document_type": "passport", "nationality": "JPN", "landing_date": date(2026, 11, 1),
+                "has_landing_stamp": True, "proof_document": "residence_certificate"}
+    assert codes(Buyer(**japanese, moved_abroad_date=date(2024, 11, 21))) == []
+    assert codes(Buyer(**japanese, moved_abroad_date=date(2024, 11, 22))) == ["japanese_abroad_less_than_two_years"]
+
+
+@pytest.mark.parametrize("document_type, number, shown, expected", [
+    ("passport", "", False, True),
+    ("landing_permit_cruise", "", False, False),
+    ("landing_permit_cruise", "TZ1234567", False, True),
+    ("landing_permit_cruise", "", True, True),
+    (None, "", False, False),
+])
+def test_when_the_passport_counts_as_shown(document_type, number, shown, expected):
+    assert passport_shown(document_type, number, shown) is expected
+
+
+def test_by_default_a_permit_alone_is_not_a_passport():
+    assert passport_shown("landing_permit_crew") is False

@@ -138,3 +138,71 @@ def test_customs_confirmation_runs_90_days_from_the_day_after_purchase():
 
     assert confirmation_deadline(date(2026, 11, 1)) == date(2027, 1, 30)  # docs/rules.md §4's example
     assert confirmation_deadline(date(2026, 10, 31)) is None  # the legacy regime has no such window
+
+
+def test_each_item_result_carries_its_index_rate_and_amounts():
+    decision = decide(REFUND_DAY, Item("Tea", 3, 1_080, price_includes_tax=True, tax_rate="reduced"),
+                      Item("Bag", 2, 5_000), Item("Sweets", 0, 500))
+    tea, bag, none = decision.items
+    assert (tea.index, tea.rate_percent, tea.unit_price_excl_tax, tea.amount_excl_tax) == (0, 8, 1_000, 3_000)
+    assert (bag.index, bag.rate_percent, bag.unit_price_excl_tax, bag.amount_excl_tax) == (1, 10, 5_000, 10_000)
+    assert (none.index, none.amount_excl_tax, none.liquor_tax_per_unit) == (2, 0, 0)
+    assert tea.liquor_tax_per_unit == 0 and bag.liquor_tax_per_unit == 0
+
+
+def test_an_excluded_item_is_priced_but_counts_towards_nothing():
+    decision = decide(REFUND_DAY, Item("Bag", 1, 10_000),
+                      Item("Gold", 2, 110_000, price_includes_tax=True, excluded=True))
+    gold = decision.items[1]
+    assert (gold.index, gold.rate_percent, gold.unit_price_excl_tax, gold.amount_excl_tax) == (1, 10, 100_000, 200_000)
+    assert gold.liquor_tax_per_unit == 0 and [i.code for i in gold.issues] == ["item_excluded"]
+    assert (decision.total_excl_tax, decision.total_tax) == (10_000, 1_000)
+    assert decide(REFUND_DAY, Item("Gold", 0, 110_000, excluded=True)).items[0].amount_excl_tax == 0
+
+
+def test_a_free_item_is_allowed_and_a_negative_price_is_not():
+    free = decide(REFUND_DAY, general(10_000), Item("Gift", 1, 0))
+    assert free.eligible and free.items[1].issues == ()
+    assert [i.code for i in decide(REFUND_DAY, Item("Bag", 1, -1)).items[0].issues] == ["price_negative"]
+
+
+def test_every_issue_of_an_item_is_kept():
+    from sales.rules import Liquor
+
+    odd = decide(REFUND_DAY, Item("Mead", 0, -5, liquor=Liquor("mead", 10, 700)))
+    assert [i.code for i in odd.items[0].issues] == ["quantity_not_positive", "price_negative",
+                                                    "liquor_category_unknown"]
+    cheap = evaluate(SaleInput(REFUND_DAY, BUYER, (Item("Beer", 0, 10, liquor=Liquor("beer", 5, 350)),),
+                               liquor_export_store=True))
+    assert [i.code for i in cheap.items[0].issues] == ["quantity_not_positive", "liquor_price_below_tax"]
+
+
+def test_combining_reaches_exactly_the_cap():
+    decision = decide(LEGACY_DAY, general(4_000), consumable(3_000), earlier=Earlier(493_000, 493_000))
+    assert decision.packing == "combined_as_consumables"
+    assert decide(LEGACY_DAY, general(4_000), consumable(3_000), earlier=Earlier(493_001, 493_000)).packing is None
+
+
+@pytest.mark.parametrize("items, packing, treatment", [
+    ((general(6_000),), "all_general", "general"),
+    ((consumable(6_000),), "all_consumables", "consumable"),
+    ((general(6_000), consumable(6_000)), "separate", "by_category"),
+    ((general(3_000), consumable(3_000)), "combined_as_consumables", "consumable"),
+])
+def test_the_packing_decides_how_items_are_treated(items, packing, treatment):
+    decision = decide(LEGACY_DAY, *items)
+    assert (decision.packing, decision.packing_treatment) == (packing, treatment)
+
+
+def test_a_refused_or_refund_method_sale_has_no_packing_treatment():
+    assert decide(LEGACY_DAY, general(4_000)).packing_treatment is None
+    assert decide(REFUND_DAY, general(6_000)).packing_treatment is None
+
+
+def test_earlier_purchases_count_towards_the_passport_copy():
+    assert "passport_copy_required" in codes(decide(LEGACY_DAY, general(600_000), earlier=Earlier(400_001, 0)))
+    assert "passport_copy_required" not in codes(decide(LEGACY_DAY, general(600_000), earlier=Earlier(400_000, 0)))
+
+
+def codes(decision):
+    return {r.code for r in decision.reasons}

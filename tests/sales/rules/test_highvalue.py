@@ -1,4 +1,4 @@
-"""High-value details (docs/rules.md §2) and liquor tax (§3)."""
+"""High-value details: 商品情報詳細 and シリアルナンバー (docs/rules.md §2)."""
 
 from datetime import date
 
@@ -75,3 +75,11 @@ def test_a_serial_is_required_when_the_item_carries_one():
 def test_serials_are_at_most_20_half_width_alphanumerics(serial, code):
     assert issues(watch(detail="ブランドA、型番B1", serial=serial)) == [(code, "error")]
 
+
+
+@pytest.mark.parametrize("detail", ["楽器 バッグ", "Watch Bag", "黒 白", "腕時計 黒"])
+def test_only_category_words_and_colours_are_thin(detail):
+    from sales.rules.highvalue import is_thin
+
+    assert is_thin(detail)
+    assert not is_thin(detail + " SBGA211")

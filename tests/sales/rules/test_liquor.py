@@ -1,4 +1,4 @@
-"""High-value details (docs/rules.md §2) and liquor tax (§3)."""
+"""Liquor tax (docs/rules.md §3)."""
 
 from datetime import date
 
@@ -63,3 +63,25 @@ def test_a_new_liquor_rate_is_one_dated_entry():
     finally:
         LIQUOR_RATES.pop()
 
+
+
+@pytest.mark.parametrize("percent, ml, valid", [
+    (0.5, 700, True), (100, 700, True), (0, 700, False), (100.5, 700, False),
+    (15, 1, True), (15, 0, False), (15, -1, False),
+])
+def test_alcohol_and_volume_bounds(percent, ml, valid):
+    found = [code for code, _ in issues(Item("Sake", 1, 10_000, liquor=Liquor("sake", percent, ml)))]
+    assert ("liquor_values_invalid" in found) is not valid
+
+
+def test_just_below_the_base_strength_the_base_rate_applies():
+    from sales.rules.dated import liquor_rate
+
+    assert liquor_rate("spirits", DAY).for_strength(19.5) == 200_000
+    assert liquor_rate("liqueur", DAY).for_strength(11.5) == 120_000
+
+
+def test_a_price_equal_to_the_liquor_tax_leaves_nothing_but_is_allowed():
+    beer = Item("Beer", 1, 54, liquor=Liquor("beer", 5, 350))  # 155,000 yen/kl × 0.35 l = ¥54
+    d = evaluate(SaleInput(DAY, BUYER, (Item("Bag", 1, 10_000), beer), liquor_export_store=True))
+    assert d.items[1].issues == () and d.items[1].unit_price_excl_tax == 0

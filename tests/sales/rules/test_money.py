@@ -1,5 +1,6 @@
 """Money invariants (docs/architecture.md, invariant 2), property-based."""
 
+from collections import defaultdict
 from datetime import date
 
 from hypothesis import given
@@ -20,11 +21,21 @@ items = st.lists(
 days = st.sampled_from([date(2026, 10, 31), date(2026, 11, 1), date(2027, 3, 3)])
 
 
+def model_totals(basket) -> tuple[int, int]:
+    """The documented rounding, written out plainly: one floor per rate and price basis."""
+    sums: dict[tuple[int, bool], int] = defaultdict(int)
+    for i in basket:
+        sums[(10 if i.tax_rate == "standard" else 8, i.price_includes_tax)] += i.unit_price * i.quantity
+    taxes = {key: a * key[0] // (100 + key[0]) if key[1] else a * key[0] // 100 for key, a in sums.items()}
+    excl = sum(a - taxes[key] if key[1] else a for key, a in sums.items())
+    return excl, sum(taxes.values())
+
+
 @given(items, days)
-def test_amounts_are_integer_yen_and_add_up(basket, day):
+def test_amounts_are_integer_yen_rounded_once_per_rate_and_basis(basket, day):
     d = evaluate(SaleInput(day, BUYER, tuple(basket)))
     assert all(isinstance(v, int) for t in d.totals for v in (t.excl_tax, t.tax))
-    assert d.total_incl_tax == d.total_excl_tax + d.total_tax
+    assert (d.total_excl_tax, d.total_tax) == model_totals(basket)
     gross = sum(i.unit_price * i.quantity for i in basket)
     net = sum(i.unit_price * i.quantity for i in basket if not i.price_includes_tax)
     assert d.total_excl_tax <= gross and d.total_excl_tax >= net
@@ -56,3 +67,8 @@ def test_one_rounding_per_rate_never_exceeds_the_sum_of_line_roundings(amounts, 
 def test_the_legacy_packing_is_only_given_when_eligible(basket):
     d = evaluate(SaleInput(date(2026, 10, 20), BUYER, tuple(basket)))
     assert (d.packing is not None) == d.eligible
+
+
+def test_totals_list_the_standard_rate_first():
+    totals = rate_totals([Line(8, 1_000, False), Line(10, 1_000, False)])
+    assert [t.rate_percent for t in totals] == [10, 8]
