@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install os-packages messages lint bench bench-compare-env clean
+.PHONY: run test install os-packages messages lint bench bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,10 +42,14 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/mrz_bench.py --count $(or $(MRZ_COUNT),100) $(if $(wildcard bench/.venv-compare),--compare,)
 
+# Mutation testing of the rules engine (mutmut; a few minutes): the score and every survivor.
+mutation: $(STAMP)
+	DEBUG=true $(BIN)/python scripts/mutation.py
+
 # PassportEye in its own environment, only to compare the MRZ reader with it.
 bench-compare-env:
 	$(PYTHON) -m venv bench/.venv-compare
 	bench/.venv-compare/bin/pip install --quiet passporteye
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache mutants

@@ -5,8 +5,22 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TypeVar
 
 import holidays
+
+T = TypeVar("T")
+
+
+def in_force(entries: list[tuple[date, T]], on: date) -> T:
+    """Dated data: the entry with the latest effective-from date not after `on`."""
+    current = None
+    for effective_from, value in sorted(entries, key=lambda e: e[0]):
+        if effective_from <= on:
+            current = value
+    if current is None:
+        raise LookupError(f"no rule in force on {on.isoformat()}")
+    return current
 
 
 def add_months(day: date, months: int) -> date:

@@ -19,7 +19,6 @@ LANDING_PERMITS = frozenset(
         "landing_permit_port_of_call",
     }
 )
-DOCUMENT_TYPES = frozenset({"passport", "vjw_qr"}) | LANDING_PERMITS
 # docs/rules.md §1 [vendor]: these permits must be shown with the passport under the refund method.
 PERMITS_NEEDING_PASSPORT = frozenset(
     {
@@ -33,10 +32,6 @@ PERMITS_NEEDING_PASSPORT = frozenset(
 # six months) no longer applies. 外交・公用 have no six-month limit.
 STATUSES_WITH_SIX_MONTH_LIMIT = frozenset({"temporary_visitor"})
 STATUSES_WITHOUT_LIMIT = frozenset({"diplomat", "official", "sofa"})
-STATUSES = STATUSES_WITH_SIX_MONTH_LIMIT | STATUSES_WITHOUT_LIMIT | frozenset(
-    {"student", "worker", "dependent", "other"}
-)
-PROOF_DOCUMENTS = frozenset({"residence_certificate", "family_register_attachment", "my_number_card"})
 
 
 def passport_shown(document_type: str | None, passport_number: str = "", shown: bool = False) -> bool:

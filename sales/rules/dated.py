@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
 
-T = TypeVar("T")
-
-
-def in_force(entries: list[tuple[date, T]], on: date) -> T:
-    """The entry with the latest effective-from date not after `on`."""
-    current = None
-    for effective_from, value in sorted(entries, key=lambda e: e[0]):
-        if effective_from <= on:
-            current = value
-    if current is None:
-        raise LookupError(f"no rule in force on {on.isoformat()}")
-    return current
+from taxfree.dates import in_force
 
 
 @dataclass(frozen=True)

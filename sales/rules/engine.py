@@ -12,7 +12,6 @@ from .types import Decision, Item, ItemResult, Reason, SaleInput
 
 @dataclass(frozen=True)
 class _Priced:
-    item: Item
     result: ItemResult
     line: money.Line | None  # None for an excluded item: it counts towards nothing
 
@@ -27,7 +26,7 @@ _Counted = tuple[Item, money.Line]  # an item that counts towards the totals, wi
 def evaluate(sale: SaleInput) -> Decision:
     regime = dated.regime_on(sale.sale_date)
     priced = [_price(i, item, sale, regime) for i, item in enumerate(sale.items)]
-    counted = [(p.item, p.line) for p in priced if p.line is not None]
+    counted = [(item, p.line) for item, p in zip(sale.items, priced, strict=True) if p.line is not None]
     totals = money.rate_totals(line for _item, line in counted)
     reasons = check_buyer(sale.buyer, sale.sale_date, regime)
     if not sale.items:
@@ -64,7 +63,7 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
         # Nothing else about an excluded item matters: it has to leave the tax-free basket.
         unit_excl = money.excl_unit_price(item.unit_price, rate, item.price_includes_tax)
         result = ItemResult(index, unit_excl, unit_excl * max(item.quantity, 0), 0, rate, (Reason("item_excluded"),))
-        return _Priced(item, result, None)
+        return _Priced(result, None)
     if item.quantity < 1:
         issues.append(Reason("quantity_not_positive"))
     if item.unit_price < 0:
@@ -94,7 +93,7 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
         rate_percent=rate,
         issues=tuple(issues),
     )
-    return _Priced(item, result, line)
+    return _Priced(result, line)
 
 
 def _without_liquor_tax(
@@ -129,7 +128,7 @@ def _legacy_amounts(
     general = money.total_excl(line for item, line in counted if item.category == "general")
     consumable = money.total_excl(line for item, line in counted if item.category == "consumable")
     cap = regime.consumables_cap_excl_tax
-    assert cap is not None, "a regime where categories matter has a consumables cap"
+    assert cap is not None  # a regime where categories matter has a consumables cap
     return legacy_packing(
         general + sale.earlier.general_excl_tax,
         consumable + sale.earlier.consumable_excl_tax,
@@ -159,9 +158,12 @@ def legacy_packing(general: int, consumable: int, minimum: int, cap: int) -> tup
 
 
 def _treatment(packing: str | None) -> str | None:
-    return {
-        "all_general": "general",
-        "separate": "by_category",
-        "all_consumables": "consumable",
-        "combined_as_consumables": "consumable",
-    }.get(packing or "")
+    return _TREATMENTS[packing] if packing else None
+
+
+_TREATMENTS = {
+    "all_general": "general",
+    "separate": "by_category",
+    "all_consumables": "consumable",
+    "combined_as_consumables": "consumable",
+}

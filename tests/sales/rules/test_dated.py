@@ -9,7 +9,6 @@ from sales.rules import Buyer, Item, Liquor, SaleInput, evaluate
 from sales.rules.dated import (
     LiquorRate,
     confirmation_deadline,
-    in_force,
     liquor_rate,
     regime_on,
     tax_percent,
@@ -27,15 +26,6 @@ def sale(day, *items, earlier=None, **buyer):
 
 def codes(decision):
     return {r.code for r in decision.reasons}
-
-
-def test_in_force_takes_the_latest_entry_not_after_the_day():
-    entries = [(date(2020, 1, 1), "a"), (date(2021, 1, 1), "b")]
-    assert in_force(entries, date(2020, 12, 31)) == "a"
-    assert in_force(entries, date(2021, 1, 1)) == "b"
-    assert in_force(list(reversed(entries)), date(2021, 6, 1)) == "b"
-    with pytest.raises(LookupError, match="2019-12-31"):
-        in_force(entries, date(2019, 12, 31))
 
 
 def test_the_regime_changes_on_2026_11_01():
@@ -141,8 +131,3 @@ def test_a_liquor_item_is_priced_with_the_rate_of_its_category():
     whisky = Item("Whisky", 1, 22_000, price_includes_tax=True, liquor=Liquor("spirits", 43, 700))
     decision = evaluate(SaleInput(REFUND_DAY, Buyer(**VISITOR, landing_date=REFUND_DAY), (whisky,)))
     assert decision.items[0].liquor_tax_per_unit == (200_000 + 23 * 10_000) * 700 // 1_000_000
-
-
-def test_entries_of_the_same_day_keep_their_order():
-    day = date(2030, 1, 1)
-    assert in_force([(day, {"a": 1}), (day, {"b": 2})], day) == {"b": 2}

@@ -206,3 +206,9 @@ def test_earlier_purchases_count_towards_the_passport_copy():
 
 def codes(decision):
     return {r.code for r in decision.reasons}
+
+
+def test_an_ineligible_buyer_gets_no_packing_even_when_the_amounts_qualify():
+    resident = Buyer("passport", "USA", "student", date(2026, 10, 25), True)
+    decision = evaluate(SaleInput(LEGACY_DAY, resident, (general(6_000),)))
+    assert not decision.eligible and (decision.packing, decision.packing_treatment) == (None, None)

@@ -15,7 +15,10 @@ VISITOR = dict(document_type="passport", nationality="USA", status_of_residence=
 BAG = Item("Bag", 1, 10_000)
 
 
-def decide(items=(BAG,), day=DAY, earlier=Earlier(), liquor_export=False, **buyer):
+NOTHING_EARLIER = Earlier()
+
+
+def decide(items=(BAG,), day=DAY, earlier=NOTHING_EARLIER, liquor_export=False, **buyer):
     return evaluate(SaleInput(day, Buyer(**{**VISITOR, **buyer}), tuple(items), earlier, liquor_export))
 
 
