@@ -153,6 +153,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails
 
+# The NTA's 免税販売管理システム. Development and tests talk to the local sandbox
+# (`manage.py nta_sandbox`); the NTA's test environment and production are configuration only.
+NTA_SANDBOX_DIR = Path(env("NTA_SANDBOX_DIR", default=str(BASE_DIR / "var" / "sandbox")))
+NTA_API_URL = env("NTA_API_URL", default="https://127.0.0.1:8443")
+NTA_CA_BUNDLE = env("NTA_CA_BUNDLE", default=str(NTA_SANDBOX_DIR / "ca-cert.pem"))
+NTA_CONNECT_TIMEOUT = env.float("NTA_CONNECT_TIMEOUT", default=5.0)
+NTA_READ_TIMEOUT = env.float("NTA_READ_TIMEOUT", default=10.0)
+# Records still unsent this many minutes after the sale raise a reminder ("without delay").
+RECORD_OVERDUE_MINUTES = env.int("RECORD_OVERDUE_MINUTES", default=10)
+
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,8 +3,11 @@ tests. Everything is generated at run time; no key is ever committed."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,7 +32,7 @@ class Issued:
 
 class SandboxCA:
     def __init__(self, name: str = "taxfree sandbox NTA CA"):
-        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.key: ec.EllipticCurvePrivateKey = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
         now = datetime.now().astimezone()
         self.certificate = (
@@ -57,3 +60,51 @@ class SandboxCA:
             .sign(self.key, hashes.SHA256())
         )
         return Issued(key, certificate)
+
+    @classmethod
+    def load_or_create(cls, directory: Path) -> SandboxCA:
+        """The CA kept under `directory`, so that certificates it issued stay valid across restarts."""
+        cert_path, key_path = directory / "ca-cert.pem", directory / "ca-key.pem"
+        if cert_path.exists() and key_path.exists():
+            ca = cls.__new__(cls)
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            assert isinstance(key, ec.EllipticCurvePrivateKey)
+            ca.key, ca.certificate = key, x509.load_pem_x509_certificate(cert_path.read_bytes())
+            return ca
+        ca = cls()
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_private(key_path, ca.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        cert_path.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+        return ca
+
+    def server_files(self, directory: Path, host: str = "localhost") -> tuple[Path, Path]:
+        """The sandbox server's own certificate and key (for localhost and 127.0.0.1), made once."""
+        cert_path, key_path = directory / "server-cert.pem", directory / "server-key.pem"
+        if cert_path.exists() and key_path.exists():
+            current = x509.load_pem_x509_certificate(cert_path.read_bytes())
+            if current.issuer == self.certificate.subject and current.not_valid_after_utc > datetime.now().astimezone():
+                return cert_path, key_path
+        key = ec.generate_private_key(ec.SECP256R1())
+        names = [x509.DNSName(host), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+        now = datetime.now().astimezone()
+        certificate = (
+            x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(self.certificate.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=825))
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+        _write_private(key_path, key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        return cert_path, key_path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """The sandbox's keys are test keys, but still readable by their owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
