@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
-from transmission.models import PurchaseRecord
 
 from . import rules
 from .customers import customer_upsert
@@ -21,7 +20,7 @@ from .decisions import decision_as_dict
 from .inputs import ItemLine, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem
 from .permissions import check_can_sell
-from .records import freeze_payload
+from .records import record_create
 from .rules import money
 
 
@@ -114,7 +113,7 @@ def _sale_write(
         _item_row(sale, n, line, result, decision) for n, (line, result) in
         enumerate(zip(lines, decision.items, strict=True), start=1)
     )
-    _record(sale)
+    record_create(sale)
     audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
     return FinalizedSale(sale, decision)
 
@@ -157,11 +156,6 @@ def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decisi
     )
 
 
-def _record(sale: Sale) -> PurchaseRecord:
-    kind = PurchaseRecord.Kind.CANCELLATION if sale.kind == Sale.Kind.CANCELLATION else PurchaseRecord.Kind.SALE
-    return PurchaseRecord.objects.create(sale=sale, kind=kind, payload=freeze_payload(sale))
-
-
 def returnable_quantities(sale: Sale) -> dict[int, int]:
     """Per line of the original sale, how many units have not been cancelled yet."""
     left = {item.line: item.quantity for item in sale.items.all()}
@@ -191,6 +185,7 @@ def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, 
 
 def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) -> Sale:
     originals = {item.line: item for item in sale.items.all()}
+    whole = all(wanted.get(line, 0) == item.quantity for line, item in originals.items())
     now = timezone.now()
     rows = []
     for line, qty in sorted(wanted.items()):
@@ -213,6 +208,6 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) 
     for row in rows:
         row.sale = cancellation
     SaleItem.objects.bulk_create(rows)
-    _record(cancellation)
+    record_create(cancellation, full_cancellation=whole)
     audit(actor, "sale_cancel", cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
     return cancellation

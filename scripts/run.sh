@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
-# Starts the django-q2 worker in the background and the web app in the foreground.
+# Starts the NTA sandbox and the django-q2 worker in the background, then the web app; prints the
+# addresses once the web app answers.
 set -euo pipefail
 host=$1 port=$2
-export DEBUG=true
+sandbox_port=${SANDBOX_PORT:-8443} control_port=${SANDBOX_CONTROL_PORT:-8444}
+export DEBUG=true NTA_API_URL=${NTA_API_URL:-https://127.0.0.1:$sandbox_port}
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python manage.py nta_sandbox --port "$sandbox_port" --control-port "$control_port" &
+pids+=($!)
 .venv/bin/python manage.py qcluster &
-worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+pids+=($!)
+.venv/bin/python manage.py runserver "$host:$port" --noreload &
+pids+=($!)
+for _ in $(seq 1 60); do
+  curl -s -o /dev/null "http://$host:$port/accounts/login/" && break
+  sleep 0.5
+done
 cat <<MSG
 
   taxfree is running at http://$host:$port/
     staff pages  http://$host:$port/staff/
     admin        http://$host:$port/admin/
     API schema   http://$host:$port/api/schema/
+    NTA sandbox  https://127.0.0.1:$sandbox_port/ (control API http://127.0.0.1:$control_port/sandbox/records)
   Demo logins: officer / demo-officer (compliance officer), staff / demo-staff (store staff),
                accountant / demo-accountant (accountant).
   Stop with Ctrl-C.
 
 MSG
-.venv/bin/python manage.py runserver "$host:$port" --noreload
+wait -n "${pids[@]}"

@@ -11,6 +11,7 @@ from stores.views import filing_attachment
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
     path("sales/", api.SaleCreateView.as_view(), name="sales"),
+    path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
 ]
 

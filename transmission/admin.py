@@ -1,21 +1,158 @@
-from typing import cast
+from __future__ import annotations
 
-from django.contrib import admin
+from datetime import timedelta
+from typing import Any, cast
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from taxfree.admin_tools import BigTableAdmin, ReadOnlyAdmin
+from stores.models import Store
+from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin
+from taxfree.roles import is_compliance_officer
 
-from .models import PurchaseRecord, PurchaseRecordQuerySet
+from . import admin_views, services
+from .models import Attempt, PurchaseRecord, PurchaseRecordQuerySet
+
+
+class StoreFilter(admin.SimpleListFilter):
+    """Stores are few: a fixed list of choices, never a DISTINCT over the records."""
+
+    title, parameter_name = _("store"), "store"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(s.pk), s.name) for s in Store.objects.visible_to(request.user).order_by("name")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(store_id=self.value()) if self.value() else queryset
+
+
+class SaleDateFilter(admin.SimpleListFilter):
+    title, parameter_name = _("date of sale"), "sold"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("today", _("today")), ("7d", _("last 7 days")), ("30d", _("last 30 days"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        days = {"today": 0, "7d": 6, "30d": 29}.get(self.value() or "")
+        if days is None:
+            return queryset
+        return queryset.filter(sale_date__gte=timezone.localdate() - timedelta(days=days))
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title, parameter_name = _("review"), "review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("needed", _("needs review (NG, unreviewed warnings)"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return cast(PurchaseRecordQuerySet, queryset).needs_review() if self.value() == "needed" else queryset
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ("started_at", "transmission_number", "api_version", "http_status", "outcome", "duration_ms",
+              "shown_messages", "error")
+    readonly_fields = fields
+    ordering = ("started_at", "id")
+
+    @admin.display(description=_("NTA messages"))
+    def shown_messages(self, obj: Attempt) -> str:
+        return messages_html(obj.messages)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def messages_html(items: list[dict[str, str]]) -> str:
+    if not items:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join(
+        "", "<li><code>{}</code> {}: {}</li>", ((m.get("code", ""), m.get("item", ""), m.get("text", ""))
+                                                for m in items)))
 
 
 @admin.register(PurchaseRecord)
-class PurchaseRecordAdmin(ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["id", "created_at", "kind", "state", "transmission_number", "attempts", "sale"]
-    list_filter = ["state", "kind"]
-    list_select_related = ["sale"]
+class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
+    list_display = ["id", "created_at", "store", "kind", "state", "transmission_number", "attempts", "age",
+                    "reviewed"]
+    list_filter = ["state", "kind", ReviewFilter, StoreFilter, SaleDateFilter]
+    list_select_related = ["store"]
     search_fields = ["=id", "=transmission_number", "=sale__id"]
-    readonly_fields = [f.name for f in PurchaseRecord._meta.fields]
+    fields = ("sale", "store", "sale_date", "kind", "state", "transmission_number", "api_version",
+              "sender_identifier", "attempts", "next_attempt_at", "accepted_at", "last_error", "shown_messages",
+              "reviewed_at", "reviewed_by", "cancels", "created_at", "correct_link")
+    readonly_fields = fields
+    inlines = [AttemptInline]
+    actions = ["send_now", "mark_reviewed"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseRecord]:
         return cast(PurchaseRecordQuerySet, super().get_queryset(request)).visible_to(request.user)
+
+    def get_urls(self) -> list:
+        correct = path("<int:pk>/correct/", self.admin_site.admin_view(admin_views.record_correction),
+                       name="transmission_purchaserecord_correct")
+        return [correct, *super().get_urls()]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("age"))
+    def age(self, obj: PurchaseRecord) -> str:
+        minutes = int((timezone.now() - obj.created_at).total_seconds() // 60)
+        if minutes >= 1440:
+            return f"{minutes // 1440} d"
+        return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+
+    @admin.display(description=_("reviewed"), boolean=True)
+    def reviewed(self, obj: PurchaseRecord) -> bool | None:
+        return bool(obj.reviewed_at) if obj.state == PurchaseRecord.State.WARNING else None
+
+    @admin.display(description=_("NTA messages"))
+    def shown_messages(self, obj: PurchaseRecord) -> str:
+        return messages_html(obj.result_messages)
+
+    @admin.display(description=_("correction"))
+    def correct_link(self, obj: PurchaseRecord) -> str:
+        if obj.state != PurchaseRecord.State.NG:
+            return "—"
+        url = reverse("admin:transmission_purchaserecord_correct", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Correct and send again"))
+
+    @admin.action(description=_("Send now"))
+    def send_now(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
+        self._each(request, queryset, services.record_send_now, _("%(n)s record(s) queued for sending."))
+
+    @admin.action(description=_("Mark warnings as reviewed"))
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
+        self._each(request, queryset, services.record_review, _("%(n)s warning(s) marked reviewed."))
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord], workflow: Any, done: Any) -> None:
+        if not is_compliance_officer(request.user):
+            raise PermissionDenied
+        count = 0
+        for record in queryset[:500]:
+            try:
+                workflow(actor=request.user, record=record)
+            except ValidationError as exc:
+                self.message_user(request, f"{record}: {' '.join(exc.messages)}", messages.WARNING)
+            else:
+                count += 1
+        self.message_user(request, done % {"n": count}, messages.SUCCESS)

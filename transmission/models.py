@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,11 +8,21 @@ from stores.models import StoreScopedQuerySet
 
 
 class PurchaseRecordQuerySet(StoreScopedQuerySet):
-    store_path = "sale__store"
+    store_path = "store"
+
+    def needs_review(self) -> PurchaseRecordQuerySet:
+        """NG records, and warnings nobody has looked at yet: the officer's queue."""
+        return self.filter(
+            models.Q(state=PurchaseRecord.State.NG)
+            | models.Q(state=PurchaseRecord.State.WARNING, reviewed_at__isnull=True)
+        )
 
 
 class PurchaseRecord(models.Model):
-    """The outbox row: a purchase record (購入記録情報) and its frozen payload data."""
+    """The outbox row: a purchase record (購入記録情報), its frozen payload and its sending state.
+
+    docs/architecture.md, invariant 4: written in the sale's transaction; the 送信番号 is fixed at
+    the first send and kept for every resend after an unknown outcome."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -26,16 +37,40 @@ class PurchaseRecord(models.Model):
         CANCELLATION = "cancellation", _("cancellation")
 
     sale = models.OneToOneField("sales.Sale", on_delete=models.PROTECT, related_name="record")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="records", null=True, verbose_name=_("store")
+    )
+    sale_date = models.DateField(_("date of sale"), null=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     payload = models.JSONField(_("frozen payload data"))
+    original_payload = models.JSONField(
+        _("payload before correction"), null=True, blank=True,
+        help_text=_("Kept when an officer corrects a rejected record."),
+    )
+    cancels = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="cancellations",
+        verbose_name=_("cancels record"),
+    )
     transmission_number = models.CharField(
         _("送信番号"), max_length=17, null=True, blank=True, unique=True,
         help_text=_("Set at the first send and kept for every resend."),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sender_identifier = models.CharField(_("sender 識別符号"), max_length=21, blank=True)
+    api_version = models.CharField(_("API version"), max_length=2, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    failures = models.PositiveIntegerField(
+        default=0, help_text=_("Unanswered attempts in a row: the back-off grows with them.")
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    result_messages = models.JSONField(_("NTA messages"), default=list, blank=True)
+    last_error = models.CharField(_("last problem"), max_length=300, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,7 +80,49 @@ class PurchaseRecord(models.Model):
         verbose_name = _("purchase record")
         verbose_name_plural = _("purchase records")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="record_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="record_due"),
+            models.Index(fields=["-created_at", "-id"], name="record_created_desc"),
+            models.Index(fields=["store", "-created_at"], name="record_store_created"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
+        number = self.transmission_number or f"#{self.pk}"
+        return f"{self.get_kind_display()} {number} ({self.get_state_display()})"
+
+    @property
+    def accepted(self) -> bool:
+        return self.state in (self.State.OK, self.State.WARNING)
+
+
+class Attempt(models.Model):
+    """One request to the NTA and what came of it. Request bodies are kept with the passport
+    number masked; nothing here can be changed."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("accepted (OK)")
+        WARNING = "warning", _("accepted with warning (!!)")
+        NG = "ng", _("rejected (NG)")
+        UNANSWERED = "unanswered", _("no answer (timeout, connection, 5xx)")
+        PREFLIGHT = "preflight", _("refused before sending (pre-flight)")
+        NO_CERTIFICATE = "no_certificate", _("no valid client certificate")
+
+    record = models.ForeignKey(PurchaseRecord, on_delete=models.PROTECT, related_name="attempt_rows")
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    transmission_number = models.CharField(_("送信番号"), max_length=17, blank=True)
+    api_version = models.CharField(_("API version"), max_length=2, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    messages = models.JSONField(_("messages"), default=list, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    request_body = models.JSONField(_("request (passport number masked)"), null=True, blank=True)
+    response_body = models.TextField(_("response"), blank=True)
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["record", "started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"

@@ -1,7 +1,8 @@
-"""DRF endpoints for POS systems: evaluate a prospective sale, record a finished one."""
+"""DRF endpoints for POS systems: evaluate a prospective sale, record a finished one, read it back."""
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from sales import rules, services
 from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
+from sales.models import Sale
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
@@ -28,6 +30,20 @@ class SaleCreatedSerializer(DecisionSerializer):
     sale_id = serializers.IntegerField()
     record_id = serializers.IntegerField()
     record_state = serializers.CharField()
+
+
+class RecordStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(["pending", "sending", "ok", "warning", "ng", "waiting"])
+    transmission_number = serializers.CharField(allow_null=True)
+    result_messages = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    attempts = serializers.IntegerField()
+
+
+class SaleDetailSerializer(SaleCreatedSerializer):
+    kind = serializers.ChoiceField(["sale", "cancellation"])
+    sold_at = serializers.DateTimeField()
+    cancels = serializers.IntegerField(allow_null=True, help_text="For a cancellation: the sale it cancels.")
+    record = RecordStateSerializer()
 
 
 EXAMPLE = {
@@ -86,3 +102,34 @@ class SaleCreateView(APIView):
         body = {**decision_as_dict(done.decision, language), "sale_id": done.sale.pk,
                 "record_id": record.pk, "record_state": record.state}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SaleDetailView(APIView):
+    @extend_schema(
+        summary="A recorded sale with its purchase record's sending state",
+        description=(
+            "The decision fields as `POST /api/v1/sales/` returned them (messages in the language the "
+            "sale was recorded in), and `record`: its state (`pending`, `sending`, `ok`, `warning`, `ng` "
+            "or `waiting`), 送信番号, the NTA's messages and the number of attempts. 404 for a sale of "
+            "another store."
+        ),
+        responses={200: SaleDetailSerializer},
+    )
+    def get(self, request, pk: int):
+        sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record"), pk=pk)
+        return Response(sale_detail(sale))
+
+
+def sale_detail(sale: Sale) -> dict:
+    decision = sale.decision if "items" in sale.decision else {}
+    record = sale.record
+    return {
+        "eligible": decision.get("eligible", True), "regime": sale.regime, "reasons": decision.get("reasons", []),
+        "total_excl_tax": sale.total_excl_tax, "total_tax": sale.total_tax, "total_incl_tax": sale.total_incl_tax,
+        "refund_amount": sale.refund_amount, "packing": sale.packing or None,
+        "packing_message": decision.get("packing_message"), "totals_by_rate": decision.get("totals_by_rate", []),
+        "items": decision.get("items", []), "sale_id": sale.pk, "record_id": record.pk,
+        "record_state": record.state, "kind": sale.kind, "sold_at": sale.sold_at, "cancels": sale.cancels_id,
+        "record": {"state": record.state, "transmission_number": record.transmission_number,
+                   "result_messages": record.result_messages, "attempts": record.attempts},
+    }

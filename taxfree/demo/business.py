@@ -4,8 +4,10 @@ My Number e-certificates, filings due soon. Dates are relative to today so the d
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from stores import deadlines
@@ -26,7 +28,8 @@ def _moment(day: date, end: bool = False) -> datetime:
 def certificates(officer, business: Business, stores: dict[str, Store]) -> None:
     if NTACertificate.objects.filter(business=business).exists():
         return
-    ca, today = SandboxCA(), timezone.localdate()
+    # The sandbox's own CA (kept under NTA_SANDBOX_DIR), so the demo stores can send to it.
+    ca, today = SandboxCA.load_or_create(Path(settings.NTA_SANDBOX_DIR)), timezone.localdate()
 
     def add(identifier: str, issued: date, expires: date | None = None, holder="store") -> None:
         expires = expires or deadlines.nta_expiry(issued)

@@ -192,3 +192,20 @@ def test_answers_have_exactly_the_properties_the_schema_documents(api, store):
     assert set(created) == set(schema["SaleCreated"]["properties"])
     assert set(decision["items"][0]) == set(schema["ItemResult"]["properties"])
     assert set(decision["totals_by_rate"][0]) == set(schema["RateTotal"]["properties"])
+
+
+def test_a_sale_is_read_back_with_its_record_state(api, store):
+    created = api.post("/api/v1/sales/", sale_body(store), format="json").json()
+    r = api.get(f"/api/v1/sales/{created['sale_id']}/")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["record"] == {"state": "pending", "transmission_number": None, "result_messages": [], "attempts": 0}
+    assert {k: body[k] for k in ("total_excl_tax", "refund_amount", "items")} == {
+        k: created[k] for k in ("total_excl_tax", "refund_amount", "items")}
+
+
+def test_a_sale_of_another_store_is_not_found(api, other_store, officer):
+    client = APIClient()
+    client.force_authenticate(officer)
+    created = client.post("/api/v1/sales/", sale_body(other_store), format="json").json()
+    assert api.get(f"/api/v1/sales/{created['sale_id']}/").status_code == 404

@@ -77,7 +77,7 @@ def test_serials_are_at_most_20_half_width_alphanumerics(serial, code):
 
 
 
-@pytest.mark.parametrize("detail", ["楽器 バッグ", "Watch Bag", "黒 白", "腕時計 黒"])
+@pytest.mark.parametrize("detail", ["楽器 バッグ", "Watch Bag", "黒 白", "腕時計 黒", "instrument art"])
 def test_only_category_words_and_colours_are_thin(detail):
     from sales.rules.highvalue import is_thin
 

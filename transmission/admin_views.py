@@ -1,0 +1,73 @@
+"""The compliance officer's correction page for a rejected (NG) record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from taxfree.roles import is_compliance_officer
+from taxfree.text import validate_document_number
+
+from .models import PurchaseRecord
+from .services import record_correct
+
+
+class CorrectionForm(forms.Form):
+    """The facts the NTA most often refuses, prefilled from the record's payload."""
+
+    reason = forms.CharField(label=gettext_lazy("why the record is corrected"), max_length=200)
+    family_name = forms.CharField(label=gettext_lazy("family name"), max_length=100)
+    given_names = forms.CharField(label=gettext_lazy("given names"), max_length=100, required=False)
+    nationality = forms.RegexField(label=gettext_lazy("nationality"), regex=r"^[A-Z]{3}$", max_length=3)
+    birth_date = forms.DateField(label=gettext_lazy("birth date"))
+    document_number = forms.CharField(
+        label=gettext_lazy("document number (leave empty to keep it)"), max_length=20, required=False,
+        validators=[validate_document_number])
+
+    def __init__(self, *args: Any, record: PurchaseRecord, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for item in record.payload["items"]:
+            line = item["line"]
+            self.fields[f"item_{line}_name"] = forms.CharField(label=_("line %(n)s item name") % {"n": line},
+                                                               max_length=200, initial=item["name"])
+            self.fields[f"item_{line}_detail"] = forms.CharField(
+                label=_("line %(n)s 商品情報詳細") % {"n": line}, max_length=80, required=False,
+                initial=item["detail"])
+            self.fields[f"item_{line}_serial"] = forms.CharField(
+                label=_("line %(n)s serial number") % {"n": line}, max_length=20, required=False,
+                initial=item["serial"])
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("reason")
+        data["birth_date"] = data["birth_date"].isoformat()
+        return data
+
+
+def record_correction(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_compliance_officer(request.user):
+        raise PermissionDenied
+    record = get_object_or_404(PurchaseRecord, pk=pk)
+    buyer = record.payload["buyer"]
+    initial = {k: buyer.get(k) for k in ("family_name", "given_names", "nationality", "birth_date")}
+    form = CorrectionForm(request.POST or None, record=record, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_correct(actor=request.user, record=record, changes=form.changes(),
+                           reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Record corrected; it is sent again now."))
+            return redirect("admin:transmission_purchaserecord_change", record.pk)
+    context = {**admin.site.each_context(request), "form": form, "record": record, "opts": PurchaseRecord._meta,
+               "title": _("Correct a rejected purchase record"), "messages_list": record.result_messages}
+    return TemplateResponse(request, "admin/transmission/correct.html", context)

@@ -1,0 +1,243 @@
+"""The outbox dispatcher: claim a due record, send it, keep what came back.
+
+docs/architecture.md, invariant 4. A record is claimed by one worker at a time (a row lock with
+SKIP LOCKED where the database has it, and always a conditional update) under a lease; the
+送信番号 is fixed at the first claim and kept for every resend; no database transaction is open
+while the request is on the wire. Unanswered attempts back off from 15 s to 15 min and recover
+by themselves (docs/rules.md §5)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from stores.models import NTACertificate, Reminder
+from taxfree.crypto import decrypt
+
+from . import client
+from .models import Attempt, PurchaseRecord
+from .wire import Preflight, Problem, WireRecord, build
+
+log = logging.getLogger(__name__)
+State, Outcome = PurchaseRecord.State, Attempt.Outcome
+LEASE = timedelta(seconds=60)
+BACKOFF_FIRST, BACKOFF_MAX = 15, 15 * 60
+WAIT_FOR_ORIGINAL = timedelta(seconds=15)
+RESULTS = {"OK": Outcome.OK, "WARNING": Outcome.WARNING}
+
+
+def backoff(failures: int) -> timedelta:
+    """15 s, 30 s, 1 min, 2 min … up to 15 min between unanswered attempts."""
+    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX))
+
+
+def record_kick(record_id: int) -> None:
+    """Ask a worker to send this record now (a kick: the sweeper catches what a kick misses)."""
+    try:
+        async_task("transmission.tasks.send_record", record_id, task_name=f"send-record-{record_id}")
+    except Exception:  # the broker being down must not fail the sale: the sweeper sends it
+        log.warning("could not queue record %s; the sweeper will send it", record_id, exc_info=True)
+
+
+def due(now: datetime) -> Q:
+    ready = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return Q(state__in=[State.PENDING, State.WAITING]) & ready | Q(state=State.SENDING, lease_until__lt=now)
+
+
+def record_send(record_id: int | None = None, now: datetime | None = None) -> str | None:
+    """Claim one due record (this one, or the next) and send it; the outcome, or None if none."""
+    record = record_claim(now or timezone.now(), record_id)
+    if record is None:
+        return None
+    return _send(record)
+
+
+def records_send_due(limit: int | None = None) -> Counter[str]:
+    """Send every record that is due now, once each: what `send_records` and the sweeper run."""
+    outcomes: Counter[str] = Counter()
+    started = timezone.now()
+    while limit is None or sum(outcomes.values()) < limit:
+        outcome = record_send(now=started)
+        if outcome is None:
+            break
+        outcomes[outcome] += 1
+    return outcomes
+
+
+def sweep(seconds: float = 50.0, pause: float = 5.0) -> Counter[str]:
+    """The scheduled sweeper (every minute): send what is due, again every few seconds, so that a
+    waiting record is retried 15 s after its last attempt; then raise reminders for late ones."""
+    deadline, outcomes = time.monotonic() + seconds, Counter[str]()
+    while True:
+        outcomes += records_send_due()
+        if time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+    records_overdue_remind()
+    return outcomes
+
+
+def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord | None:
+    with transaction.atomic():
+        candidates = PurchaseRecord.objects.filter(due(now)).order_by("created_at", "id")
+        if record_id is not None:
+            candidates = candidates.filter(pk=record_id)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        for record in candidates.select_related("cancels")[:20]:
+            if _waits_for_original(record, now):
+                continue
+            if _take(record, now):
+                return _numbered(record, now)
+    return None
+
+
+def _waits_for_original(record: PurchaseRecord, now: datetime) -> bool:
+    """A cancellation goes only after the record it cancels was accepted."""
+    if record.cancels is None or record.cancels.accepted:
+        return False
+    PurchaseRecord.objects.filter(pk=record.pk).update(
+        next_attempt_at=now + WAIT_FOR_ORIGINAL, last_error="waiting for the cancelled record to be accepted")
+    return True
+
+
+def _take(record: PurchaseRecord, now: datetime) -> bool:
+    # The conditional update is the claim: of two workers reading the same row, one wins.
+    return bool(PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until)
+                .update(state=State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1))
+
+
+def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:
+    """送信番号: the send time (yyyyMMddHHmmss, Tokyo) and a 3-digit sequence (docs/rules.md §5)."""
+    record.refresh_from_db()
+    stamp = timezone.localtime(now)
+    for shift in range(60):
+        if record.transmission_number:
+            break
+        number = f"{stamp + timedelta(seconds=shift):%Y%m%d%H%M%S}{record.pk % 1000:03d}"
+        try:
+            with transaction.atomic():
+                PurchaseRecord.objects.filter(pk=record.pk).update(transmission_number=number)
+            record.transmission_number = number
+        except IntegrityError:
+            continue  # that number went to another record in the same second: take the next second
+    return record
+
+
+def _send(record: PurchaseRecord) -> str:
+    started = timezone.now()
+    sender = str(record.payload.get("store", {}).get("identifier") or "")
+    certificate = NTACertificate.objects.active_for(sender) if sender else None
+    if certificate is None:
+        _no_certificate(record, sender)
+        return _finish(record, started, Outcome.NO_CERTIFICATE,
+                       error=f"no valid NTA client certificate for 識別符号 {sender or '(none)'}")
+    try:
+        wire = _wire(record, sender)
+    except Preflight as exc:
+        return _finish(record, started, Outcome.PREFLIGHT, messages=[p.as_dict() for p in exc.problems],
+                       error=str(exc)[:300])
+    answer = client.post(wire, certificate)
+    return _finish(record, started, _outcome(answer), answer=answer, wire=wire, error=answer.error)
+
+
+def _wire(record: PurchaseRecord, sender: str) -> WireRecord:
+    cancelled = record.cancels.transmission_number if record.cancels else None
+    try:
+        return build(record.payload, sender_id=sender, send_no=record.transmission_number or "",
+                     decrypt=decrypt, cancelled_send_no=cancelled)
+    except (KeyError, TypeError, ValueError, InvalidToken) as exc:
+        raise Preflight([_incomplete(exc)]) from exc
+
+
+def _incomplete(exc: Exception) -> Problem:
+    return Problem("record", f"the frozen payload is incomplete or unreadable ({type(exc).__name__}: {exc})")
+
+
+def _outcome(answer: client.Answer) -> str:
+    result = (answer.body or {}).get("result")
+    if answer.status in (200, 201) and result in RESULTS:
+        return RESULTS[result]
+    if answer.status == 400 and result == "ERROR":
+        return Outcome.NG
+    return Outcome.UNANSWERED
+
+
+def _finish(record: PurchaseRecord, started: datetime, outcome: str, *, answer: client.Answer | None = None,
+            wire: WireRecord | None = None, messages: list[dict[str, str]] | None = None, error: str = "") -> str:
+    messages = messages if messages is not None else list((answer.body or {}).get("messages") or []) if answer else []
+    with transaction.atomic():
+        Attempt.objects.create(
+            record=record, started_at=started, duration_ms=answer.elapsed_ms if answer else 0,
+            transmission_number=record.transmission_number or "", api_version=wire.version if wire else "",
+            http_status=answer.status if answer else None, outcome=outcome, messages=messages, error=error[:300],
+            request_body=wire.masked() if wire else None, response_body=answer.text if answer else "",
+        )
+        PurchaseRecord.objects.filter(pk=record.pk, state=State.SENDING).update(
+            **_record_fields(record, outcome, messages, error, wire))
+    return outcome
+
+
+def _record_fields(record: PurchaseRecord, outcome: str, messages: list[dict[str, str]], error: str,
+                   wire: WireRecord | None) -> dict[str, Any]:
+    now = timezone.now()
+    fields: dict[str, Any] = {"lease_until": None, "last_error": error[:300], "result_messages": messages,
+                              "sender_identifier": str(record.payload.get("store", {}).get("identifier") or "")}
+    if wire:
+        fields["api_version"] = wire.version
+    if outcome in (Outcome.OK, Outcome.WARNING):
+        return {**fields, "state": outcome, "accepted_at": now, "failures": 0, "next_attempt_at": None}
+    if outcome in (Outcome.NG, Outcome.PREFLIGHT):
+        return {**fields, "state": State.NG, "failures": 0, "next_attempt_at": None}
+    failures = record.failures + 1
+    return {**fields, "state": State.WAITING, "failures": failures, "next_attempt_at": now + backoff(failures)}
+
+
+def _no_certificate(record: PurchaseRecord, sender: str) -> None:
+    if record.store is None:
+        return
+    today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):  # reminders are written in the office's language
+        subject = _("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait") % {
+            "store": record.store.name, "id": sender or "—"}
+    Reminder.objects.get_or_create(key=f"records:no-certificate:{record.store_id}:{today}", defaults={
+        "business_id": record.store.business_id, "subject": subject[:200], "due_on": today,
+        "url": "/admin/stores/ntacertificate/"})
+
+
+def records_overdue_remind(now: datetime | None = None) -> int:
+    """"Without delay": records still unsent after RECORD_OVERDUE_MINUTES raise one reminder per
+    store and day."""
+    now = now or timezone.now()
+    late = unsent().filter(created_at__lt=now - timedelta(minutes=settings.RECORD_OVERDUE_MINUTES))
+    raised = 0
+    for row in late.values("store_id", "store__name", "store__business_id").order_by().distinct():
+        raised += _overdue_reminder(row, timezone.localdate(now))
+    return raised
+
+
+def _overdue_reminder(row: Mapping[str, Any], today: date) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Purchase records of %(store)s are still unsent after %(minutes)s minutes") % {
+            "store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES}
+    _reminder, created = Reminder.objects.get_or_create(
+        key=f"records:unsent:{row['store_id']}:{today}",
+        defaults={"business_id": row["store__business_id"], "subject": subject[:200], "due_on": today,
+                  "url": "/admin/transmission/purchaserecord/?state__exact=waiting"})
+    return int(created)
+
+
+def unsent() -> QuerySet[PurchaseRecord]:
+    return PurchaseRecord.objects.filter(state__in=[State.PENDING, State.SENDING, State.WAITING])
