@@ -84,8 +84,13 @@ WSGI_APPLICATION = "taxfree.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The worker and the web process share the file: wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # The web process, the worker and the sweeper share the file. WAL lets readers go on while one
+    # writes; IMMEDIATE takes the write lock when a transaction starts, so that two writers queue
+    # (busy timeout) instead of one failing with "database is locked" when it upgrades a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,6 +165,10 @@ NTA_API_URL = env("NTA_API_URL", default="https://127.0.0.1:8443")
 NTA_CA_BUNDLE = env("NTA_CA_BUNDLE", default=str(NTA_SANDBOX_DIR / "ca-cert.pem"))
 NTA_CONNECT_TIMEOUT = env.float("NTA_CONNECT_TIMEOUT", default=5.0)
 NTA_READ_TIMEOUT = env.float("NTA_READ_TIMEOUT", default=10.0)
+# Unanswered sends back off from 15 s to 15 min (docs/rules.md §5); a claim holds for 60 s.
+TRANSMISSION_BACKOFF_FIRST = env.float("TRANSMISSION_BACKOFF_FIRST", default=15.0)
+TRANSMISSION_BACKOFF_MAX = env.float("TRANSMISSION_BACKOFF_MAX", default=900.0)
+TRANSMISSION_LEASE_SECONDS = env.float("TRANSMISSION_LEASE_SECONDS", default=60.0)
 # Records still unsent this many minutes after the sale raise a reminder ("without delay").
 RECORD_OVERDUE_MINUTES = env.int("RECORD_OVERDUE_MINUTES", default=10)
 

@@ -32,15 +32,19 @@ from .wire import Preflight, Problem, WireRecord, build
 
 log = logging.getLogger(__name__)
 State, Outcome = PurchaseRecord.State, Attempt.Outcome
-LEASE = timedelta(seconds=60)
-BACKOFF_FIRST, BACKOFF_MAX = 15, 15 * 60
 WAIT_FOR_ORIGINAL = timedelta(seconds=15)
 RESULTS = {"OK": Outcome.OK, "WARNING": Outcome.WARNING}
 
 
 def backoff(failures: int) -> timedelta:
-    """15 s, 30 s, 1 min, 2 min … up to 15 min between unanswered attempts."""
-    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(failures - 1, 0), BACKOFF_MAX))
+    """15 s, 30 s, 1 min, 2 min … up to 15 min between unanswered attempts (settings)."""
+    first, most = settings.TRANSMISSION_BACKOFF_FIRST, settings.TRANSMISSION_BACKOFF_MAX
+    return timedelta(seconds=min(first * 2 ** max(failures - 1, 0), most))
+
+
+def lease() -> timedelta:
+    """How long a claim holds; a worker that died mid-send frees its record after this."""
+    return timedelta(seconds=settings.TRANSMISSION_LEASE_SECONDS)
 
 
 def record_kick(record_id: int) -> None:
@@ -116,7 +120,7 @@ def _waits_for_original(record: PurchaseRecord, now: datetime) -> bool:
 def _take(record: PurchaseRecord, now: datetime) -> bool:
     # The conditional update is the claim: of two workers reading the same row, one wins.
     return bool(PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until)
-                .update(state=State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1))
+                .update(state=State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1))
 
 
 def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:

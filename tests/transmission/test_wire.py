@@ -109,7 +109,8 @@ def test_a_landing_permit_carries_the_passport_number_too():
     ({"items__0__name": "商品" * 26}, "line 1 item name", "52 characters; at most 50"),
     ({"items__0__name": "Bag\x00"}, "line 1 item name", "U+0000"),
     ({"items__0__name": "Bag 😀"}, "line 1 item name", "GRINNING FACE"),
-    ({"buyer__family_name": "Ñandú"}, "customer name", "39 letters"),
+    ({"buyer__family_name": "山田"}, "customer name", "39 letters"),
+    ({"buyer__family_name": "X" * 40}, "customer name", "39 letters"),
     ({"buyer__document_number": "TK12"}, "passport number", "7 to 11"),
     ({"store__identifier": "123"}, "store identifier", "21 digits"),
     ({"items__0__unit_price_excl_tax": 1_200_000}, "line 1 商品情報詳細", "¥1,000,000"),
@@ -137,3 +138,8 @@ def test_a_v3_cancellation_needs_the_number_of_the_record_it_cancels():
 def test_control_characters_are_refused_but_tabs_in_multiline_text_are_not():
     assert refused_characters("a\tb") == ["\t"] and refused_characters("a\tb", multiline=True) == []
     assert refused_characters("\u202eevil") == ["\u202e"]
+
+
+def test_names_are_written_as_in_the_passports_mrz():
+    body = wire(payload(buyer__family_name="Núñez-O'Brien", buyer__given_names="José  M.")).body
+    assert body["name"] == "NUNEZ OBRIEN JOSE M"

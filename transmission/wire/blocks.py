@@ -4,6 +4,7 @@ texts ≤ 50 / 150, goods names ≤ 50 / 150, 商品情報詳細 ≤ 80, serials
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from . import codes
@@ -23,7 +24,7 @@ def buyer(check: Checker, facts: dict[str, Any], decrypt: Decrypt) -> dict[str, 
     doc_type = codes.DOC_TYPES.get(facts["document_type"], "")
     if not doc_type:
         check.problems.append(Problem("document type", f"{facts['document_type']!r} has no NTA code"))
-    name = f"{facts['family_name']} {facts['given_names']}".strip().upper()
+    name = mrz_name(f"{facts['family_name']} {facts['given_names']}")
     block = {
         "name": check.pattern("customer name", name, r"[A-Z ]{1,39}",
                               "at most 39 letters A–Z and spaces (as in the passport's MRZ)"),
@@ -35,6 +36,14 @@ def buyer(check: Checker, facts: dict[str, Any], decrypt: Decrypt) -> dict[str, 
     }
     block.update(_numbers(check, facts, doc_type, decrypt))
     return block
+
+
+def mrz_name(name: str) -> str:
+    """The name as the passport's machine-readable zone writes it (ICAO 9303): accents dropped,
+    hyphens as spaces, apostrophes and dots left out, upper case."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    plain = plain.replace("-", " ").replace("'", "").replace(".", "").replace("’", "")
+    return " ".join(plain.upper().split())
 
 
 def _status(facts: dict[str, Any], doc_type: str) -> str:

@@ -173,7 +173,7 @@ CUSTOMERS = {
                            {**_passport("P00000003", "TWN", landed), "document_type": "landing_permit_cruise",
                             "status_of_residence": "", "has_landing_stamp": False,
                             "passport_number": "300000003"}),
-    "jpn": lambda landed: (_person("試験", "太郎", "JPN", date(1980, 5, 5), "M"),
+    "jpn": lambda landed: (_person("SHIKEN", "TARO", "JPN", date(1980, 5, 5), "M"),
                            {**_passport("TZ0000004", "JPN", landed), "status_of_residence": "",
                             "proof_document": "residence_certificate", "moved_abroad_date": date(2019, 4, 1)}),
     "kor_crew": lambda landed: (_person("SAMPLE", "MINJUN", "KOR", date(1985, 9, 9), "M"),
