@@ -95,12 +95,13 @@ def sweep(seconds: float = 50.0, pause: float = 5.0) -> Counter[str]:
 
 def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord | None:
     with transaction.atomic():
-        candidates = PurchaseRecord.objects.filter(due(now)).order_by("created_at", "id")
+        candidates = PurchaseRecord.objects.filter(due(now)).order_by("created_at", "id").only(
+            "id", "state", "lease_until", "cancels_id")
         if record_id is not None:
             candidates = candidates.filter(pk=record_id)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        for record in candidates.select_related("cancels")[:20]:
+        for record in candidates[:5]:
             if _waits_for_original(record, now):
                 continue
             if _take(record, now):
@@ -110,7 +111,10 @@ def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord 
 
 def _waits_for_original(record: PurchaseRecord, now: datetime) -> bool:
     """A cancellation goes only after the record it cancels was accepted."""
-    if record.cancels is None or record.cancels.accepted:
+    if record.cancels_id is None:
+        return False
+    original = PurchaseRecord.objects.filter(pk=record.cancels_id).values_list("state", flat=True).first()
+    if original in (State.OK, State.WARNING):
         return False
     PurchaseRecord.objects.filter(pk=record.pk).update(
         next_attempt_at=now + WAIT_FOR_ORIGINAL, last_error="waiting for the cancelled record to be accepted")
@@ -125,7 +129,7 @@ def _take(record: PurchaseRecord, now: datetime) -> bool:
 
 def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:
     """送信番号: the send time (yyyyMMddHHmmss, Tokyo) and a 3-digit sequence (docs/rules.md §5)."""
-    record.refresh_from_db()
+    record = PurchaseRecord.objects.select_related("cancels", "store").get(pk=record.pk)
     stamp = timezone.localtime(now)
     for shift in range(60):
         if record.transmission_number:
