@@ -47,7 +47,8 @@ def prepare(db: str, work: Path) -> dict[str, str]:
     url = f"sqlite:///{work / 'bench.sqlite3'}" if db == "sqlite" else PG
     if db == "postgres":
         fresh_pg_database(PG)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "DATABASE_URL": url, "NTA_SANDBOX_DIR": str(work / "sandbox"),
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "DATABASE_URL": url,
+           "NTA_SANDBOX_DIR": str(work / "sandbox"),
            "NTA_API_URL": f"https://127.0.0.1:{port}", "SANDBOX_PORT": str(port), "SANDBOX_CONTROL": str(control),
            "NTA_CA_BUNDLE": str(work / "sandbox" / "ca-cert.pem"), "Q_WORKERS": "2",
            "TRANSMISSION_BACKOFF_FIRST": "1", "TRANSMISSION_BACKOFF_MAX": "8", "TRANSMISSION_LEASE_SECONDS": "10",
@@ -188,7 +189,8 @@ def latency(args, env: dict[str, str], processes: Processes) -> dict:
     for _ in range(args.count):
         sale = sell(*parties)
         committed = time.monotonic()
-        done = wait_for(lambda: PurchaseRecord.objects.filter(sale=sale, state="ok").exists(), 30, 0.005)
+        accepted = PurchaseRecord.objects.filter(sale=sale, state="ok")
+        done = wait_for(accepted.exists, 30, 0.005)
         times.append((time.monotonic() - committed) * 1000 if done else float("inf"))
     times.sort()
     return {"sales": args.count, "p50_ms": round(statistics.median(times), 1),
