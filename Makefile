@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install os-packages messages lint bench bench-compare-env mutation clean
+.PHONY: run test install os-packages messages lint bench bench-transmission bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(STAMP)
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/mrz_bench.py --count $(or $(MRZ_COUNT),100) $(if $(wildcard bench/.venv-compare),--compare,)
+
+# Sending records to the NTA sandbox with real worker processes (about 15 minutes).
+bench-transmission: install
+	$(BIN)/python bench/transmission_bench.py
 
 # Mutation testing of the rules engine (mutmut; a few minutes): the score and every survivor.
 mutation: $(STAMP)

@@ -71,7 +71,7 @@ def session_for(certificate: NTACertificate) -> requests.Session:
     with _lock:
         if key not in _sessions:
             session = requests.Session()
-            session.verify = settings.NTA_CA_BUNDLE
+            session.verify = settings.NTA_CA_BUNDLE or True  # empty: the system's trusted CAs
             session.mount("https://", _TLSAdapter(_context(certificate), pool_maxsize=4))
             _sessions[key] = session
         return _sessions[key]
@@ -86,7 +86,7 @@ def forget_sessions() -> None:
 
 
 def _context(certificate: NTACertificate) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=settings.NTA_CA_BUNDLE)
+    context = ssl.create_default_context(cafile=settings.NTA_CA_BUNDLE or None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     password = secrets.token_bytes(32)
     key = serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None)
