@@ -9,6 +9,10 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 .venv/bin/python manage.py nta_sandbox --port "$sandbox_port" --control-port "$control_port" &
 pids+=($!)
+for _ in $(seq 1 40); do  # the worker sends the demo's records at once: let the sandbox listen first
+  curl -s -o /dev/null "http://127.0.0.1:$control_port/sandbox/records" && break
+  sleep 0.25
+done
 .venv/bin/python manage.py qcluster &
 pids+=($!)
 .venv/bin/python manage.py runserver "$host:$port" --noreload &

@@ -1,10 +1,17 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, **kwargs):
+    from django.contrib.auth.management import create_permissions
+
     from taxfree.roles import sync_groups
 
+    # post_migrate reaches the apps in INSTALLED_APPS order, so the permissions of a new model in an
+    # app after this one do not exist yet: create them all first, then give the roles theirs.
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=kwargs.get("using", DEFAULT_DB_ALIAS))
     sync_groups()
 
 
