@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
@@ -121,8 +122,8 @@ class Attempt(models.Model):
 
     class Meta:
         verbose_name = _("attempt")
-        verbose_name_plural = _("attempts")
+        verbose_name_plural = _("sending history")
         ordering = ["record", "started_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
+        return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
