@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -11,6 +12,14 @@ from django.conf import settings
 from django.db import models
 
 from .text import document_number
+
+# Encrypted values that are not EncryptedTextField columns (images, tokens inside JSON) are
+# re-encrypted by functions their apps register here; `rotate_field_keys` runs them all.
+ROTATIONS: dict[str, Callable[[], int]] = {}
+
+
+def register_rotation(label: str, rotate_all: Callable[[], int]) -> None:
+    ROTATIONS[label] = rotate_all
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
+from taxfree.crypto import rotate
 
 
 class PurchaseRecordQuerySet(StoreScopedQuerySet):
@@ -127,3 +128,26 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
+
+
+BUYER_SECRETS = ("document_number", "passport_number")
+
+
+def records_rotate() -> int:
+    """The document and passport numbers inside the frozen payloads, under the current key."""
+    count = 0
+    for record in PurchaseRecord.objects.only("pk", "payload", "original_payload").iterator():
+        payload, original = _rotated(record.payload), _rotated(record.original_payload)
+        PurchaseRecord.objects.filter(pk=record.pk).update(payload=payload, original_payload=original)
+        count += 1
+    return count
+
+
+def _rotated(payload: dict | None) -> dict | None:
+    if not payload or "buyer" not in payload:
+        return payload
+    buyer = payload["buyer"]
+    for key in BUYER_SECRETS:
+        if buyer.get(key):
+            buyer[key] = rotate(buyer[key])
+    return payload

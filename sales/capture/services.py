@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from taxfree.crypto import encrypt_bytes
+from taxfree.crypto import encrypt_bytes, fernet
 
 from .models import PassportCapture
 from .mrz import parse, reader
@@ -53,3 +53,12 @@ def captures_purge(now=None) -> int:
     cutoff = now - timedelta(days=max(settings.CAPTURE_KEEP_DAYS, 0))
     deleted, _ = PassportCapture.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def captures_rotate() -> int:
+    """Kept images under the current key (`rotate_field_keys`)."""
+    count = 0
+    for capture in PassportCapture.objects.only("pk", "image").iterator():
+        PassportCapture.objects.filter(pk=capture.pk).update(image=fernet().rotate(bytes(capture.image)))
+        count += 1
+    return count

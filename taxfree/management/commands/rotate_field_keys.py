@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from taxfree.crypto import EncryptedTextField, rotate
+from taxfree.crypto import ROTATIONS, EncryptedTextField, rotate
 
 
 class Command(BaseCommand):
@@ -16,6 +16,9 @@ class Command(BaseCommand):
             if columns:
                 count = _rotate_table(model._meta.db_table, columns)
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
+        for label, rotate_all in sorted(ROTATIONS.items()):
+            with transaction.atomic():
+                self.stdout.write(f"{label}: {rotate_all()} re-encrypted")
 
 
 @transaction.atomic
