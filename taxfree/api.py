@@ -1,15 +1,28 @@
-"""API-wide error handling: every bad input is a 4xx with a clear message, never a 500."""
+"""API-wide error handling: every bad input is a 4xx with a clear JSON message, never a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+log = logging.getLogger(__name__)
 
-def exception_handler(exc, context):
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:  # a bug: logged with its traceback, answered in JSON like everything else
+        log.exception("unexpected error in %s", context.get("view"), exc_info=exc)
+        response = Response({"detail": "Internal error; it has been logged."}, status=500)
+    return response
+

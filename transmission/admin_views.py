@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from taxfree.forms import TextField
 from taxfree.roles import is_compliance_officer
 from taxfree.text import validate_document_number
 
@@ -23,9 +24,9 @@ from .services import record_correct
 class CorrectionForm(forms.Form):
     """The facts the NTA most often refuses, prefilled from the record's payload."""
 
-    reason = forms.CharField(label=gettext_lazy("why the record is corrected"), max_length=200)
-    family_name = forms.CharField(label=gettext_lazy("family name"), max_length=100)
-    given_names = forms.CharField(label=gettext_lazy("given names"), max_length=100, required=False)
+    reason = TextField(label=gettext_lazy("why the record is corrected"), max_length=200)
+    family_name = TextField(label=gettext_lazy("family name"), max_length=100)
+    given_names = TextField(label=gettext_lazy("given names"), max_length=100, required=False)
     nationality = forms.RegexField(label=gettext_lazy("nationality"), regex=r"^[A-Z]{3}$", max_length=3)
     birth_date = forms.DateField(label=gettext_lazy("birth date"))
     document_number = forms.CharField(
@@ -36,12 +37,12 @@ class CorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for item in record.payload["items"]:
             line = item["line"]
-            self.fields[f"item_{line}_name"] = forms.CharField(label=_("line %(n)s item name") % {"n": line},
+            self.fields[f"item_{line}_name"] = TextField(label=_("line %(n)s item name") % {"n": line},
                                                                max_length=200, initial=item["name"])
-            self.fields[f"item_{line}_detail"] = forms.CharField(
+            self.fields[f"item_{line}_detail"] = TextField(
                 label=_("line %(n)s 商品情報詳細") % {"n": line}, max_length=80, required=False,
                 initial=item["detail"])
-            self.fields[f"item_{line}_serial"] = forms.CharField(
+            self.fields[f"item_{line}_serial"] = TextField(
                 label=_("line %(n)s serial number") % {"n": line}, max_length=20, required=False,
                 initial=item["serial"])
 

@@ -19,33 +19,42 @@ from sales.choices import (
     TaxRate,
 )
 from sales.inputs import ItemLine, line_from_dict
+from sales.models import Product
 from stores.models import Store, TemporarySite
 from taxfree.countries import validate_nationality
-from taxfree.text import validate_document_number
+from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
+from taxfree.text import validate_document_number, validate_optional_document_number
 
-MAX_YEN = 10_000_000_000
+# Bounds the NTA's record can carry (docs/rules.md §5): amounts to ¥999,999,999, 9,999 units a line.
+MAX_YEN, MAX_UNITS, MAX_TOTAL = 999_999_999, 9_999, 10_000_000_000
 
 
 class LiquorSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=LiquorCategory.choices)
     alcohol_percent = serializers.FloatField(min_value=0.1, max_value=100)
-    volume_ml = serializers.IntegerField(min_value=1, max_value=100_000)
+    volume_ml = StrictIntegerField(min_value=1, max_value=100_000)
 
 
 class ItemSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
-    unit_price = serializers.IntegerField(min_value=0, max_value=MAX_YEN, help_text="Integer yen.")
+    name = TextField(max_length=200)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_UNITS)
+    unit_price = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text="Integer yen.")
     price_includes_tax = serializers.BooleanField(default=False)
     tax_rate = serializers.ChoiceField(choices=TaxRate.choices, default="standard")
     category = serializers.ChoiceField(choices=Category.choices, default="general")
     excluded = serializers.BooleanField(default=False)
-    detail = serializers.CharField(max_length=400, allow_blank=True, default="", help_text="商品情報詳細")
-    serial = serializers.CharField(max_length=100, allow_blank=True, default="")
+    detail = TextField(max_length=400, allow_blank=True, default="", help_text="商品情報詳細")
+    serial = TextField(max_length=100, allow_blank=True, default="")
     serial_expected = serializers.BooleanField(default=False)
     liquor = LiquorSerializer(allow_null=True, default=None)
-    product = serializers.IntegerField(required=False, allow_null=True, default=None)
-    jan_code = serializers.CharField(max_length=13, allow_blank=True, default="")
+    product = StrictIntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1,
+                                 help_text="A product of the store's business, if the item is one.")
+    jan_code = serializers.RegexField(r"^\d{0,13}$", max_length=13, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["unit_price"] * attrs["quantity"] > MAX_YEN:
+            raise serializers.ValidationError({"quantity": _("A line may come to at most ¥999,999,999.")})
+        return attrs
 
 
 BUYER_FIELDS = (
@@ -76,12 +85,29 @@ class CustomerFactsSerializer(serializers.Serializer):
         return rules.Buyer(**facts, passport_shown=shown)
 
 
-class VisibleStoreField(serializers.PrimaryKeyRelatedField):
+class VisibleStoreField(StrictPrimaryKeyField):
     """A store id the requesting user may sell or look at; any other id is 'not found'."""
 
     def get_queryset(self):
         request = self.context.get("request")  # absent when the schema is generated
         return Store.objects.visible_to(request.user) if request is not None else Store.objects.none()
+
+
+def _within_the_rules(day, items: list[dict]) -> None:
+    if day < rules.dated.first_day():
+        raise serializers.ValidationError({"sale_date": _("The rules held here start on %(day)s.") % {
+            "day": rules.dated.first_day()}})
+    if day < rules.dated.liquor_first_day() and any(i.get("liquor") for i in items):
+        raise serializers.ValidationError({"items": _("Liquor-tax rates held here start on %(day)s.") % {
+            "day": rules.dated.liquor_first_day()}})
+
+
+def _known_products(store: Store, items: list[dict]) -> None:
+    wanted = {i["product"] for i in items if i.get("product")}
+    known = set(Product.objects.filter(business_id=store.business_id, pk__in=wanted).values_list("pk", flat=True))
+    if wanted - known:
+        missing = ", ".join(str(pk) for pk in sorted(wanted - known))
+        raise serializers.ValidationError({"items": _("Unknown product id(s): %(ids)s.") % {"ids": missing}})
 
 
 class EligibilityRequestSerializer(serializers.Serializer):
@@ -90,9 +116,9 @@ class EligibilityRequestSerializer(serializers.Serializer):
     customer = CustomerFactsSerializer()
     # DRF 3.15 bounds lists by max_length; its type stubs do not know it yet.
     items = ItemSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
-    earlier_same_day_total_excl_tax = serializers.IntegerField(min_value=0, max_value=MAX_YEN, default=0)
-    earlier_same_day_consumable_excl_tax = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, default=0, help_text="Legacy regime: the consumables part."
+    earlier_same_day_total_excl_tax = StrictIntegerField(min_value=0, max_value=MAX_TOTAL, default=0)
+    earlier_same_day_consumable_excl_tax = StrictIntegerField(
+        min_value=0, max_value=MAX_TOTAL, default=0, help_text="Legacy regime: the consumables part."
     )
 
     def validate(self, attrs):
@@ -100,6 +126,8 @@ class EligibilityRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"earlier_same_day_consumable_excl_tax": _("Cannot exceed the earlier total.")}
             )
+        _within_the_rules(attrs["sale_date"], attrs["items"])
+        _known_products(attrs["store"], attrs["items"])
         return attrs
 
     def lines(self) -> list[ItemLine]:
@@ -122,13 +150,14 @@ class PersonSerializer(CustomerFactsSerializer):
     """What recording a sale needs beyond the eligibility facts: who the buyer is."""
 
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
-    family_name = serializers.CharField(max_length=100)
-    given_names = serializers.CharField(max_length=100, allow_blank=True, default="")
+    family_name = TextField(max_length=100)
+    given_names = TextField(max_length=100, allow_blank=True, default="")
     birth_date = serializers.DateField()
     sex = serializers.ChoiceField(choices=Sex.choices)
     document_number = serializers.CharField(min_length=1, max_length=20, validators=[validate_document_number])
     issuing_country = serializers.CharField(max_length=3, allow_blank=True, default="", validators=[])
-    passport_number = serializers.CharField(max_length=20, allow_blank=True, default="")
+    passport_number = serializers.CharField(max_length=20, allow_blank=True, default="",
+                                            validators=[validate_optional_document_number])
 
     def validate_birth_date(self, value):
         if value >= timezone.localdate():
@@ -149,8 +178,8 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
     acknowledged = serializers.BooleanField(
         help_text="The customer read the rules in their language and acknowledged them."
     )
-    receipt_number = serializers.CharField(max_length=40, allow_blank=True, default="")
-    temporary_site = serializers.PrimaryKeyRelatedField(
+    receipt_number = TextField(max_length=40, allow_blank=True, default="")
+    temporary_site = StrictPrimaryKeyField(
         queryset=TemporarySite.objects.all(), allow_null=True, default=None,
         help_text="The temporary site (臨時販売場) of the store where the sale happens, if any.",
     )

@@ -6,10 +6,11 @@ import pytesseract
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taxfree.parsers import BoundedJSONParser
 from taxfree.roles import can_sell
 
 from . import services as captures
@@ -53,7 +54,7 @@ CaptureResponse = inline_serializer("Capture", {
 
 class CaptureView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanSell]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         summary="Read a passport or ID card MRZ from an image or scanner text",

@@ -103,3 +103,12 @@ def tax_percent(rate_class: str, on: date) -> int:
 
 def liquor_rate(category: str, on: date) -> LiquorRate:
     return in_force(LIQUOR_RATES, on)[category]
+
+
+def first_day() -> date:
+    """The first date of sale every table of the engine covers: earlier sales cannot be judged."""
+    return max(min(day for day, _ in REGIMES), min(day for day, _ in TAX_RATES))
+
+
+def liquor_first_day() -> date:
+    return min(day for day, _ in LIQUOR_RATES)

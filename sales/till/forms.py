@@ -18,7 +18,8 @@ from sales.choices import (
 from sales.customers import facts_split
 from sales.models import Product
 from taxfree.countries import nationality_choices
-from taxfree.text import document_number, validate_document_number
+from taxfree.forms import TextField
+from taxfree.text import document_number, validate_document_number, validate_optional_document_number
 
 
 class DateInput(forms.DateInput):
@@ -34,11 +35,11 @@ class CustomerForm(forms.Form):
     )
     issuing_country = forms.ChoiceField(label=_("issuing country"), choices=[], required=False)
     document_expiry = forms.DateField(label=_("expiry date"), widget=DateInput, required=False)
-    passport_number = forms.CharField(
+    passport_number = forms.CharField(validators=[validate_optional_document_number],
         label=_("passport number (with a landing permit)"), max_length=20, required=False
     )
-    family_name = forms.CharField(label=_("family name"), max_length=100)
-    given_names = forms.CharField(label=_("given names"), max_length=100, required=False)
+    family_name = TextField(label=_("family name"), max_length=100)
+    given_names = TextField(label=_("given names"), max_length=100, required=False)
     nationality = forms.ChoiceField(label=_("nationality"), choices=[])
     birth_date = forms.DateField(label=_("birth date"), widget=DateInput)
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices)
@@ -99,14 +100,14 @@ class ProductPickForm(forms.Form):
 class ItemForm(forms.Form):
     """A one-off item typed by hand."""
 
-    name = forms.CharField(label=_("item name"), max_length=200)
+    name = TextField(label=_("item name"), max_length=200)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
-    unit_price = forms.IntegerField(label=_("unit price (yen)"), min_value=0, max_value=10_000_000_000)
+    unit_price = forms.IntegerField(label=_("unit price (yen)"), min_value=0, max_value=999_999_999)
     price_includes_tax = forms.BooleanField(label=_("price includes tax"), required=False, initial=True)
     tax_rate = forms.ChoiceField(label=_("tax rate"), choices=TaxRate.choices)
     category = forms.ChoiceField(label=_("category (legacy regime)"), choices=Category.choices)
-    detail = forms.CharField(label=_("商品情報詳細"), max_length=200, required=False)
-    serial = forms.CharField(label=_("serial number"), max_length=40, required=False)
+    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False)
+    serial = TextField(label=_("serial number"), max_length=40, required=False)
     serial_expected = forms.BooleanField(label=_("item has a serial number"), required=False)
     liquor_category = forms.ChoiceField(
         label=_("liquor category"), required=False, choices=[("", "—")] + list(LiquorCategory.choices)
@@ -121,3 +122,15 @@ class ItemForm(forms.Form):
         if data.get("liquor_category") and not (data.get("alcohol_percent") and data.get("volume_ml")):
             raise forms.ValidationError(_("A liquor item needs its alcohol % and container volume."))
         return data
+
+
+class ItemEditForm(forms.Form):
+    """The 商品情報詳細 and serial typed into a basket line."""
+
+    index = forms.IntegerField(min_value=0, max_value=999)
+    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False)
+    serial = TextField(label=_("serial number"), max_length=40, required=False)
+
+
+class FinishForm(forms.Form):
+    receipt_number = TextField(label=_("receipt number"), max_length=40, required=False)

@@ -23,10 +23,19 @@ from sales.models import IdentityDocument, Product, Sale
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
+from taxfree.text import clean_text
 
 from . import explanations
 from .basket import Basket
-from .forms import CustomerForm, CustomerSearchForm, ItemForm, ProductPickForm, ScanForm
+from .forms import (
+    CustomerForm,
+    CustomerSearchForm,
+    FinishForm,
+    ItemEditForm,
+    ItemForm,
+    ProductPickForm,
+    ScanForm,
+)
 
 
 def _store(request, store_id: int) -> Store:
@@ -139,18 +148,27 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
         if typed.is_valid():
             cart.add(_typed_item(typed.cleaned_data))
             return redirect("staff:basket", store.pk)
-    elif action in ("remove", "edit"):
-        index = _int(request.POST.get("index"))
-        if action == "remove":
-            cart.remove(index)
+    elif action == "remove":
+        cart.remove(_int(request.POST.get("index")))
+        return redirect("staff:basket", store.pk)
+    elif action == "edit":
+        edit = ItemEditForm(request.POST)
+        if edit.is_valid():
+            cart.edit(edit.cleaned_data["index"], detail=edit.cleaned_data["detail"].strip(),
+                      serial=edit.cleaned_data["serial"].strip())
         else:
-            cart.edit(index, detail=request.POST.get("detail", "")[:200].strip(),
-                      serial=request.POST.get("serial", "")[:40].strip())
+            _errors_to_messages(request, edit)
         return redirect("staff:basket", store.pk)
     elif action == "clear":
         cart.clear()
         return redirect("staff:start", store.pk)
     return None
+
+
+def _errors_to_messages(request, form: Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(map(str, errors)))
 
 
 def _int(value) -> int:
@@ -200,11 +218,15 @@ def finish(request, store_id: int):
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk)
+    finish_form = FinishForm(request.POST)
+    if not finish_form.is_valid():
+        _errors_to_messages(request, finish_form)
+        return redirect("staff:basket", store.pk)
     try:
         done = services.sale_finalize(
             actor=request.user, store=store, customer=customer, document=document, lines=cart.lines(),
             customer_language=cart.data.get("language", "en"), acknowledged=cart.data.get("acknowledged", False),
-            receipt_number=request.POST.get("receipt_number", "")[:40], temporary_site=cart.site(store),
+            receipt_number=finish_form.cleaned_data["receipt_number"], temporary_site=cart.site(store),
         )
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
@@ -248,7 +270,8 @@ def sale_cancel(request, pk: int):
         wanted = {item.line: _int(request.POST.get(f"line-{item.line}") or 0) for item, _left in items}
         try:
             cancellation = services.sale_cancel(
-                actor=request.user, sale=sale, quantities=wanted, reason=request.POST.get("reason", "")[:200]
+                actor=request.user, sale=sale, quantities=wanted,
+                reason=clean_text(request.POST.get("reason", "")[:200], multiline=True),
             )
         except ValidationError as exc:
             for message in exc.messages:
