@@ -1,7 +1,15 @@
-from django.contrib import admin
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import BigTableAdmin, ReadOnlyAdmin
-from .models import AuditEvent
+from .models import ApiToken, AuditEvent
+from .tokens import token_issue, token_revoke
 
 
 @admin.register(AuditEvent)
@@ -11,3 +19,42 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
+
+
+class ApiTokenForm(forms.ModelForm):
+    days = forms.IntegerField(label=_("valid for (days)"), min_value=1, max_value=3650, initial=365)
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens of the tills and POS integrations. The secret is shown once, when the token is made."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "=prefix"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    actions = ["revoke"]
+    form = ApiTokenForm
+    autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            return
+        token, secret = token_issue(actor=request.user, user=form.cleaned_data["user"],
+                                    name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        obj.pk = token.pk
+        messages.warning(request, _("The token for %(name)s is %(secret)s — copy it into the till now; it is not "
+                                    "shown again.") % {"name": token.name, "secret": secret})
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(actor=request.user, token=token)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

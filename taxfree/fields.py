@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from .text import clean_text
@@ -36,6 +38,7 @@ class TextField(serializers.CharField):
             raise exceptions.ValidationError(exc.messages) from None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -35,3 +36,34 @@ def audit(actor, action: str, obj: models.Model, summary: str = "", **data) -> A
         summary=summary[:200],
         data=data,
     )
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> ApiTokenQuerySet:
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A till's or a POS integration's key to the API. Only a SHA-256 digest is kept: the token is
+    shown once, when it is made. Named per device, with an expiry, revocable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("device or till"), max_length=100)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -63,7 +63,7 @@ def _wanted(role: str, app_label: str, codename: str) -> bool:
             model == "product" and action == "view"
         )
     if app_label == "taxfree":
-        return action == "view"
+        return action == "view" or model == "apitoken" and action in ("add", "change")
     return not (action == "delete" and model in _NEVER_DELETED)
 
 

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_q",
     "taxfree",
@@ -123,8 +122,19 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "taxfree.tokens.TokenAuthentication",
     ],
+    # Rates no busy till reaches (a sale takes a few requests a minute) that stop a runaway script.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "taxfree.tokens.TokenRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_TOKEN", default="300/min"),
+        "user": env("API_RATE_USER", default="600/min"),
+        "anon": env("API_RATE_ANON", default="30/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "taxfree.api.exception_handler",
@@ -139,9 +149,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Eligibility and sales for Japanese tax-free shops (輸出物品販売場).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentTypeEnum": "sales.choices.DocumentType",
+        "MrzDocumentTypeEnum": ["TD1", "TD2", "TD3", "MRV-A", "MRV-B"],
+    },
 }
 
 REDIS_URL = env("REDIS_URL", default="")
+# The cache counts API requests for throttling: shared through Redis when there is one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 Q_CLUSTER = {
     "name": "taxfree",
     "workers": env.int("Q_WORKERS", default=2),

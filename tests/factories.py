@@ -128,3 +128,10 @@ def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
 
 def item(price, qty=1, **kw):
     return {"name": "Bag", "quantity": qty, "unit_price": price, **kw}
+
+
+def api_token(user) -> str:
+    """A usable API token's secret for this user."""
+    from taxfree.tokens import token_issue
+
+    return token_issue(actor=None, user=user, name="test till")[1]

@@ -14,6 +14,7 @@ from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
 from sales.models import Sale
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
+from taxfree.openapi import errors
 
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
 
@@ -62,7 +63,8 @@ EXAMPLE = {
 class EligibilityView(APIView):
     @extend_schema(
         summary="Evaluate a prospective tax-free sale (nothing is saved)",
-        description=CODES_DOC, request=EligibilityRequestSerializer, responses={200: DecisionSerializer},
+        description=CODES_DOC, request=EligibilityRequestSerializer,
+        responses={200: DecisionSerializer, **errors(400, 401, 403, 429)},
         examples=[OpenApiExample("Refund method, one item", value=EXAMPLE, request_only=True)],
     )
     def post(self, request):
@@ -81,7 +83,7 @@ class SaleCreateView(APIView):
             "decision when refused.\n\n" + CODES_DOC
         ),
         request=SaleRequestSerializer,
-        responses={201: SaleCreatedSerializer, 422: DecisionSerializer},
+        responses={201: SaleCreatedSerializer, 422: DecisionSerializer, **errors(400, 401, 403, 429)},
     )
     def post(self, request):
         serializer = SaleRequestSerializer(data=request.data, context={"request": request})
@@ -113,7 +115,7 @@ class SaleDetailView(APIView):
             "or `waiting`), 送信番号, the NTA's messages and the number of attempts. 404 for a sale of "
             "another store."
         ),
-        responses={200: SaleDetailSerializer},
+        responses={200: SaleDetailSerializer, **errors(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
         sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record"), pk=pk)

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taxfree.openapi import errors
 from taxfree.parsers import BoundedJSONParser
 from taxfree.roles import can_sell
 
@@ -65,7 +66,7 @@ class CaptureView(APIView):
             "anything that is not a readable JPEG, PNG or WebP."
         ),
         request={"multipart/form-data": CaptureRequest, "application/json": CaptureRequest},
-        responses={200: CaptureResponse, 400: None, 413: None},
+        responses={200: CaptureResponse, **errors(400, 401, 403, 413, 429, 503)},
     )
     def post(self, request):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)

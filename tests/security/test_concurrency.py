@@ -7,12 +7,11 @@ import threading
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sales.models import Customer, Sale
 from stores.models import Store
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory, api_token
 from transmission.models import PurchaseRecord
 
 TILLS = 16
@@ -33,7 +32,7 @@ def test_sixteen_concurrent_sales_all_succeed():
     store = StoreFactory()
     clerk = UserFactory(role="Store staff")
     store.staff.add(clerk)
-    token = Token.objects.create(user=clerk).key
+    token = api_token(clerk)
     statuses: list[int] = []
     start = threading.Barrier(TILLS)
 

@@ -6,12 +6,11 @@ import json
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.api import exception_handler
-from tests.factories import DocumentFactory, ProductFactory
+from tests.factories import DocumentFactory, ProductFactory, api_token
 
 pytestmark = pytest.mark.django_db
 SAKE = {"name": "Sake", "quantity": 1, "unit_price": 5000,
@@ -22,7 +21,7 @@ ENDPOINTS = ["/api/v1/eligibility/", "/api/v1/sales/", "/api/v1/captures/"]
 @pytest.fixture
 def api(clerk):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(clerk)}")
     return client
 
 

@@ -1,8 +1,10 @@
-"""Stores, validators, encryption at rest, roles and the demo data."""
+"""The demo data."""
 
+
+import os
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from sales.models import IdentityDocument, Product, Sale
 from stores.models import Business, Store
@@ -11,7 +13,13 @@ from taxfree import crypto
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_data_is_idempotent_and_covers_both_regimes(capsys):
+@pytest.fixture
+def debug(settings, tmp_path):
+    settings.DEBUG, settings.NTA_SANDBOX_DIR = True, tmp_path / "sandbox"
+    return settings
+
+
+def test_the_demo_data_is_idempotent_and_covers_both_regimes(capsys, debug):
     call_command("demo_seed")
     call_command("demo_seed")
     assert Business.objects.count() == 1 and Store.objects.count() == 3
@@ -22,3 +30,11 @@ def test_the_demo_data_is_idempotent_and_covers_both_regimes(capsys):
             row.full_clean()
     assert crypto.blind_index("X00000001") in set(IdentityDocument.objects.values_list("number_index", flat=True))
 
+
+def test_the_demo_refuses_to_run_with_debug_off(settings, tmp_path):
+    settings.DEBUG, settings.NTA_SANDBOX_DIR = False, tmp_path / "sandbox"
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_seed")
+    assert Business.objects.count() == 0
+    call_command("demo_seed", "--force", stderr=open(os.devnull, "w"), stdout=open(os.devnull, "w"))
+    assert Business.objects.count() == 1

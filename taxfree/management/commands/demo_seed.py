@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from sales import services
@@ -44,7 +45,16 @@ PRODUCTS: list[tuple[str, str, int, str, str, dict[str, Any]]] = [
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="load the demo even with DEBUG off (benchmarks only: the demo logins are public)")
+
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            if not options["force"]:
+                raise CommandError("demo_seed creates accounts with published passwords: it runs only with "
+                                   "DEBUG on (use --force for a throw-away benchmark database).")
+            self.stderr.write("WARNING: demo accounts with published passwords are being created with DEBUG off.")
         business = self._business()
         stores = self._stores(business)
         users = self._users(stores)

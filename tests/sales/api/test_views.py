@@ -1,13 +1,13 @@
-"""The POS / eligibility API contract ."""
+"""The POS API contract: eligibility, sales, reading a sale back."""
 
 from datetime import date
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sales.models import Customer, Sale
+from tests.factories import api_token
 from transmission.models import PurchaseRecord
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def body(store, **over):
 @pytest.fixture
 def api(clerk):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(clerk)}")
     return client
 
 

@@ -1,0 +1,23 @@
+"""What the API documents about its errors: every view states the answers it can give."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+Error = inline_serializer("Error", {"detail": serializers.CharField()})
+DESCRIPTIONS = {
+    400: "Invalid input: an object of field names, each with its messages (or `detail` for the body itself). "
+         "Nothing was changed.",
+    401: "No or invalid credentials (session, or `Authorization: Token …`).",
+    403: "The user may not do this (role or store).",
+    404: "Not found, or belongs to a store the user cannot see.",
+    409: "The request conflicts with the current state (e.g. already done).",
+    413: "The upload is too large.",
+    429: "Too many requests: wait the number of seconds in `Retry-After`.",
+    503: "A service the request needs (the OCR engine) is not available.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(Error, description=DESCRIPTIONS[code]) for code in codes}

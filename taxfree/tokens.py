@@ -1,0 +1,76 @@
+"""API tokens: issue, authenticate, revoke, throttle. Tokens are random, so one SHA-256 of each
+is enough to find it without keeping it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+from rest_framework.throttling import SimpleRateThrottle
+
+from .models import ApiToken, audit
+from .roles import Actor
+
+KEYWORD = "Token"
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic(durable=True)
+def token_issue(*, actor: Actor, user: Any, name: str, days: int = 365) -> tuple[ApiToken, str]:
+    """The token and its secret; the secret is shown now and never again."""
+    if not 1 <= days <= 3650:
+        raise ValueError("a token lives 1 to 3650 days")
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:8], digest=digest(secret),
+                                    expires_at=timezone.now() + timedelta(days=days))
+    audit(actor, "token_issue", token, f"{name} for {user}, {days} days")
+    return token, secret
+
+
+@transaction.atomic(durable=True)
+def token_revoke(*, actor: Actor, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit(actor, "token_revoke", token, token.name)
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <secret>`; revoked, expired or unknown tokens are refused alike."""
+
+    def authenticate(self, request: Any) -> tuple[Any, ApiToken] | None:
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].decode(errors="replace") != KEYWORD:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Give the token after the word Token, with one space."))
+        token = ApiToken.objects.usable().select_related("user").filter(
+            digest=digest(parts[1].decode(errors="replace"))).first()
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return KEYWORD
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Per token: a runaway script on one till is stopped without stopping the other tills."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not isinstance(request.auth, ApiToken):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
