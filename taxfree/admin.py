@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import BigTableAdmin, ReadOnlyAdmin
-from .models import ApiToken, AuditEvent
+from .models import ApiToken, AuditEvent, audit
 from .tokens import token_issue, token_revoke
 
 
@@ -58,3 +61,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             token_revoke(actor=request.user, token=token)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockedLoginAdmin(AccessAttemptAdmin):
+    """Logins locked after repeated failures; an officer unlocks them here (audited)."""
+
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock the selected logins"))
+    def unlock(self, request: HttpRequest, queryset: Any) -> None:
+        for attempt in queryset:
+            audit(request.user, "login_unlock", attempt, f"{attempt.username} from {attempt.ip_address}")
+            reset(username=attempt.username)
+            reset(ip=attempt.ip_address)
+        self.message_user(request, _("Unlocked."), messages.SUCCESS)

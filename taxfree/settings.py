@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_q",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "taxfree",
     "stores",
     "sales",
@@ -61,8 +65,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "taxfree.otp.RequireSecondFactor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "taxfree.urls"
@@ -102,6 +109,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Repeated failed logins lock the account and, separately, the address (django-axes); an officer
+# unlocks them in the admin, or they unlock by themselves after the cool-off.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Sessions end after this much idle time (every request moves the end); a password change ends
+# the user's other sessions (Django's session hash).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Compliance officers and superusers reach passports and private keys: a TOTP second factor,
+# required whenever DEBUG is off unless this says otherwise.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_URL = "/accounts/otp/"
+OTP_TOTP_ISSUER = "taxfree"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -121,8 +146,8 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "taxfree.tokens.TokenAuthentication",  # first: a refused token answers 401 with WWW-Authenticate
         "rest_framework.authentication.SessionAuthentication",
-        "taxfree.tokens.TokenAuthentication",
     ],
     # Rates no busy till reaches (a sale takes a few requests a minute) that stop a runaway script.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from sales.api import views as api
 from sales.capture import api as capture_api
 from stores.views import filing_attachment
+from taxfree import otp
 
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", otp.second_factor, name="second_factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -40,6 +40,14 @@ def document(store):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counts requests in the cache: every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

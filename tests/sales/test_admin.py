@@ -12,7 +12,7 @@ from sales import services
 from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.models import AuditEvent
-from tests.factories import DocumentFactory, ProductFactory, StoreFactory
+from tests.factories import DocumentFactory, ProductFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 # Users and groups stay with superusers; every model of ours is a compliance officer's.
@@ -48,6 +48,9 @@ def business_side_rows(store):
                                    holder_birth_date=date(1980, 1, 1), issued_on=date(2024, 1, 1),
                                    card_expires_on=date(2034, 1, 1))
     filing = Filing.objects.create(kind="change", business=store.business, store=store, due_on=date(2026, 12, 1))
+    from taxfree.tokens import token_issue
+
+    token_issue(actor=None, user=store.staff.first() or UserFactory(), name="till 1")
     Reminder.objects.create(key=f"k{filing.pk}", business=store.business, subject="SAMPLE reminder")
 
 
