@@ -1,14 +1,17 @@
 """Sending purchase records to the NTA sandbox, measured end to end with real processes:
-`manage.py nta_sandbox` and `manage.py qcluster` (2 workers) beside a process that writes sales.
+`manage.py nta_sandbox`, `manage.py qcluster` (2 workers, the kicks) and `manage.py send_records
+--loop` (the senders) beside a process that writes sales, as `make run` starts them.
 
     python bench/transmission_bench.py                 # all four runs below
     python bench/transmission_bench.py latency --db sqlite --count 200
     python bench/transmission_bench.py throughput --db postgres --count 5000
     python bench/transmission_bench.py faults --db postgres --count 10000
 
-latency: from the sale's commit to its record's OK, one sale at a time. throughput: records sent
-per second once a backlog is released to 2 workers. faults: sales written while the sandbox goes
-down and up, turns flaky, is killed and restarted, and a worker is killed with SIGKILL; then
+latency: from the sale's commit to its record's OK, one sale at a time (qcluster and one sender).
+throughput: records sent per second once a backlog is released to 2 sender workers. faults:
+sales written while the sandbox goes down and up, turns flaky and slow, is killed and restarted,
+a sender is killed with SIGKILL mid-send (and restarted, as a supervisor would) and so is a
+qcluster worker; then
 every record must end accepted, none received twice as different records, every 送信番号 unique.
 """
 
@@ -70,7 +73,7 @@ class Processes:
     """The sandbox and the worker cluster, as `make run` starts them."""
 
     def __init__(self, env: dict[str, str]):
-        self.env, self.sandbox, self.cluster = env, None, None
+        self.env, self.sandbox, self.cluster, self.senders = env, None, None, []
 
     def start_sandbox(self) -> None:
         self.sandbox = subprocess.Popen(
@@ -84,6 +87,19 @@ class Processes:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True)
 
+    def start_senders(self, count: int) -> None:
+        for _ in range(count):
+            self.senders.append(subprocess.Popen(
+                [sys.executable, "manage.py", "send_records", "--loop", "--interval", "0.2"], cwd=ROOT,
+                env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def kill_a_sender(self) -> None:
+        """SIGKILL, whatever it is doing, then a new one in its place (a supervisor's restart)."""
+        victim = self.senders.pop(random.randrange(len(self.senders)))
+        victim.kill()
+        victim.wait()
+        self.start_senders(1)
+
     def kill_a_worker(self) -> bool:
         children = subprocess.run(["pgrep", "-P", str(self.cluster.pid)], capture_output=True, text=True).stdout.split()
         grandchildren = [p for c in children for p in subprocess.run(
@@ -94,6 +110,9 @@ class Processes:
         return bool(victims)
 
     def stop(self) -> None:
+        for sender in self.senders:
+            sender.terminate()
+            sender.wait(timeout=20)
         if self.cluster:
             os.killpg(self.cluster.pid, signal.SIGTERM)
             try:
@@ -184,6 +203,7 @@ def latency(args, env: dict[str, str], processes: Processes) -> dict:
     parties = store_and_customer(env)
     processes.start_sandbox()
     processes.start_cluster()
+    processes.start_senders(1)
     time.sleep(3)  # the cluster's workers start
     times = []
     for _ in range(args.count):
@@ -208,7 +228,7 @@ def throughput(args, env: dict[str, str], processes: Processes) -> dict:
     for _ in range(args.count):
         sell(*parties)
     released = time.monotonic()
-    processes.start_cluster()
+    processes.start_senders(2)
     all_ok = wait_for(lambda: PurchaseRecord.objects.filter(state="ok").count() >= args.count, 900, 0.5)
     wall = time.monotonic() - released
     span = PurchaseRecord.objects.filter(state="ok").aggregate(first=Min("accepted_at"), last=Max("accepted_at"))
@@ -224,6 +244,7 @@ def faults(args, env: dict[str, str], processes: Processes) -> dict:
     parties = store_and_customer(env)
     processes.start_sandbox()
     processes.start_cluster()
+    processes.start_senders(2)
     stop, log = threading.Event(), []
     chaos = threading.Thread(target=_chaos, args=(env, processes, stop, log), daemon=True)
     chaos.start()
@@ -237,8 +258,8 @@ def faults(args, env: dict[str, str], processes: Processes) -> dict:
 
 
 def _chaos(env: dict[str, str], processes: Processes, stop: threading.Event, log: list) -> None:
-    steps = [("down", 8), ("ok", 6), ("flaky", 8), ("ok", 4), ("kill-sandbox", 4), ("ok", 4), ("kill-worker", 2),
-             ("ok", 4), ("slow", 6), ("ok", 6)]
+    steps = [("down", 8), ("ok", 6), ("flaky", 8), ("ok", 4), ("kill-sandbox", 4), ("ok", 4), ("kill-sender", 2),
+             ("ok", 4), ("kill-worker", 2), ("ok", 4), ("slow", 6), ("ok", 6)]
     while not stop.is_set():
         for step, seconds in steps:
             if stop.is_set():
@@ -250,6 +271,8 @@ def _chaos(env: dict[str, str], processes: Processes, stop: threading.Event, log
                 processes.start_sandbox()
             elif step == "kill-worker":
                 processes.kill_a_worker()
+            elif step == "kill-sender":
+                processes.kill_a_sender()
             else:
                 control(env, "POST", "/sandbox/mode", {"mode": step, "delay": 5, "every": 3})
             log.append(step)

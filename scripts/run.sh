@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the NTA sandbox and the django-q2 worker in the background, then the web app; prints the
+# Starts the NTA sandbox, the django-q2 worker and the record sender in the background, then the web app; prints the
 # addresses once the web app answers.
 set -euo pipefail
 host=$1 port=$2
@@ -14,6 +14,8 @@ for _ in $(seq 1 40); do  # the worker sends the demo's records at once: let the
   sleep 0.25
 done
 .venv/bin/python manage.py qcluster &
+pids+=($!)
+.venv/bin/python manage.py send_records --loop &
 pids+=($!)
 .venv/bin/python manage.py runserver "$host:$port" --noreload &
 pids+=($!)

@@ -9,6 +9,7 @@ by themselves (docs/rules.md §5)."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -91,6 +92,20 @@ def sweep(seconds: float = 50.0, pause: float = 5.0) -> Counter[str]:
         time.sleep(pause)
     records_overdue_remind()
     return outcomes
+
+
+def send_forever(stop: threading.Event, interval: float = 0.5) -> None:
+    """The sender process (`send_records --loop`): sends whatever is due as soon as it is, and
+    raises the late-record reminders once a minute. It depends on no task queue, so a stuck or
+    killed worker cluster never stops the records; several senders share the work by row locks."""
+    reminded = 0.0
+    while not stop.is_set():
+        close_old_connections()
+        if not records_send_due(limit=500):
+            stop.wait(interval)
+        if time.monotonic() - reminded > 60:
+            records_overdue_remind()
+            reminded = time.monotonic()
 
 
 def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord | None:

@@ -224,3 +224,37 @@ def test_send_records_sends_everything_due(clerk, certified, capsys):
     out = capsys.readouterr().out
     assert "ok: 3" in out and "still unsent (pending, sending or waiting): 0" in out
     assert len(received(certified)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sender_loop_sends_records_as_they_become_due(nta, store):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from tests.factories import UserFactory
+    from transmission.dispatch import send_forever
+
+    clerk = UserFactory(role="Store staff")
+    store.staff.add(clerk)
+    import_certificate(nta, store.identifier)
+    stop = threading.Event()
+
+    def sender() -> None:
+        try:
+            send_forever(stop, interval=0.05)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    try:
+        record = sale_record(clerk, store)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not PurchaseRecord.objects.filter(pk=record.pk, state="ok").exists():
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join()
+    assert PurchaseRecord.objects.get(pk=record.pk).state == State.OK
