@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,3 +30,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response = Response({"detail": "Internal error; it has been logged."}, status=500)
     return response
 
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: open in development, for logged-in users when DEBUG is off."""
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if settings.DEBUG else [IsAuthenticated()]
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other address under /api/ answers in JSON, like the API itself."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -20,5 +20,6 @@ class TaxfreeConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the start-up checks
         # New models get their permissions after migrate: keep the role groups complete.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="taxfree_sync_roles")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 Error = inline_serializer("Error", {"detail": serializers.CharField()})
+# A 400 names each field with its messages ({"items": [...], "customer": {...}}), or `detail`.
+FieldErrors = OpenApiTypes.OBJECT
 DESCRIPTIONS = {
     400: "Invalid input: an object of field names, each with its messages (or `detail` for the body itself). "
          "Nothing was changed.",
@@ -20,4 +23,5 @@ DESCRIPTIONS = {
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(Error, description=DESCRIPTIONS[code]) for code in codes}
+    return {code: OpenApiResponse(FieldErrors if code == 400 else Error, description=DESCRIPTIONS[code])
+            for code in codes}

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
 
 from sales.api import views as api
 from sales.capture import api as capture_api
 from stores.views import filing_attachment
 from taxfree import otp
+from taxfree.api import SchemaView, not_found
 
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
@@ -24,7 +24,8 @@ urlpatterns = [
     path("accounts/otp/", otp.second_factor, name="second_factor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("staff/", include("sales.till.urls")),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
+    re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]
