@@ -51,22 +51,38 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
     existing = find_document(store, number, document["document_type"])
     if existing:
         customer = Customer.objects.select_for_update().get(pk=existing.customer_id)
-        for field, value in person.items():
-            setattr(customer, field, value)
+        _identity_change(actor, customer, person, number)
     else:
         customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
-    customer.full_clean()
-    customer.save()
+        customer.full_clean()
+        customer.save()
     doc = _same_document(customer, number, document) or _new_document(customer, number, document)
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return customer, doc
 
 
+def _identity_change(actor: Actor, customer: Customer, person: dict, number: str) -> None:
+    """New identity facts for a known customer: kept with the before and after values (the
+    document number masked) in the audit row of the same transaction."""
+    before = {k: getattr(customer, k) for k in PERSON_FIELDS}
+    changed = {k: v for k, v in person.items() if before.get(k) != v}
+    if not changed:
+        return
+    for field, value in changed.items():
+        setattr(customer, field, value)
+    customer.full_clean()
+    customer.save()
+    audit(actor, "customer_change", customer, ", ".join(sorted(changed)),
+          document="•" * max(len(number) - 4, 0) + number[-4:],
+          before={k: str(before[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
+
+
 def find_document(store: Store, number: str, document_type: str) -> IdentityDocument | None:
-    """The latest document of this number and type shown at any store of the business."""
+    """The latest document of this number and type shown at this store. Each store keeps its own
+    customers: a till never reads nor rewrites what another store recorded."""
     return (
         IdentityDocument.objects.with_number(number)
-        .filter(customer__store__business=store.business, document_type=document_type)
+        .filter(customer__store=store, document_type=document_type)
         .select_related("customer").first()
     )
 

@@ -119,8 +119,8 @@ def _sale_write(
 
 
 def _check_parties(store: Store, customer: Customer, document: IdentityDocument, day: date) -> None:
-    if customer.store.business_id != store.business_id:
-        raise ValidationError(_("The customer is registered with another business."))
+    if customer.store_id != store.pk:
+        raise ValidationError(_("The customer is registered at another store."))
     if document.customer_id != customer.pk:
         raise ValidationError(_("The identity document belongs to another customer."))
     if not store.sells_on(day):

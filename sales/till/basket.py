@@ -41,7 +41,7 @@ class Basket:
     def customer_and_document(self, store) -> tuple[Customer, IdentityDocument] | tuple[None, None]:
         if not self.data.get("customer"):
             return None, None
-        customer = get_object_or_404(Customer.objects.filter(store__business=store.business), pk=self.data["customer"])
+        customer = get_object_or_404(Customer.objects.filter(store=store), pk=self.data["customer"])
         return customer, get_object_or_404(customer.documents, pk=self.data["document"])
 
     @property

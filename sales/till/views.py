@@ -86,7 +86,7 @@ def sale_start(request, store_id: int):
 def _start_with_found(request, store: Store, search: CustomerSearchForm):
     document = (
         IdentityDocument.objects.with_number(search.cleaned_data["number"])
-        .filter(customer__store__business=store.business).select_related("customer").first()
+        .filter(customer__store=store).select_related("customer").first()
     )
     if document is None:
         messages.warning(request, _("No customer with this document number: enter the customer below."))
