@@ -7,7 +7,9 @@ import functools
 import importlib.util
 import io
 import os
+import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,14 @@ from .parse import Result, normalise_lines, parse_lines, pick_lines
 # Tesseract's OpenMP threads cost more than they save on small crops (0.6 s → 0.2 s per call here).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-MAX_PIXELS = 40_000_000  # beyond this an upload is refused (decompression bombs)
+# A pixel budget well below Pillow's own (89 Mpx): a 6,300 × 6,300 PNG of 115 kB would otherwise cost
+# 300 MB to decode. Larger images are refused from their header, before anything is decoded;
+# images above WORK_PIXELS are decoded (JPEG) or reduced (others) to about that size at once.
+MAX_PIXELS = 24_000_000
+WORK_PIXELS = 12_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# How many captures decode at once in one process: eight at the same moment queue, not pile up.
+DECODING = threading.BoundedSemaphore(int(os.environ.get("CAPTURE_DECODE_SLOTS", "2")))
 WORK_WIDTH = 1000
 CHAR_HEIGHT = 34  # px: what the MRZ model reads best
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -40,22 +49,47 @@ def tessdata_dir() -> str:
 
 
 def load_image(data: bytes) -> Image.Image:
+    with warnings.catch_warnings():  # our own check below says it better than Pillow's warning
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return _load(data)
+
+
+def _load(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
-                raise ImageError(f"The image has too many pixels ({probe.width}×{probe.height}).")
+                raise ImageError(f"The image is too large ({probe.width} × {probe.height} pixels; at most "
+                                 f"{MAX_PIXELS // 1_000_000} megapixels).")
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        image = _decoded(Image.open(io.BytesIO(data)))
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"The image is too large (at most {MAX_PIXELS // 1_000_000} megapixels).") from exc
+    except UnidentifiedImageError as exc:
         raise ImageError("This file is not an image (JPEG, PNG or WebP).") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError("The image is damaged or truncated.") from exc
     if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
         raise ImageError(f"Unsupported image type {image.format}: send JPEG, PNG or WebP.")
     return ImageOps.exif_transpose(image)
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """Decode at a working size: JPEG decodes straight to a smaller scale, others are reduced."""
+    pixels = image.width * image.height
+    if pixels <= WORK_PIXELS:
+        image.load()
+        return image
+    factor = max(2, round((pixels / WORK_PIXELS) ** 0.5))
+    if image.format in ("JPEG", "MPO"):
+        image.draft(image.mode, (image.width // factor, image.height // factor))
+        image.load()
+        return image
+    image.load()
+    reduced = image.reduce(factor)
+    reduced.format, reduced.info = image.format, image.info
+    return reduced
 
 
 @dataclass
@@ -364,8 +398,9 @@ def fuse(results: list[Result]) -> Result:
 
 
 def read(data: bytes, today) -> tuple[Result, float]:
-    started = time.perf_counter()
-    result = read_image(load_image(data), today)
+    with DECODING:
+        started = time.perf_counter()
+        result = read_image(load_image(data), today)
     return result, (time.perf_counter() - started) * 1000
 
 

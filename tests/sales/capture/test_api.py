@@ -81,7 +81,23 @@ def test_too_many_pixels_is_refused_before_decoding(api):
     out = io.BytesIO()
     Image.new("1", (9000, 5000)).save(out, "PNG")  # 45 Mpx in a few kB
     response = post_image(api, out.getvalue())
-    assert response.status_code == 400 and "pixels" in str(response.json())
+    assert response.status_code == 400 and "too large (9000 × 5000 pixels; at most 24" in str(response.json())
+
+
+def test_the_decompression_bomb_of_the_review_is_refused_from_its_header(api):
+    out = io.BytesIO()
+    Image.new("L", (6300, 6300), 255).save(out, "PNG")  # ~40 Mpx in about 100 kB
+    response = post_image(api, out.getvalue())
+    assert response.status_code == 400 and "6300 × 6300" in str(response.json())
+
+
+def test_a_large_photo_is_decoded_at_a_working_size():
+    from sales.capture.mrz.reader import WORK_PIXELS, load_image
+
+    out = io.BytesIO()
+    Image.new("RGB", (5600, 4000), "white").save(out, "JPEG")  # 22.4 Mpx, under the budget
+    image = load_image(out.getvalue())
+    assert image.width * image.height <= WORK_PIXELS and image.width >= 2000
 
 
 def test_a_file_over_the_size_limit_gets_413(api, settings):
@@ -120,3 +136,10 @@ def test_a_kept_image_is_encrypted_and_purged_after_the_configured_days(api, set
 def test_the_schema_documents_the_capture_endpoint(api):
     assert "/api/v1/captures/" in api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
 
+
+
+def test_an_image_beyond_pillows_own_guard_is_still_too_large_not_not_an_image(api):
+    out = io.BytesIO()
+    Image.new("1", (10000, 10000)).save(out, "PNG")  # 100 Mpx: Pillow itself refuses to open it
+    response = post_image(api, out.getvalue())
+    assert response.status_code == 400 and "too large" in str(response.json())
