@@ -49,6 +49,11 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
     """The body of customer_register, for workflows that register the customer in their own transaction."""
     number = document_number(document["number"])
     existing = find_document(store, number, document["document_type"])
+    if existing is None:
+        # Two tills registering the same new passport at once would both find nothing and both
+        # insert: the store's row is the lock that makes the second one wait and find the first.
+        Store.objects.select_for_update().filter(pk=store.pk).first()
+        existing = find_document(store, number, document["document_type"])
     if existing:
         customer = Customer.objects.select_for_update().get(pk=existing.customer_id)
         _identity_change(actor, customer, person, number)

@@ -131,3 +131,19 @@ def test_a_liquor_item_is_priced_with_the_rate_of_its_category():
     whisky = Item("Whisky", 1, 22_000, price_includes_tax=True, liquor=Liquor("spirits", 43, 700))
     decision = evaluate(SaleInput(REFUND_DAY, Buyer(**VISITOR, landing_date=REFUND_DAY), (whisky,)))
     assert decision.items[0].liquor_tax_per_unit == (200_000 + 23 * 10_000) * 700 // 1_000_000
+
+
+def test_the_first_days_the_tables_cover():
+    from sales.rules.dated import first_day, liquor_first_day
+
+    assert first_day() == date(2019, 10, 1)  # the later of the regimes' and the tax rates' starts
+    assert liquor_first_day() == date(2026, 10, 1)
+    assert regime_on(first_day()).name == "legacy" and tax_percent("standard", first_day()) == 10
+
+
+def test_the_first_day_is_the_latest_start_of_the_tables(monkeypatch):
+    from sales.rules import dated
+
+    later = [(date(2020, 4, 1), dated.REGIMES[0][1]), *dated.REGIMES[1:]]
+    monkeypatch.setattr(dated, "REGIMES", later)
+    assert dated.first_day() == date(2020, 4, 1)
