@@ -52,12 +52,21 @@ def table_constants(source: str) -> list[ast.Constant]:
 
 
 def edited(source: str, constant: ast.Constant) -> str:
+    """The source with this one constant changed (a constant may span lines: "a " "b")."""
     lines = source.splitlines(keepends=True)
-    line = lines[constant.lineno - 1]
+    start = sum(len(line) for line in lines[: constant.lineno - 1]) + _chars(lines[constant.lineno - 1],
+                                                                            constant.col_offset)
+    end_line = constant.end_lineno or constant.lineno
+    end = sum(len(line) for line in lines[: end_line - 1]) + _chars(lines[end_line - 1],
+                                                                   constant.end_col_offset or 0)
     value = constant.value
     new = repr(value + 1) if isinstance(value, int) else repr(f"{value}_edited")
-    lines[constant.lineno - 1] = line[: constant.col_offset] + new + line[constant.end_col_offset:]
-    return "".join(lines)
+    return source[:start] + new + source[end:]
+
+
+def _chars(line: str, utf8_offset: int) -> int:
+    """ast's column offsets count UTF-8 bytes; str slicing counts characters."""
+    return len(line.encode()[:utf8_offset].decode())
 
 
 def table_edits(known: dict[str, str]) -> tuple[int, list[str]]:
