@@ -15,7 +15,7 @@ from transmission.dispatch import record_kick
 from transmission.models import PurchaseRecord
 
 from .models import Sale
-from .rules.dated import liquor_rate
+from .rules.dated import confirmation_deadline, liquor_rate
 
 PAYLOAD_VERSION = 2
 
@@ -26,10 +26,18 @@ def record_create(sale: Sale, *, full_cancellation: bool = False) -> PurchaseRec
     kind = PurchaseRecord.Kind.CANCELLATION if sale.kind == Sale.Kind.CANCELLATION else PurchaseRecord.Kind.SALE
     record = PurchaseRecord.objects.create(
         sale=sale, store=sale.store, sale_date=sale.sale_date, kind=kind, cancels=cancels,
-        payload=freeze_payload(sale, full_cancellation=full_cancellation),
+        payload=freeze_payload(sale, full_cancellation=full_cancellation), **_customs(sale, kind),
     )
     transaction.on_commit(lambda: record_kick(record.pk))
     return record
+
+
+def _customs(sale: Sale, kind: str) -> dict[str, Any]:
+    """A refund-method sale's record waits for customs until its last day (docs/rules.md §4)."""
+    deadline = confirmation_deadline(sale.sale_date)
+    if kind != PurchaseRecord.Kind.SALE or sale.regime != "refund" or deadline is None:
+        return {}
+    return {"customs_state": PurchaseRecord.CustomsState.AWAITING, "customs_deadline": deadline}
 
 
 def freeze_payload(sale: Sale, *, full_cancellation: bool = False) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,11 +180,32 @@ def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, 
         if line not in left or not 0 < qty <= left[line]:
             message = _("Line %(line)s: at most %(left)s can be cancelled.")
             raise ValidationError(message % {"line": line, "left": left.get(line, 0)})
-    return _write_cancellation(actor, sale, wanted, reason)
+    return _write_cancellation(actor, sale, wanted, reason, left)
 
 
-def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) -> Sale:
+def refund_due(sale: Sale) -> int:
+    """What the customer gets back for this sale now: its refund less what its returns took off."""
+    taken = Sale.objects.filter(cancels=sale).aggregate(s=models.Sum("refund_amount"))["s"] or 0
+    return sale.refund_amount + taken
+
+
+def _refund_change(sale: Sale, originals: dict[int, SaleItem], left: dict[int, int], wanted: dict[int, int]) -> int:
+    """The (negative) change of the refund due that a return brings: the refund of what remains
+    minus the refund due before, so that the sale's refund plus its returns' is always exactly
+    the refund of the remaining lines (docs/rules.md §4)."""
+    if sale.regime != "refund":
+        return 0
+    after = {line: left[line] - wanted.get(line, 0) for line in originals}
+    remaining = [money.Line(i.rate_percent, i.unit_price * after[line], i.price_includes_tax)
+                 for line, i in originals.items()]
+    remaining_before = sum(i.unit_price_excl_tax * left[line] for line, i in originals.items())
+    others = earlier_same_day(sale.customer_id, sale.store_id, sale.sale_date).total_excl_tax - remaining_before
+    return rules.refund_of_remainder(remaining, sale.sale_date, others) - refund_due(sale)
+
+
+def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str, left: dict[int, int]) -> Sale:
     originals = {item.line: item for item in sale.items.all()}
+    refund_change = _refund_change(sale, originals, left, wanted)
     whole = all(wanted.get(line, 0) == item.quantity for line, item in originals.items())
     now = timezone.now()
     rows = []
@@ -201,7 +222,7 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str) 
         store=sale.store, temporary_site=sale.temporary_site, customer=sale.customer, document=sale.document,
         kind=Sale.Kind.CANCELLATION,
         cancels=sale, sold_at=now, sale_date=sale.sale_date, regime=sale.regime,
-        total_excl_tax=excl, total_tax=tax, refund_amount=tax if sale.regime == "refund" else 0,
+        total_excl_tax=excl, total_tax=tax, refund_amount=refund_change,
         packing=sale.packing, decision={"reason": reason}, customer_language=sale.customer_language,
         created_by=actor,
     )

@@ -218,6 +218,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder
 NTA_SANDBOX_DIR = Path(env("NTA_SANDBOX_DIR", default=str(BASE_DIR / "var" / "sandbox")))
 NTA_API_URL = env("NTA_API_URL", default="https://127.0.0.1:8443")
 NTA_CA_BUNDLE = env("NTA_CA_BUNDLE", default=str(NTA_SANDBOX_DIR / "ca-cert.pem"))
+NTA_SANDBOX_CONTROL_URL = env("NTA_SANDBOX_CONTROL_URL", default="http://127.0.0.1:8444")
 NTA_CONNECT_TIMEOUT = env.float("NTA_CONNECT_TIMEOUT", default=5.0)
 NTA_READ_TIMEOUT = env.float("NTA_READ_TIMEOUT", default=10.0)
 # Unanswered sends back off from 15 s to 15 min (docs/rules.md §5); a claim holds for 60 s.
@@ -226,6 +227,18 @@ TRANSMISSION_BACKOFF_MAX = env.float("TRANSMISSION_BACKOFF_MAX", default=900.0)
 TRANSMISSION_LEASE_SECONDS = env.float("TRANSMISSION_LEASE_SECONDS", default=60.0)
 # Records still unsent this many minutes after the sale raise a reminder ("without delay").
 RECORD_OVERDUE_MINUTES = env.int("RECORD_OVERDUE_MINUTES", default=10)
+# Customs confirmations (docs/rules.md §4): pulled every CUSTOMS_PULL_MINUTES by period from a
+# watermark less an overlap (a confirmation registered late is still seen); records within
+# CUSTOMS_NEAR_DEADLINE_DAYS of their last day are also asked for one by one; a record whose last
+# day has passed expires after a final query, or CUSTOMS_EXPIRY_GRACE_DAYS later at the latest.
+CUSTOMS_PULL_MINUTES = env.int("CUSTOMS_PULL_MINUTES", default=30)
+CUSTOMS_PULL_OVERLAP_HOURS = env.float("CUSTOMS_PULL_OVERLAP_HOURS", default=48.0)
+CUSTOMS_NEAR_DEADLINE_DAYS = env.int("CUSTOMS_NEAR_DEADLINE_DAYS", default=3)
+CUSTOMS_EXPIRY_GRACE_DAYS = env.int("CUSTOMS_EXPIRY_GRACE_DAYS", default=3)
+CUSTOMS_RECORD_QUERIES_PER_PULL = env.int("CUSTOMS_RECORD_QUERIES_PER_PULL", default=300)
+# Reminders: confirmed refunds still unpaid after this many days; records this close to their last day.
+REFUND_UNPAID_REMIND_DAYS = env.int("REFUND_UNPAID_REMIND_DAYS", default=7)
+CUSTOMS_EXPIRING_REMIND_DAYS = env.int("CUSTOMS_EXPIRING_REMIND_DAYS", default=7)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

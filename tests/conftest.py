@@ -5,6 +5,7 @@ from hypothesis import settings as hypothesis_settings
 
 from taxfree import roles
 from tests.factories import DocumentFactory, StoreFactory, UserFactory
+from tests.sandbox import certified, nta, sandbox  # noqa: F401 - fixtures for every package's tests
 
 
 @pytest.fixture

@@ -54,11 +54,15 @@ _lock = threading.Lock()
 
 
 def post(record: WireRecord, certificate: NTACertificate) -> Answer:
-    url = settings.NTA_API_URL.rstrip("/") + record.path
+    return post_json(record.path, record.body, certificate)
+
+
+def post_json(path: str, body: dict[str, Any], certificate: NTACertificate) -> Answer:
+    url = settings.NTA_API_URL.rstrip("/") + path
     started = time.monotonic()
     try:
         response = session_for(certificate).post(
-            url, json=record.body, timeout=(settings.NTA_CONNECT_TIMEOUT, settings.NTA_READ_TIMEOUT),
+            url, json=body, timeout=(settings.NTA_CONNECT_TIMEOUT, settings.NTA_READ_TIMEOUT),
             headers={"Content-Type": "application/json; charset=utf-8"},
         )
     except requests.RequestException as exc:

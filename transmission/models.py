@@ -20,6 +20,17 @@ class PurchaseRecordQuerySet(StoreScopedQuerySet):
         )
 
 
+class CustomsState(models.TextChoices):
+    """docs/rules.md §4: a refund-method record waits for customs, then is confirmed (the refund
+    becomes due), not confirmed (an item was missing: nothing is refunded) or expired (no
+    confirmation by the last day: the sale stays taxable)."""
+
+    AWAITING = "awaiting", _("awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    NOT_CONFIRMED = "not_confirmed", _("not confirmed (items missing)")
+    EXPIRED = "expired", _("expired (no confirmation in time)")
+
+
 class PurchaseRecord(models.Model):
     """The outbox row: a purchase record (購入記録情報), its frozen payload and its sending state.
 
@@ -37,6 +48,8 @@ class PurchaseRecord(models.Model):
     class Kind(models.TextChoices):
         SALE = "sale", _("sale")
         CANCELLATION = "cancellation", _("cancellation")
+
+    CustomsState = CustomsState
 
     sale = models.OneToOneField("sales.Sale", on_delete=models.PROTECT, related_name="record")
     store = models.ForeignKey(
@@ -73,6 +86,15 @@ class PurchaseRecord(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    customs_state = models.CharField(
+        _("customs confirmation"), max_length=14, choices=CustomsState.choices, blank=True,
+        help_text=_("Refund-method sales only: where the customs confirmation (税関確認) stands."),
+    )
+    customs_deadline = models.DateField(_("last day for customs"), null=True, blank=True)
+    customs_kind = models.CharField(_("税関確認情報区分"), max_length=1, blank=True)
+    customs_confirmed_at = models.DateTimeField(_("confirmed by customs at"), null=True, blank=True)
+    customs_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Last query of this record alone (near its last day)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,6 +112,11 @@ class PurchaseRecord(models.Model):
             # many records were ever sent.
             models.Index(fields=["created_at", "id"], name="record_unsent",
                          condition=models.Q(state__in=["pending", "sending", "waiting"])),
+            # Records waiting for customs, by their last day: the expiry, the near-deadline queries
+            # and the queue read only these.
+            models.Index(fields=["customs_deadline", "id"], name="record_awaiting_customs",
+                         condition=models.Q(customs_state="awaiting")),
+            models.Index(fields=["customs_state", "customs_deadline"], name="record_customs"),
         ]
 
     def __str__(self) -> str:
@@ -155,3 +182,7 @@ def _rotated(payload: dict | None) -> dict | None:
         if buyer.get(key):
             buyer[key] = rotate(buyer[key])
     return payload
+
+
+# Models of the transmission side's packages live beside their code; Django finds them here.
+from .customs.models import CustomsConfirmation, PullWatermark  # noqa: E402, F401

@@ -4,6 +4,7 @@ from .buyer import passport_shown
 from .dated import regime_on
 from .engine import evaluate
 from .messages import MESSAGES, PACKING_MESSAGES, packing_message
+from .refund import confirmation_deadline, refund_of_remainder
 from .types import Buyer, Decision, Earlier, Item, Liquor, Reason, SaleInput
 
 __all__ = [
@@ -16,8 +17,10 @@ __all__ = [
     "Liquor",
     "Reason",
     "SaleInput",
+    "confirmation_deadline",
     "evaluate",
     "packing_message",
     "passport_shown",
+    "refund_of_remainder",
     "regime_on",
 ]

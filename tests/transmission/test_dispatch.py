@@ -12,13 +12,12 @@ from sales import services
 from stores.models import NTACertificate, Reminder
 from taxfree.crypto import decrypt
 from tests.factories import DocumentFactory, finalize, item
+from tests.sandbox import import_certificate, received
 from transmission import client
 from transmission.dispatch import backoff, record_send, records_overdue_remind, records_send_due
 from transmission.models import Attempt, PurchaseRecord
 from transmission.sandbox.ca import SandboxCA
 from transmission.wire import build
-
-from .conftest import import_certificate, received
 
 pytestmark = pytest.mark.django_db
 State = PurchaseRecord.State

@@ -8,11 +8,10 @@ from django.urls import reverse
 
 from taxfree.models import AuditEvent
 from tests.factories import DocumentFactory, finalize, item
+from tests.sandbox import received
 from transmission.dispatch import record_send
 from transmission.models import PurchaseRecord
 from transmission.services import record_correct, record_review, record_send_now
-
-from .conftest import received
 
 pytestmark = pytest.mark.django_db
 State = PurchaseRecord.State

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from . import customs
 from .ca import SandboxCA
 from .checks import judge
 from .store import Store, content_hash
@@ -193,6 +194,8 @@ class _ReceptionHandler(_Handler):
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's naming
         match = RECEPTION.match(self.path)
+        if self.path == customs.INQUIRY:
+            return self._inquiry()
         if not match:
             not_found = {"code": "E404", "item": "path", "text": "not found"}
             return self.reply(404, {"result": "ERROR", "messages": [not_found]})
@@ -209,6 +212,21 @@ class _ReceptionHandler(_Handler):
                 {"code": "E001", "item": "record", "text": "JSONオブジェクトではありません"}]})
         status, answer = self.sandbox.receive(body, match.group(1), self._certificate_id())
         self._deliver(number, status, answer)
+
+    def _inquiry(self) -> None:
+        self.sandbox.count_request()
+        if self.sandbox.mode == "down":
+            return self.reply(503, b"Service Unavailable (maintenance)", "text/plain")
+        try:
+            body = self.read_json()
+            if not isinstance(body, dict):
+                raise customs.Refused(400, "E001", "request", "JSONオブジェクトではありません")
+            return self.reply(200, customs.inquiry(self.sandbox.store, body, self._certificate_id()))
+        except customs.Refused as refused:
+            return self.reply(refused.status, refused.answer())
+        except (ValueError, UnicodeDecodeError):
+            return self.reply(400, {"result": "ERROR", "messages": [
+                {"code": "E001", "item": "request", "text": "JSONとして読み取れません"}]})
 
     def _deliver(self, number: int, status: int, answer: dict[str, Any]) -> None:
         mode = self.sandbox.mode
@@ -233,6 +251,8 @@ class _ControlHandler(_Handler):
     def do_GET(self) -> None:  # noqa: N802
         if self.path == "/sandbox/records":
             return self.reply(200, {"mode": self.sandbox.mode, "records": self.sandbox.store.records()})
+        if self.path == "/sandbox/customs":
+            return self.reply(200, {"confirmations": self.sandbox.store.confirmations("", limit=10_000)[1]})
         self.reply(404, {"error": "not found"})
 
     def do_POST(self) -> None:  # noqa: N802
@@ -241,6 +261,8 @@ class _ControlHandler(_Handler):
             if self.path == "/sandbox/mode":
                 self.sandbox.set_mode(str(body.get("mode")), **{k: v for k, v in body.items() if k != "mode"})
                 return self.reply(200, {"mode": self.sandbox.mode})
+            if self.path == "/sandbox/customs":
+                return self._confirm(body)
             if self.path == "/sandbox/reset":
                 self.sandbox.store.reset()
                 self.sandbox.set_mode("ok")
@@ -248,3 +270,11 @@ class _ControlHandler(_Handler):
         except (ValueError, TypeError) as exc:
             return self.reply(400, {"error": str(exc)})
         self.reply(404, {"error": "not found"})
+
+    def _confirm(self, body: Any) -> None:
+        try:
+            if not isinstance(body, dict):
+                raise customs.Refused(400, "E001", "request", "a JSON object is required")
+            return self.reply(201, customs.confirm(self.sandbox.store, body))
+        except customs.Refused as refused:
+            return self.reply(refused.status, {"error": str(refused), "code": refused.code})

@@ -19,6 +19,13 @@ CREATE TABLE IF NOT EXISTS received (
     result TEXT NOT NULL, messages TEXT NOT NULL, received_at TEXT NOT NULL, times INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS received_number ON received (sender_id, send_no);
+CREATE TABLE IF NOT EXISTS confirmations (
+    id INTEGER PRIMARY KEY,
+    sender_id TEXT NOT NULL, send_no TEXT NOT NULL, shop_id TEXT NOT NULL, kind TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL, registered_at TEXT NOT NULL, missing_lines TEXT NOT NULL,
+    UNIQUE (sender_id, send_no)
+);
+CREATE INDEX IF NOT EXISTS confirmations_registered ON confirmations (sender_id, registered_at, id);
 """
 
 
@@ -68,5 +75,42 @@ class Store:
                               (sender_id, send_no)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def sale(self, send_no: str) -> dict[str, Any] | None:
+        """An accepted sale record by its 送信番号 (customs finds it from the passport)."""
+        row = self.db.execute(
+            "SELECT sender_id, shop_id, item_count FROM received WHERE send_no = ? AND kind = 'sale' "
+            "AND result != 'ERROR' ORDER BY id LIMIT 1", (send_no,)).fetchone()
+        return {"sender_id": row[0], "shop_id": row[1], "item_count": row[2]} if row else None
+
+    def confirm(self, rows: list[tuple[str, str, str, str, str, str, list[int]]]) -> int:
+        """(sender, send_no, shop, kind, confirmed_at, registered_at, missing lines) rows; a record
+        customs already confirmed is left as it was. Returns how many were new."""
+        with self.lock:
+            before = self.db.total_changes
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO confirmations (sender_id, send_no, shop_id, kind, confirmed_at, "
+                "registered_at, missing_lines) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(*row[:6], json.dumps(row[6])) for row in rows])
+            self.db.execute("COMMIT")
+            return self.db.total_changes - before
+
+    def confirmations(self, sender_id: str, *, since: str = "", until: str = "", shop_id: str = "",
+                      send_no: str = "", offset: int = 0, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+        where, args = ["1 = 1"], []
+        for clause, value in (("sender_id = ?", sender_id), ("registered_at >= ?", since), ("registered_at < ?", until),
+                              ("shop_id = ?", shop_id), ("send_no = ?", send_no)):
+            if value:
+                where.append(clause)
+                args.append(value)
+        condition = " AND ".join(where)
+        count = self.db.execute(f"SELECT COUNT(*) FROM confirmations WHERE {condition}", args).fetchone()[0]  # noqa: S608
+        rows = self.db.execute(
+            "SELECT send_no, shop_id, kind, confirmed_at, registered_at, missing_lines FROM confirmations "  # noqa: S608
+            f"WHERE {condition} ORDER BY registered_at, id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        keys = ("send_no", "shop_id", "kind", "confirmed_at", "registered_at", "missing_lines")
+        return count, [dict(zip(keys, (*row[:5], json.loads(row[5])), strict=True)) for row in rows]
+
     def reset(self) -> None:
         self.db.execute("DELETE FROM received")
+        self.db.execute("DELETE FROM confirmations")

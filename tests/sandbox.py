@@ -51,3 +51,9 @@ def certified(nta, store):
     """The store with its client certificate from the sandbox CA."""
     import_certificate(nta, store.identifier)
     return store
+
+
+def through_customs(number: str, **fields) -> requests.Response:
+    """The customer passes customs in the sandbox (its control API)."""
+    url = RUNNING["sandbox"].control_url
+    return requests.post(f"{url}/sandbox/customs", json={"transmission_number": number, **fields}, timeout=5)

@@ -1,0 +1,92 @@
+"""refund_pay: the only way a refund is recorded (docs/rules.md §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taxfree.models import audit
+from taxfree.roles import Actor
+from transmission.models import PurchaseRecord
+
+from ..models import Sale
+from ..permissions import check_can_sell
+from ..services import refund_due
+from .models import Refund
+
+CustomsState = PurchaseRecord.CustomsState
+
+
+class RefundRefused(Exception):
+    """Why a refund cannot be paid. `conflict` (409): the sale's state forbids it now or for good;
+    otherwise (422) the request itself is wrong."""
+
+    def __init__(self, code: str, message: str, *, conflict: bool):
+        super().__init__(message)
+        self.code, self.message, self.conflict = code, message, conflict
+
+
+@transaction.atomic(durable=True)
+def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_borne_by: str = "shop",
+               reference: str = "", operator_name: str = "", paid_at: datetime | None = None) -> Refund:
+    """Pay the refund of a confirmed refund-method sale: only once, never above what is due, never
+    for a record customs did not confirm or that expired."""
+    check_can_sell(actor, sale.store)
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)  # two counters paying at once: one wins
+    _check_sale(sale)
+    due = refund_due(sale)
+    _check_request(due, channel, fee, fee_borne_by, operator_name)
+    paid = due - fee if fee_borne_by == Refund.FeeBorneBy.CUSTOMER else due
+    refund = Refund.objects.create(
+        sale=sale, store=sale.store, due=due, fee=fee, fee_borne_by=fee_borne_by, paid=paid, channel=channel,
+        reference=reference.strip(), operator_name=operator_name.strip(), paid_at=paid_at or timezone.now(),
+        paid_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
+          fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
+          operator=refund.operator_name)
+    return refund
+
+
+def _check_sale(sale: Sale) -> None:
+    if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+        raise RefundRefused("not_refund_method", _("Only a sale under the refund method is refunded."), conflict=False)
+    if Refund.objects.filter(sale=sale).exists():
+        raise RefundRefused("already_paid", _("The refund of this sale was already paid."), conflict=True)
+    state = PurchaseRecord.objects.filter(sale=sale).values_list("customs_state", flat=True).first()
+    refusals = {
+        CustomsState.AWAITING: ("not_confirmed_yet", _("Customs has not confirmed the export yet.")),
+        CustomsState.NOT_CONFIRMED: ("not_confirmed", _(
+            "Customs did not confirm every item of this purchase record: nothing of it is refunded.")),
+        CustomsState.EXPIRED: ("expired", _(
+            "No customs confirmation by the last day: the sale stays taxable and no refund may be paid.")),
+    }
+    if state != CustomsState.CONFIRMED:
+        code, message = refusals.get(state, ("not_confirmed_yet", _("Customs has not confirmed the export yet.")))
+        raise RefundRefused(code, message, conflict=True)
+
+
+def _check_request(due: int, channel: str, fee: int, fee_borne_by: str, operator_name: str) -> None:
+    if due <= 0:
+        raise RefundRefused("nothing_due", _("Nothing is left to refund: every item was returned."), conflict=True)
+    if channel not in Refund.Channel.values:
+        raise RefundRefused("channel", _("Choose how the refund is paid."), conflict=False)
+    if fee_borne_by not in Refund.FeeBorneBy.values:
+        raise RefundRefused("fee_borne_by", _("Say who bears the fee: the shop or the customer."), conflict=False)
+    if type(fee) is not int or fee < 0 or (fee_borne_by == Refund.FeeBorneBy.CUSTOMER and fee >= due):
+        message = _("The fee must be a whole number of yen from 0 to less than the refund (¥%(due)s).")
+        raise RefundRefused("fee", message % {"due": f"{due:,}"}, conflict=False)
+    if channel == Refund.Channel.OPERATOR and not operator_name.strip():
+        raise RefundRefused("operator_name", _("Name the refund operator the refund is handed to."), conflict=False)
+
+
+def check_can_refund(actor: Actor, sale: Sale) -> None:
+    """Refunds are paid by those who may sell at the store (the refund counter)."""
+    try:
+        check_can_sell(actor, sale.store)
+    except PermissionDenied:
+        raise PermissionDenied(_("You may not pay refunds for this store.")) from None
