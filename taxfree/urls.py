@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from sales.api import refunds as refund_api
 from sales.api import views as api
 from sales.capture import api as capture_api
 from stores.views import filing_attachment
@@ -13,6 +14,7 @@ api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
     path("sales/", api.SaleCreateView.as_view(), name="sales"),
     path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
+    path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
 ]
 

@@ -57,3 +57,18 @@ def through_customs(number: str, **fields) -> requests.Response:
     """The customer passes customs in the sandbox (its control API)."""
     url = RUNNING["sandbox"].control_url
     return requests.post(f"{url}/sandbox/customs", json={"transmission_number": number, **fields}, timeout=5)
+
+
+def customs_pass(sale, **fields):
+    """Send the sale's record, let the customer through customs (every item unless `missing_lines`)
+    and pull: the record as the shop then sees it."""
+    from transmission.customs.pull import confirmations_pull
+    from transmission.dispatch import record_send
+
+    record = sale.record
+    assert record_send(record.pk) in ("ok", "warning")
+    record.refresh_from_db()
+    assert through_customs(record.transmission_number, **fields).status_code == 201
+    confirmations_pull()
+    record.refresh_from_db()
+    return record

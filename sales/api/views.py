@@ -16,6 +16,7 @@ from sales.models import Sale
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from taxfree.openapi import errors
 
+from .refunds import RefundSerializer, refund_as_dict
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
 
 _CODES = "\n".join(f"- `{code}`: {en}" for code, (en, _ja) in sorted(MESSAGES.items()))
@@ -40,11 +41,21 @@ class RecordStateSerializer(serializers.Serializer):
     attempts = serializers.IntegerField()
 
 
+class ConfirmationSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(["awaiting", "confirmed", "not_confirmed", "expired"], allow_null=True,
+                                    help_text="null for a legacy-regime sale or a cancellation.")
+    kind = serializers.CharField(allow_null=True, help_text="税関確認情報区分 (1 or 2) once customs answered.")
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateField(allow_null=True, help_text="The last day customs may confirm.")
+
+
 class SaleDetailSerializer(SaleCreatedSerializer):
     kind = serializers.ChoiceField(["sale", "cancellation"])
     sold_at = serializers.DateTimeField()
     cancels = serializers.IntegerField(allow_null=True, help_text="For a cancellation: the sale it cancels.")
     record = RecordStateSerializer()
+    confirmation = ConfirmationSerializer()
+    refund = RefundSerializer(allow_null=True, help_text="Refund-method sales: what is due and what was paid.")
 
 
 EXAMPLE = {
@@ -118,7 +129,7 @@ class SaleDetailView(APIView):
         responses={200: SaleDetailSerializer, **errors(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
-        sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record"), pk=pk)
+        sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record", "refund"), pk=pk)
         return Response(sale_detail(sale))
 
 
@@ -134,4 +145,16 @@ def sale_detail(sale: Sale) -> dict:
         "record_state": record.state, "kind": sale.kind, "sold_at": sale.sold_at, "cancels": sale.cancels_id,
         "record": {"state": record.state, "transmission_number": record.transmission_number,
                    "result_messages": record.result_messages, "attempts": record.attempts},
+        "confirmation": {"state": record.customs_state or None, "kind": record.customs_kind or None,
+                         "confirmed_at": record.customs_confirmed_at, "deadline": record.customs_deadline},
+        "refund": _refund(sale),
     }
+
+
+def _refund(sale: Sale) -> dict | None:
+    if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+        return None
+    paid = getattr(sale, "refund", None)
+    # Awaiting: what confirmation will make due; not confirmed or expired: nothing, for good.
+    forfeited = sale.record.customs_state in ("not_confirmed", "expired")
+    return refund_as_dict(0 if forfeited else services.refund_due(sale), paid)
