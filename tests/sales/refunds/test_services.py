@@ -94,7 +94,8 @@ def test_a_partial_return_before_departure_lowers_the_refund_due(clerk, certifie
 
 
 def test_the_refund_due_is_the_refund_of_what_remains_however_the_returns_round(clerk, store):
-    sale = sale_of(clerk, store, item(1_999, 3, price_includes_tax=True), item(2_999, 2, price_includes_tax=True))  # ¥11,995 incl. tax: refund ¥1,090
+    inclusive = {"price_includes_tax": True}
+    sale = sale_of(clerk, store, item(1_999, 3, **inclusive), item(2_999, 2, **inclusive))  # ¥11,995: refund ¥1,090
     assert sale.refund_amount == 1_090
     services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})  # remains 1,999×2 + 2,999×2 = 9,996
     assert services.refund_due(sale) == 9_996 * 10 // 110
