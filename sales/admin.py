@@ -125,3 +125,5 @@ class SaleAdmin(StoreScopedMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
     readonly_fields = [f.name for f in Sale._meta.fields]
+
+from .refunds import admin as _refunds_admin  # noqa: E402, F401 - registers the refunds' admin

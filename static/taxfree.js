@@ -3,3 +3,8 @@
 document.addEventListener("change", (event) => {
   if (event.target.matches("select.submit-on-change")) event.target.form.submit();
 });
+// Money leaves the till: a form marked data-confirm asks first.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -49,7 +49,8 @@ def can_sell(user) -> bool:
 # What each role may do in the admin, by app and action. Sales, their items and purchase records
 # are never deleted (docs/architecture.md, invariant 3), so no role gets those delete permissions.
 _APPS = ("stores", "sales", "transmission", "taxfree")
-_NEVER_DELETED = {"sale", "saleitem", "purchaserecord", "auditevent", "customer", "identitydocument"}
+_NEVER_DELETED = {"sale", "saleitem", "purchaserecord", "auditevent", "customer", "identitydocument", "refund",
+                  "customsconfirmation", "attempt"}
 
 
 def _wanted(role: str, app_label: str, codename: str) -> bool:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("stores/<int:store_id>/sale/finish/", views.finish, name="finish"),
     path("sales/<int:pk>/", views.sale_detail, name="sale"),
     path("sales/<int:pk>/cancel/", views.sale_cancel, name="cancel"),
+    path("sales/<int:pk>/refund/", views.refund_cash, name="refund"),
 ]

@@ -20,6 +20,8 @@ from sales.customers import customer_register
 from sales.decisions import decision_as_dict
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale
+from sales.refunds.models import Refund
+from sales.refunds.services import RefundRefused, refund_pay
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
@@ -255,8 +257,32 @@ def sale_detail(request, pk: int):
     left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     return render(request, "staff/sale_detail.html", {
         "sale": sale, "items": sale.items.all(), "cancellations": sale.cancellations.all(),
-        "can_cancel": can_sell(request.user) and any(left.values()),
+        "can_cancel": can_sell(request.user) and any(left.values()), **_refund_state(request, sale),
     })
+
+
+def _refund_state(request, sale: Sale) -> dict:
+    if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+        return {}
+    paid = Refund.objects.filter(sale=sale).first()
+    due = services.refund_due(sale)
+    confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
+    return {"refund": paid, "refund_due": due,
+            "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user)}
+
+
+@login_required
+@require_POST
+def refund_cash(request, pk: int):
+    """The refund counter pays a confirmed refund in cash."""
+    sale = _visible_sale(request, pk)
+    try:
+        refund = refund_pay(actor=request.user, sale=sale, channel=Refund.Channel.CASH)
+    except RefundRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Refund of ¥%(paid)s paid in cash.") % {"paid": f"{refund.paid:,}"})
+    return redirect("staff:sale", sale.pk)
 
 
 @login_required

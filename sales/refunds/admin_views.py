@@ -1,0 +1,72 @@
+"""The officers' refund pages: the queue, the liability, recording a refund paid."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Sale
+from ..services import refund_due
+from .forms import RefundForm
+from .models import Refund
+from .queue import COLUMNS, liability, queue
+from .services import RefundRefused, refund_pay
+
+TITLES = {
+    "confirmed_unpaid": gettext_lazy("Confirmed by customs, not paid yet (oldest first)"),
+    "not_confirmed": gettext_lazy("Not confirmed: customs did not see every item (no refund)"),
+    "expiring": gettext_lazy("Awaiting customs, last day within 14 days"),
+    "expired": gettext_lazy("Expired: no confirmation by the last day (no refund; the sale stays taxable)"),
+}
+COLUMN_TITLES = {
+    "awaiting": gettext_lazy("awaiting confirmation"), "confirmed_unpaid": gettext_lazy("confirmed, unpaid"),
+    "paid": gettext_lazy("paid"),
+    "not_confirmed": gettext_lazy("not confirmed"), "expired": gettext_lazy("expired"),
+}
+
+
+def _may_view(request: HttpRequest) -> None:
+    if not request.user.has_perm("sales.view_refund"):
+        raise PermissionDenied
+
+
+def refund_queue(request: HttpRequest) -> HttpResponse:
+    _may_view(request)
+    sections = [(TITLES[s.key], s) for s in queue(request.user, timezone.localdate())]
+    context = {**admin.site.each_context(request), "title": _("Refunds queue"), "opts": Refund._meta,
+               "sections": sections, "today": timezone.localdate(),
+               "can_pay": request.user.has_perm("sales.add_refund")}
+    return TemplateResponse(request, "admin/sales/refund_queue.html", context)
+
+
+def refund_liability(request: HttpRequest) -> HttpResponse:
+    _may_view(request)
+    rows, total = liability(request.user)
+    context = {**admin.site.each_context(request), "title": _("Refund liability"), "opts": Refund._meta,
+               "columns": [(c, COLUMN_TITLES[c]) for c in COLUMNS], "rows": rows, "total": total}
+    return TemplateResponse(request, "admin/sales/refund_liability.html", context)
+
+
+def refund_record(request: HttpRequest, sale_id: int) -> HttpResponse:
+    if not request.user.has_perm("sales.add_refund"):
+        raise PermissionDenied
+    sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record", "store"), pk=sale_id)
+    form = RefundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refund = refund_pay(actor=request.user, sale=sale, **form.cleaned_data)
+        except RefundRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("Refund of ¥%(paid)s recorded for sale #%(sale)s.") % {
+                "paid": f"{refund.paid:,}", "sale": sale.pk})
+            return redirect("admin:sales_refund_queue")
+    context = {**admin.site.each_context(request), "title": _("Record a refund paid"), "opts": Refund._meta,
+               "sale": sale, "due": refund_due(sale), "form": form}
+    return TemplateResponse(request, "admin/sales/refund_record.html", context)
