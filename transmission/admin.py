@@ -17,7 +17,7 @@ from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin
 from taxfree.roles import is_compliance_officer
 
 from . import admin_views, services
-from .models import Attempt, PurchaseRecord, PurchaseRecordQuerySet
+from .models import Attempt, CustomsConfirmation, PurchaseRecord, PurchaseRecordQuerySet
 
 
 class StoreFilter(admin.SimpleListFilter):
@@ -83,18 +83,59 @@ def messages_html(items: list[dict[str, str]]) -> str:
                                                 for m in items)))
 
 
+class ConfirmationInline(admin.TabularInline):
+    model = CustomsConfirmation
+    extra = 0
+    can_delete = False
+    fields = ("kind", "confirmed_at", "registered_at", "complete", "missing_lines", "pulled_at")
+    readonly_fields = fields
+    verbose_name_plural = _("customs confirmations (as pulled from the NTA)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CustomsConfirmation)
+class CustomsConfirmationAdmin(BigTableAdmin):
+    """Confirmations as the NTA returned them: never added, changed or deleted by hand."""
+
+    list_display = ("pulled_at", "record", "kind", "confirmed_at", "complete", "missing_lines")
+    list_filter = ("kind", "complete")
+    list_select_related = ("record",)
+    search_fields = ("=record__transmission_number",)
+    readonly_fields = ("record", "kind", "confirmed_at", "registered_at", "complete", "missing_lines", "raw",
+                       "pulled_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CustomsConfirmation]:
+        visible = PurchaseRecord.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(record__in=visible)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(PurchaseRecord)
 class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     list_display = ["id", "created_at", "store", "kind", "state", "transmission_number", "attempts", "age",
-                    "reviewed"]
-    list_filter = ["state", "kind", ReviewFilter, StoreFilter, SaleDateFilter]
+                    "reviewed", "customs_state", "customs_deadline"]
+    list_filter = ["state", "kind", "customs_state", ReviewFilter, StoreFilter, SaleDateFilter]
     list_select_related = ["store"]
     search_fields = ["=id", "=transmission_number", "=sale__id"]
     fields = ("sale", "store", "sale_date", "kind", "state", "transmission_number", "api_version",
               "sender_identifier", "attempts", "next_attempt_at", "accepted_at", "last_error", "shown_messages",
-              "reviewed_at", "reviewed_by", "cancels", "created_at", "correct_link")
+              "reviewed_at", "reviewed_by", "cancels", "created_at", "correct_link", "customs_state",
+              "customs_deadline", "customs_kind", "customs_confirmed_at", "customs_checked_at")
     readonly_fields = fields
-    inlines = [AttemptInline]
+    inlines = [AttemptInline, ConfirmationInline]
     actions = ["send_now", "mark_reviewed"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseRecord]:

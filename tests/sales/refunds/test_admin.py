@@ -1,0 +1,146 @@
+"""The office's refund pages: queue, liability, recording a refund; the reminders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sales import services
+from sales.refunds.models import Refund
+from sales.refunds.reminders import refunds_unpaid_remind
+from stores.models import Reminder
+from tests.factories import DocumentFactory, finalize, item
+from tests.sandbox import customs_pass
+from transmission.customs.reminders import records_expiring_remind
+from transmission.dispatch import record_send
+from transmission.models import PurchaseRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def sale_of(clerk, store, *items, day=date(2026, 11, 21)):
+    return finalize(clerk, DocumentFactory(customer__store=store), list(items) or [item(10_000), item(20_000)],
+                    day=day)
+
+
+@pytest.fixture
+def four(clerk, certified):
+    """Confirmed, not confirmed (line 2 missing), awaiting near its last day, expired."""
+    confirmed, missing, waiting, expired = (sale_of(clerk, certified) for _ in range(4))
+    customs_pass(confirmed)
+    customs_pass(missing, missing_lines=[2])
+    record_send(waiting.record.pk)
+    soon = timezone.localdate() + timedelta(days=5)
+    PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_deadline=soon)
+    PurchaseRecord.objects.filter(pk=expired.record.pk).update(customs_state="expired")
+    services.sale_cancel(actor=clerk, sale=confirmed, quantities={1: 1})  # the refund due drops to ¥2,000
+    return confirmed, missing, waiting, expired
+
+
+def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
+    confirmed, missing, waiting, expired = four
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("admin:sales_refund_queue"))
+    assert page.status_code == 200
+    sections = {s.key: s for _title, s in page.context["sections"]}
+    assert [s.pk for s in sections["confirmed_unpaid"].rows] == [confirmed.pk]
+    assert sections["confirmed_unpaid"].amount == 2_000 and sections["confirmed_unpaid"].rows[0].refund_due == 2_000
+    assert [i.line for i in sections["not_confirmed"].rows[0].missing_items] == [2]
+    assert [s.pk for s in sections["expiring"].rows] == [waiting.pk]
+    assert [s.pk for s in sections["expired"].rows] == [expired.pk]
+    html = page.content.decode()
+    assert reverse("admin:sales_refund_record", args=[confirmed.pk]) in html
+    assert len(queries) < 30
+
+
+def test_the_liability_adds_up_by_store_and_month(client, officer, clerk, four):
+    confirmed, missing, waiting, expired = four
+    client.force_login(officer)
+    rows = client.get(reverse("admin:sales_refund_liability")).context["rows"]
+    [row] = rows
+    assert row.month == date(2026, 11, 1)
+    assert row.amounts == {"awaiting": 3_000, "confirmed_unpaid": 2_000, "paid": 0, "not_confirmed": 3_000,
+                           "expired": 3_000}
+    client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
+                {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"})
+    [row], total = client.get(reverse("admin:sales_refund_liability")).context["rows"], None
+    assert (row.amounts["paid"], row.amounts["confirmed_unpaid"]) == (2_000, 0)
+
+
+def test_the_office_records_a_transfer_and_a_refusal_changes_nothing(client, officer, four):
+    confirmed, missing, *_ = four
+    client.force_login(officer)
+    url = reverse("admin:sales_refund_record", args=[missing.pk])
+    page = client.post(url, {"channel": "bank_transfer", "fee": 0, "fee_borne_by": "shop"})
+    assert page.status_code == 200 and "did not confirm every item" in page.content.decode()
+    page = client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
+                       {"channel": "operator", "fee": 0, "fee_borne_by": "shop"})
+    assert "Name the refund operator" in page.content.decode() and not Refund.objects.exists()
+    done = client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
+                       {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"})
+    assert done.status_code == 302
+    refund = Refund.objects.get()
+    assert (refund.paid, refund.paid_by) == (1_600, officer)
+    assert client.get(reverse("admin:sales_refund_changelist")).status_code == 200
+
+
+def test_accountants_read_the_queue_and_liability_but_record_nothing(client, accountant, four):
+    confirmed, *_ = four
+    client.force_login(accountant)
+    assert client.get(reverse("admin:sales_refund_queue")).status_code == 200
+    assert client.get(reverse("admin:sales_refund_liability")).status_code == 200
+    assert client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
+                       {"channel": "cash", "fee": 0, "fee_borne_by": "shop"}).status_code == 403
+
+
+def test_the_attention_page_counts_customs_and_refunds(client, officer, four):
+    client.force_login(officer)
+    html = client.get(reverse("admin:stores_attention")).content.decode()
+    assert 'id="refund-counts"' in html
+
+
+def test_reminders_for_unpaid_refunds_and_records_near_their_last_day(officer, four):
+    confirmed, _missing, waiting, _expired = four
+    PurchaseRecord.objects.filter(pk=confirmed.record.pk).update(
+        customs_confirmed_at=timezone.now() - timedelta(days=8))
+    assert refunds_unpaid_remind() == 1 and refunds_unpaid_remind() == 0  # once a day
+    assert records_expiring_remind() == 1
+    subjects = sorted(Reminder.objects.values_list("subject", flat=True))
+    assert any("unpaid" in s or "未払" in s for s in subjects) and len(subjects) == 2
+
+
+def test_the_till_pays_a_confirmed_refund_in_cash_once(client, clerk, certified):
+    sale = sale_of(clerk, certified)
+    client.force_login(clerk)
+    page = client.get(reverse("staff:sale", args=[sale.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-state="awaiting"' in page and "Pay the refund" not in page
+    customs_pass(sale)
+    page = client.get(reverse("staff:sale", args=[sale.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-state="confirmed"' in page and "Pay the refund of ¥3,000 in cash" in page
+    client.post(reverse("staff:refund", args=[sale.pk]))
+    client.post(reverse("staff:refund", args=[sale.pk]))
+    assert Refund.objects.get().channel == "cash"
+    page = client.get(reverse("staff:sale", args=[sale.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Refund paid" in page and "Pay the refund" not in page
+
+
+def test_the_till_refuses_a_refund_customs_did_not_confirm(client, clerk, certified):
+    sale = sale_of(clerk, certified)
+    customs_pass(sale, missing_lines=[1])
+    client.force_login(clerk)
+    page = client.post(reverse("staff:refund", args=[sale.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "did not confirm every item" in page.content.decode() and not Refund.objects.exists()
+
+
+def test_an_accountant_cannot_pay_at_the_till(client, accountant, clerk, certified):
+    sale = sale_of(clerk, certified)
+    customs_pass(sale)
+    client.force_login(accountant)
+    assert client.post(reverse("staff:refund", args=[sale.pk])).status_code == 403
+    assert not Refund.objects.exists()
