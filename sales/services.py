@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -42,17 +42,63 @@ class FinalizedSale:
 
 def sale_evaluate(
     *, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
-    sale_date: date,
+    sale_date: date, alongside_excl: int = 0,
 ) -> rules.Decision:
+    """`alongside_excl`: the tax-exclusive total of other parts of the same basket written with this
+    one (a split basket): the same customer's same-day total at the store counts them too."""
+    earlier = earlier_same_day(customer.pk, store.pk, sale_date)
+    if alongside_excl:
+        earlier = replace(earlier, total_excl_tax=earlier.total_excl_tax + alongside_excl)
     return rules.evaluate(
         rules.SaleInput(
             sale_date=sale_date,
             buyer=buyer_of(customer, document),
             items=tuple(line.item for line in lines),
-            earlier=earlier_same_day(customer.pk, store.pk, sale_date),
+            earlier=earlier,
             liquor_export_store=store.liquor_export,
         )
     )
+
+
+def split_evaluate(
+    *, store: Store, customer: Customer, document: IdentityDocument, groups: Sequence[Sequence[ItemLine]],
+    sale_date: date,
+) -> list[rules.Decision]:
+    """Each part of a split basket as the rules see it, the other parts counted in the same-day total."""
+    alone = [sale_evaluate(store=store, customer=customer, document=document, lines=g, sale_date=sale_date)
+             for g in groups]
+    everything = sum(d.total_excl_tax for d in alone)
+    return [sale_evaluate(store=store, customer=customer, document=document, lines=g, sale_date=sale_date,
+                          alongside_excl=everything - d.total_excl_tax) for g, d in zip(groups, alone, strict=True)]
+
+
+@transaction.atomic(durable=True)
+def sale_finalize_split(
+    *, actor, store: Store, customer: Customer, document: IdentityDocument,
+    groups: Sequence[Sequence[ItemLine]], customer_language: str, acknowledged: bool, receipt_number: str = "",
+    temporary_site: TemporarySite | None = None,
+) -> list[FinalizedSale]:
+    """docs/rules.md §2: customs confirms per purchase record and one item not confirmed voids the
+    refund of its whole record, so a refund-method basket may leave as several sales, one record
+    each, all or none. Each part must be eligible with the others counted in the same-day total."""
+    check_can_sell(actor, store)
+    groups = [list(g) for g in groups if g]
+    if len(groups) < 2:
+        raise ValidationError(_("A split needs at least two purchase records with items."))
+    if rules.regime_on(timezone.localdate()).name != "refund":
+        raise ValidationError(_("Only refund-method sales are split into several purchase records."))
+    sold_at = timezone.now()
+    alone = [sale_evaluate(store=store, customer=customer, document=document, lines=g,
+                           sale_date=timezone.localdate(sold_at)).total_excl_tax for g in groups]
+    done = []
+    for n, group in enumerate(groups):
+        # The parts already written count from the database; the ones still to come, from here.
+        done.append(_sale_write(
+            actor=actor, store=store, customer=customer, document=document, lines=group,
+            customer_language=customer_language, acknowledged=acknowledged, sold_at=sold_at,
+            receipt_number=receipt_number, temporary_site=temporary_site, alongside_excl=sum(alone[n + 1:]),
+        ))
+    return done
 
 
 @transaction.atomic(durable=True)
@@ -89,7 +135,7 @@ def sale_record(
 def _sale_write(
     *, actor, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
     customer_language: str, acknowledged: bool, sold_at: datetime | None = None, receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
+    temporary_site: TemporarySite | None = None, alongside_excl: int = 0,
 ) -> FinalizedSale:
     sold_at = sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
@@ -99,7 +145,8 @@ def _sale_write(
         raise ValidationError(_("The customer has not acknowledged the tax-free rules."))
     # Lock the customer so two tills cannot both count the same-day total without the other.
     Customer.objects.select_for_update().get(pk=customer.pk)
-    decision = sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=sale_date)
+    decision = sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=sale_date,
+                             alongside_excl=alongside_excl)
     if not decision.eligible:
         raise SaleRefused(decision)
     sale = Sale.objects.create(

@@ -70,6 +70,32 @@ class Basket:
     def lines(self):
         return [line_from_dict(i) for i in self.items]
 
+    # The split advisor (docs/rules.md §2): each item belongs to purchase record 1, 2 or 3.
+    MAX_RECORDS = 3
+
+    def set_record(self, index: int, record: int) -> None:
+        if 0 <= index < len(self.items) and 1 <= record <= self.MAX_RECORDS:
+            self.items[index]["record"] = record
+            self.save()
+
+    def suggest_split(self) -> None:
+        """Consumables (food, drink, cosmetics, medicine) are what a customer may open in Japan:
+        they go to a record of their own, so using one does not void the refund of the rest."""
+        kinds = {i.get("category") == "consumable" for i in self.items}
+        for item in self.items:
+            item["record"] = 2 if len(kinds) == 2 and item.get("category") == "consumable" else 1
+        self.save()
+
+    def unsplit(self) -> None:
+        for item in self.items:
+            item["record"] = 1
+        self.save()
+
+    def groups(self) -> list[list[int]]:
+        """Item indexes per purchase record that has items, in record order."""
+        numbers = sorted({i.get("record", 1) for i in self.items})
+        return [[n for n, i in enumerate(self.items) if i.get("record", 1) == number] for number in numbers]
+
     def acknowledge(self, language: str) -> None:
         self.data.update(language=language, acknowledged=True)
         self.save()

@@ -124,8 +124,25 @@ def basket(request, store_id: int):
     rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
     return render(request, "staff/basket.html", {
         "store": store, "site": cart.site(store), "customer": customer, "document": document, "basket": cart.data,
-        "rows": rows, "decision": decision, **forms,
+        "rows": rows, "decision": decision, **forms, **_split(store, customer, document, cart, decision),
     })
+
+
+def _split(store: Store, customer, document, cart: Basket, decision: dict | None) -> dict:
+    """The split advisor: refund-method baskets of two items or more may leave as several records."""
+    if not decision or decision["regime"] != "refund" or len(cart.items) < 2:
+        return {}
+    groups = cart.groups()
+    parts = []
+    if len(groups) > 1:
+        lines = cart.lines()
+        decisions = services.split_evaluate(store=store, customer=customer, document=document,
+                                            groups=[[lines[n] for n in g] for g in groups],
+                                            sale_date=timezone.localdate())
+        parts = [(n + 1, [cart.items[i]["name"] for i in g], decision_as_dict(d, get_language()))
+                 for n, (g, d) in enumerate(zip(groups, decisions, strict=True))]
+    return {"split_offered": True, "split_parts": parts, "split_eligible": all(p[2]["eligible"] for p in parts),
+            "record_numbers": range(1, Basket.MAX_RECORDS + 1)}
 
 
 def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
@@ -160,6 +177,12 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
                       serial=edit.cleaned_data["serial"].strip())
         else:
             _errors_to_messages(request, edit)
+        return redirect("staff:basket", store.pk)
+    elif action == "record":
+        cart.set_record(_int(request.POST.get("index")), _int(request.POST.get("record")))
+        return redirect("staff:basket", store.pk)
+    elif action in ("suggest_split", "unsplit"):
+        cart.suggest_split() if action == "suggest_split" else cart.unsplit()
         return redirect("staff:basket", store.pk)
     elif action == "clear":
         cart.clear()
@@ -224,12 +247,20 @@ def finish(request, store_id: int):
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
         return redirect("staff:basket", store.pk)
+    common = {"actor": request.user, "store": store, "customer": customer, "document": document,
+              "customer_language": cart.data.get("language", "en"),
+              "acknowledged": cart.data.get("acknowledged", False),
+              "receipt_number": finish_form.cleaned_data["receipt_number"], "temporary_site": cart.site(store)}
     try:
-        done = services.sale_finalize(
-            actor=request.user, store=store, customer=customer, document=document, lines=cart.lines(),
-            customer_language=cart.data.get("language", "en"), acknowledged=cart.data.get("acknowledged", False),
-            receipt_number=finish_form.cleaned_data["receipt_number"], temporary_site=cart.site(store),
-        )
+        if len(cart.groups()) > 1:
+            lines = cart.lines()
+            parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
+            cart.clear()
+            numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
+            messages.success(request, _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.") % {
+                "n": len(parts), "sales": numbers})
+            return redirect("staff:sale", parts[0].sale.pk)
+        done = services.sale_finalize(lines=cart.lines(), **common)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk)
