@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path, reverse
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from taxfree.admin_tools import BigTableAdmin, ReadOnlyAdmin
 
 from . import admin_views
-from .models import Refund
+from .models import Refund, RefundQuerySet
 
 
 @admin.register(Refund)
@@ -28,7 +30,7 @@ class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
         return format_html('<a href="{}">#{}</a>', reverse("admin:sales_sale_change", args=[obj.sale_id]), obj.sale_id)
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).visible_to(request.user)
+        return cast(RefundQuerySet, super().get_queryset(request)).visible_to(request.user)
 
     def get_urls(self):
         view = self.admin_site.admin_view

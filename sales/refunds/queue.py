@@ -120,8 +120,9 @@ def liability(user: Any) -> tuple[list[LiabilityRow], LiabilityRow]:
 def _column(state: str, is_paid: bool) -> str:
     if is_paid:
         return "paid"
-    return {CustomsState.CONFIRMED: "confirmed_unpaid", CustomsState.NOT_CONFIRMED: "not_confirmed",
-            CustomsState.EXPIRED: "expired"}.get(state, "awaiting")
+    columns: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
+                               CustomsState.NOT_CONFIRMED: "not_confirmed", CustomsState.EXPIRED: "expired"}
+    return columns.get(state, "awaiting")
 
 
 def _as_date(value: Any) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_born
     refund = Refund.objects.create(
         sale=sale, store=sale.store, due=due, fee=fee, fee_borne_by=fee_borne_by, paid=paid, channel=channel,
         reference=reference.strip(), operator_name=operator_name.strip(), paid_at=paid_at or timezone.now(),
-        paid_by=actor if getattr(actor, "is_authenticated", False) else None,
+        paid_by=actor if isinstance(actor, User) else None,
     )
     audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
           fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
@@ -58,7 +58,7 @@ def _check_sale(sale: Sale) -> None:
     if Refund.objects.filter(sale=sale).exists():
         raise RefundRefused("already_paid", _("The refund of this sale was already paid."), conflict=True)
     state = PurchaseRecord.objects.filter(sale=sale).values_list("customs_state", flat=True).first()
-    refusals = {
+    refusals: dict[str | None, tuple[str, str]] = {
         CustomsState.AWAITING: ("not_confirmed_yet", _("Customs has not confirmed the export yet.")),
         CustomsState.NOT_CONFIRMED: ("not_confirmed", _(
             "Customs did not confirm every item of this purchase record: nothing of it is refunded.")),
@@ -83,10 +83,3 @@ def _check_request(due: int, channel: str, fee: int, fee_borne_by: str, operator
     if channel == Refund.Channel.OPERATOR and not operator_name.strip():
         raise RefundRefused("operator_name", _("Name the refund operator the refund is handed to."), conflict=False)
 
-
-def check_can_refund(actor: Actor, sale: Sale) -> None:
-    """Refunds are paid by those who may sell at the store (the refund counter)."""
-    try:
-        check_can_sell(actor, sale.store)
-    except PermissionDenied:
-        raise PermissionDenied(_("You may not pay refunds for this store.")) from None

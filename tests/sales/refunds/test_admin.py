@@ -69,8 +69,10 @@ def test_the_liability_adds_up_by_store_and_month(client, officer, clerk, four):
                            "expired": 3_000}
     client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
                 {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"})
-    [row], total = client.get(reverse("admin:sales_refund_liability")).context["rows"], None
+    page = client.get(reverse("admin:sales_refund_liability"))
+    [row], total = page.context["rows"], page.context["total"]
     assert (row.amounts["paid"], row.amounts["confirmed_unpaid"]) == (2_000, 0)
+    assert total.amounts == row.amounts
 
 
 def test_the_office_records_a_transfer_and_a_refusal_changes_nothing(client, officer, four):
