@@ -5,6 +5,7 @@ set -euo pipefail
 host=$1 port=$2
 sandbox_port=${SANDBOX_PORT:-8443} control_port=${SANDBOX_CONTROL_PORT:-8444}
 export DEBUG=true NTA_API_URL=${NTA_API_URL:-https://127.0.0.1:$sandbox_port}
+export NTA_SANDBOX_CONTROL_URL=${NTA_SANDBOX_CONTROL_URL:-http://127.0.0.1:$control_port}
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 .venv/bin/python manage.py nta_sandbox --port "$sandbox_port" --control-port "$control_port" &
@@ -19,6 +20,8 @@ pids+=($!)
 pids+=($!)
 .venv/bin/python manage.py runserver "$host:$port" --noreload &
 pids+=($!)
+# The demo's customer from Taiwan goes through customs once the records are sent: a refund to pay.
+(for _ in $(seq 1 60); do .venv/bin/python manage.py demo_customs >/dev/null 2>&1 && break; sleep 1; done) &
 for _ in $(seq 1 60); do
   curl -s -o /dev/null "http://$host:$port/accounts/login/" && break
   sleep 0.5
@@ -30,6 +33,9 @@ cat <<MSG
     admin        http://$host:$port/admin/
     API schema   http://$host:$port/api/schema/
     NTA sandbox  https://127.0.0.1:$sandbox_port/ (control API http://127.0.0.1:$control_port/sandbox/records)
+  Customs in the sandbox: .venv/bin/python manage.py customs_confirm SALE_ID [--missing LINE]
+    then .venv/bin/python manage.py pull_confirmations (or wait for the scheduled pull);
+    refunds queue http://$host:$port/admin/sales/refund/queue/
   Demo logins: officer / demo-officer (compliance officer), staff / demo-staff (store staff),
                accountant / demo-accountant (accountant).
   Stop with Ctrl-C.
