@@ -28,8 +28,9 @@ def login(client: Client, username: str, password: str, address: str = "10.0.0.1
 def test_repeated_failed_logins_lock_the_account_until_an_officer_unlocks_it(clerk, officer):
     answers = [login(Client(), clerk.username, "wrong").status_code for _ in range(5)]
     assert answers == [200, 200, 200, 200, 429]
-    locked = login(Client(), clerk.username, "pw", address="10.0.0.2")
+    locked = login(Client(HTTP_ACCEPT_LANGUAGE="en"), clerk.username, "pw", address="10.0.0.2")
     assert locked.status_code == 429 and "locked" in locked.content.decode().lower()
+    assert "Try again in 15 minutes" in locked.content.decode()
     admin = Client()
     admin.force_login(officer)
     attempts = AccessAttempt.objects.filter(username=clerk.username)

@@ -37,6 +37,7 @@ class Store:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()
+        self.counts: dict[tuple[str, ...], int] = {}
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -93,6 +94,7 @@ class Store:
                 "registered_at, missing_lines) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(*row[:6], json.dumps(row[6])) for row in rows])
             self.db.execute("COMMIT")
+            self.counts.clear()
             return self.db.total_changes - before
 
     def confirmations(self, sender_id: str, *, since: str = "", until: str = "", shop_id: str = "",
@@ -104,7 +106,11 @@ class Store:
                 where.append(clause)
                 args.append(value)
         condition = " AND ".join(where)
-        count = self.db.execute(f"SELECT COUNT(*) FROM confirmations WHERE {condition}", args).fetchone()[0]  # noqa: S608
+        key = (condition, *args)
+        if key not in self.counts:  # a query's pages share one count until customs confirms more
+            self.counts[key] = self.db.execute(
+                f"SELECT COUNT(*) FROM confirmations WHERE {condition}", args).fetchone()[0]  # noqa: S608
+        count = self.counts[key]
         rows = self.db.execute(
             "SELECT send_no, shop_id, kind, confirmed_at, registered_at, missing_lines FROM confirmations "  # noqa: S608
             f"WHERE {condition} ORDER BY registered_at, id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
@@ -114,3 +120,4 @@ class Store:
     def reset(self) -> None:
         self.db.execute("DELETE FROM received")
         self.db.execute("DELETE FROM confirmations")
+        self.counts.clear()

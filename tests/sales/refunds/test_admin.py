@@ -28,6 +28,11 @@ def sale_of(clerk, store, *items, day=date(2026, 11, 21)):
                     day=day)
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def four(clerk, certified):
     """Confirmed, not confirmed (line 2 missing), awaiting near its last day, expired."""
