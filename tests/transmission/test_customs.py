@@ -23,8 +23,8 @@ CustomsState = PurchaseRecord.CustomsState
 SOLD = date(2026, 11, 21)
 
 
-def sent_record(clerk, store, *items, day=SOLD):
-    doc = DocumentFactory(customer__store=store)
+def sent_record(clerk, store, *items, day=SOLD, **document):
+    doc = DocumentFactory(customer__store=store, **document)
     record = finalize(clerk, doc, list(items) or [item(10_000), item(20_000)], day=day).record
     assert record_send(record.pk) == "ok"
     record.refresh_from_db()
@@ -161,6 +161,8 @@ def test_the_sandbox_refuses_bad_customs_requests(clerk, certified, nta):
     assert through_customs(record.transmission_number, confirmed_at="yesterday").status_code == 400
     assert through_customs(record.transmission_number).status_code == 201
     assert through_customs(record.transmission_number).status_code == 409
+    legacy = sent_record(clerk, certified, day=date(2026, 10, 30), landing_date=date(2026, 10, 1))
+    assert through_customs(legacy.transmission_number).json()["code"] == "E514"
     listed = requests.get(f"{nta.control_url}/sandbox/customs", timeout=5).json()["confirmations"]
     assert [c["send_no"] for c in listed] == [record.transmission_number]
 

@@ -38,6 +38,8 @@ class PullSummary:
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        if not self.requests and not self.changes and not self.problems:
+            return ["nothing awaiting customs: no query made"]
         out = [f"{self.requests} queries, {self.received} confirmations received, "
                f"{self.changes['stored']} new"]
         out += [f"{state}: {n}" for state, n in sorted(self.changes.items()) if state != "stored"]

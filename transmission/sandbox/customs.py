@@ -44,6 +44,9 @@ def confirm(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     record = store.sale(send_no)
     if record is None:
         raise Refused(404, "E510", "transmission_number", f"no accepted sale record with 送信番号 {send_no!r}")
+    if record["version"] != "3":
+        raise Refused(409, "E514", "transmission_number",
+                      f"送信番号 {send_no} is a legacy-regime record: customs confirms refund-method records only")
     kind = str(body.get("kind", "1"))
     if kind not in KINDS:
         raise Refused(400, "E511", "kind", "kind must be 1 or 2")

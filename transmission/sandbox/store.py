@@ -79,9 +79,9 @@ class Store:
     def sale(self, send_no: str) -> dict[str, Any] | None:
         """An accepted sale record by its 送信番号 (customs finds it from the passport)."""
         row = self.db.execute(
-            "SELECT sender_id, shop_id, item_count FROM received WHERE send_no = ? AND kind = 'sale' "
+            "SELECT sender_id, shop_id, item_count, version FROM received WHERE send_no = ? AND kind = 'sale' "
             "AND result != 'ERROR' ORDER BY id LIMIT 1", (send_no,)).fetchone()
-        return {"sender_id": row[0], "shop_id": row[1], "item_count": row[2]} if row else None
+        return {"sender_id": row[0], "shop_id": row[1], "item_count": row[2], "version": row[3]} if row else None
 
     def confirm(self, rows: list[tuple[str, str, str, str, str, str, list[int]]]) -> int:
         """(sender, send_no, shop, kind, confirmed_at, registered_at, missing lines) rows; a record
