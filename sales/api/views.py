@@ -123,8 +123,9 @@ class SaleDetailView(APIView):
         description=(
             "The decision fields as `POST /api/v1/sales/` returned them (messages in the language the "
             "sale was recorded in), and `record`: its state (`pending`, `sending`, `ok`, `warning`, `ng` "
-            "or `waiting`), 送信番号, the NTA's messages and the number of attempts. 404 for a sale of "
-            "another store."
+            "or `waiting`), 送信番号, the NTA's messages and the number of attempts; for a refund-method sale, "
+            "`confirmation` (customs: `awaiting`, `confirmed`, `not_confirmed`, `expired`; the last day) and "
+            "`refund` (what is due, what was paid). 404 for a sale of another store."
         ),
         responses={200: SaleDetailSerializer, **errors(401, 403, 404, 429)},
     )
