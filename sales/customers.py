@@ -61,7 +61,7 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
         customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
         customer.full_clean()
         customer.save()
-    doc = _same_document(customer, number, document) or _new_document(customer, number, document)
+    doc = _document_upsert(actor, customer, number, document)
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return customer, doc
 
@@ -92,13 +92,28 @@ def find_document(store: Store, number: str, document_type: str) -> IdentityDocu
     )
 
 
-def _same_document(customer: Customer, number: str, facts: dict) -> IdentityDocument | None:
-    for doc in customer.documents.with_number(number):
-        if all(getattr(doc, f) == facts.get(f, getattr(doc, f)) for f in DOCUMENT_FACTS) and (
-            doc.passport_number == facts.get("passport_number", "")
-        ):
-            return doc
-    return None
+def _document_upsert(actor: Actor, customer: Customer, number: str, facts: dict) -> IdentityDocument:
+    """One row per document: shown again (a new visit, a new landing date), its row is updated and
+    the change audited; each sale's record keeps the facts as they were (its frozen payload)."""
+    doc = customer.documents.with_number(number).filter(document_type=facts["document_type"]).first()
+    if doc is None:
+        return _new_document(customer, number, facts)
+    fields = (*DOCUMENT_FACTS, "passport_number")
+    changed = {f: facts[f] for f in fields if f in facts and getattr(doc, f) != facts[f]}
+    if changed:
+        before = {f: _shown(f, getattr(doc, f)) for f in changed}
+        for field, value in changed.items():
+            setattr(doc, field, value)
+        doc.full_clean(exclude=["number_index"])
+        doc.save()
+        audit(actor, "document_change", doc, ", ".join(sorted(changed)), before=before,
+              after={f: _shown(f, v) for f, v in changed.items()})
+    return doc
+
+
+def _shown(field: str, value: Any) -> str:
+    text = str(value)
+    return "•" * max(len(text) - 4, 0) + text[-4:] if field == "passport_number" and value else text
 
 
 def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:

@@ -30,20 +30,40 @@
     expiry_date: "document_expiry",
   };
 
+  const REASON_FIELD = { name: "surname", surname: "surname", given_names: "given_names" };
+
+  function doubtful(data) {
+    // Reasons read "field: what was wrong"; a field named there, or whose check failed, is doubtful.
+    const keys = new Set();
+    for (const reason of data.reasons || []) {
+      const key = reason.split(":")[0].trim();
+      keys.add(REASON_FIELD[key] || key);
+    }
+    for (const [key, ok] of Object.entries(data.checks || {})) if (ok === false) keys.add(REASON_FIELD[key] || key);
+    return keys;
+  }
+
   function fill(data) {
     document.querySelectorAll("#customer-form .review").forEach((el) => el.classList.remove("review"));
+    document.querySelectorAll("#customer-form .doubt").forEach((el) => el.remove());
     if (data.status === "not_found") { say(box.dataset.notFound, "error"); return; }
+    const doubts = data.status === "accepted" ? new Set() : doubtful(data);
     for (const [key, name] of Object.entries(FIELDS)) {
       const input = document.querySelector(`#customer-form [name="c-${name}"]`);
       const value = data.fields[key];
       if (!input || value === null || value === undefined) continue;
       input.value = key === "issuer" || key === "nationality" ? value.replace(/</g, "").padEnd(3, "") : value;
-      const check = data.checks[key === "surname" || key === "given_names" ? "name" : key];
-      if (data.status !== "accepted" || check === false) input.classList.add("review");
+      if (doubts.has(key)) {
+        input.classList.add("review");
+        const note = document.createElement("p");
+        note.className = "doubt warning";
+        note.textContent = box.dataset.doubtful;
+        input.insertAdjacentElement("afterend", note);
+      }
     }
     const type = document.querySelector('#customer-form [name="c-document_type"]');
     if (type && (data.fields.document_code || "").startsWith("P")) type.value = "passport";
-    say(data.status === "accepted" ? box.dataset.accepted : box.dataset.review + " " + data.reasons.join("; "),
+    say(data.status === "accepted" ? box.dataset.accepted : box.dataset.review,
         data.status === "accepted" ? "success" : "warning");
   }
 
@@ -74,11 +94,23 @@
     const form = new FormData(); form.append("image", file); send(form);
   });
 
-  const readText = () => { const form = new FormData(); form.append("text", text.value); send(form); };
+  let lastRead = "";
+  const readText = () => {
+    lastRead = text.value.trim();
+    const form = new FormData(); form.append("text", text.value); send(form);
+  };
   document.getElementById("read-text").addEventListener("click", readText);
+  // A scanner types the lines one character at a time: read once they are complete (3 × 30,
+  // 2 × 36 or 2 × 44 characters), once, and a moment after the last keystroke.
+  const complete = (value) => {
+    const lines = value.trim().split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const width = lines.length ? lines[0].length : 0;
+    const wanted = { 30: 3, 36: 2, 44: 2 }[width];
+    return wanted === lines.length && lines.every((l) => l.length === width && /^[A-Z0-9<]+$/.test(l));
+  };
+  let timer = null;
   text.addEventListener("input", () => {
-    // A scanner types two or three full lines; read as soon as they are all there.
-    const lines = text.value.split(/\r?\n/).filter((l) => l.trim().length >= 30);
-    if (lines.length >= 2 && /(^|\n)[A-Z0-9<]{30,44}\s*$/.test(text.value.trim())) readText();
+    clearTimeout(timer);
+    timer = setTimeout(() => { if (complete(text.value) && text.value.trim() !== lastRead) readText(); }, 250);
   });
 })();

@@ -8,3 +8,12 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// A form sent back with errors: its summary takes the focus, then a link moves to its field.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+  document.querySelectorAll(".errorlist").forEach((list) => {
+    const field = list.previousElementSibling;
+    if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
+  });
+});

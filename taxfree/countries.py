@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 from iso3166 import countries_by_alpha3
 
@@ -27,11 +31,22 @@ ICAO_EXTRA = {
 }
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's name in the UI language (CLDR data through Babel); ICAO's extra codes in English."""
     if code in ICAO_EXTRA:
         return ICAO_EXTRA[code]
     country = countries_by_alpha3.get(code)
-    return country.name if country else code
+    if country is None:
+        return code
+    return _territories(language or get_language() or "en").get(country.alpha2) or country.name
+
+
+@lru_cache(maxsize=16)
+def _territories(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(to_locale(language)).territories)
+    except (ValueError, UnknownLocaleError):
+        return {}
 
 
 def validate_nationality(value: str) -> None:
@@ -42,6 +57,8 @@ def validate_nationality(value: str) -> None:
         )
 
 
-def nationality_choices() -> list[tuple[str, str]]:
-    codes = sorted(set(countries_by_alpha3) | set(ICAO_EXTRA) - {"D"})
-    return [(c, f"{c} — {country_name(c)}") for c in codes]
+def nationality_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every code, ordered by its name in the UI language, shown as "name (CODE)"."""
+    codes = set(countries_by_alpha3) | set(ICAO_EXTRA) - {"D"}
+    named = [(c, country_name(c, language)) for c in codes]
+    return [(c, f"{name} ({c})") for c, name in sorted(named, key=lambda pair: pair[1])]

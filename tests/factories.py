@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import random
 from datetime import date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import factory
@@ -135,3 +136,17 @@ def api_token(user) -> str:
     from taxfree.tokens import token_issue
 
     return token_issue(actor=None, user=user, name="test till")[1]
+
+
+def till_start(client, store, customer: dict | None = None, site: int = 0) -> SimpleNamespace:
+    """"New tax-free sale" at a store: the draft's addresses (customer, basket, explain, finish,
+    discard), with the customer form posted when given."""
+    from django.urls import reverse
+
+    answer = client.get(reverse("staff:start", args=[store.pk]) + f"?site={site}")
+    draft = answer.url.rstrip("/").split("/")[-1]
+    urls = SimpleNamespace(**{name: reverse(f"staff:{name}", args=[store.pk, draft])
+                              for name in ("customer", "basket", "explain", "finish", "discard")}, draft=draft)
+    if customer is not None:
+        urls.answer = client.post(urls.customer, customer)
+    return urls

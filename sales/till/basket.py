@@ -1,42 +1,83 @@
-"""The sale being entered at a till, kept in the staff member's session until it is finished."""
+"""Sales being entered at a till: drafts kept in the staff member's session, each with its own id.
+
+A draft belongs to one store and, once the customer is entered, to one customer: "New tax-free
+sale" always starts an empty draft, two tabs of one user each keep their own, and a basket never
+passes to another customer."""
 
 from __future__ import annotations
 
+import secrets
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument
 
+KEY = "drafts"
+MAX_DRAFTS = 20
+
+
+def drafts(session, store_ids: set[int] | None = None) -> list[dict]:
+    """The drafts in progress, newest first (each with its `id`)."""
+    found = [{**d, "id": key} for key, d in (session.get(KEY) or {}).items()]
+    if store_ids is not None:
+        found = [d for d in found if d["store"] in store_ids]
+    return sorted(found, key=lambda d: d["created"], reverse=True)
+
 
 class Basket:
-    def __init__(self, session, store_id: int):
-        self.session, self.key = session, f"basket-{store_id}"
-        self.data = session.get(self.key) or {"items": []}
+    def __init__(self, session, store_id: int, draft_id: str):
+        found = (session.get(KEY) or {}).get(draft_id)
+        if found is None or found.get("store") != store_id:
+            raise Http404("no such sale in progress")
+        self.session, self.id, self.data = session, draft_id, found
+
+    @classmethod
+    def create(cls, session, store_id: int, site_id: int | None = None) -> Basket:
+        all_drafts = session.get(KEY) or {}
+        for old in [d["id"] for d in drafts(session)][MAX_DRAFTS - 1:]:
+            all_drafts.pop(old, None)  # the oldest untouched drafts make room
+        draft_id = secrets.token_urlsafe(6)
+        all_drafts[draft_id] = {"store": store_id, "items": [], "site": site_id if site_id and site_id > 0 else None,
+                                "created": timezone.now().isoformat()}
+        session[KEY] = all_drafts
+        session.modified = True
+        return cls(session, store_id, draft_id)
 
     def save(self) -> None:
-        self.session[self.key] = self.data
+        all_drafts = self.session.get(KEY) or {}
+        all_drafts[self.id] = self.data
+        self.session[KEY] = all_drafts
         self.session.modified = True
 
-    def clear(self) -> None:
-        site = self.data.get("site")
-        self.session.pop(self.key, None)
-        if site:  # the till stays at its temporary site for the next customer
-            self.session[self.key] = {"items": [], "site": site}
-
-    def set_site(self, site_id: int) -> None:
-        self.data["site"] = site_id if site_id > 0 else None
-        self.save()
+    def discard(self) -> None:
+        all_drafts = self.session.get(KEY) or {}
+        all_drafts.pop(self.id, None)
+        self.session[KEY] = all_drafts
+        self.session.modified = True
 
     def site(self, store):
-        """The temporary site this till sells at, if any (it must belong to the store)."""
+        """The temporary site this sale is made at, if any (it must belong to the store)."""
         from stores.models import TemporarySite
 
         site_id = self.data.get("site")
         return TemporarySite.objects.filter(store=store, pk=site_id).first() if site_id else None
 
-    def set_customer(self, customer: Customer, document: IdentityDocument, language: str) -> None:
-        self.data.update(customer=customer.pk, document=document.pk, language=language, acknowledged=False)
+    def set_customer(self, customer: Customer, document: IdentityDocument, language: str) -> bool:
+        """Returns True when items of another customer had to be removed."""
+        other = self.data.get("customer") not in (None, customer.pk)
+        dropped = other and bool(self.items)
+        if other:
+            self.data["items"] = []
+        self.data.update(customer=customer.pk, document=document.pk, customer_name=str(customer),
+                         acknowledged=False)
+        self.data.setdefault("language", language)
+        if other:
+            self.data["language"] = language
         self.save()
+        return dropped
 
     def customer_and_document(self, store) -> tuple[Customer, IdentityDocument] | tuple[None, None]:
         if not self.data.get("customer"):
@@ -70,6 +111,10 @@ class Basket:
     def lines(self):
         return [line_from_dict(i) for i in self.items]
 
+    def acknowledge(self, language: str) -> None:
+        self.data.update(language=language, acknowledged=True)
+        self.save()
+
     # The split advisor (docs/rules.md §2): each item belongs to purchase record 1, 2 or 3.
     MAX_RECORDS = 3
 
@@ -95,7 +140,3 @@ class Basket:
         """Item indexes per purchase record that has items, in record order."""
         numbers = sorted({i.get("record", 1) for i in self.items})
         return [[n for n, i in enumerate(self.items) if i.get("record", 1) == number] for number in numbers]
-
-    def acknowledge(self, language: str) -> None:
-        self.data.update(language=language, acknowledged=True)
-        self.save()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sales import rules
 from sales.choices import (
     Category,
     DocumentType,
@@ -15,8 +16,9 @@ from sales.choices import (
     StatusOfResidence,
     TaxRate,
 )
-from sales.customers import facts_split
+from sales.customers import DOCUMENT_FACTS, PERSON_FIELDS, facts_split
 from sales.models import Product
+from sales.rules.buyer import check_buyer
 from taxfree.countries import nationality_choices
 from taxfree.forms import TextField
 from taxfree.text import document_number, validate_document_number, validate_optional_document_number
@@ -42,7 +44,7 @@ class CustomerForm(forms.Form):
     given_names = TextField(label=_("given names"), max_length=100, required=False)
     nationality = forms.ChoiceField(label=_("nationality"), choices=[])
     birth_date = forms.DateField(label=_("birth date"), widget=DateInput)
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices)
+    sex = forms.ChoiceField(label=_("sex"), choices=[("", "—"), *Sex.choices])
     status_of_residence = forms.ChoiceField(
         label=_("status of residence (在留資格)"), required=False,
         choices=[("", "—")] + list(StatusOfResidence.choices),
@@ -67,6 +69,39 @@ class CustomerForm(forms.Form):
         if value >= timezone.localdate():
             raise forms.ValidationError(_("The birth date must be in the past."))
         return value
+
+    # The rules' "missing" reasons and the field that answers each: asked for here, before the
+    # items, so that a customer is never refused later for a blank the form let through.
+    MISSING = {"status_missing": "status_of_residence", "landing_date_missing": "landing_date",
+               "japanese_proof_missing": "proof_document",
+               "japanese_moved_abroad_date_missing": "moved_abroad_date"}
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        person, document = facts_split(data)
+        today = timezone.localdate()
+        buyer = rules.Buyer(
+            document_type=document["document_type"], nationality=person["nationality"],
+            status_of_residence=document["status_of_residence"] or None, landing_date=document["landing_date"],
+            has_landing_stamp=document["has_landing_stamp"], works_in_japan=person["works_in_japan"],
+            proof_document=document["proof_document"] or None, moved_abroad_date=document["moved_abroad_date"],
+            document_expiry=document["expiry_date"],
+            passport_shown=rules.passport_shown(document["document_type"], document["passport_number"]))
+        for reason in check_buyer(buyer, today, rules.regime_on(today)):
+            if reason.code in self.MISSING:
+                self.add_error(self.MISSING[reason.code], _("Required for this customer by the tax-free rules."))
+        return data
+
+    @classmethod
+    def initial_from(cls, customer, document) -> dict:
+        """The form as the customer was entered, for "change"."""
+        values = {f: getattr(customer, f) for f in PERSON_FIELDS}
+        values.update({f: getattr(document, f) for f in DOCUMENT_FACTS if f != "expiry_date"})
+        values.update(document_number=document.number, document_expiry=document.expiry_date,
+                      passport_number=document.passport_number)
+        return {k: v for k, v in values.items() if v not in (None, "")}
 
     def facts(self) -> tuple[dict, dict]:
         """(person, document) as the workflows take them."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +30,7 @@ from taxfree.roles import can_sell
 from taxfree.text import clean_text
 
 from . import explanations
-from .basket import Basket
+from .basket import Basket, drafts
 from .forms import (
     CustomerForm,
     CustomerSearchForm,
@@ -54,19 +56,34 @@ def home(request):
             opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate()), to_attr="open_sites"))
     )
     recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
-    return render(request, "staff/home.html", {"stores": stores if can_sell(request.user) else [], "recent": recent})
+    names = {s.pk: s.name for s in stores}
+    in_progress = [{**d, "store_name": names[d["store"]], "created": datetime.fromisoformat(d["created"])}
+                   for d in drafts(request.session, set(names))] if can_sell(request.user) else []
+    return render(request, "staff/home.html", {"stores": stores if can_sell(request.user) else [], "recent": recent,
+                                               "drafts": in_progress})
 
 
 @login_required
 def sale_start(request, store_id: int):
+    """"New tax-free sale": always a new, empty draft of its own."""
     store = _store(request, store_id)
-    if "site" in request.GET:
-        Basket(request.session, store.pk).set_site(_int(request.GET["site"]))
-    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c")
+    cart = Basket.create(request.session, store.pk, _int(request.GET.get("site") or request.POST.get("site") or 0))
+    if request.method == "POST":
+        return customer_step(request, store.pk, cart.id)
+    return redirect("staff:customer", store.pk, cart.id)
+
+
+@login_required
+def customer_step(request, store_id: int, draft: str):
+    store = _store(request, store_id)
+    cart = Basket(request.session, store.pk, draft)
+    customer, document = cart.customer_and_document(store)
+    initial = CustomerForm.initial_from(customer, document) if customer and document else None
+    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=initial)
     if request.method == "POST" and "search" in request.POST:
         search = CustomerSearchForm(request.POST, prefix="s")
         if search.is_valid():
-            return _start_with_found(request, store, search)
+            return _start_with_found(request, store, cart, search)
     elif request.method == "POST":
         form = CustomerForm(request.POST, prefix="c")
         if form.is_valid():
@@ -78,35 +95,47 @@ def sale_start(request, store_id: int):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                Basket(request.session, store.pk).set_customer(
-                    customer, document, explanations.default_language(customer.nationality))
-                return redirect("staff:basket", store.pk)
-    site = Basket(request.session, store.pk).site(store)
-    return render(request, "staff/start.html", {"store": store, "site": site, "search": search, "form": form})
+                _customer_chosen(request, cart, customer, document)
+                return redirect("staff:basket", store.pk, cart.id)
+    return render(request, "staff/start.html", {"store": store, "site": cart.site(store), "search": search,
+                                                "form": form, "draft": cart.id, "changing": customer is not None})
 
 
-def _start_with_found(request, store: Store, search: CustomerSearchForm):
+def _customer_chosen(request, cart: Basket, customer, document) -> None:
+    if cart.set_customer(customer, document, explanations.default_language(customer.nationality)):
+        messages.warning(request, _("Another customer: the items entered for the previous one were removed."))
+
+
+def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearchForm):
     document = (
         IdentityDocument.objects.with_number(search.cleaned_data["number"])
         .filter(customer__store=store).select_related("customer").first()
     )
     if document is None:
         messages.warning(request, _("No customer with this document number: enter the customer below."))
-        return redirect("staff:start", store.pk)
+        return redirect("staff:customer", store.pk, cart.id)
     audit(request.user, "customer_view", document.customer, "found by document number")
-    Basket(request.session, store.pk).set_customer(
-        document.customer, document, explanations.default_language(document.customer.nationality))
+    _customer_chosen(request, cart, document.customer, document)
     messages.info(request, _("Customer found: check the landing date and status for today's visit."))
-    return redirect("staff:basket", store.pk)
+    return redirect("staff:customer", store.pk, cart.id)
 
 
 @login_required
-def basket(request, store_id: int):
+@require_POST
+def discard(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk)
+    Basket(request.session, store.pk, draft).discard()
+    messages.info(request, _("The sale in progress was discarded."))
+    return redirect("staff:home")
+
+
+@login_required
+def basket(request, store_id: int, draft: str):
+    store = _store(request, store_id)
+    cart = Basket(request.session, store.pk, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None:
-        return redirect("staff:start", store.pk)
+        return redirect("staff:customer", store.pk, cart.id)
     forms: dict[str, Form] = {
         "scan": ScanForm(prefix="scan"), "pick": ProductPickForm(prefix="pick", business=store.business),
         "item": ItemForm(prefix="item"),
@@ -124,7 +153,8 @@ def basket(request, store_id: int):
     rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
     return render(request, "staff/basket.html", {
         "store": store, "site": cart.site(store), "customer": customer, "document": document, "basket": cart.data,
-        "rows": rows, "decision": decision, **forms, **_split(store, customer, document, cart, decision),
+        "rows": rows, "decision": decision, "draft": cart.id, **forms,
+        **_split(store, customer, document, cart, decision),
     })
 
 
@@ -156,20 +186,20 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
                 scan.add_error("jan", _("No product with this JAN code."))
                 return None
             cart.add(product_item(product, scan.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk)
+            return redirect("staff:basket", store.pk, cart.id)
     elif action == "pick":
         forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
         if pick.is_valid():
             cart.add(product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk)
+            return redirect("staff:basket", store.pk, cart.id)
     elif action == "item":
         forms["item"] = typed = ItemForm(request.POST, prefix="item")
         if typed.is_valid():
             cart.add(_typed_item(typed.cleaned_data))
-            return redirect("staff:basket", store.pk)
+            return redirect("staff:basket", store.pk, cart.id)
     elif action == "remove":
         cart.remove(_int(request.POST.get("index")))
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     elif action == "edit":
         edit = ItemEditForm(request.POST)
         if edit.is_valid():
@@ -177,16 +207,16 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
                       serial=edit.cleaned_data["serial"].strip())
         else:
             _errors_to_messages(request, edit)
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     elif action == "record":
         cart.set_record(_int(request.POST.get("index")), _int(request.POST.get("record")))
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     elif action in ("suggest_split", "unsplit"):
         cart.suggest_split() if action == "suggest_split" else cart.unsplit()
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     elif action == "clear":
-        cart.clear()
-        return redirect("staff:start", store.pk)
+        cart.discard()
+        return redirect("staff:home")
     return None
 
 
@@ -214,39 +244,39 @@ def _typed_item(d: dict) -> dict:
 
 
 @login_required
-def explain(request, store_id: int):
+def explain(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk)
+    cart = Basket(request.session, store.pk, draft)
     customer, _document = cart.customer_and_document(store)
     if customer is None:
-        return redirect("staff:start", store.pk)
+        return redirect("staff:customer", store.pk, cart.id)
     language = request.POST.get("language") or request.GET.get("lang") or cart.data.get("language", "en")
     if language not in explanations.LANGUAGES:
         language = "en"
     if request.method == "POST":
         cart.acknowledge(language)
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     today = timezone.localdate()
     regime = services.rules.regime_on(today).name
     return render(request, "staff/explain.html", {
         "store": store, "text": explanations.explanation(regime, language, today),
-        "languages": CUSTOMER_LANGUAGES,
+        "languages": CUSTOMER_LANGUAGES, "draft": cart.id,
         "current": language,
     })
 
 
 @login_required
 @require_POST
-def finish(request, store_id: int):
+def finish(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk)
+    cart = Basket(request.session, store.pk, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     finish_form = FinishForm(request.POST)
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     common = {"actor": request.user, "store": store, "customer": customer, "document": document,
               "customer_language": cart.data.get("language", "en"),
               "acknowledged": cart.data.get("acknowledged", False),
@@ -255,7 +285,7 @@ def finish(request, store_id: int):
         if len(cart.groups()) > 1:
             lines = cart.lines()
             parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
-            cart.clear()
+            cart.discard()
             numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
             messages.success(request, _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.") % {
                 "n": len(parts), "sales": numbers})
@@ -263,12 +293,12 @@ def finish(request, store_id: int):
         done = services.sale_finalize(lines=cart.lines(), **common)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
-        return redirect("staff:basket", store.pk)
+        return redirect("staff:basket", store.pk, cart.id)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect("staff:basket", store.pk)
-    cart.clear()
+        return redirect("staff:basket", store.pk, cart.id)
+    cart.discard()
     messages.success(request, _("Sale finished. The purchase record is queued for sending."))
     return redirect("staff:sale", done.sale.pk)
 

@@ -17,7 +17,7 @@ from stores.models import Filing, FilingAttachment, JPKICertificate, NTACertific
 from stores.reminders import reminders_raise, reminders_send
 from stores.services import filing_apply, jpki_holder_changed, temporary_site_sync_filing
 from taxfree import roles
-from tests.factories import BusinessFactory, DocumentFactory, StoreFactory, UserFactory, at
+from tests.factories import BusinessFactory, DocumentFactory, StoreFactory, UserFactory, at, till_start
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 pytestmark = pytest.mark.django_db
@@ -248,15 +248,15 @@ def test_staff_sell_at_an_open_temporary_site_from_the_home_page(client, site, s
     client.force_login(clerk)
     home = client.get(reverse("staff:home")).content.decode()
     assert f"?site={site.pk}" in home
-    client.get(reverse("staff:start", args=[site.store.pk]) + f"?site={site.pk}")
+    till = till_start(client, site.store, site=site.pk)
     doc = DocumentFactory(customer__store=site.store, landing_date=today)
-    client.post(reverse("staff:start", args=[site.store.pk]), {"s-number": doc.number, "search": "1"})
-    basket = reverse("staff:basket", args=[site.store.pk])
+    client.post(till.customer, {"s-number": doc.number, "search": "1"})
+    basket = till.basket
     assert "Winter fair" in client.get(basket).content.decode()
     client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
                          "item-tax_rate": "standard", "item-category": "general"})
-    client.post(reverse("staff:explain", args=[site.store.pk]), {"language": "en"})
-    client.post(reverse("staff:finish", args=[site.store.pk]))
+    client.post(till.explain, {"language": "en"})
+    client.post(till.finish)
     from sales.models import Sale
 
     sale = Sale.objects.get()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.models import AuditEvent
-from tests.factories import DocumentFactory, ProductFactory, finalize, item
+from tests.factories import DocumentFactory, ProductFactory, finalize, item, till_start
 from transmission.models import PurchaseRecord
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +28,23 @@ def customer_post(**over):
 def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     product = ProductFactory(business=store.business, jan_code="4900000000016", unit_price=33_000)
     client.force_login(clerk)
-    r = client.post(reverse("staff:start", args=[store.pk]), customer_post())
-    assert r.status_code == 302
+    till = till_start(client, store, customer_post())
+    assert till.answer.status_code == 302
     document = IdentityDocument.objects.get()
     assert document.number == "TZ1234567"
-    basket = reverse("staff:basket", args=[store.pk])
+    basket = till.basket
     client.post(basket, {"action": "scan", "scan-jan": product.jan_code, "scan-quantity": 2})
     client.post(basket, {"action": "item", "item-name": "Green tea", "item-quantity": 1, "item-unit_price": 1080,
                          "item-price_includes_tax": "on", "item-tax_rate": "reduced", "item-category": "consumable"})
     page = client.get(basket).content.decode()
     assert "※Green tea" in page and "¥6000" in page.replace(",", "")  # refund 6,000 + 80
     assert 'id="finish" disabled' in page  # not acknowledged yet
-    assert client.post(reverse("staff:finish", args=[store.pk])).status_code == 302
+    assert client.post(till.finish).status_code == 302
     assert Sale.objects.count() == 0
-    explain = client.get(reverse("staff:explain", args=[store.pk]) + "?lang=th").content.decode()
+    explain = client.get(till.explain + "?lang=th").content.decode()
     assert "ภายใน 90 วัน" in explain
-    client.post(reverse("staff:explain", args=[store.pk]), {"language": "th"})
-    r = client.post(reverse("staff:finish", args=[store.pk]), {"receipt_number": "R-1"})
+    client.post(till.explain, {"language": "th"})
+    r = client.post(till.finish, {"receipt_number": "R-1"})
     sale = Sale.objects.get()
     assert r.url == reverse("staff:sale", args=[sale.pk])
     assert (sale.total_excl_tax, sale.total_tax, sale.refund_amount) == (61_000, 6_080, 6_080)
@@ -55,22 +55,21 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
 
 def test_a_basket_that_is_not_eligible_cannot_be_finished(client, clerk, store):
     client.force_login(clerk)
-    client.post(reverse("staff:start", args=[store.pk]), customer_post(**{"c-status_of_residence": "student"}))
-    basket = reverse("staff:basket", args=[store.pk])
+    till = till_start(client, store, customer_post(**{"c-status_of_residence": "student"}))
+    basket = till.basket
     client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
                          "item-tax_rate": "standard", "item-category": "general"})
-    client.post(reverse("staff:explain", args=[store.pk]), {"language": "en"})
+    client.post(till.explain, {"language": "en"})
     page = client.get(basket).content.decode()
     assert 'data-code="status_not_eligible"' in page
-    client.post(reverse("staff:finish", args=[store.pk]))
+    client.post(till.finish)
     assert Sale.objects.count() == 0
 
 
 def test_bad_customer_input_changes_nothing(client, clerk, store):
     client.force_login(clerk)
-    r = client.post(reverse("staff:start", args=[store.pk]), customer_post(**{"c-nationality": "ZZZ",
-                                                                              "c-birth_date": "2999-01-01"}))
-    assert r.status_code == 200 and Customer.objects.count() == 0
+    till = till_start(client, store, customer_post(**{"c-nationality": "ZZZ", "c-birth_date": "2999-01-01"}))
+    assert till.answer.status_code == 200 and Customer.objects.count() == 0
 
 
 def test_staff_pages_hide_other_stores_sales(client, clerk, officer, other_store):

@@ -1,0 +1,95 @@
+"""One basket per customer: drafts with their own identity, the customer step as entered."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from sales.models import IdentityDocument, Sale
+from taxfree.models import AuditEvent
+from tests.factories import till_start
+
+from .test_views import customer_post
+
+pytestmark = pytest.mark.django_db
+BAG = {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
+       "item-tax_rate": "standard", "item-category": "general"}
+
+
+def test_a_new_sale_always_starts_empty_and_never_inherits_another_customers_items(client, clerk, store):
+    client.force_login(clerk)
+    first = till_start(client, store, customer_post())
+    client.post(first.basket, BAG)
+    second = till_start(client, store, customer_post(**{"c-document_number": "TZ7777777", "c-family_name": "OTHER"}))
+    page = client.get(second.basket, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "OTHER" in page and "Bag" not in page and "No items yet" in page
+    assert "Bag" in client.get(first.basket).content.decode()  # the first draft is still there, unmixed
+
+
+def test_drafts_are_listed_on_the_home_page_resumed_and_discarded(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, BAG)
+    home = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="drafts"' in home and till.basket in home and "1 item" in home
+    client.post(till.discard)
+    assert client.get(till.basket).status_code == 404
+    assert 'id="drafts"' not in client.get(reverse("staff:home")).content.decode()
+
+
+def test_a_draft_of_another_store_or_session_is_not_found(client, clerk, store, other_store, officer):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    assert client.get(till.basket.replace(f"/stores/{store.pk}/", f"/stores/{other_store.pk}/")).status_code == 404
+    client.force_login(officer)  # a new session: the clerk's drafts are not there
+    assert client.get(till.basket).status_code == 404
+
+
+def test_changing_the_customer_opens_the_form_as_entered_and_keeps_one_document_row(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, BAG)
+    form = client.get(till.customer).context["form"]
+    assert form.initial["family_name"] == "SAMPLE" and form.initial["document_number"] == "TZ1234567"
+    client.post(till.customer, customer_post(**{"c-landing_date": form.initial["landing_date"].isoformat(),
+                                                "c-given_names": "ALEXA"}))
+    client.post(till.customer, customer_post(**{"c-has_landing_stamp": ""}))
+    assert IdentityDocument.objects.count() == 1
+    assert AuditEvent.objects.filter(action="document_change").count() == 1
+    assert "Bag" in client.get(till.basket).content.decode()  # the same customer keeps the items
+
+
+def test_what_the_rules_need_is_asked_before_the_items(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post(**{"c-status_of_residence": "", "c-landing_date": ""}))
+    assert till.answer.status_code == 200
+    errors = till.answer.context["form"].errors
+    assert "status_of_residence" in errors and IdentityDocument.objects.count() == 0
+    till = till_start(client, store, customer_post(**{"c-landing_date": ""}))
+    assert "landing_date" in till.answer.context["form"].errors
+
+
+def test_sex_has_no_default(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store)
+    html = client.get(till.customer).content.decode()
+    assert '<option value="" selected>' in html.split('name="c-sex"')[1].split("</select>")[0]
+    answer = client.post(till.customer, customer_post(**{"c-sex": ""}))
+    assert "sex" in answer.context["form"].errors
+
+
+def test_countries_are_named_in_the_ui_language(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store)
+    assert "台湾 (TWN)" in client.get(till.customer, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "Taiwan (TWN)" in client.get(till.customer, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_finished_draft_is_gone_and_the_sale_is_written_once(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, BAG)
+    client.post(till.explain, {"language": "en"})
+    client.post(till.finish)
+    client.post(till.finish)
+    assert Sale.objects.count() == 1
