@@ -11,7 +11,7 @@ from sales import services
 from sales.inputs import line_from_dict
 from sales.models import Customer
 from taxfree.models import AuditEvent
-from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token
+from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token, till_start
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,13 @@ def test_staff_cannot_find_or_use_another_stores_customer(client, store, same_bu
     theirs = DocumentFactory(customer__store=other, number="TZ7777777")
     clerk, _api = till(store)
     client.force_login(clerk)
-    r = client.post(f"/staff/stores/{store.pk}/sale/", {"search": "1", "s-number": "TZ7777777"})
-    assert r["Location"] == f"/staff/stores/{store.pk}/sale/"  # not found: back to entering the customer
+    draft = till_start(client, store)
+    r = client.post(draft.customer, {"search": "1", "s-number": "TZ7777777"})
+    assert r["Location"] == draft.customer  # not found: back to entering the customer
     session = client.session
-    session[f"basket-{store.pk}"] = {"customer": theirs.customer_id, "document": theirs.pk, "items": []}
+    session["drafts"][draft.draft].update(customer=theirs.customer_id, document=theirs.pk)  # a forged session
     session.save()
-    assert client.get(f"/staff/stores/{store.pk}/sale/items/").status_code == 404
+    assert client.get(draft.basket).status_code == 404
     assert not Customer.objects.visible_to(clerk).filter(pk=theirs.customer_id).exists()
     with pytest.raises(ValidationError):
         services.sale_finalize(actor=clerk, store=store, customer=theirs.customer, document=theirs,

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.api import exception_handler
-from tests.factories import DocumentFactory, ProductFactory, api_token
+from tests.factories import DocumentFactory, ProductFactory, api_token, till_start
 
 pytestmark = pytest.mark.django_db
 SAKE = {"name": "Sake", "quantity": 1, "unit_price": 5000,
@@ -102,14 +102,14 @@ def test_a_receipt_number_with_a_control_character_is_refused(api, store):
 def test_staff_pages_refuse_control_characters_too(client, clerk, store):
     doc = DocumentFactory(customer__store=store)
     client.force_login(clerk)
+    till = till_start(client, store)
     session = client.session
-    session[f"basket-{store.pk}"] = {"customer": doc.customer_id, "document": doc.pk, "language": "en",
-                                     "acknowledged": True, "items": [{"name": "Bag", "quantity": 1,
-                                                                      "unit_price": 10_000}]}
+    session["drafts"][till.draft].update(customer=doc.customer_id, document=doc.pk, language="en", acknowledged=True,
+                                         items=[{"name": "Bag", "quantity": 1, "unit_price": 10_000}])
     session.save()
-    client.post(f"/staff/stores/{store.pk}/sale/items/", {"action": "edit", "index": 0, "detail": "x\x00y"})
-    assert "detail" not in client.session[f"basket-{store.pk}"]["items"][0]
-    r = client.post(f"/staff/stores/{store.pk}/sale/finish/", {"receipt_number": "R\x00"})
+    client.post(till.basket, {"action": "edit", "index": 0, "detail": "x\x00y"})
+    assert "detail" not in client.session["drafts"][till.draft]["items"][0]
+    r = client.post(till.finish, {"receipt_number": "R\x00"})
     assert r.status_code == 302 and Sale.objects.count() == 0
 
 
