@@ -78,7 +78,7 @@ class CustomerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
+        if self.errors or data is None:
             return data
         person, document = facts_split(data)
         today = timezone.localdate()
