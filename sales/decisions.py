@@ -56,3 +56,20 @@ class DecisionSerializer(serializers.Serializer):
 
 def decision_as_dict(decision: rules.Decision, language: str) -> dict:
     return DecisionSerializer(decision, context={"language": language}).data
+
+
+def rounding_rows(lines: list[tuple[int, int]], totals: list[dict]) -> list[dict]:
+    """What makes the item lines add up to the totals, per tax rate: lines are (rate %, amount
+    excl. tax as shown), totals the decision's `totals_by_rate`. Tax-inclusive prices are split
+    per line for display but once per rate for the sale (docs/rules.md §2, rounding), so a rate
+    can differ by a few yen; that difference is shown as its own line."""
+    shown: dict[int, int] = {}
+    for rate, amount in lines:
+        shown[rate] = shown.get(rate, 0) + amount
+    rows = []
+    for total in totals:
+        rate = int(total["rate_percent"])
+        difference = int(total["excl_tax"]) - shown.get(rate, 0)
+        if difference:
+            rows.append({"rate_percent": rate, "amount": difference})
+    return rows

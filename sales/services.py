@@ -216,18 +216,48 @@ def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, 
     """A cancellation record with negative quantities (docs/rules.md §2): all, or a partial return."""
     check_can_sell(actor, sale.store)
     Sale.objects.select_for_update().get(pk=sale.pk)
+    left = returnable_quantities(sale)
+    wanted = _checked_return(sale, left, quantities)
+    return _write_cancellation(actor, sale, wanted, reason, left)
+
+
+def _checked_return(sale: Sale, left: dict[int, int], quantities: dict[int, int] | None) -> dict[int, int]:
     if sale.kind != Sale.Kind.SALE:
         raise ValidationError(_("A cancellation cannot itself be cancelled."))
-    left = returnable_quantities(sale)
     wanted = quantities if quantities is not None else left
     wanted = {line: qty for line, qty in wanted.items() if qty}
     if not wanted:
-        raise ValidationError(_("Nothing left to cancel on this sale."))
+        raise ValidationError(_("Nothing to return: enter how many of each item come back."))
     for line, qty in wanted.items():
         if line not in left or not 0 < qty <= left[line]:
             message = _("Line %(line)s: at most %(left)s can be cancelled.")
             raise ValidationError(message % {"line": line, "left": left.get(line, 0)})
-    return _write_cancellation(actor, sale, wanted, reason, left)
+    return wanted
+
+
+@dataclass(frozen=True)
+class ReturnPreview:
+    """What a return would do, before anything is written: the lines, what the customer is paid
+    back, and the refund due before and after (refund method)."""
+
+    lines: list[tuple[SaleItem, int]]
+    payback: int
+    refund_before: int
+    refund_after: int
+
+
+def return_preview(sale: Sale, quantities: dict[int, int]) -> ReturnPreview:
+    left = returnable_quantities(sale)
+    wanted = _checked_return(sale, left, quantities)
+    originals = {item.line: item for item in sale.items.all()}
+    totals = money.rate_totals(money.Line(originals[line].rate_percent, originals[line].unit_price * qty,
+                                          originals[line].price_includes_tax) for line, qty in wanted.items())
+    excl, tax = sum(t.excl_tax for t in totals), sum(t.tax for t in totals)
+    # The customer paid the tax-inclusive price under the refund method, the tax-free price before.
+    payback = excl + tax if sale.regime == "refund" else excl
+    before = refund_due(sale)
+    return ReturnPreview([(originals[line], qty) for line, qty in sorted(wanted.items())], payback, before,
+                         before + _refund_change(sale, originals, left, wanted))
 
 
 def refund_due(sale: Sale) -> int:

@@ -17,3 +17,20 @@ document.addEventListener("DOMContentLoaded", () => {
     if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
   });
 });
+// Product search as you type: the server's matches fill the field's suggestion list.
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.getElementById("product-list");
+  const input = list && document.querySelector('input[list="product-list"]');
+  if (!input) return;
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const response = await fetch(`${list.dataset.url}?q=${encodeURIComponent(input.value)}`,
+                                   { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      list.replaceChildren(...data.products.map((p) => { const o = document.createElement("option"); o.value = p.label; return o; }));
+    }, 200);
+  });
+});

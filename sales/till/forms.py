@@ -123,13 +123,38 @@ class ScanForm(forms.Form):
 
 
 class ProductPickForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
+    """A product found by its name or JAN as the staff member types (the page suggests matches)."""
+
+    product = forms.CharField(label=_("product (name or JAN)"), max_length=200,
+                              widget=forms.TextInput(attrs={"list": "product-list", "autocomplete": "off"}))
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
 
     def __init__(self, *args, business=None, **kwargs):
         super().__init__(*args, **kwargs)
-        products = Product.objects.filter(business=business, active=True)
-        cast(forms.ModelChoiceField, self.fields["product"]).queryset = products
+        self.products = Product.objects.filter(business=business, active=True)
+
+    def clean_product(self) -> Product:
+        text = self.cleaned_data["product"].strip()
+        jan = text.split(" ")[0]
+        if jan.isdigit() and (found := self.products.filter(jan_code=jan).first()):
+            return found
+        exact = list(self.products.filter(name__iexact=text)[:2])
+        matches = exact or list(self.products.filter(name__icontains=text)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(_("No product matches: type part of its name or its JAN code."))
+        raise forms.ValidationError(_("Several products match: choose one from the list."))
+
+
+def product_matches(products, text: str, limit: int = 20) -> list[Product]:
+    """Suggestions as the staff member types: by JAN prefix or by a part of the name."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.isdigit():
+        return list(products.filter(jan_code__startswith=text).order_by("name")[:limit])
+    return list(products.filter(name__icontains=text).order_by("name")[:limit])
 
 
 class ItemForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.home, name="home"),
     path("stores/<int:store_id>/sale/", views.sale_start, name="start"),
+    path("stores/<int:store_id>/products/", views.product_search, name="products"),
     path("stores/<int:store_id>/sale/<str:draft>/", views.customer_step, name="customer"),
     path("stores/<int:store_id>/sale/<str:draft>/items/", views.basket, name="basket"),
     path("stores/<int:store_id>/sale/<str:draft>/rules/", views.explain, name="explain"),

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from sales import services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
-from sales.decisions import decision_as_dict
+from sales.decisions import decision_as_dict, rounding_rows
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
+from sales.rules import money
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
@@ -39,6 +40,7 @@ from .forms import (
     ItemForm,
     ProductPickForm,
     ScanForm,
+    product_matches,
 )
 
 
@@ -121,6 +123,16 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
 
 
 @login_required
+def product_search(request, store_id: int):
+    """Products of the store's business matching what was typed: a JSON list for the basket page."""
+    store = _store(request, store_id)
+    products = Product.objects.filter(business=store.business, active=True)
+    found = product_matches(products, request.GET.get("q", "")[:100])
+    return JsonResponse({"products": [{"label": f"{p.jan_code} {p.name}".strip(), "price": p.unit_price}
+                                      for p in found]})
+
+
+@login_required
 @require_POST
 def discard(request, store_id: int, draft: str):
     store = _store(request, store_id)
@@ -151,9 +163,11 @@ def basket(request, store_id: int, draft: str):
         )
         decision = decision_as_dict(evaluated, get_language())
     rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
+    rounding = rounding_rows([(r["rate_percent"], r["amount_excl_tax"]) for _i, r in rows],
+                             decision["totals_by_rate"]) if decision else []
     return render(request, "staff/basket.html", {
         "store": store, "site": cart.site(store), "customer": customer, "document": document, "basket": cart.data,
-        "rows": rows, "decision": decision, "draft": cart.id, **forms,
+        "rows": rows, "decision": decision, "draft": cart.id, "rounding": rounding, **forms,
         **_split(store, customer, document, cart, decision),
     })
 
@@ -316,14 +330,30 @@ def sale_detail(request, pk: int):
     sale = _visible_sale(request, pk)
     audit(request.user, "sale_view", sale, "staff sale page")
     left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    items = list(sale.items.all())
     return render(request, "staff/sale_detail.html", {
-        "sale": sale, "items": sale.items.all(), "cancellations": sale.cancellations.all(),
+        "sale": sale, "items": items, "cancellations": sale.cancellations.all(),
+        "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], _totals(sale, items)),
         "can_cancel": can_sell(request.user) and any(left.values()), **_refund_state(request, sale),
     })
 
 
+def _totals(sale: Sale, items) -> list[dict]:
+    """A sale's totals per rate as decided; a cancellation's as it was computed (returned units,
+    rounded as the original was, negated)."""
+    if "totals_by_rate" in sale.decision:
+        return sale.decision["totals_by_rate"]
+    totals = money.rate_totals(money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax)
+                               for i in items)
+    return [{"rate_percent": t.rate_percent, "excl_tax": -t.excl_tax} for t in totals]
+
+
 def _refund_state(request, sale: Sale) -> dict:
-    if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+    if sale.kind == Sale.Kind.CANCELLATION:
+        paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
+        due_now = services.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
+        return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
+    if sale.regime != "refund":
         return {}
     paid = Refund.objects.filter(sale=sale).first()
     due = services.refund_due(sale)
@@ -348,22 +378,24 @@ def refund_cash(request, pk: int):
 
 @login_required
 def sale_cancel(request, pk: int):
+    """A return in two steps: the quantities (0 to start with), then what it will do, confirmed."""
     sale = _visible_sale(request, pk)
     if not can_sell(request.user):
         raise PermissionDenied
     left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = [(item, left.get(item.line, 0)) for item in sale.items.all()]
+    wanted = {item.line: max(_int(request.POST.get(f"line-{item.line}") or 0), 0) for item, _left in items}
+    reason = clean_text(request.POST.get("reason", "")[:200], multiline=True)
+    preview = None
     if request.method == "POST":
-        wanted = {item.line: _int(request.POST.get(f"line-{item.line}") or 0) for item, _left in items}
         try:
-            cancellation = services.sale_cancel(
-                actor=request.user, sale=sale, quantities=wanted,
-                reason=clean_text(request.POST.get("reason", "")[:200], multiline=True),
-            )
+            if "confirm" in request.POST:
+                cancellation = services.sale_cancel(actor=request.user, sale=sale, quantities=wanted, reason=reason)
+                messages.success(request, _("Return recorded; its purchase record is queued for sending."))
+                return redirect("staff:sale", cancellation.pk)
+            preview = services.return_preview(sale, wanted)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        else:
-            messages.success(request, _("Cancellation recorded; its record is queued for sending."))
-            return redirect("staff:sale", cancellation.pk)
-    return render(request, "staff/cancel.html", {"sale": sale, "items": items})
+    return render(request, "staff/cancel.html", {"sale": sale, "items": items, "wanted": wanted, "reason": reason,
+                                                 "preview": preview})

@@ -60,7 +60,7 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
     page.fill("#id_scan-jan", "4900000000061")
     page.press("#id_scan-jan", "Enter")  # a barcode scanner types the code and Enter
     assert page.locator("#decision").get_by_text("Eligible for tax-free sale").is_visible()
-    assert page.locator("#refund").inner_text() == "6,000"
+    assert page.locator("#refund").inner_text() == "¥6,000"
     assert page.locator("#finish").is_disabled()
 
     page.click("#explain-link")
