@@ -34,3 +34,25 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 200);
   });
 });
+// The finished sale's record state, updated while it is being sent.
+document.addEventListener("DOMContentLoaded", () => {
+  const state = document.getElementById("record-state");
+  if (!state) return;
+  const label = (value) => ({ ok: state.dataset.labelSent, warning: state.dataset.labelSent, waiting: state.dataset.labelWaiting,
+                              ng: state.dataset.labelNg })[value] || state.dataset.labelSending;
+  let polls = 0;
+  const poll = async () => {
+    if (!["pending", "sending", "waiting"].includes(state.dataset.state) || polls++ > 60) return;
+    const response = await fetch(state.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.ok) {
+      const data = await response.json();
+      state.dataset.state = data.record.state;
+      state.textContent = label(data.record.state);
+      if (data.record.transmission_number) {
+        document.getElementById("transmission-number").textContent = ` · 送信番号 ${data.record.transmission_number}`;
+      }
+    }
+    setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 1500);
+});

@@ -70,6 +70,13 @@ class CustomerForm(forms.Form):
             raise forms.ValidationError(_("The birth date must be in the past."))
         return value
 
+    # Asked of few customers (landing permits, Japanese nationals living abroad): folded on the page.
+    EXTRA_FIELDS = ("passport_number", "works_in_japan", "proof_document", "moved_abroad_date")
+
+    @property
+    def extras_open(self) -> bool:
+        return any(self[f].errors or self[f].value() for f in self.EXTRA_FIELDS)
+
     # The rules' "missing" reasons and the field that answers each: asked for here, before the
     # items, so that a customer is never refused later for a blank the form let through.
     MISSING = {"status_missing": "status_of_residence", "landing_date_missing": "landing_date",

@@ -313,7 +313,7 @@ def finish(request, store_id: int, draft: str):
             messages.error(request, message)
         return redirect("staff:basket", store.pk, cart.id)
     cart.discard()
-    messages.success(request, _("Sale finished. The purchase record is queued for sending."))
+    messages.success(request, _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.") % {"sale": done.sale.pk})
     return redirect("staff:sale", done.sale.pk)
 
 
@@ -334,7 +334,8 @@ def sale_detail(request, pk: int):
     return render(request, "staff/sale_detail.html", {
         "sale": sale, "items": items, "cancellations": sale.cancellations.all(),
         "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], _totals(sale, items)),
-        "can_cancel": can_sell(request.user) and any(left.values()), **_refund_state(request, sale),
+        "can_cancel": can_sell(request.user) and any(left.values()), "can_sell": can_sell(request.user),
+        **_refund_state(request, sale),
     })
 
 
