@@ -106,3 +106,64 @@ def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings
     page.click("#read-text")
     expect(page.locator("[name=c-document_number]")).to_have_value("Y98765432")
     assert page.locator("[name=c-document_number].review").count() == 1
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["phone", "tablet"])
+def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(live_server, settings, store, size,
+                                                                        monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in the `page` fixture
+    settings.SECURE_SSL_REDIRECT = False
+    clerk = UserFactory(username="clerk", role="Store staff")
+    store.staff.add(clerk)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Measuring the page needs a script of the test's own: the page's policy allows none inline.
+        context = browser.new_context(locale="en-US", viewport={"width": size[0], "height": size[1]},
+                                      bypass_csp=True)
+        page = context.new_page()
+        widths = {}
+
+        def measure(name):
+            page.wait_for_load_state("load")
+            widths[name] = page.evaluate("document.documentElement.scrollWidth")
+
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "clerk")
+        page.fill("#id_password", "pw")
+        page.click("button[type=submit]")
+        measure("home")
+        page.click("text=New tax-free sale")
+        measure("customer")
+        form = page.locator("#customer-form")
+        for name, value in (("c-document_number", "TZ0000002"), ("c-family_name", "SAMPLE"),
+                            ("c-birth_date", "1990-02-03"), ("c-landing_date", timezone.localdate().isoformat())):
+            form.locator(f"[name={name}]").fill(value)
+        for name, value in (("c-nationality", "USA"), ("c-sex", "X"), ("c-status_of_residence", "temporary_visitor")):
+            form.locator(f"[name={name}]").select_option(value)
+        form.locator("[name=c-has_landing_stamp]").check()
+        form.locator("button[type=submit]").click()
+        page.locator("details:has([name=item-name]) summary").click()
+        page.fill("[name=item-name]", "Lacquered box with a long descriptive name")
+        page.fill("[name=item-unit_price]", "12000")
+        page.locator("form:has([name=item-name]) button[type=submit]").click()
+        measure("basket")
+        page.click("#explain-link")
+        measure("explain")
+        assert not page.locator("header.bar").is_visible()  # the customer reads without the staff header
+        page.click("#acknowledge")
+        page.click("#finish")
+        measure("sale")
+        assert page.locator("#record-state").is_visible()
+        page.click("#next-customer")
+        measure("next customer")
+        assert page.locator("[name=c-family_name]").input_value() == ""
+        page.goto(f"{live_server.url}/staff/")
+        assert "Lacquered" not in page.locator("main").inner_text().split("Recent sales")[0]  # no draft left
+        sale = Sale.objects.get()
+        page.goto(f"{live_server.url}/staff/sales/{sale.pk}/cancel/")
+        measure("return")
+        assert page.locator("input[name=line-1]").input_value() == "0"
+        browser.close()
+    assert all(width <= size[0] for width in widths.values()), widths
