@@ -313,7 +313,8 @@ def finish(request, store_id: int, draft: str):
             messages.error(request, message)
         return redirect("staff:basket", store.pk, cart.id)
     cart.discard()
-    messages.success(request, _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.") % {"sale": done.sale.pk})
+    finished = _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.")
+    messages.success(request, finished % {"sale": done.sale.pk})
     return redirect("staff:sale", done.sale.pk)
 
 
