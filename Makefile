@@ -26,7 +26,7 @@ messages: $(STAMP)
 run: install
 	@test -f .env || printf '# Local development settings, written by `make run` (not committed).\nDEBUG=true\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=true $(BIN)/python manage.py demo_seed
+	DEBUG=true $(BIN)/python manage.py demo_seed -v0
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 test: install

@@ -1,11 +1,13 @@
 from typing import cast
 
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
 from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, ReadOnlyAdmin
 from taxfree.crypto import blind_index
+from taxfree.templatetags.money import yen_office
 
 from .models import Customer, IdentityDocument, Product, Sale, SaleItem
 
@@ -116,14 +118,56 @@ class RegimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sale)
-class SaleAdmin(StoreScopedMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["id", "sold_at", "store", "customer", "kind", "regime", "total_excl_tax", "total_tax",
-                    "refund_amount", "packing"]
+class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
+    list_display = ["id", "sold_at", "store", "customer", "kind", "regime", "excl_tax", "tax", "refund_shown", "packing"]
     list_filter = [RegimeFilter, "kind"]
     list_select_related = ["store", "customer"]
-    search_fields = ["=id", "=receipt_number"]
+    search_fields = ["=id", "=receipt_number", "customer__family_name", "customer__given_names"]
+    search_help_text = _("Searches the sale number, the receipt number, the customer's name, or the document "
+                         "number (exactly).")
+    document_lookup = "document__number_index"
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
-    readonly_fields = [f.name for f in Sale._meta.fields]
+    readonly_fields = [*(f.name for f in Sale._meta.fields if f.name != "decision"), "decision_table"]
+    exclude = ["decision"]
+
+    @admin.display(description=_("total excl. tax"), ordering="total_excl_tax")
+    def excl_tax(self, obj: Sale) -> str:
+        return money_cell(obj.total_excl_tax)
+
+    @admin.display(description=_("consumption tax"), ordering="total_tax")
+    def tax(self, obj: Sale) -> str:
+        return money_cell(obj.total_tax)
+
+    @admin.display(description=_("refund amount"), ordering="refund_amount")
+    def refund_shown(self, obj: Sale) -> str:
+        return money_cell(obj.refund_amount)
+
+    @admin.display(description=_("decision"))
+    def decision_table(self, obj: Sale) -> str:
+        return decision_html(obj.decision)
+
+
+def money_cell(amount: int | None) -> str:
+    return format_html('<span class="money">{}</span>', yen_office(amount))
+
+
+def decision_html(decision: dict) -> str:
+    """The rules' decision as the officer reads it: reasons, totals per rate, each item's result."""
+    if "items" not in decision:
+        return format_html("<p>{}</p>", decision.get("reason") or "—")
+    reasons = format_html_join("", "<li>{} <code>{}</code></li>", (
+        (r.get("message", ""), r.get("code", "")) for r in decision.get("reasons", []))) or format_html(
+        "<li>{}</li>", _("no reasons: eligible"))
+    rates = decision.get("totals_by_rate", [])
+    totals = format_html_join("", '<tr><td>{} %</td><td class="money">{}</td><td class="money">{}</td></tr>', (
+        (t["rate_percent"], yen_office(t["excl_tax"]), yen_office(t["tax"])) for t in rates))
+    items = format_html_join("", '<tr><td>{}</td><td class="money">{}</td><td>{}</td></tr>', (
+        (i["index"] + 1, yen_office(i["amount_excl_tax"]), "; ".join(x.get("message", "") for x in i.get("issues", [])))
+        for i in decision.get("items", [])))  # noqa: E501
+    return format_html(
+        '<ul>{}</ul><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
+        '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
+        reasons, _("rate"), _("excl. tax"), _("tax"), totals, _("line"), _("excl. tax"), _("issues"), items)
 
 from .refunds import admin as _refunds_admin  # noqa: E402, F401 - registers the refunds' admin

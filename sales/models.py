@@ -33,8 +33,7 @@ class Customer(models.Model):
 
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="customers",
-        help_text=_("The store where the customer was registered."),
-    )
+        help_text=_("The store where the customer was registered."), verbose_name=_("store"))
     family_name = models.CharField(_("family name"), max_length=100)
     given_names = models.CharField(_("given names"), max_length=100, blank=True)
     nationality = models.CharField(
@@ -46,8 +45,8 @@ class Customer(models.Model):
     works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+            verbose_name=_("entered by"))
 
     objects = CustomerQuerySet.as_manager()
 
@@ -68,7 +67,8 @@ class IdentityDocumentQuerySet(models.QuerySet):
 class IdentityDocument(models.Model):
     """The document shown at the till, with the facts read from it (docs/rules.md §1)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents",
+        verbose_name=_("customer"))
     document_type = models.CharField(_("document type"), max_length=40, choices=DocumentType.choices)
     number = EncryptedTextField(_("document number"))
     number_index = models.CharField(max_length=64, db_index=True, editable=False)
@@ -116,7 +116,8 @@ class IdentityDocument(models.Model):
 class Product(models.Model):
     """The product master of a business."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="products")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="products",
+        verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, validators=[validate_jan])
     unit_price = models.PositiveIntegerField(_("unit price (yen)"))
@@ -163,9 +164,10 @@ class Sale(models.Model):
         SALE = "sale", _("sale")
         CANCELLATION = "cancellation", _("cancellation")
 
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales")
-    document = models.ForeignKey(IdentityDocument, on_delete=models.PROTECT, related_name="sales")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales", verbose_name=_("store"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("customer"))
+    document = models.ForeignKey(IdentityDocument, on_delete=models.PROTECT, related_name="sales",
+        verbose_name=_("identity document"))
     temporary_site = models.ForeignKey(
         "stores.TemporarySite", null=True, blank=True, on_delete=models.PROTECT, related_name="sales",
         verbose_name=_("temporary site"),
@@ -173,8 +175,7 @@ class Sale(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
     cancels = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="cancellations",
-        help_text=_("For a cancellation or return: the sale it cancels."),
-    )
+        help_text=_("For a cancellation or return: the sale it cancels."), verbose_name=_("cancels"))
     sold_at = models.DateTimeField(_("sold at"))
     sale_date = models.DateField(_("date of sale (譲渡日)"))
     regime = models.CharField(_("regime"), max_length=10, choices=Regime.choices)
@@ -187,8 +188,7 @@ class Sale(models.Model):
     acknowledged_at = models.DateTimeField(_("rules acknowledged at"), null=True, blank=True)
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("entered by"))
 
     objects = SaleQuerySet.as_manager()
 
@@ -203,7 +203,9 @@ class Sale(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.sale_date} {self.store_id}"
+        label = _("Cancellation #%(id)s of %(date)s") if self.kind == self.Kind.CANCELLATION else _(
+            "Sale #%(id)s of %(date)s")
+        return str(label) % {"id": self.pk, "date": self.sale_date}
 
     @property
     def total_incl_tax(self) -> int:
@@ -211,9 +213,10 @@ class Sale(models.Model):
 
 
 class SaleItem(models.Model):
-    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items")
+    sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items", verbose_name=_("sale"))
     line = models.PositiveSmallIntegerField()
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("product"))
     name = models.CharField(_("name"), max_length=200)
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True)
     quantity = models.IntegerField(_("quantity"), help_text=_("Negative on a cancellation."))

@@ -6,6 +6,10 @@ host=$1 port=$2
 sandbox_port=${SANDBOX_PORT:-8443} control_port=${SANDBOX_CONTROL_PORT:-8444}
 export DEBUG=true NTA_API_URL=${NTA_API_URL:-https://127.0.0.1:$sandbox_port}
 export NTA_SANDBOX_CONTROL_URL=${NTA_SANDBOX_CONTROL_URL:-http://127.0.0.1:$control_port}
+if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+  echo "Port $port on $host is already in use: stop what runs there, or choose another, e.g. PORT=8001 make run" >&2
+  exit 1
+fi
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 .venv/bin/python manage.py nta_sandbox --port "$sandbox_port" --control-port "$control_port" &
@@ -31,13 +35,14 @@ cat <<MSG
   taxfree is running at http://$host:$port/
     staff pages  http://$host:$port/staff/
     admin        http://$host:$port/admin/
-    API schema   http://$host:$port/api/schema/
+    API docs     http://$host:$port/api/docs/ (schema: /api/schema/)
     NTA sandbox  https://127.0.0.1:$sandbox_port/ (control API http://127.0.0.1:$control_port/sandbox/records)
   Customs in the sandbox: .venv/bin/python manage.py customs_confirm SALE_ID [--missing LINE]
     then .venv/bin/python manage.py pull_confirmations (or wait for the scheduled pull);
     refunds queue http://$host:$port/admin/sales/refund/queue/
   Demo logins: officer / demo-officer (compliance officer), staff / demo-staff (store staff),
                accountant / demo-accountant (accountant).
+  Another port: PORT=8001 make run (SANDBOX_PORT and SANDBOX_CONTROL_PORT move the sandbox).
   Stop with Ctrl-C.
 
 MSG

@@ -11,14 +11,44 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import BigTableAdmin, ReadOnlyAdmin
-from .models import ApiToken, AuditEvent, audit
+from .models import ACTIONS, ApiToken, AuditEvent, audit
 from .tokens import token_issue, token_revoke
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """Fixed choices, in the reader's language: never a DISTINCT over the audit trail."""
+
+    title, parameter_name = _("action"), "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return sorted(ACTIONS.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    title, parameter_name = _("object type"), "type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        from django.apps import apps
+
+        ours = [m for m in apps.get_models() if m._meta.app_label in ("sales", "stores", "transmission", "taxfree")]
+        return sorted(((m._meta.label, m._meta.verbose_name) for m in ours), key=lambda item: str(item[1]))
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
-    list_filter = ["action", "object_type"]
+    list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary"]
+    list_filter = [ActionFilter, ObjectTypeFilter]
+    search_help_text = _("Searches the object id (exactly), the user name and the summary.")
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj: AuditEvent) -> str:
+        return str(ACTIONS.get(obj.action, obj.action))
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]

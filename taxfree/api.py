@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -33,6 +33,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema: open in development, for logged-in users when DEBUG is off."""
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if settings.DEBUG else [IsAuthenticated()]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Interactive API docs (Swagger UI) at /api/docs/; its script is served as a file of its own,
+    so the Content-Security-Policy needs no inline script. Same access as the schema."""
 
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if settings.DEBUG else [IsAuthenticated()]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig, apps
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
@@ -17,7 +18,7 @@ def _sync_roles(sender, **kwargs):
 
 class TaxfreeConfig(AppConfig):
     name = "taxfree"
-    verbose_name = "Audit"
+    verbose_name = _("Audit and access")
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the start-up checks

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from sales.api import refunds as refund_api
@@ -8,7 +9,10 @@ from sales.api import views as api
 from sales.capture import api as capture_api
 from stores.views import filing_attachment
 from taxfree import otp
-from taxfree.api import SchemaView, not_found
+from taxfree.api import DocsView, SchemaView, not_found
+
+admin.site.site_header = admin.site.site_title = _("taxfree office")
+admin.site.index_title = _("The office")
 
 api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
@@ -27,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="api_docs"),
     path("staff/", include("sales.till.urls")),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON

@@ -51,7 +51,7 @@ class PurchaseRecord(models.Model):
 
     CustomsState = CustomsState
 
-    sale = models.OneToOneField("sales.Sale", on_delete=models.PROTECT, related_name="record")
+    sale = models.OneToOneField("sales.Sale", on_delete=models.PROTECT, related_name="record", verbose_name=_("sale"))
     store = models.ForeignKey(
         "stores.Store", on_delete=models.PROTECT, related_name="records", null=True, verbose_name=_("store")
     )
@@ -84,8 +84,8 @@ class PurchaseRecord(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+            verbose_name=_("reviewed by"))
     customs_state = models.CharField(
         _("customs confirmation"), max_length=14, choices=CustomsState.choices, blank=True,
         help_text=_("Refund-method sales only: where the customs confirmation (税関確認) stands."),
@@ -140,7 +140,8 @@ class Attempt(models.Model):
         PREFLIGHT = "preflight", _("refused before sending (pre-flight)")
         NO_CERTIFICATE = "no_certificate", _("no valid client certificate")
 
-    record = models.ForeignKey(PurchaseRecord, on_delete=models.PROTECT, related_name="attempt_rows")
+    record = models.ForeignKey(PurchaseRecord, on_delete=models.PROTECT, related_name="attempt_rows",
+        verbose_name=_("purchase record"))
     started_at = models.DateTimeField(_("started at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     transmission_number = models.CharField(_("送信番号"), max_length=17, blank=True)

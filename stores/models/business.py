@@ -83,7 +83,7 @@ class Store(models.Model):
         OPERATING = "operating", _("operating")
         ABOLISHED = "abolished", _("abolished")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="stores")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="stores", verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300)
     manager_name = models.CharField(_("manager"), max_length=100)
@@ -144,11 +144,11 @@ class Store(models.Model):
 class TemporarySite(models.Model):
     """臨時販売場: a short-lived site of a permitted business (docs/rules.md §7)."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="temporary_sites")
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="temporary_sites",
+        verbose_name=_("business"))
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="temporary_sites",
-        help_text=_("The permitted store the site is attached to."),
-    )
+        help_text=_("The permitted store the site is attached to."), verbose_name=_("store"))
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300)
     opens_on = models.DateField(_("opens on"))

@@ -46,11 +46,12 @@ class Filing(models.Model):
         ACCEPTED = "accepted", _("accepted")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="filings")
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="filings", null=True, blank=True)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="filings", verbose_name=_("business"))
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="filings", null=True, blank=True,
+        verbose_name=_("store"))
     temporary_site = models.ForeignKey(
-        TemporarySite, on_delete=models.PROTECT, related_name="filings", null=True, blank=True
-    )
+        TemporarySite, on_delete=models.PROTECT, related_name="filings", null=True, blank=True,
+            verbose_name=_("temporary site"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TODO)
     effective_on = models.DateField(
         _("effective on"), null=True, blank=True,
@@ -97,7 +98,7 @@ class Filing(models.Model):
 
 
 class FilingAttachment(models.Model):
-    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments")
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("filing"))
     file = models.FileField(_("file"), storage=private_storage, upload_to="filings/%Y/")
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -114,7 +115,8 @@ class Reminder(models.Model):
     """Something that needs attention, raised once per event and e-mailed once."""
 
     key = models.CharField(max_length=120, unique=True)
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders",
+        verbose_name=_("business"))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("details"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)

@@ -66,6 +66,8 @@ class Command(BaseCommand):
         demo.certificates(users["officer"], business, stores)
         demo.jpki(business)
         demo.filings(users["officer"], business, stores)
+        if options["verbosity"] < 1:  # `make run` prints the logins itself, once the app answers
+            return
         self.stdout.write("Demo logins (user / password / role):")
         for username, password, role, _staff in USERS:
             self.stdout.write(f"  {username:<11} {password:<16} {role}")

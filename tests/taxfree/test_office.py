@@ -1,0 +1,57 @@
+"""The office as a shop reads it: ours, in Japanese; the API docs served from our own files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from taxfree.models import AuditEvent
+from tests.factories import DocumentFactory, finalize, item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_is_ours_and_in_japanese(client, officer):
+    client.force_login(officer)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "taxfree 事務所" in page and "Django" not in page
+    for header in ("監査とアクセス", "販売", "販売場", "国税庁への送信"):
+        assert header in page
+    for english in (">Audit<", ">Sales<", ">Stores<", ">Transmission<"):
+        assert english not in page
+
+
+def test_sales_are_found_by_customer_name_or_document_number_and_money_reads_well(client, officer, store):
+    document = DocumentFactory(customer__store=store, customer__family_name="ROSSI", number="TZ5556667")
+    sale = finalize(officer, document, [item(21_736)])
+    client.force_login(officer)
+    url = reverse("admin:sales_sale_changelist")
+    for query in ("ROSSI", "TZ5556667"):
+        found = client.get(url, {"q": query}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"/admin/sales/sale/{sale.pk}/change/" in found, query
+    listing = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="money">21,736</span>' in listing and "customer&#x27;s name" in listing
+    detail = client.get(reverse("admin:sales_sale_change", args=[sale.pk]), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "<table>" in detail.split("field-decision_table")[1][:2000]  # the decision as a table, not JSON
+
+
+def test_audit_actions_read_in_the_readers_language(client, officer, store):
+    finalize(officer, DocumentFactory(customer__store=store), [item(10_000)])
+    client.force_login(officer)
+    page = client.get(reverse("admin:taxfree_auditevent_changelist"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "販売を完了" in page and ">sale_finalize<" not in page
+    assert AuditEvent.objects.filter(action="sale_finalize").exists()
+
+
+def test_the_api_docs_come_from_our_own_files(client, clerk):
+    assert client.get("/api/docs/").status_code in (401, 403)  # DEBUG off: for logged-in users only
+    client.force_login(clerk)
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    sources = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert sources and all(src.startswith("/") for src in sources)  # nothing from a CDN
+    assert not re.search(r"<script(?![^>]*src=)[^>]*>\s*\S", html)  # no inline script: the CSP holds
+    assert client.get(sources[-1]).status_code == 200
