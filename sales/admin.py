@@ -119,7 +119,8 @@ class RegimeFilter(admin.SimpleListFilter):
 
 @admin.register(Sale)
 class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["id", "sold_at", "store", "customer", "kind", "regime", "excl_tax", "tax", "refund_shown", "packing"]
+    list_display = ["id", "sold_at", "store", "customer", "kind", "regime", "excl_tax", "tax", "refund_shown",
+                    "packing"]
     list_filter = [RegimeFilter, "kind"]
     list_select_related = ["store", "customer"]
     search_fields = ["=id", "=receipt_number", "customer__family_name", "customer__given_names"]
