@@ -101,7 +101,9 @@ class NTACertificateAdmin(admin.ModelAdmin):
         return admin_views.certificate_import(request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra = {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])}
+        # Any text can arrive as the object id (a mistyped address): only a number has a backup page.
+        extra = {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])} if str(
+            object_id).isdigit() else {}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
 

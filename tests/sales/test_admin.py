@@ -137,3 +137,11 @@ def test_an_accountant_reads_the_admin_but_changes_nothing(client, accountant, o
     assert client.post(reverse("admin:stores_store_change", args=[store.pk]), {"name": "x"}).status_code == 403
     customer.refresh_from_db()
     assert customer.family_name == "SAMPLE" and IdentityDocument.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", OURS, ids=lambda m: m.__name__)
+def test_a_mistyped_object_address_is_never_a_server_error(client, officer, store, model):
+    client.force_login(officer)
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    for tail in ("import/change/", "abc/change/", "999999/change/", "1.5/"):
+        assert client.get(base + tail).status_code in (200, 302, 404), base + tail
