@@ -8,17 +8,19 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """Who did or viewed what. Written in the same transaction as the change it records."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-            verbose_name=_("who"))
-    action = models.CharField(max_length=40)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=40)
-    summary = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+        verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
