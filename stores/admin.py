@@ -170,12 +170,16 @@ class FilingAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["subject", "business", "due_on", "sent_at", "done_at"]
+    list_display = ["shown_text", "business", "due_on", "sent_at", "done_at"]
     list_filter = ["done_at"]
     list_select_related = ["business"]
     search_fields = ["subject", "key"]
     readonly_fields = ["key", "business", "subject", "body", "due_on", "url", "created_at", "sent_at", "recipients"]
     actions = ["mark_done"]
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def shown_text(self, obj: Reminder) -> str:
+        return obj.text
 
     @admin.action(description=_("Mark as done"))
     def mark_done(self, request, queryset):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from taxfree.roles import COMPLIANCE_OFFICER
 
@@ -27,9 +28,27 @@ FILING_SOON_DAYS = 7
 class Event:
     key: str
     business_id: int | None
-    subject: str
+    message: str  # untranslated (gettext_noop); shown to each reader in their language
+    params: dict
     due_on: date | None
     url: str = ""
+
+    @property
+    def subject(self) -> str:
+        return _(self.message) % self.params
+
+
+def reminder_raise(*, key: str, business_id: int, message: str, params: dict, due_on: date | None,
+                   url: str = "") -> bool:
+    """One reminder per key: written with its subject in the office's language (as e-mailed) and its
+    untranslated text, shown to each reader in theirs. True when it is new."""
+    params = {k: v if isinstance(v, int) else str(v) for k, v in params.items()}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = (_(message) % params)[:200]
+    _reminder, created = Reminder.objects.get_or_create(key=key, defaults={
+        "business_id": business_id, "subject": subject, "message": message, "params": params, "due_on": due_on,
+        "url": url})
+    return created
 
 
 def certificate_events(today: date) -> Iterator[Event]:
@@ -41,41 +60,44 @@ def certificate_events(today: date) -> Iterator[Event]:
         milestone = next((m for m in CERTIFICATE_MILESTONES if left <= m), None)
         url = reverse("admin:stores_ntacertificate_change", args=[cert.pk])
         if milestone is not None:
-            subject = _("NTA certificate %(id)s expires on %(day)s (%(left)s days left)") % {
-                "id": cert.identifier, "day": cert.expires_on, "left": left}
-            yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, subject, cert.expires_on, url)
+            message = N_("NTA certificate %(id)s expires on %(day)s (%(left)s days left)")
+            params = {"id": cert.identifier, "day": str(cert.expires_on), "left": left}
+            yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, message, params, cert.expires_on, url)
         if today >= cert.renewal_available_on:
-            subject = _("The renewal certificate for %(id)s can be downloaded from the NTA CA now") % {
-                "id": cert.identifier}
-            yield Event(f"nta:{cert.pk}:renewal", cert.business_id, subject, cert.expires_on, url)
+            message = N_("The renewal certificate for %(id)s can be downloaded from the NTA CA now")
+            yield Event(f"nta:{cert.pk}:renewal", cert.business_id, message, {"id": cert.identifier},
+                        cert.expires_on, url)
 
 
 def jpki_events(today: date) -> Iterator[Event]:
     for cert in JPKICertificate.objects.all():
         url = reverse("admin:stores_jpkicertificate_change", args=[cert.pk])
         if cert.revoked_on:
-            subject = _("%(name)s's signature certificate was revoked: issue a new one") % {"name": cert.holder_name}
-            yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, subject, None, url)
+            message = N_("%(name)s's signature certificate was revoked: issue a new one")
+            yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, message,
+                        {"name": cert.holder_name}, None, url)
         elif cert.renewal_opens_on <= today <= cert.expires_on:
-            subject = _("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it") % {
-                "name": cert.holder_name, "kind": cert.get_kind_display(), "day": cert.expires_on}
-            yield Event(f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, subject, cert.expires_on, url)
+            message = N_("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it")
+            params = {"name": cert.holder_name, "kind": str(cert.get_kind_display()), "day": str(cert.expires_on)}
+            yield Event(f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, message, params,
+                        cert.expires_on, url)
 
 
 def filing_events(today: date) -> Iterator[Event]:
     todo = Filing.objects.filter(status=Filing.Status.TODO, due_on__isnull=False).select_related("store")
     for filing in todo.filter(due_on__lte=today + timedelta(days=FILING_SOON_DAYS)):
         due = cast(date, filing.due_on)  # the query keeps only filings with a due date
-        label = {"filing": filing.get_kind_display(), "day": filing.due_on,
-                 "what": filing.temporary_site or filing.store or filing.business}
+        label = {"filing": str(filing.get_kind_display()), "day": str(filing.due_on),
+                 "what": str(filing.temporary_site or filing.store or filing.business)}
         if due < today:
-            stage, subject = "overdue", _("OVERDUE: %(filing)s for %(what)s was due on %(day)s") % label
+            stage, message = "overdue", N_("OVERDUE: %(filing)s for %(what)s was due on %(day)s")
         elif due <= today + timedelta(days=1):
-            stage, subject = "1d", _("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)") % label
+            stage, message = "1d", N_("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)")
         else:
-            stage, subject = "7d", _("Due within 7 days: %(filing)s for %(what)s (%(day)s)") % label
+            stage, message = "7d", N_("Due within 7 days: %(filing)s for %(what)s (%(day)s)")
         url = reverse("admin:stores_filing_change", args=[filing.pk])
-        yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, subject, filing.due_on, url)
+        yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, message, label,
+                    filing.due_on, url)
 
 
 def reminders_raise(today: date | None = None) -> list[Reminder]:
@@ -89,13 +111,9 @@ def _raise(today: date) -> list[Reminder]:
     for event in (*certificate_events(today), *jpki_events(today), *filing_events(today)):
         if event.business_id is None:
             continue
-        reminder, new = Reminder.objects.get_or_create(
-            key=event.key,
-            defaults={"business_id": event.business_id, "subject": event.subject[:200], "due_on": event.due_on,
-                      "url": event.url},
-        )
-        if new:
-            created.append(reminder)
+        if reminder_raise(key=event.key, business_id=event.business_id, message=event.message,
+                          params=event.params, due_on=event.due_on, url=event.url):
+            created.append(Reminder.objects.get(key=event.key))
     return created
 
 

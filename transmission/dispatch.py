@@ -20,11 +20,12 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 from django_q.tasks import async_task
 
-from stores.models import NTACertificate, Reminder
+from stores.models import NTACertificate
+from stores.reminders import reminder_raise
 from taxfree.crypto import decrypt
 
 from . import client
@@ -232,12 +233,11 @@ def _no_certificate(record: PurchaseRecord, sender: str) -> None:
     if record.store is None:
         return
     today = timezone.localdate()
-    with translation.override(settings.LANGUAGE_CODE):  # reminders are written in the office's language
-        subject = _("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait") % {
-            "store": record.store.name, "id": sender or "—"}
-    Reminder.objects.get_or_create(key=f"records:no-certificate:{record.store_id}:{today}", defaults={
-        "business_id": record.store.business_id, "subject": subject[:200], "due_on": today,
-        "url": "/admin/stores/ntacertificate/"})
+    reminder_raise(
+        key=f"records:no-certificate:{record.store_id}:{today}", business_id=record.store.business_id,
+        message=N_("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait"),
+        params={"store": record.store.name, "id": sender or "—"}, due_on=today,
+        url="/admin/stores/ntacertificate/")
 
 
 def records_overdue_remind(now: datetime | None = None) -> int:
@@ -252,14 +252,11 @@ def records_overdue_remind(now: datetime | None = None) -> int:
 
 
 def _overdue_reminder(row: Mapping[str, Any], today: date) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Purchase records of %(store)s are still unsent after %(minutes)s minutes") % {
-            "store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES}
-    _reminder, created = Reminder.objects.get_or_create(
-        key=f"records:unsent:{row['store_id']}:{today}",
-        defaults={"business_id": row["store__business_id"], "subject": subject[:200], "due_on": today,
-                  "url": "/admin/transmission/purchaserecord/?state__exact=waiting"})
-    return int(created)
+    return int(reminder_raise(
+        key=f"records:unsent:{row['store_id']}:{today}", business_id=row["store__business_id"],
+        message=N_("Purchase records of %(store)s are still unsent after %(minutes)s minutes"),
+        params={"store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES}, due_on=today,
+        url="/admin/transmission/purchaserecord/?state__exact=waiting"))
 
 
 def unsent() -> QuerySet[PurchaseRecord]:

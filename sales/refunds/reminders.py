@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
-from stores.models import Reminder
+from stores.reminders import reminder_raise
 from transmission.models import PurchaseRecord
 
 from ..models import Sale
@@ -23,12 +23,9 @@ def refunds_unpaid_remind(today: date | None = None) -> int:
                                record__customs_confirmed_at__lt=since)
     raised = 0
     for row in late.values("store_id", "store__name", "store__business_id").annotate(n=Count("id")).order_by():
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("%(n)s confirmed refunds of %(store)s are still unpaid after %(days)s days") % {
-                "n": row["n"], "store": row["store__name"], "days": settings.REFUND_UNPAID_REMIND_DAYS}
-        _reminder, created = Reminder.objects.get_or_create(
-            key=f"refunds:unpaid:{row['store_id']}:{today}",
-            defaults={"business_id": row["store__business_id"], "subject": subject[:200], "due_on": today,
-                      "url": "/admin/sales/refund/queue/#confirmed_unpaid"})
-        raised += int(created)
+        raised += int(reminder_raise(
+            key=f"refunds:unpaid:{row['store_id']}:{today}", business_id=row["store__business_id"],
+            message=N_("%(n)s confirmed refunds of %(store)s are still unpaid after %(days)s days"),
+            params={"n": row["n"], "store": row["store__name"], "days": settings.REFUND_UNPAID_REMIND_DAYS},
+            due_on=today, url="/admin/sales/refund/queue/#confirmed_unpaid"))
     return raised

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..validators import validate_store_identifier
@@ -117,7 +118,10 @@ class Reminder(models.Model):
     key = models.CharField(max_length=120, unique=True)
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders",
         verbose_name=_("business"))
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, help_text=_("As e-mailed, in the office's language."))
+    message = models.CharField(max_length=300, blank=True,
+                               help_text=_("The untranslated text, shown in each reader's language."))
+    params = models.JSONField(default=dict, blank=True)
     body = models.TextField(_("details"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
@@ -132,4 +136,14 @@ class Reminder(models.Model):
         ordering = ["done_at", "due_on", "-created_at"]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The reminder in the reader's language (the active one); as written when it cannot be."""
+        if not self.message:
+            return self.subject
+        try:
+            return gettext(self.message) % self.params
+        except (KeyError, TypeError, ValueError):
+            return self.subject

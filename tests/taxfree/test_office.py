@@ -55,3 +55,16 @@ def test_the_api_docs_come_from_our_own_files(client, clerk):
     assert sources and all(src.startswith("/") for src in sources)  # nothing from a CDN
     assert not re.search(r"<script(?![^>]*src=)[^>]*>\s*\S", html)  # no inline script: the CSP holds
     assert client.get(sources[-1]).status_code == 200
+
+
+def test_reminders_read_in_the_readers_language(client, officer, store, settings):
+    from stores.reminders import reminder_raise
+
+    settings.LANGUAGE_CODE = "ja"
+    reminder_raise(key="t:1", business_id=store.business_id, params={"n": 3, "store": "Ginza", "days": 7},
+                   message="%(n)s confirmed refunds of %(store)s are still unpaid after %(days)s days", due_on=None)
+    client.force_login(officer)
+    english = client.get(reverse("admin:stores_attention"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    japanese = client.get(reverse("admin:stores_attention"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "3 confirmed refunds of Ginza are still unpaid after 7 days" in english
+    assert "Ginza の税関確認済みの返金 3 件が 7 日を過ぎても未払いです" in japanese

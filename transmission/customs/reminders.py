@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
-from stores.models import Reminder
+from stores.reminders import reminder_raise
 
 from ..models import PurchaseRecord
 
@@ -22,12 +22,9 @@ def records_expiring_remind(today: date | None = None) -> int:
     raised = 0
     rows = soon.values("store_id", "store__name", "store__business_id").annotate(n=Count("id")).order_by()
     for row in rows:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days") % {
-                "n": row["n"], "store": row["store__name"], "days": settings.CUSTOMS_EXPIRING_REMIND_DAYS}
-        _reminder, created = Reminder.objects.get_or_create(
-            key=f"customs:expiring:{row['store_id']}:{today}",
-            defaults={"business_id": row["store__business_id"], "subject": subject[:200], "due_on": today,
-                      "url": "/admin/sales/refund/queue/"})
-        raised += int(created)
+        raised += int(reminder_raise(
+            key=f"customs:expiring:{row['store_id']}:{today}", business_id=row["store__business_id"],
+            message=N_("%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days"),
+            params={"n": row["n"], "store": row["store__name"], "days": settings.CUSTOMS_EXPIRING_REMIND_DAYS},
+            due_on=today, url="/admin/sales/refund/queue/#expiring"))
     return raised
