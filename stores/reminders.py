@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from taxfree.roles import COMPLIANCE_OFFICER
 
@@ -60,11 +60,11 @@ def certificate_events(today: date) -> Iterator[Event]:
         milestone = next((m for m in CERTIFICATE_MILESTONES if left <= m), None)
         url = reverse("admin:stores_ntacertificate_change", args=[cert.pk])
         if milestone is not None:
-            message = N_("NTA certificate %(id)s expires on %(day)s (%(left)s days left)")
+            message = gettext_noop("NTA certificate %(id)s expires on %(day)s (%(left)s days left)")
             params = {"id": cert.identifier, "day": str(cert.expires_on), "left": left}
             yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, message, params, cert.expires_on, url)
         if today >= cert.renewal_available_on:
-            message = N_("The renewal certificate for %(id)s can be downloaded from the NTA CA now")
+            message = gettext_noop("The renewal certificate for %(id)s can be downloaded from the NTA CA now")
             yield Event(f"nta:{cert.pk}:renewal", cert.business_id, message, {"id": cert.identifier},
                         cert.expires_on, url)
 
@@ -73,11 +73,11 @@ def jpki_events(today: date) -> Iterator[Event]:
     for cert in JPKICertificate.objects.all():
         url = reverse("admin:stores_jpkicertificate_change", args=[cert.pk])
         if cert.revoked_on:
-            message = N_("%(name)s's signature certificate was revoked: issue a new one")
+            message = gettext_noop("%(name)s's signature certificate was revoked: issue a new one")
             yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, message,
                         {"name": cert.holder_name}, None, url)
         elif cert.renewal_opens_on <= today <= cert.expires_on:
-            message = N_("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it")
+            message = gettext_noop("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it")
             params = {"name": cert.holder_name, "kind": str(cert.get_kind_display()), "day": str(cert.expires_on)}
             yield Event(f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, message, params,
                         cert.expires_on, url)
@@ -90,11 +90,11 @@ def filing_events(today: date) -> Iterator[Event]:
         label = {"filing": str(filing.get_kind_display()), "day": str(filing.due_on),
                  "what": str(filing.temporary_site or filing.store or filing.business)}
         if due < today:
-            stage, message = "overdue", N_("OVERDUE: %(filing)s for %(what)s was due on %(day)s")
+            stage, message = "overdue", gettext_noop("OVERDUE: %(filing)s for %(what)s was due on %(day)s")
         elif due <= today + timedelta(days=1):
-            stage, message = "1d", N_("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)")
+            stage, message = "1d", gettext_noop("Due tomorrow or today: %(filing)s for %(what)s (%(day)s)")
         else:
-            stage, message = "7d", N_("Due within 7 days: %(filing)s for %(what)s (%(day)s)")
+            stage, message = "7d", gettext_noop("Due within 7 days: %(filing)s for %(what)s (%(day)s)")
         url = reverse("admin:stores_filing_change", args=[filing.pk])
         yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, message, label,
                     filing.due_on, url)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from stores.models import NTACertificate
@@ -235,7 +235,7 @@ def _no_certificate(record: PurchaseRecord, sender: str) -> None:
     today = timezone.localdate()
     reminder_raise(
         key=f"records:no-certificate:{record.store_id}:{today}", business_id=record.store.business_id,
-        message=N_("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait"),
+        message=gettext_noop("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait"),
         params={"store": record.store.name, "id": sender or "—"}, due_on=today,
         url="/admin/stores/ntacertificate/")
 
@@ -254,7 +254,7 @@ def records_overdue_remind(now: datetime | None = None) -> int:
 def _overdue_reminder(row: Mapping[str, Any], today: date) -> int:
     return int(reminder_raise(
         key=f"records:unsent:{row['store_id']}:{today}", business_id=row["store__business_id"],
-        message=N_("Purchase records of %(store)s are still unsent after %(minutes)s minutes"),
+        message=gettext_noop("Purchase records of %(store)s are still unsent after %(minutes)s minutes"),
         params={"store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES}, due_on=today,
         url="/admin/transmission/purchaserecord/?state__exact=waiting"))
 

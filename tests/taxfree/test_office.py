@@ -68,3 +68,16 @@ def test_reminders_read_in_the_readers_language(client, officer, store, settings
     japanese = client.get(reverse("admin:stores_attention"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "3 confirmed refunds of Ginza are still unpaid after 7 days" in english
     assert "Ginza の税関確認済みの返金 3 件が 7 日を過ぎても未払いです" in japanese
+
+
+def test_a_refused_request_is_logged_in_one_line(client, accountant, document, caplog):
+    import logging
+
+    from taxfree.logs import ClientErrorsWithoutTraceback
+
+    client.force_login(accountant)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("staff:start", args=[document.customer.store.pk])).status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    ClientErrorsWithoutTraceback().filter(record)
+    assert record.exc_info is None and "Forbidden" in record.getMessage()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from stores.reminders import reminder_raise
 
@@ -24,7 +24,8 @@ def records_expiring_remind(today: date | None = None) -> int:
     for row in rows:
         raised += int(reminder_raise(
             key=f"customs:expiring:{row['store_id']}:{today}", business_id=row["store__business_id"],
-            message=N_("%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days"),
+            message=gettext_noop(
+                "%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days"),
             params={"n": row["n"], "store": row["store__name"], "days": settings.CUSTOMS_EXPIRING_REMIND_DAYS},
             due_on=today, url="/admin/sales/refund/queue/#expiring"))
     return raised
