@@ -1,14 +1,18 @@
 from typing import cast
 
 from django.contrib import admin
+from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
 from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, ReadOnlyAdmin
 from taxfree.crypto import blind_index
+from taxfree.models import audit
 from taxfree.templatetags.money import yen_office
 
+from .documents.context import document_context
+from .documents.render import pdf_of
 from .models import Customer, IdentityDocument, Product, Sale, SaleItem
 
 
@@ -129,6 +133,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     document_lookup = "document__number_index"
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
+    actions = ["print_purchase_records"]
     readonly_fields = [*(f.name for f in Sale._meta.fields if f.name != "decision"), "decision_table"]
     exclude = ["decision"]
 
@@ -143,6 +148,16 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     @admin.display(description=_("refund amount"), ordering="refund_amount")
     def refund_shown(self, obj: Sale) -> str:
         return money_cell(obj.refund_amount)
+
+    @admin.action(description=_("Print the purchase-record sheets of the selected sales (PDF, at most 100)"))
+    def print_purchase_records(self, request, queryset):
+        sales = list(queryset.select_related("record").order_by("pk")[:100])
+        contexts = [document_context(sale, "purchase-record", sale.customer_language or "ja") for sale in sales]
+        for sale in sales:
+            audit(request.user, "document_print", sale, "purchase-record a4 (admin)")
+        response = HttpResponse(pdf_of(contexts, "a4"), content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="purchase-records.pdf"'
+        return response
 
     @admin.display(description=_("decision"))
     def decision_table(self, obj: Sale) -> str:

@@ -3,9 +3,12 @@ and the OpenAPI schema, so that what is documented is what is sent."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from . import rules
+from .rules import money
 from .rules.messages import packing_message
 
 SEVERITIES = ["error", "warning", "info"]
@@ -73,3 +76,14 @@ def rounding_rows(lines: list[tuple[int, int]], totals: list[dict]) -> list[dict
         if difference:
             rows.append({"rate_percent": rate, "amount": difference})
     return rows
+
+
+def sale_totals(sale: Any, items: Any) -> list[dict]:
+    """A sale's totals per rate as decided; a cancellation's as it was computed (returned units,
+    rounded as the original was, negated)."""
+    if "totals_by_rate" in sale.decision:
+        return sale.decision["totals_by_rate"]
+    totals = money.rate_totals(money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax)
+                               for i in items)
+    return [{"rate_percent": t.rate_percent, "excl_tax": -t.excl_tax, "tax": -t.tax,
+             "incl_tax": -(t.excl_tax + t.tax)} for t in totals]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
 # gettext (compiling the translations), Chromium (the browser tests), Tesseract (passport MRZ), CJK and Thai fonts
-# (customer-facing texts and printed documents).
+# (customer-facing texts and printed documents), Pango (WeasyPrint) and poppler-utils.
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
@@ -11,6 +11,9 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 fonts=$(fc-list 2>/dev/null || true)
 grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
+# WeasyPrint (printed documents) lays text out with Pango; poppler-utils renders PDFs to PNG for a look.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing OS packages: ${need[*]}"
 sudo=""

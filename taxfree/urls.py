@@ -18,6 +18,7 @@ api_v1 = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
     path("sales/", api.SaleCreateView.as_view(), name="sales"),
     path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
+    path("sales/<int:pk>/documents/<slug:name>.pdf", api.SaleDocumentView.as_view(), name="sale_document"),
     path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
 ]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sales import rules, services
 from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
+from sales.documents.views import PDFRenderer, pdf_response
 from sales.models import Sale
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from taxfree.openapi import errors
@@ -132,6 +136,26 @@ class SaleDetailView(APIView):
     def get(self, request, pk: int):
         sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record", "refund"), pk=pk)
         return Response(sale_detail(sale))
+
+
+class SaleDocumentView(APIView):
+    renderer_classes = [JSONRenderer, PDFRenderer]
+    @extend_schema(
+        summary="A printed document of the sale as PDF",
+        description=(
+            "`purchase-record` (the customer's copy of the 購入記録情報), `packing-list` (consumables, legacy "
+            "regime) or `refund-receipt` (once the refund is paid). `size`: `a4` (default) or `receipt` (80 mm "
+            "roll); `language`: ja, en, zh-hans, zh-hant, ko or th (default: the sale's). 404 for a document "
+            "that does not apply to the sale, or a sale of another store."),
+        parameters=[OpenApiParameter("size", str, enum=["a4", "receipt"]),
+                    OpenApiParameter("language", str, enum=["ja", "en", "zh-hans", "zh-hant", "ko", "th"])],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(401, 403, 404, 429)},
+    )
+    def get(self, request, pk: int, name: str):
+        sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record"), pk=pk)
+        if name not in ("purchase-record", "packing-list", "refund-receipt"):
+            raise Http404
+        return pdf_response(request, sale, name)
 
 
 def sale_detail(sale: Sale) -> dict:

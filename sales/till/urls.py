@@ -15,4 +15,5 @@ urlpatterns = [
     path("sales/<int:pk>/", views.sale_detail, name="sale"),
     path("sales/<int:pk>/cancel/", views.sale_cancel, name="cancel"),
     path("sales/<int:pk>/refund/", views.refund_cash, name="refund"),
+    path("sales/<int:pk>/documents/<slug:name>.pdf", views.sale_document, name="document"),
 ]

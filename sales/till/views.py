@@ -16,21 +16,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sales import services
+from sales import explanations, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
-from sales.decisions import decision_as_dict, rounding_rows
+from sales.decisions import decision_as_dict, rounding_rows, sale_totals
+from sales.documents.context import applies
+from sales.documents.views import pdf_response
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
-from sales.rules import money
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
 from taxfree.text import clean_text
 
-from . import explanations
 from .basket import Basket, drafts
 from .forms import (
     CustomerForm,
@@ -334,20 +334,11 @@ def sale_detail(request, pk: int):
     items = list(sale.items.all())
     return render(request, "staff/sale_detail.html", {
         "sale": sale, "items": items, "cancellations": sale.cancellations.all(),
-        "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], _totals(sale, items)),
+        "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
         "can_cancel": can_sell(request.user) and any(left.values()), "can_sell": can_sell(request.user),
+        "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
         **_refund_state(request, sale),
     })
-
-
-def _totals(sale: Sale, items) -> list[dict]:
-    """A sale's totals per rate as decided; a cancellation's as it was computed (returned units,
-    rounded as the original was, negated)."""
-    if "totals_by_rate" in sale.decision:
-        return sale.decision["totals_by_rate"]
-    totals = money.rate_totals(money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax)
-                               for i in items)
-    return [{"rate_percent": t.rate_percent, "excl_tax": -t.excl_tax} for t in totals]
 
 
 def _refund_state(request, sale: Sale) -> dict:
@@ -362,6 +353,12 @@ def _refund_state(request, sale: Sale) -> dict:
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
     return {"refund": paid, "refund_due": due,
             "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user)}
+
+
+@login_required
+def sale_document(request, pk: int, name: str):
+    """A printed document of the sale, opened in the browser (docs: README, Printed documents)."""
+    return pdf_response(request, _visible_sale(request, pk), name)
 
 
 @login_required

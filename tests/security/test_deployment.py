@@ -23,6 +23,8 @@ def test_every_page_has_a_content_security_policy_without_inline_code(client, cl
 
 def test_no_template_carries_inline_script_style_or_handlers():
     for path in TEMPLATES.rglob("*.html"):
+        if path.parent.name == "documents":
+            continue  # laid out into PDFs by WeasyPrint, never served to a browser
         text = path.read_text()
         assert not re.search(r"\sstyle=|<style|<script(?![^>]*\ssrc=)|\son[a-z]+=", text), path
 

@@ -1,0 +1,40 @@
+"""Documents as PDF for the staff pages and the POS API: opened in the browser, audited."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpResponse
+from rest_framework.renderers import BaseRenderer
+
+from taxfree.models import audit
+
+from ..models import Sale
+from .context import NotApplicable
+from .render import SIZES, document_pdf
+from .texts import LANGUAGES
+
+
+def pdf_response(request, sale: Sale, name: str) -> HttpResponse:
+    """?size=a4|receipt, ?language= one of the customer languages (default: the sale's)."""
+    size = request.GET.get("size", "a4")
+    language = request.GET.get("language") or sale.customer_language or "en"
+    if size not in SIZES or language not in LANGUAGES:
+        raise Http404("size must be a4 or receipt; language one of " + ", ".join(LANGUAGES))
+    try:
+        pdf = document_pdf(sale, name, size=size, language=language)
+    except NotApplicable:
+        raise Http404(f"no {name} for this sale") from None
+    audit(request.user, "document_print", sale, f"{name} {size} {language}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}-{sale.pk}-{size}.pdf"'
+    return response
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a POS ask for `Accept: application/pdf`; an error still answers in JSON."""
+
+    media_type, format, charset = "application/pdf", "pdf", None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
