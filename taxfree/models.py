@@ -36,6 +36,7 @@ ACTIONS = {
     "certificate_export": _("certificate backed up"), "certificate_import": _("certificate imported"),
     "customer_change": _("customer's identity changed"), "customer_register": _("customer registered"),
     "customer_view": _("customer looked up"), "document_print": _("document printed"),
+    "export": _("export downloaded"),
     "document_change": _("identity document changed"),
     "filing_apply": _("filing applied"), "jpki_revoked": _("My Number certificate revoked"),
     "login_unlock": _("login unlocked"), "otp_setup": _("second factor set up"),

@@ -7,6 +7,8 @@ from django.views.generic import RedirectView
 from sales.api import refunds as refund_api
 from sales.api import views as api
 from sales.capture import api as capture_api
+from sales.exports import api as export_api
+from sales.exports import views as export_views
 from stores.views import filing_attachment
 from taxfree import otp
 from taxfree.api import DocsView, SchemaView, not_found
@@ -20,6 +22,7 @@ api_v1 = [
     path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
     path("sales/<int:pk>/documents/<slug:name>.pdf", api.SaleDocumentView.as_view(), name="sale_document"),
     path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
+    path("exports/<slug:name>.<str:fmt>", export_api.ExportView.as_view(), name="export"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
 ]
 
@@ -34,6 +37,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api_docs"),
     path("staff/", include("sales.till.urls")),
+    path("reports/", export_views.reports, name="reports"),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]

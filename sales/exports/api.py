@@ -1,0 +1,58 @@
+"""GET /api/v1/exports/<name>.<csv|xlsx>?from=&to=[&store=][&encoding=]: the same exports for integrations."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.views import APIView
+
+from taxfree.openapi import errors
+
+from .forms import ExportForm
+from .ledgers import EXPORTS
+from .views import check_can_export, export_response
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: text/csv`; an error still answers in JSON."""
+
+    media_type, format = "text/csv", "csv"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class XLSXRenderer(CSVRenderer):
+    media_type, format = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+
+
+class ExportView(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+    @extend_schema(
+        summary="An accountant's export, streamed",
+        description=("`sales-ledger`, `tax-return-summary` or `refunds` as `csv` or `xlsx`, for sales dated "
+                     "`from`..`to` (at most three years), one store or every store the user may see; CSV in "
+                     "`utf-8` (with BOM) or `cp932`. Accountants and compliance officers only; written to the "
+                     "audit trail."),
+        parameters=[OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+                    OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+                    OpenApiParameter("store", int), OpenApiParameter("encoding", str, enum=["utf-8", "cp932"])],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(400, 401, 403, 404, 429)},
+    )
+    def get(self, request, name: str, fmt: str):
+        check_can_export(request.user)
+        if name not in EXPORTS or fmt not in ("csv", "xlsx"):
+            raise Http404
+        form = ExportForm({"export": name, "start": request.GET.get("from"), "end": request.GET.get("to"),
+                           "store": request.GET.get("store") or None, "format": fmt,
+                           "encoding": request.GET.get("encoding", "utf-8")}, user=request.user)
+        if not form.is_valid():
+            raise ValidationError({k.replace("start", "from").replace("end", "to"): [str(e) for e in v]
+                                   for k, v in form.errors.items()})
+        return export_response(request.user, **form.cleaned_data)

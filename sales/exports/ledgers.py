@@ -1,0 +1,165 @@
+"""The rows of each export, as generators over one streamed query: memory stays flat however many
+lines there are. Every export reconciles with the sales: its amounts add up to their totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Case, F, QuerySet, Sum, When
+from django.utils import timezone
+
+from ..models import Sale, SaleItem
+from ..refunds.models import Refund
+from ..rules import money
+
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the user asked for and may see: a period of sale dates and optionally one store."""
+
+    user: Any
+    start: date
+    end: date
+    store_id: int | None = None
+
+    def sales(self) -> QuerySet[Sale]:
+        sales = Sale.objects.visible_to(self.user).filter(sale_date__gte=self.start, sale_date__lte=self.end)
+        return sales.filter(store_id=self.store_id) if self.store_id else sales
+
+
+SALES_LEDGER = ("sale date", "sold at", "sale", "store", "store 識別符号", "regime", "kind", "cancels", "送信番号",
+                "record state", "line", "item", "JAN", "quantity", "tax rate %", "unit price excl. tax",
+                "amount excl. tax", "consumption tax", "customs confirmation", "refund paid", "refund fee")
+
+
+def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
+    """One row per sale line (cancellations negative), the sale's tax spread over its lines, and a
+    rounding row where a rate's lines do not add up to its total (docs/rules.md §2)."""
+    yield list(SALES_LEDGER)
+    fields = ("sale_id", "sale__sale_date", "sale__sold_at", "sale__store__name", "sale__store__identifier",
+              "sale__regime", "sale__kind", "sale__cancels_id", "sale__record__transmission_number",
+              "sale__record__state", "line", "name", "jan_code", "quantity", "rate_percent", "unit_price",
+              "price_includes_tax", "unit_price_excl_tax", "sale__record__customs_state", "sale__refund__paid",
+              "sale__refund__fee", "sale__cancels__record__customs_state")
+    lines = (SaleItem.objects.filter(sale__in=scope.sales()).order_by("sale__sale_date", "sale_id", "line")
+             .values_list(*fields))
+    current: list[tuple] = []
+    for row in lines.iterator(chunk_size=CHUNK):
+        if current and row[0] != current[0][0]:
+            yield from _sale_rows(current)
+            current = []
+        current.append(row)
+    if current:
+        yield from _sale_rows(current)
+
+
+def _sale_rows(lines: list[tuple]) -> Iterator[list[Any]]:
+    first = lines[0]
+    head = [first[1], timezone.localtime(first[2]).strftime("%Y-%m-%d %H:%M"), first[0], first[3], first[4],
+            first[5], first[6], first[7] or "", first[8] or "", first[9]]
+    # A cancellation carries the customs state of the sale it cancels: it shares its fate.
+    tail = [first[18] or first[21] or "", first[19] if first[19] is not None else "",
+            first[20] if first[20] is not None else ""]
+    by_rate: dict[int, list[tuple]] = defaultdict(list)
+    for line in lines:
+        by_rate[line[14]].append(line)
+    for rate, rows in sorted(by_rate.items(), reverse=True):
+        # A cancellation's totals were computed on the returned units and negated (sales/services.py):
+        # the same here, since floor division of a negative amount would round the other way.
+        sign = -1 if first[6] == Sale.Kind.CANCELLATION else 1
+        [total] = money.rate_totals(money.Line(rate, r[15] * r[13] * sign, r[16]) for r in rows) or [None]
+        excl, tax = (sign * total.excl_tax, sign * total.tax) if total else (0, 0)
+        shown = [r[17] * r[13] for r in rows]
+        taxes = _spread(tax, shown)
+        for r, amount, tax in zip(rows, shown, taxes, strict=True):
+            yield [*head, r[10], r[11], r[12], r[13], rate, r[17], amount, tax, *tail]
+        rounding = excl - sum(shown)
+        if rounding:
+            yield [*head, "", "rounding", "", "", rate, "", rounding, 0, *tail]
+
+
+def _spread(tax: int, amounts: list[int]) -> list[int]:
+    """A rate's tax over its lines in proportion to their amounts, largest remainders first, so
+    that the lines' taxes add up to the sale's exactly."""
+    whole = sum(amounts)
+    if not whole:
+        return [0] * len(amounts)
+    shares = [tax * a // whole for a in amounts]
+    left = tax - sum(shares)
+    order = sorted(range(len(amounts)), key=lambda i: (tax * amounts[i]) % whole, reverse=True)
+    for i in order[:abs(left)]:
+        shares[i] += 1 if left > 0 else -1
+    return shares
+
+
+REFUNDS = ("paid at", "sale", "sale date", "store", "refund due", "fee", "fee borne by", "paid to the customer",
+           "channel", "refund operator", "reference", "entered by")
+
+
+def refunds_ledger(scope: Scope) -> Iterator[list[Any]]:
+    yield list(REFUNDS)
+    refunds = (Refund.objects.filter(sale__in=scope.sales()).order_by("paid_at", "id")
+               .values_list("paid_at", "sale_id", "sale__sale_date", "store__name", "due", "fee", "fee_borne_by",
+                            "paid", "channel", "operator_name", "reference", "paid_by__username"))
+    for row in refunds.iterator(chunk_size=CHUNK):
+        yield [timezone.localtime(row[0]).strftime("%Y-%m-%d %H:%M"), *row[1:11], row[11] or ""]
+
+
+SUMMARY = ("store", "store 識別符号", "from", "to", "legacy: tax-exempt sales 10 % (免税売上)",
+           "legacy: tax-exempt sales 8 %", "refund method: sales excl. tax", "refund method: tax collected",
+           "confirmed by customs: sales excl. tax (免税)", "confirmed: tax", "refunded to customers",
+           "refunds due, unpaid", "awaiting customs: tax", "not confirmed or expired: taxable sales excl. tax",
+           "not confirmed or expired: tax (課税)")
+
+
+def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
+    """Per store, what the return needs for the period (cancellations netted against their sales'
+    state): the legacy exemption by rate, and under the refund method the tax collected, what
+    customs confirmed (tax-exempt), what was refunded, and what stays taxable."""
+    yield list(SUMMARY)
+    cells: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    names: dict[int, tuple[str, str]] = {}
+    lines = (SaleItem.objects.filter(sale__in=scope.sales())
+             .values_list("sale__store_id", "sale__store__name", "sale__store__identifier", "sale__regime",
+                          "rate_percent", "unit_price_excl_tax", "quantity"))
+    for store, name, identifier, regime, rate, unit, quantity in lines.iterator(chunk_size=CHUNK):
+        names[store] = (name, identifier)
+        if regime == "legacy":
+            cells[store][f"legacy_{rate}"] += unit * quantity
+    for row in _refund_method(scope):
+        store, state = row["store_id"], row["state"] or "awaiting"
+        names.setdefault(store, (row["store__name"], row["store__identifier"]))
+        cell = cells[store]
+        cell["refund_excl"] += row["excl"] or 0
+        cell["refund_tax"] += row["tax"] or 0
+        cell[f"{state}_excl"] += row["excl"] or 0
+        cell[f"{state}_tax"] += row["tax"] or 0
+        cell["paid"] += row["paid"] or 0
+        if state == "confirmed":
+            cell["unpaid"] += (row["refund_due"] or 0) - (row["due_paid"] or 0)
+    for store, (name, identifier) in sorted(names.items(), key=lambda s: s[1]):
+        c = cells[store]
+        yield [name, identifier, scope.start.isoformat(), scope.end.isoformat(), c["legacy_10"], c["legacy_8"],
+               c["refund_excl"], c["refund_tax"], c["confirmed_excl"], c["confirmed_tax"], c["paid"],
+               c["unpaid"], c["awaiting_tax"],
+               c["not_confirmed_excl"] + c["expired_excl"], c["not_confirmed_tax"] + c["expired_tax"]]
+
+
+def _refund_method(scope: Scope) -> Iterator[dict[str, Any]]:
+    sales = scope.sales().filter(regime="refund")
+    state = Case(When(kind=Sale.Kind.CANCELLATION, then=F("cancels__record__customs_state")),
+                 default=F("record__customs_state"))
+    rows = (sales.annotate(state=state).values("store_id", "store__name", "store__identifier", "state")
+            .annotate(excl=Sum("total_excl_tax"), tax=Sum("total_tax"), paid=Sum("refund__paid"),
+                      refund_due=Sum("refund_amount"), due_paid=Sum("refund__due")).order_by())
+    for row in rows:
+        yield dict(row)
+
+
+EXPORTS = {"sales-ledger": sales_ledger, "tax-return-summary": tax_return_summary, "refunds": refunds_ledger}
