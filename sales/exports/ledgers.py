@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Case, F, QuerySet, Sum, When
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from ..refunds.models import Refund
 from ..rules import money
 
 CHUNK = 5_000
+TOKYO = ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -61,27 +64,35 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
 
 def _sale_rows(lines: list[tuple]) -> Iterator[list[Any]]:
     first = lines[0]
-    head = [first[1], timezone.localtime(first[2]).strftime("%Y-%m-%d %H:%M"), first[0], first[3], first[4],
+    head = [first[1], first[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"), first[0], first[3], first[4],
             first[5], first[6], first[7] or "", first[8] or "", first[9]]
     # A cancellation carries the customs state of the sale it cancels: it shares its fate.
     tail = [first[18] or first[21] or "", first[19] if first[19] is not None else "",
             first[20] if first[20] is not None else ""]
+    # A cancellation's totals were computed on the returned units and negated (sales/services.py):
+    # the same here, since floor division of a negative amount would round the other way.
+    sign = -1 if first[6] == Sale.Kind.CANCELLATION else 1
     by_rate: dict[int, list[tuple]] = defaultdict(list)
     for line in lines:
         by_rate[line[14]].append(line)
     for rate, rows in sorted(by_rate.items(), reverse=True):
-        # A cancellation's totals were computed on the returned units and negated (sales/services.py):
-        # the same here, since floor division of a negative amount would round the other way.
-        sign = -1 if first[6] == Sale.Kind.CANCELLATION else 1
-        [total] = money.rate_totals(money.Line(rate, r[15] * r[13] * sign, r[16]) for r in rows) or [None]
-        excl, tax = (sign * total.excl_tax, sign * total.tax) if total else (0, 0)
+        excl, tax = _rate_total(rate, rows, sign)
         shown = [r[17] * r[13] for r in rows]
-        taxes = _spread(tax, shown)
-        for r, amount, tax in zip(rows, shown, taxes, strict=True):
-            yield [*head, r[10], r[11], r[12], r[13], rate, r[17], amount, tax, *tail]
+        taxes = _spread(tax, shown) if len(rows) > 1 else [tax]
+        for r, amount, line_tax in zip(rows, shown, taxes, strict=True):
+            yield [*head, r[10], r[11], r[12], r[13], rate, r[17], amount, line_tax, *tail]
         rounding = excl - sum(shown)
         if rounding:
             yield [*head, "", "rounding", "", "", rate, "", rounding, 0, *tail]
+
+
+def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
+    """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py)."""
+    inclusive = sum(r[15] * r[13] for r in rows if r[16]) * sign
+    exclusive = sum(r[15] * r[13] for r in rows if not r[16]) * sign
+    tax_in = money.tax_in_inclusive(inclusive, rate)
+    tax_on = money.tax_on_exclusive(exclusive, rate)
+    return sign * (inclusive - tax_in + exclusive), sign * (tax_in + tax_on)
 
 
 def _spread(tax: int, amounts: list[int]) -> list[int]:

@@ -32,7 +32,8 @@ def rows_of(response) -> list[list[str]]:
 
 
 def download(client, **params):
-    return client.get(reverse("reports"), {"format": "csv", "encoding": "utf-8", **PERIOD, **params})
+    return client.get(reverse("reports"), {"format": "csv", "encoding": "utf-8", **PERIOD, **params},
+                      HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
