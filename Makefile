@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install os-packages messages lint bench bench-transmission bench-customs bench-compare-env mutation clean
+.PHONY: run test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ bench: install
 # Sending records to the NTA sandbox with real worker processes (about 15 minutes).
 bench-transmission: install
 	$(BIN)/python bench/transmission_bench.py
+
+bench-documents: install
+	$(BIN)/python bench/documents_bench.py --lines $(or $(EXPORT_LINES),1000000)
 
 bench-customs: install
 	$(BIN)/python bench/customs_bench.py --count $(or $(CUSTOMS_COUNT),100000)
