@@ -248,5 +248,8 @@ class SaleItem(models.Model):
 # Models of the till's packages live beside their code; Django finds them through this module.
 from .capture.models import PassportCapture  # noqa: E402, F401
 
+# Models of the exports package.
+from .exports.models import ExportJob  # noqa: E402, F401
+
 # Models of the refunds package.
 from .refunds.models import Refund  # noqa: E402, F401

@@ -56,3 +56,18 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   setTimeout(poll, 1500);
 });
+// A long export's progress, until its file is ready.
+document.addEventListener("DOMContentLoaded", () => {
+  const job = document.getElementById("job");
+  if (!job || ["done", "failed"].includes(job.dataset.state)) return;
+  const poll = async () => {
+    const response = await fetch(job.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const data = await response.json();
+    document.getElementById("job-progress").value = data.percent;
+    if (data.state === "done" || data.state === "failed") { window.location.reload(); return; }
+    document.getElementById("job-status").textContent = `${data.rows_done} / ${data.rows_total}`;
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+});

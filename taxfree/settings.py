@@ -242,6 +242,8 @@ CUSTOMS_RECORD_QUERIES_PER_PULL = env.int("CUSTOMS_RECORD_QUERIES_PER_PULL", def
 # Reminders: confirmed refunds still unpaid after this many days; records this close to their last day.
 REFUND_UNPAID_REMIND_DAYS = env.int("REFUND_UNPAID_REMIND_DAYS", default=7)
 CUSTOMS_EXPIRING_REMIND_DAYS = env.int("CUSTOMS_EXPIRING_REMIND_DAYS", default=7)
+# Exports of more rows than this are written by a worker while the page shows the progress.
+EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100_000)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

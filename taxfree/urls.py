@@ -38,6 +38,8 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api_docs"),
     path("staff/", include("sales.till.urls")),
     path("reports/", export_views.reports, name="reports"),
+    path("reports/jobs/<int:pk>/", export_views.report_job, name="report_job"),
+    path("reports/jobs/<int:pk>/download/", export_views.report_download, name="report_download"),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]

@@ -43,44 +43,47 @@ SALES_LEDGER = ("sale date", "sold at", "sale", "store", "store 識別符号", "
 
 def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
     """One row per sale line (cancellations negative), the sale's tax spread over its lines, and a
-    rounding row where a rate's lines do not add up to its total (docs/rules.md §2)."""
+    rounding row where a rate's lines do not add up to its total (docs/rules.md §2). Two streams in
+    the same order, the sales and their lines, merged here: each sale's facts are read once."""
     yield list(SALES_LEDGER)
-    fields = ("sale_id", "sale__sale_date", "sale__sold_at", "sale__store__name", "sale__store__identifier",
-              "sale__regime", "sale__kind", "sale__cancels_id", "sale__record__transmission_number",
-              "sale__record__state", "line", "name", "jan_code", "quantity", "rate_percent", "unit_price",
-              "price_includes_tax", "unit_price_excl_tax", "sale__record__customs_state", "sale__refund__paid",
-              "sale__refund__fee", "sale__cancels__record__customs_state")
+    sales = (scope.sales().order_by("sale_date", "id").values_list(
+        "id", "sale_date", "sold_at", "store__name", "store__identifier", "regime", "kind", "cancels_id",
+        "record__transmission_number", "record__state", "record__customs_state", "refund__paid", "refund__fee",
+        "cancels__record__customs_state").iterator(chunk_size=CHUNK))
     lines = (SaleItem.objects.filter(sale__in=scope.sales()).order_by("sale__sale_date", "sale_id", "line")
-             .values_list(*fields))
+             .values_list("sale_id", "line", "name", "jan_code", "quantity", "rate_percent", "unit_price",
+                          "price_includes_tax", "unit_price_excl_tax").iterator(chunk_size=CHUNK))
+    sale: tuple = ()
     current: list[tuple] = []
-    for row in lines.iterator(chunk_size=CHUNK):
-        if current and row[0] != current[0][0]:
-            yield from _sale_rows(current)
+    for line in lines:
+        if current and line[0] != current[0][0]:
+            yield from _sale_rows(sale, current)
             current = []
-        current.append(row)
+        while not sale or sale[0] != line[0]:
+            sale = next(sales)
+        current.append(line)
     if current:
-        yield from _sale_rows(current)
+        yield from _sale_rows(sale, current)
 
 
-def _sale_rows(lines: list[tuple]) -> Iterator[list[Any]]:
-    first = lines[0]
-    head = [first[1], first[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"), first[0], first[3], first[4],
-            first[5], first[6], first[7] or "", first[8] or "", first[9]]
+def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
+    head = [sale[1], sale[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"), sale[0], sale[3], sale[4], sale[5],
+            sale[6], sale[7] or "", sale[8] or "", sale[9]]
     # A cancellation carries the customs state of the sale it cancels: it shares its fate.
-    tail = [first[18] or first[21] or "", first[19] if first[19] is not None else "",
-            first[20] if first[20] is not None else ""]
+    tail = [sale[10] or sale[13] or "", sale[11] if sale[11] is not None else "",
+            sale[12] if sale[12] is not None else ""]
     # A cancellation's totals were computed on the returned units and negated (sales/services.py):
     # the same here, since floor division of a negative amount would round the other way.
-    sign = -1 if first[6] == Sale.Kind.CANCELLATION else 1
+    sign = -1 if sale[6] == Sale.Kind.CANCELLATION else 1
     by_rate: dict[int, list[tuple]] = defaultdict(list)
     for line in lines:
-        by_rate[line[14]].append(line)
+        by_rate[line[5]].append(line)
     for rate, rows in sorted(by_rate.items(), reverse=True):
         excl, tax = _rate_total(rate, rows, sign)
-        shown = [r[17] * r[13] for r in rows]
+        shown = [r[8] * r[4] for r in rows]
         taxes = _spread(tax, shown) if len(rows) > 1 else [tax]
         for r, amount, line_tax in zip(rows, shown, taxes, strict=True):
-            yield [*head, r[10], r[11], r[12], r[13], rate, r[17], amount, line_tax, *tail]
+            yield [*head, r[1], r[2], r[3], r[4], rate, r[8], amount, line_tax, *tail]
         rounding = excl - sum(shown)
         if rounding:
             yield [*head, "", "rounding", "", "", rate, "", rounding, 0, *tail]
@@ -88,8 +91,8 @@ def _sale_rows(lines: list[tuple]) -> Iterator[list[Any]]:
 
 def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
     """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py)."""
-    inclusive = sum(r[15] * r[13] for r in rows if r[16]) * sign
-    exclusive = sum(r[15] * r[13] for r in rows if not r[16]) * sign
+    inclusive = sum(r[6] * r[4] for r in rows if r[7]) * sign
+    exclusive = sum(r[6] * r[4] for r in rows if not r[7]) * sign
     tax_in = money.tax_in_inclusive(inclusive, rate)
     tax_on = money.tax_on_exclusive(exclusive, rate)
     return sign * (inclusive - tax_in + exclusive), sign * (tax_in + tax_on)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from taxfree.models import audit
 from taxfree.roles import is_accountant, is_compliance_officer
 
 from .formats import csv_chunks, xlsx_file
 from .forms import ExportForm
+from .jobs import directory, estimate, job_start
 from .ledgers import EXPORTS, Scope
+from .models import ExportJob
 
 
 def check_can_export(user: Any) -> None:
@@ -27,8 +30,39 @@ def reports(request):
     check_can_export(request.user)
     form = ExportForm(request.GET or None, user=request.user)
     if request.GET and form.is_valid():
-        return export_response(request.user, **form.cleaned_data)
-    return render(request, "reports/index.html", {"form": form})
+        data = form.cleaned_data
+        scope = Scope(request.user, data["start"], data["end"], data["store"].pk if data["store"] else None)
+        rows = estimate(scope, data["export"])
+        if rows > settings.EXPORT_INLINE_ROWS:
+            job = job_start(user=request.user, rows=rows, **data)
+            audit(request.user, "export", request.user, f"{data['export']} {data['format']} (job {job.pk})",
+                  job=job.pk)
+            return redirect("report_job", job.pk)
+        return export_response(request.user, **data)
+    jobs = ExportJob.objects.filter(user=request.user)[:10]
+    return render(request, "reports/index.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def report_job(request, pk: int):
+    """The progress of a long export (JSON for the page's script), then its download."""
+    check_can_export(request.user)
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if request.GET.get("format") == "json" or request.headers.get("Accept") == "application/json":
+        return JsonResponse({"state": job.state, "percent": job.percent, "rows_done": job.rows_done,
+                             "rows_total": job.rows_total, "error": job.error})
+    return render(request, "reports/job.html", {"job": job})
+
+
+@login_required
+def report_download(request, pk: int):
+    check_can_export(request.user)
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user, state=ExportJob.State.DONE)
+    path = directory() / job.file_name
+    if not path.exists():
+        raise Http404("the file is no longer kept")
+    audit(request.user, "export", request.user, f"{job.export} downloaded (job {job.pk})", job=job.pk)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.export}-{job.pk}{path.suffix}")
 
 
 def export_response(user: Any, *, export: str, start: Any, end: Any, store: Any = None, format: str = "csv",

@@ -125,3 +125,27 @@ def test_the_api_streams_the_same_exports_to_accountants_only(accountant, clerk,
     staff = APIClient()
     staff.credentials(HTTP_AUTHORIZATION=f"Token {api_token(clerk)}")
     assert staff.get("/api/v1/exports/refunds.csv", {"from": "2026-10-01", "to": "2026-11-30"}).status_code == 403
+
+
+def test_a_long_export_runs_in_a_worker_with_its_progress_then_downloads(client, accountant, clerk, sales,
+                                                                        settings, tmp_path):
+    from sales.exports.models import ExportJob
+    from sales.exports.tasks import export_run
+
+    settings.EXPORT_INLINE_ROWS, settings.PRIVATE_MEDIA_ROOT = 2, tmp_path
+    client.force_login(accountant)
+    started = download(client, export="sales-ledger", encoding="cp932")
+    job = ExportJob.objects.get()
+    assert started.status_code == 302 and started.url == reverse("report_job", args=[job.pk])
+    status = client.get(started.url + "?format=json").json()
+    assert status["state"] == "queued" and status["rows_total"] > 2
+    assert 'id="job-progress"' in client.get(started.url).content.decode()
+    assert client.get(reverse("report_download", args=[job.pk])).status_code == 404  # not ready yet
+    export_run(job.pk)  # what the worker runs
+    assert client.get(started.url + "?format=json").json()["percent"] == 100
+    file = client.get(reverse("report_download", args=[job.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(file.streaming_content).decode("cp932"))))
+    settings.EXPORT_INLINE_ROWS = 10**9
+    assert rows == rows_of(download(client, export="sales-ledger", encoding="cp932"))  # the same as at once
+    client.force_login(clerk)
+    assert client.get(started.url).status_code == 403  # another user never sees the job
