@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import subprocess
 from datetime import date
 
 import pytest
@@ -138,3 +140,39 @@ def test_the_admin_prints_the_selected_sales_in_one_pdf(client, officer, store):
         "action": "print_purchase_records", "_selected_action": [s.pk for s in sales]})
     assert answer["Content-Type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(answer.content)).pages) == 2
+
+
+@functools.cache
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap() or {})
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> list[tuple[str, int, str]]:
+    """(file, index in a collection, PostScript name) of every installed font."""
+    listing = subprocess.run(["fc-list", ":", "file", "index", "postscriptname"], capture_output=True,
+                             text=True).stdout
+    fonts = []
+    for line in listing.splitlines():
+        path, _sep, rest = line.partition(": ")
+        fields = dict(part.split("=", 1) for part in rest.split(":") if "=" in part)
+        fonts.append((path, int(fields.get("index", 0)), fields.get("postscriptname", "")))
+    return fonts
+
+
+@pytest.mark.parametrize("language", ["ja", "en", "zh-hans", "zh-hant", "ko", "th"])
+def test_the_fonts_embedded_hold_every_character_printed(clerk, store, language):
+    """No missing glyph: every character printed is in the cmap of a font the PDF embeds."""
+    sale = finalize(clerk, DocumentFactory(customer__store=store), [item(10_000, tax_rate="reduced")])
+    pdf = document_pdf(sale, "purchase-record", language=language)
+    embedded = {name.replace("-", "").lower() for name in fonts_of(pdf)}
+    covered: set[int] = set()
+    for path, index, postscript in _installed():
+        name = postscript.replace("-", "").lower()
+        if name in embedded or name.removesuffix("regular") in embedded or name.removesuffix("book") in embedded:
+            covered |= _cmap(path, index)
+    assert covered, (embedded, language)
+    missing = {ch for ch in text_of(pdf) if not ch.isspace() and ord(ch) not in covered}
+    assert not missing, missing
