@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-compare-env mutation clean
+.PHONY: run serve test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=true $(BIN)/python manage.py demo_seed -v0
 	@bash scripts/run.sh $(HOST) $(PORT)
+
+serve: install
+	@bash scripts/serve.sh
 
 test: install
 	DEBUG=true $(BIN)/python -m pytest $(PYTEST_ARGS)

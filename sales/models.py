@@ -54,6 +54,9 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at", "-id"]
+        # The admin's and the staff's lists walk these orders: an index each, flat at any size.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="customer_created_desc"),
+                   models.Index(fields=["store", "-created_at"], name="customer_store_created")]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_names}".strip()
@@ -98,6 +101,7 @@ class IdentityDocument(models.Model):
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="document_created_desc")]
 
     def __str__(self) -> str:
         return f"{self.get_document_type_display()} {self.masked_number}"

@@ -1,0 +1,19 @@
+"""gunicorn for production (`make serve`): threads per worker, because a request mostly waits on
+the database; sized from the environment (README, Production)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Two processes per core at most, each with a few threads: the API and the pages wait on
+# PostgreSQL far more than they compute; a worker's memory (~100 MiB) bounds the count.
+workers = int(os.environ.get("WEB_WORKERS", min(2 * multiprocessing.cpu_count(), 8)))
+threads = int(os.environ.get("WEB_THREADS", 4))
+worker_class = "gthread"
+timeout = int(os.environ.get("WEB_TIMEOUT", 60))  # a capture's OCR takes up to a few seconds
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000  # recycled now and then: a slow leak never grows for ever
+max_requests_jitter = 200
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
