@@ -61,7 +61,7 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
         customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
         customer.full_clean()
         customer.save()
-    doc = _document_upsert(actor, customer, number, document)
+    doc = _document_upsert(actor, customer, number, document, found=existing)
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return customer, doc
 
@@ -92,10 +92,11 @@ def find_document(store: Store, number: str, document_type: str) -> IdentityDocu
     )
 
 
-def _document_upsert(actor: Actor, customer: Customer, number: str, facts: dict) -> IdentityDocument:
+def _document_upsert(actor: Actor, customer: Customer, number: str, facts: dict,
+                     found: IdentityDocument | None = None) -> IdentityDocument:
     """One row per document: shown again (a new visit, a new landing date), its row is updated and
     the change audited; each sale's record keeps the facts as they were (its frozen payload)."""
-    doc = customer.documents.with_number(number).filter(document_type=facts["document_type"]).first()
+    doc = found or customer.documents.with_number(number).filter(document_type=facts["document_type"]).first()
     if doc is None:
         return _new_document(customer, number, facts)
     fields = (*DOCUMENT_FACTS, "passport_number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from . import rules
 from .models import Customer, IdentityDocument, SaleItem
@@ -67,6 +67,5 @@ def earlier_same_day(customer_id: int, store_id: int, day: date) -> rules.Earlie
     lines = SaleItem.objects.filter(
         sale__customer_id=customer_id, sale__store_id=store_id, sale__sale_date=day
     ).annotate(amount=F("unit_price_excl_tax") * F("quantity"))
-    total = lines.aggregate(s=Sum("amount"))["s"] or 0
-    consumable = lines.filter(category="consumable").aggregate(s=Sum("amount"))["s"] or 0
-    return rules.Earlier(total_excl_tax=total, consumable_excl_tax=consumable)
+    sums = lines.aggregate(total=Sum("amount"), consumable=Sum("amount", filter=Q(category="consumable")))
+    return rules.Earlier(total_excl_tax=sums["total"] or 0, consumable_excl_tax=sums["consumable"] or 0)

@@ -20,13 +20,13 @@ from .rules.dated import confirmation_deadline, liquor_rate
 PAYLOAD_VERSION = 2
 
 
-def record_create(sale: Sale, *, full_cancellation: bool = False) -> PurchaseRecord:
+def record_create(sale: Sale, *, full_cancellation: bool = False, items: list | None = None) -> PurchaseRecord:
     """The outbox row of a sale; sending is kicked once the sale's transaction has committed."""
     cancels = sale.cancels.record if sale.cancels_id and sale.cancels else None
     kind = PurchaseRecord.Kind.CANCELLATION if sale.kind == Sale.Kind.CANCELLATION else PurchaseRecord.Kind.SALE
     record = PurchaseRecord.objects.create(
         sale=sale, store=sale.store, sale_date=sale.sale_date, kind=kind, cancels=cancels,
-        payload=freeze_payload(sale, full_cancellation=full_cancellation), **_customs(sale, kind),
+        payload=freeze_payload(sale, full_cancellation=full_cancellation, items=items), **_customs(sale, kind),
     )
     transaction.on_commit(lambda: record_kick(record.pk))
     return record
@@ -40,7 +40,7 @@ def _customs(sale: Sale, kind: str) -> dict[str, Any]:
     return {"customs_state": PurchaseRecord.CustomsState.AWAITING, "customs_deadline": deadline}
 
 
-def freeze_payload(sale: Sale, *, full_cancellation: bool = False) -> dict[str, Any]:
+def freeze_payload(sale: Sale, *, full_cancellation: bool = False, items: list | None = None) -> dict[str, Any]:
     store, customer, document = sale.store, sale.customer, sale.document
     return {
         "version": PAYLOAD_VERSION,
@@ -77,7 +77,7 @@ def freeze_payload(sale: Sale, *, full_cancellation: bool = False) -> dict[str, 
             "proof_document": document.proof_document,
             "moved_abroad_date": document.moved_abroad_date.isoformat() if document.moved_abroad_date else None,
         },
-        "items": [_item(i, sale) for i in sale.items.all()],
+        "items": [_item(i, sale) for i in (items if items is not None else sale.items.all())],
         "totals": {"excl_tax": sale.total_excl_tax, "tax": sale.total_tax, "refund": sale.refund_amount},
     }
 

@@ -128,14 +128,14 @@ def sale_record(
     return _sale_write(
         actor=actor, store=store, customer=customer, document=doc, lines=lines,
         customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
-        temporary_site=temporary_site,
+        temporary_site=temporary_site, customer_locked=True,
     )
 
 
 def _sale_write(
     *, actor, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
     customer_language: str, acknowledged: bool, sold_at: datetime | None = None, receipt_number: str = "",
-    temporary_site: TemporarySite | None = None, alongside_excl: int = 0,
+    temporary_site: TemporarySite | None = None, alongside_excl: int = 0, customer_locked: bool = False,
 ) -> FinalizedSale:
     sold_at = sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
@@ -143,8 +143,10 @@ def _sale_write(
     _check_site(store, temporary_site, sale_date)
     if not acknowledged:
         raise ValidationError(_("The customer has not acknowledged the tax-free rules."))
-    # Lock the customer so two tills cannot both count the same-day total without the other.
-    Customer.objects.select_for_update().get(pk=customer.pk)
+    # Lock the customer so two tills cannot both count the same-day total without the other
+    # (customer_upsert has already locked an existing customer, or created a new one, in this transaction).
+    if not customer_locked:
+        Customer.objects.select_for_update().get(pk=customer.pk)
     decision = sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=sale_date,
                              alongside_excl=alongside_excl)
     if not decision.eligible:
@@ -156,11 +158,11 @@ def _sale_write(
         decision=decision_as_dict(decision, "ja"), customer_language=customer_language,
         acknowledged_at=timezone.now(), receipt_number=receipt_number, created_by=actor,
     )
-    SaleItem.objects.bulk_create(
+    items = SaleItem.objects.bulk_create(
         _item_row(sale, n, line, result, decision) for n, (line, result) in
         enumerate(zip(lines, decision.items, strict=True), start=1)
     )
-    record_create(sale)
+    record_create(sale, items=items)
     audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
     return FinalizedSale(sale, decision)
 

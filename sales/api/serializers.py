@@ -90,7 +90,9 @@ class VisibleStoreField(StrictPrimaryKeyField):
 
     def get_queryset(self):
         request = self.context.get("request")  # absent when the schema is generated
-        return Store.objects.visible_to(request.user) if request is not None else Store.objects.none()
+        if request is None:
+            return Store.objects.none()
+        return Store.objects.visible_to(request.user).select_related("business")
 
 
 def _within_the_rules(day, items: list[dict]) -> None:

@@ -209,3 +209,14 @@ def test_a_sale_of_another_store_is_not_found(api, other_store, officer):
     client.force_authenticate(officer)
     created = client.post("/api/v1/sales/", sale_body(other_store), format="json").json()
     assert api.get(f"/api/v1/sales/{created['sale_id']}/").status_code == 404
+
+
+def test_a_sale_of_a_returning_customer_costs_at_most_twelve_queries(api, store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.post("/api/v1/sales/", sale_body(store), format="json")
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("/api/v1/sales/", sale_body(store), format="json").status_code == 201
+    real = [q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(real) <= 12, [q["sql"][:80] for q in real]
