@@ -117,6 +117,8 @@ class PurchaseRecord(models.Model):
             models.Index(fields=["customs_deadline", "id"], name="record_awaiting_customs",
                          condition=models.Q(customs_state="awaiting")),
             models.Index(fields=["customs_state", "customs_deadline"], name="record_customs"),
+            # The refunds queue lists confirmed records by when customs confirmed them.
+            models.Index(fields=["customs_state", "customs_confirmed_at"], name="record_customs_confirmed"),
         ]
 
     def __str__(self) -> str:

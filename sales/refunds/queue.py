@@ -10,13 +10,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 
 from stores.models import Store
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
 from ..models import Sale, SaleItem
+from .models import Refund
 
 CustomsState = PurchaseRecord.CustomsState
 EXPIRING_DAYS = 14
@@ -42,30 +56,56 @@ class Section:
 
 
 def queue(user: Any, today: date) -> list[Section]:
-    sales = refund_sales(user)
-    unpaid = sales.filter(refund__isnull=True)
+    soon = today + timedelta(days=EXPIRING_DAYS)
+    totals = _totals(user, soon)
     return [
-        _section("confirmed_unpaid", unpaid.filter(record__customs_state=CustomsState.CONFIRMED),
-                 ("record__customs_confirmed_at", "pk")),
-        _section("not_confirmed", unpaid.filter(record__customs_state=CustomsState.NOT_CONFIRMED),
-                 ("-record__customs_confirmed_at", "-pk"), with_missing=True),
-        _section("expiring", unpaid.filter(record__customs_state=CustomsState.AWAITING,
-                                           record__customs_deadline__lte=today + timedelta(days=EXPIRING_DAYS)),
-                 ("record__customs_deadline", "pk")),
-        _section("expired", unpaid.filter(record__customs_state=CustomsState.EXPIRED),
-                 ("-record__customs_deadline", "-pk")),
+        _section(user, "confirmed_unpaid", Q(customs_state=CustomsState.CONFIRMED),
+                 ("customs_confirmed_at", "id"), totals),
+        _section(user, "not_confirmed", Q(customs_state=CustomsState.NOT_CONFIRMED),
+                 ("-customs_confirmed_at", "-id"), totals, with_missing=True),
+        _section(user, "expiring", Q(customs_state=CustomsState.AWAITING, customs_deadline__lte=soon),
+                 ("customs_deadline", "id"), totals),
+        _section(user, "expired", Q(customs_state=CustomsState.EXPIRED), ("-customs_deadline", "-id"), totals),
     ]
 
 
-def _section(key: str, sales: QuerySet[Sale], order: tuple[str, ...], with_missing: bool = False) -> Section:
-    totals = sales.aggregate(n=Count("pk"), refund=Sum("refund_amount"))
-    returned = Sale.objects.filter(cancels__in=sales.values("pk")).aggregate(s=Sum("refund_amount"))["s"] or 0
-    rows = list(sales.order_by(*order)[:SECTION_ROWS])
+def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
+    """Every section's count and amount in one grouped pass: a return counts with the sale it
+    cancels (its refund change is negative), and only while that sale's refund is unpaid."""
+    cancels = Q(kind=Sale.Kind.CANCELLATION)
+    state = Case(When(cancels, then=F("cancels__record__customs_state")), default=F("record__customs_state"))
+    deadline = Case(When(cancels, then=F("cancels__record__customs_deadline")),
+                    default=F("record__customs_deadline"))
+    unpaid = Q(kind=Sale.Kind.SALE, refund__isnull=True) | Q(cancels, cancels__refund__isnull=True)
+    rows = (Sale.objects.visible_to(user).filter(unpaid, regime="refund").order_by()
+            .annotate(state=state, deadline=deadline)
+            .annotate(soon=ExpressionWrapper(Q(deadline__lte=soon), output_field=BooleanField()))
+            .values("state", "soon")
+            .annotate(n=Count("pk", filter=Q(kind=Sale.Kind.SALE)), amount=Sum("refund_amount")))
+    totals: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        key = {CustomsState.CONFIRMED: "confirmed_unpaid", CustomsState.NOT_CONFIRMED: "not_confirmed",
+               CustomsState.EXPIRED: "expired"}.get(row["state"], "expiring" if row["soon"] else "")
+        n, amount = totals.get(key, (0, 0))
+        totals[key] = (n + row["n"], amount + (row["amount"] or 0))
+    return totals
+
+
+def _section(user: Any, key: str, where: Q, order: tuple[str, ...], totals: dict[str, tuple[int, int]],
+             with_missing: bool = False) -> Section:
+    """The first rows of a section, found from the records' indexes (state, then date), then their sales."""
+    paid = Refund.objects.filter(sale_id=OuterRef("sale_id"))
+    records = (PurchaseRecord.objects.visible_to(user).filter(where, ~Exists(paid), kind=PurchaseRecord.Kind.SALE)
+               .order_by(*order).values_list("sale_id", flat=True)[:SECTION_ROWS])
+    ids = list(records)
+    found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids)}
+    rows = [found[i] for i in ids if i in found]
     for sale in rows:
         sale.refund_due = sale.refund_amount + sale.returned  # type: ignore[attr-defined]
     if with_missing:
         _missing_items(rows)
-    return Section(key, rows, totals["n"], (totals["refund"] or 0) + returned)
+    count, amount = totals.get(key, (0, 0))
+    return Section(key, rows, count, amount)
 
 
 def _missing_items(rows: list[Sale]) -> None:
