@@ -283,7 +283,11 @@ def explain(request, store_id: int, draft: str):
 @require_POST
 def finish(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    try:
+        cart = Basket(request.session, store.pk, draft)
+    except Http404:  # a second tap on Finish: the first one finished (or discarded) this sale
+        messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
+        return redirect("staff:home")
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk, cart.id)
