@@ -33,10 +33,6 @@ class Event:
     due_on: date | None
     url: str = ""
 
-    @property
-    def subject(self) -> str:
-        return _(self.message) % self.params
-
 
 def reminder_raise(*, key: str, business_id: int, message: str, params: dict, due_on: date | None,
                    url: str = "") -> bool:

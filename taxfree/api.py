@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,19 +33,29 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema: open in development, for logged-in users when DEBUG is off."""
+class _OpenInDevelopment:
+    """Open in development, for logged-in users when DEBUG is off."""
 
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if settings.DEBUG else [IsAuthenticated()]
 
 
-class DocsView(SpectacularSwaggerSplitView):
+class SchemaView(_OpenInDevelopment, SpectacularAPIView):
+    """The OpenAPI schema."""
+
+
+class DocsView(_OpenInDevelopment, SpectacularSwaggerSplitView):
     """Interactive API docs (Swagger UI) at /api/docs/; its script is served as a file of its own,
-    so the Content-Security-Policy needs no inline script. Same access as the schema."""
+    so the Content-Security-Policy needs no inline script."""
 
-    def get_permissions(self) -> list[Any]:
-        return [AllowAny()] if settings.DEBUG else [IsAuthenticated()]
+
+class FileRenderer(BaseRenderer):
+    """Lets a client ask for a file's type (`Accept: application/pdf`, `text/csv` …) from a view that
+    answers with the file itself; an error still answers in JSON."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

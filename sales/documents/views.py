@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404, HttpResponse
-from rest_framework.renderers import BaseRenderer
 
+from taxfree.api import FileRenderer
 from taxfree.models import audit
 
 from ..models import Sale
@@ -31,10 +29,6 @@ def pdf_response(request, sale: Sale, name: str) -> HttpResponse:
     return response
 
 
-class PDFRenderer(BaseRenderer):
-    """Lets a POS ask for `Accept: application/pdf`; an error still answers in JSON."""
 
+class PDFRenderer(FileRenderer):
     media_type, format, charset = "application/pdf", "pdf", None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from taxfree.api import FileRenderer
 from taxfree.openapi import errors
 
 from .forms import ExportForm
@@ -18,16 +17,11 @@ from .ledgers import EXPORTS
 from .views import check_can_export, export_response
 
 
-class CSVRenderer(BaseRenderer):
-    """Lets a client ask for `Accept: text/csv`; an error still answers in JSON."""
-
+class CSVRenderer(FileRenderer):
     media_type, format = "text/csv", "csv"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
-
-class XLSXRenderer(CSVRenderer):
+class XLSXRenderer(FileRenderer):
     media_type, format = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
 
 

@@ -93,9 +93,8 @@ def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
     """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py)."""
     inclusive = sum(r[6] * r[4] for r in rows if r[7]) * sign
     exclusive = sum(r[6] * r[4] for r in rows if not r[7]) * sign
-    tax_in = money.tax_in_inclusive(inclusive, rate)
-    tax_on = money.tax_on_exclusive(exclusive, rate)
-    return sign * (inclusive - tax_in + exclusive), sign * (tax_in + tax_on)
+    excl, tax = money.rate_total(rate, inclusive, exclusive)
+    return sign * excl, sign * tax
 
 
 def _spread(tax: int, amounts: list[int]) -> list[int]:
@@ -139,13 +138,9 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
     yield list(SUMMARY)
     cells: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     names: dict[int, tuple[str, str]] = {}
-    lines = (SaleItem.objects.filter(sale__in=scope.sales())
-             .values_list("sale__store_id", "sale__store__name", "sale__store__identifier", "sale__regime",
-                          "rate_percent", "unit_price_excl_tax", "quantity"))
-    for store, name, identifier, regime, rate, unit, quantity in lines.iterator(chunk_size=CHUNK):
+    for store, name, identifier, rate, excl in _legacy_by_rate(scope):
         names[store] = (name, identifier)
-        if regime == "legacy":
-            cells[store][f"legacy_{rate}"] += unit * quantity
+        cells[store][f"legacy_{rate}"] += excl
     for row in _refund_method(scope):
         store, state = row["store_id"], row["state"] or "awaiting"
         names.setdefault(store, (row["store__name"], row["store__identifier"]))
@@ -163,6 +158,32 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
                c["refund_excl"], c["refund_tax"], c["confirmed_excl"], c["confirmed_tax"], c["paid"],
                c["unpaid"], c["awaiting_tax"],
                c["not_confirmed_excl"] + c["expired_excl"], c["not_confirmed_tax"] + c["expired_tax"]]
+
+
+def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
+    """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was, so the
+    summary equals the ledger (its lines and rounding rows) to the yen."""
+    amounts = (SaleItem.objects.filter(sale__in=scope.sales().filter(regime="legacy"))
+               .values_list("sale_id", "sale__kind", "sale__store_id", "sale__store__name", "sale__store__identifier",
+                            "rate_percent", "price_includes_tax")
+               .annotate(amount=Sum(F("unit_price") * F("quantity"))).order_by("sale_id", "rate_percent"))
+    key: tuple = ()
+    basis: dict[bool, int] = {True: 0, False: 0}
+    for sale, kind, store, name, identifier, rate, inclusive, amount in amounts.iterator(chunk_size=CHUNK):
+        if key and key[:2] != (sale, rate):
+            yield _legacy_rate(key, basis)
+            basis = {True: 0, False: 0}
+        key = (sale, rate, kind, store, name, identifier)
+        basis[inclusive] += amount or 0
+    if key:
+        yield _legacy_rate(key, basis)
+
+
+def _legacy_rate(key: tuple, basis: dict[bool, int]) -> tuple[int, str, str, int, int]:
+    _sale, rate, kind, store, name, identifier = key
+    sign = -1 if kind == Sale.Kind.CANCELLATION else 1  # as in _sale_rows
+    excl, _tax = money.rate_total(rate, sign * basis[True], sign * basis[False])
+    return store, name, identifier, rate, sign * excl
 
 
 def _refund_method(scope: Scope) -> Iterator[dict[str, Any]]:

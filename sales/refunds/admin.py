@@ -22,7 +22,6 @@ class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
                     "operator_name", "reference", "paid_by")
     list_filter = ("channel",)
     list_select_related = ("store", "paid_by")
-    date_hierarchy = None
     search_fields = ("reference", "operator_name")
 
     @admin.display(description=_("sale"), ordering="sale")

@@ -36,6 +36,9 @@ CustomsState = PurchaseRecord.CustomsState
 EXPIRING_DAYS = 14
 SECTION_ROWS = 200
 COLUMNS = ("awaiting", "confirmed_unpaid", "paid", "not_confirmed", "expired")
+# Where an unpaid refund-method sale stands, by its record's customs state (awaiting otherwise).
+UNPAID: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
+                          CustomsState.NOT_CONFIRMED: "not_confirmed", CustomsState.EXPIRED: "expired"}
 
 
 def refund_sales(user: Any) -> QuerySet[Sale]:
@@ -84,8 +87,7 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
             .annotate(n=Count("pk", filter=Q(kind=Sale.Kind.SALE)), amount=Sum("refund_amount")))
     totals: dict[str, tuple[int, int]] = {}
     for row in rows:
-        key = {CustomsState.CONFIRMED: "confirmed_unpaid", CustomsState.NOT_CONFIRMED: "not_confirmed",
-               CustomsState.EXPIRED: "expired"}.get(row["state"], "expiring" if row["soon"] else "")
+        key = UNPAID.get(row["state"], "expiring" if row["soon"] else "")
         n, amount = totals.get(key, (0, 0))
         totals[key] = (n + row["n"], amount + (row["amount"] or 0))
     return totals
@@ -158,11 +160,7 @@ def liability(user: Any) -> tuple[list[LiabilityRow], LiabilityRow]:
 
 
 def _column(state: str, is_paid: bool) -> str:
-    if is_paid:
-        return "paid"
-    columns: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
-                               CustomsState.NOT_CONFIRMED: "not_confirmed", CustomsState.EXPIRED: "expired"}
-    return columns.get(state, "awaiting")
+    return "paid" if is_paid else UNPAID.get(state, "awaiting")
 
 
 def _as_date(value: Any) -> date:

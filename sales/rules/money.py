@@ -40,19 +40,19 @@ def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
     sums: dict[tuple[int, bool], int] = defaultdict(int)
     for line in lines:
         sums[(line.rate_percent, line.includes_tax)] += line.amount
-    by_rate: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
-    for (rate, includes_tax), amount in sums.items():
-        if includes_tax:
-            tax = tax_in_inclusive(amount, rate)
-            excl = amount - tax
-        else:
-            excl, tax = amount, tax_on_exclusive(amount, rate)
-        old_excl, old_tax = by_rate[rate]
-        by_rate[rate] = (old_excl + excl, old_tax + tax)
+    rates = sorted({rate for rate, _basis in sums}, reverse=True)
+    by_rate = {rate: rate_total(rate, sums.get((rate, True), 0), sums.get((rate, False), 0)) for rate in rates}
     return tuple(
         RateTotal(rate_percent=rate, excl_tax=excl, tax=tax)
-        for rate, (excl, tax) in sorted(by_rate.items(), reverse=True)
+        for rate, (excl, tax) in by_rate.items()
     )
+
+
+def rate_total(rate_percent: int, inclusive: int, exclusive: int) -> tuple[int, int]:
+    """(excl. tax, tax) of one rate: the tax-inclusive and tax-exclusive amounts each rounded once."""
+    tax_in = tax_in_inclusive(inclusive, rate_percent)
+    tax_on = tax_on_exclusive(exclusive, rate_percent)
+    return inclusive - tax_in + exclusive, tax_in + tax_on
 
 
 def total_excl(lines: Iterable[Line]) -> int:

@@ -69,13 +69,10 @@ class Basket:
         """Returns True when items of another customer had to be removed."""
         other = self.data.get("customer") not in (None, customer.pk)
         dropped = other and bool(self.items)
-        if other:
-            self.data["items"] = []
+        if other or "language" not in self.data:
+            self.data.update(items=[] if other else self.items, language=language)
         self.data.update(customer=customer.pk, document=document.pk, customer_name=str(customer),
                          acknowledged=False)
-        self.data.setdefault("language", language)
-        if other:
-            self.data["language"] = language
         self.save()
         return dropped
 

@@ -323,7 +323,7 @@ def finish(request, store_id: int, draft: str):
 
 
 def _visible_sale(request, pk: int) -> Sale:
-    sales = Sale.objects.visible_to(request.user).select_related("store", "customer", "document", "record")
+    sales = Sale.objects.visible_to(request.user).select_related("store", "customer", "document", "record", "refund")
     try:
         return sales.get(pk=pk)
     except Sale.DoesNotExist:
@@ -352,7 +352,7 @@ def _refund_state(request, sale: Sale) -> dict:
         return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
     if sale.regime != "refund":
         return {}
-    paid = Refund.objects.filter(sale=sale).first()
+    paid = getattr(sale, "refund", None)  # fetched with the sale
     due = services.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
     return {"refund": paid, "refund_due": due,

@@ -48,7 +48,8 @@ def sales(clerk, certified):
     refund_pay(actor=clerk, sale=mixed, channel="card", fee=100, fee_borne_by="customer", reference="C-1")
     waiting = finalize(clerk, DocumentFactory(customer__store=certified), [item(50_000)])
     legacy = finalize(clerk, DocumentFactory(customer__store=certified, landing_date=date(2026, 10, 1)),
-                      [item(10_000), item(6_000, tax_rate="reduced", category="consumable")], day=date(2026, 10, 30))
+                      [item(10_000), item(6_000, tax_rate="reduced", category="consumable"),
+                       item(1_999, 3, **INCL)], day=date(2026, 10, 30))
     return mixed, waiting, legacy
 
 
@@ -72,7 +73,10 @@ def test_the_return_summary_and_the_refunds_ledger(client, accountant, sales):
     client.force_login(accountant)
     header, row = rows_of(download(client, export="tax-return-summary"))
     value = dict(zip(header, row, strict=True))
-    assert int(value["legacy: tax-exempt sales 10 % (免税売上)"]) == 10_000
+    ledger_header, *ledger = rows_of(download(client, export="sales-ledger"))
+    legacy_10 = sum(int(r[ledger_header.index("amount excl. tax")]) for r in ledger
+                    if r[ledger_header.index("regime")] == "legacy" and r[ledger_header.index("tax rate %")] == "10")
+    assert int(value["legacy: tax-exempt sales 10 % (免税売上)"]) == legacy_10 == 10_000 + 5_997 - 5_997 * 10 // 110
     assert int(value["legacy: tax-exempt sales 8 %"]) == 6_000
     returned = mixed.cancellations.get()
     assert int(value["confirmed: tax"]) == mixed.total_tax + returned.total_tax
