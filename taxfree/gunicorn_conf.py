@@ -12,8 +12,18 @@ threads = int(os.environ.get("WEB_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", 60))  # a capture's OCR takes up to a few seconds
 graceful_timeout = 30
-keepalive = 5
-max_requests = 2000  # recycled now and then: a slow leak never grows for ever
-max_requests_jitter = 200
+keepalive = int(os.environ.get("WEB_KEEPALIVE", 5))
+# Recycled now and then so a slow leak never grows for ever; rarely, because each restart costs.
+max_requests = 20000
+max_requests_jitter = 2000
+# The application (Django, the URLs and every view) is imported once in the master: a new or
+# recycled worker is a fork that serves at once instead of spending a second of CPU importing.
+preload_app = True
+
+
+def when_ready(server) -> None:
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # imports the views before the workers fork
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,5 +1,6 @@
 """The POS API contract: eligibility, sales, reading a sale back."""
 
+import re
 from datetime import date
 
 import pytest
@@ -220,3 +221,15 @@ def test_a_sale_of_a_returning_customer_costs_at_most_twelve_queries(api, store)
         assert api.post("/api/v1/sales/", sale_body(store), format="json").status_code == 201
     real = [q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     assert len(real) <= 12, [q["sql"][:80] for q in real]
+
+
+def test_a_sale_of_a_new_customer_checks_no_relation_it_already_holds(api, store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("/api/v1/sales/", sale_body(store), format="json").status_code == 201
+    real = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    validations = [q for q in real if re.fullmatch(r'SELECT 1 AS "a" FROM "\w+" WHERE "\w+"\."id" = \d+ LIMIT 1', q)]
+    assert not validations  # ForeignKey.validate's existence checks
+    assert len(real) <= 16, [q[:80] for q in real]  # 20 before; the token's first use writes last_used_at
