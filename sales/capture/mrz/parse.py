@@ -60,14 +60,20 @@ class Result:
     fields: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    # Characters staff should compare with the document: field → [(position from 1, possible characters)]
+    doubts: dict = field(default_factory=dict)
+    name_confidence: float | None = None  # the OCR's lowest confidence on the name line (0–100)
 
     @property
     def plausible(self) -> bool:
-        """Looks like an MRZ at all (an upside-down or noise reading does not)."""
+        """Shaped like an MRZ (an upside-down or noise reading is not): a document code, a date, and
+        either a known state code or a check digit that holds. An unknown code alone (ICAO's specimen
+        state UTO) is judged later, as a failed check, never taken for 'no MRZ'."""
         code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV"
         known = self.checks.get("issuer") or self.checks.get("nationality")
+        digits_hold = any(self.checks.get(k) for k in ("birth_date", "expiry_date", "document_number", "composite"))
         dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
-        return bool(code_ok and known and dated)
+        return bool(code_ok and (known or digits_hold) and dated)
 
     @property
     def score(self) -> int:
@@ -75,7 +81,8 @@ class Result:
 
     def as_dict(self) -> dict:
         return {"status": self.status, "document_type": self.document_type, "mrz": self.mrz,
-                "fields": self.fields, "checks": self.checks, "reasons": self.reasons}
+                "fields": self.fields, "checks": self.checks, "reasons": self.reasons,
+                "doubts": {k: [list(d) for d in v] for k, v in self.doubts.items()}}
 
 
 # (document type, line count, line length)
@@ -136,21 +143,25 @@ def parse_lines(lines: list[str], today: date) -> Result:
     return result
 
 
-# Per layout and line: which positions hold digits (D) and which letters (A); others stay as read.
+# Per layout and line: which positions hold digits (D), letters (A) or a state code (C); others
+# stay as read. A state code is turned into letters only when that gives a known code: a code
+# printed in digits stays as printed and fails its check ("132" must not become "I3Z").
 SHAPES = {
-    "TD3": ("AAAAA" + "A" * 39, "*" * 9 + "DAAADDDDDDDADDDDDDD" + "*" * 14 + "DD"),
-    "TD2": ("AAAAA" + "A" * 31, "*" * 9 + "DAAADDDDDDDADDDDDDD" + "*" * 7 + "D"),
-    "TD1": ("AAAAA" + "*" * 25, "DDDDDDDADDDDDDDAAA" + "*" * 11 + "D", "A" * 30),
+    "TD3": ("AACCC" + "A" * 39, "*" * 9 + "DCCCDDDDDDDADDDDDDD" + "*" * 14 + "DD"),
+    "TD2": ("AACCC" + "A" * 31, "*" * 9 + "DCCCDDDDDDDADDDDDDD" + "*" * 7 + "D"),
+    "TD1": ("AACCC" + "*" * 25, "DDDDDDDADDDDDDDCCC" + "*" * 11 + "D", "A" * 30),
 }
 
 
 def corrected(lines: list[str], layout: str, number: str | None) -> list[str]:
     out = []
     for line, shape in zip(lines, SHAPES[layout], strict=True):
-        out.append("".join(
-            TO_DIGIT.get(c, c) if kind == "D" and c != "<" else TO_LETTER.get(c, c) if kind == "A" else c
-            for c, kind in zip(line, shape, strict=True)
-        ))
+        chars = [TO_DIGIT.get(c, c) if kind == "D" and c != "<" else TO_LETTER.get(c, c) if kind == "A" else c
+                 for c, kind in zip(line, shape, strict=True)]
+        start = shape.find("C")
+        if start >= 0:
+            chars[start:start + 3] = code_as_read(line[start:start + 3])
+        out.append("".join(chars))
     if number and layout != "TD1":
         out[1] = number + out[1][9:]
     elif number and layout == "TD1" and len(number) == 9:
@@ -167,10 +178,19 @@ def _names(text: str, result: Result) -> None:
         not re.search(r"[A-Z]<[A-Z]<[A-Z]<[A-Z]", given))  # a run of lone letters is filler misread
 
 
+def code_as_read(raw: str) -> str:
+    """A state code with digits misread for letters put right, but only when that makes a known code."""
+    fixed = letters(raw)
+    return fixed if valid_code(fixed) or not valid_code(raw) and raw.isalpha() else raw
+
+
 def _code(key: str, raw: str, result: Result) -> None:
-    code = letters(raw)
+    code = code_as_read(raw)
     result.fields[key] = code.replace("<", "") if code.rstrip("<") else ""
     result.checks[key] = valid_code(code)
+    if not result.checks[key]:
+        shown = code.replace("<", "") or "(blank)"
+        result.reasons.append(f"{key}: unknown {'issuing state' if key == 'issuer' else 'nationality'} {shown}")
 
 
 PLAUSIBLE_NUMBER = re.compile(r"[A-Z]{0,3}[0-9]{4,9}<*")  # most issuers: a letter prefix, then digits
@@ -192,10 +212,18 @@ def _checked_number(raw: str, check: str, result: Result, key: str = "document_n
         chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
     if passing and chosen is None:
         result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")
+        likely = [c for c in passing if c == raw or _only_o_zero_or_one_swap(raw, c)]
+        result.doubts[key] = _differing(raw, likely if len(likely) > 1 else passing)
     result.fields[key] = (chosen or raw).replace("<", "")
     result.fields["_number"] = chosen or raw
     result.checks[key] = chosen is not None
     return chosen or raw
+
+
+def _differing(raw: str, readings: list[str]) -> list[tuple[int, str]]:
+    """Where the readings part: each position (from 1) with the characters it may be."""
+    return [(i + 1, "".join(sorted({r[i] for r in readings}))) for i in range(len(raw))
+            if len({r[i] for r in readings}) > 1]
 
 
 def _only_o_zero_or_one_swap(a: str, b: str) -> bool:

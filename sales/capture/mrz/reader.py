@@ -17,6 +17,7 @@ import numpy as np
 import pytesseract
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
+from . import find
 from .parse import Result, normalise_lines, parse_lines, pick_lines
 
 # Tesseract's OpenMP threads cost more than they save on small crops (0.6 s → 0.2 s per call here).
@@ -33,6 +34,12 @@ DECODING = threading.BoundedSemaphore(int(os.environ.get("CAPTURE_DECODE_SLOTS",
 WORK_WIDTH = 1000
 CHAR_HEIGHT = 34  # px: what the MRZ model reads best
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+# A name is accepted only from characters at least this tall in the image, every one read with at
+# least this confidence: below, letters like M/R and N/M are told apart by a pixel or two.
+MIN_NAME_CHAR_PX = 7.0
+MIN_NAME_CONFIDENCE = 50.0
+# After this long, stop looking for a better band once something was read.
+TIME_BUDGET = 1.2
 
 
 class ImageError(ValueError):
@@ -240,7 +247,7 @@ def _crops(gray: Image.Image, source: Image.Image):
 
 
 def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int],
-         extend: bool = False) -> Image.Image:
+         extend: bool = False) -> tuple[Image.Image, float]:
     full = ImageOps.grayscale(source)
     full = full.rotate(rotation, expand=True) if rotation else full
     full = full.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
@@ -255,7 +262,7 @@ def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size
     line_height = crop.height / (band.lines + 0.6 + (2 if extra else 0))
     factor = CHAR_HEIGHT / max(line_height * 0.72, 1)
     return crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))),
-                       Image.Resampling.LANCZOS)
+                       Image.Resampling.LANCZOS), factor
 
 
 def _flatten(crop: Image.Image) -> Image.Image:
@@ -283,13 +290,10 @@ def _otsu(array: np.ndarray) -> float:
     return float(edges[int(np.argmax(between))])
 
 
-def ocr(image: Image.Image) -> str:
-    return ocr_many([image])[0]
-
-
-def ocr_many(images: list[Image.Image]) -> list[str]:
-    """One Tesseract run for several crops stacked with white space between them: the model is
-    loaded once, which is most of the cost of a run."""
+def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float]]]:
+    """Per crop, its lines with Tesseract's lowest word confidence on each (0–100). One Tesseract
+    run for several crops stacked with white space between them: the model is loaded once, which
+    is most of the cost of a run."""
     gap = 2 * CHAR_HEIGHT
     width = max(i.width for i in images) + 2 * gap
     sheet = Image.new("L", (width, sum(i.height + gap for i in images) + gap), 255)
@@ -302,7 +306,7 @@ def ocr_many(images: list[Image.Image]) -> list[str]:
     data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT,
                                      timeout=20)
     words = sorted(
-        (data["top"][i] + data["height"][i] // 2, data["left"][i], word)
+        (data["top"][i] + data["height"][i] // 2, data["left"][i], word, float(data["conf"][i]))
         for i, word in enumerate(data["text"]) if word.strip()
     )
     # Group words into lines by their height on the sheet, not by Tesseract's block numbers: a
@@ -313,13 +317,13 @@ def ocr_many(images: list[Image.Image]) -> list[str]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    texts: list[list[str]] = [[] for _ in images]
+    texts: list[list[tuple[str, float]]] = [[] for _ in images]
     for row in rows:
         middle = sorted(w[0] for w in row)[len(row) // 2]
         for index, (top, bottom) in enumerate(offsets):
             if top - gap // 2 <= middle <= bottom + gap // 2:
-                texts[index].append("".join(w[2] for w in sorted(row, key=lambda w: w[1])))
-    return ["\n".join(t) for t in texts]
+                texts[index].append(("".join(w[2] for w in sorted(row, key=lambda w: w[1])), min(w[3] for w in row)))
+    return texts
 
 
 def _parse(text: str, today) -> Result | None:
@@ -328,26 +332,77 @@ def _parse(text: str, today) -> Result | None:
     return result if result is not None and result.plausible else None
 
 
+def _parse_read(lines: list[tuple[str, float]], today) -> Result | None:
+    """Parse one crop's OCR lines and note how sure the OCR was of the name line."""
+    result = _parse("\n".join(text for text, _conf in lines), today)
+    if result is not None:
+        name_line = result.mrz[2] if result.document_type == "TD1" else result.mrz[0][5:]
+        surname = name_line.split("<<", 1)[0].lstrip("<")
+        confidences = [conf for text, conf in lines if surname and surname in text]
+        result.name_confidence = min(confidences) if confidences else 0.0
+    return result
+
+
 def read_image(image: Image.Image, today) -> Result:
-    gray = _prepare(image)
-    for crop in _crops(gray, image):
-        first = _parse(ocr(next(_variants(crop))), today)
-        if first is not None and first.status == "accepted":
-            return first
-        # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly
-        # there) in one more run.
-        variants = [*_variants(crop)]
-        if first is not None and _only_ambiguous(first):
-            settled = _settle_o_zero(first, crop, today)
-            if settled is not None:
-                return settled
-            candidates = variants[1:2]
-        else:
-            candidates = variants[1:] + [next(_variants(crop.rotate(180)))]
-        results = [r for r in ([first] + [_parse(t, today) for t in ocr_many(candidates)]) if r is not None]
-        if results:
-            return fuse(results)
+    """Bands found by their shape first (any scale, any turn), then the older finder's crops;
+    the first read that passes every check wins, else the best read."""
+    started = time.perf_counter()
+    reads: list[Result] = []
+    for crop, scale in _all_crops(image):
+        result = _read_crop(crop, today)
+        if result is None:
+            continue
+        judge_name(result, CHAR_HEIGHT / scale)
+        if result.status == "accepted":
+            return result
+        reads.append(result)
+        if time.perf_counter() - started > TIME_BUDGET:
+            break
+    if reads:
+        return max(reads, key=lambda r: r.score)
     return Result(reasons=["no MRZ found in the image"])
+
+
+def _all_crops(image: Image.Image):
+    source = np.asarray(ImageOps.grayscale(image))
+    for band in find.candidates(source):
+        crop, scale = find.cut(source, band, CHAR_HEIGHT)
+        yield Image.fromarray(crop), scale
+    yield from _crops(_prepare(image), image)
+
+
+def _read_crop(crop: Image.Image, today) -> Result | None:
+    first = _parse_read(ocr_lines([next(_variants(crop))])[0], today)
+    if first is not None and first.status == "accepted":
+        return first
+    # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly
+    # there) in one more run.
+    variants = [*_variants(crop)]
+    if first is not None and _only_ambiguous(first):
+        settled = _settle_o_zero(first, crop, today)
+        if settled is not None:
+            settled.name_confidence = first.name_confidence
+            return settled
+        candidates = variants[1:2]
+    else:
+        candidates = variants[1:] + [next(_variants(crop.rotate(180)))]
+    results = [r for r in ([first] + [_parse_read(lines, today) for lines in ocr_lines(candidates)])
+               if r is not None]
+    return fuse(results) if results else None
+
+
+def judge_name(result: Result, char_px: float) -> None:
+    """Names carry no check digit: accept one only when the image gave its characters enough
+    pixels and the OCR was sure of every one of them; otherwise staff check the name."""
+    if result.status != "accepted":
+        return
+    if char_px >= MIN_NAME_CHAR_PX and (result.name_confidence or 0) >= MIN_NAME_CONFIDENCE:
+        return
+    result.status = "needs_review"
+    result.doubts["name"] = []
+    result.reasons.append(f"name: too small or unclear in the image to be sure of every letter "
+                          f"(characters about {char_px:.0f} px tall, OCR confidence "
+                          f"{result.name_confidence or 0:.0f}); check the name against the document")
 
 
 def _settle_o_zero(result: Result, crop: Image.Image, today) -> Result | None:

@@ -68,12 +68,37 @@ def test_readings_the_check_digit_cannot_separate_are_not_accepted():
     misread = second.replace("I1I1O0O0", "I1I10000", 1)  # two O→0 swaps cancel out in the check digit
     result = parse_text(f"{first}\n{misread}", TODAY)
     assert result.status == "needs_review" and any("readings agree" in r for r in result.reasons)
+    # staff are told which characters to compare: the 5th, 7th and 8th may each be O or 0
+    assert result.doubts == {"document_number": [(5, "0O"), (7, "0O"), (8, "0O")]}
+    assert result.as_dict()["doubts"]["document_number"][0] == [5, "0O"]
 
 
 def test_issuer_and_nationality_must_be_known_codes():
     assert parse_text("\n".join(td3_lines(dict(PERSON, issuer="D<<", nationality="D<<"))), TODAY).status == "accepted"
     bad = parse_text("\n".join(td3_lines(dict(PERSON, nationality="ZZZ"))), TODAY)
-    assert bad.status == "needs_review" and "nationality: check failed" in bad.reasons
+    assert bad.status == "needs_review" and "nationality: unknown nationality ZZZ" in bad.reasons
+
+
+def test_a_specimen_state_is_read_and_held_for_review_not_lost():
+    """ICAO's specimen state UTO: everything read and shown, the unknown code named."""
+    from sales.capture.mrz.parse import normalise_lines, parse_lines, pick_lines
+
+    text = "\n".join(td3_lines(dict(PERSON, issuer="UTO", nationality="UTO")))
+    result = parse_lines(pick_lines(normalise_lines(text)), TODAY)
+    assert result.plausible and result.status == "needs_review"
+    assert result.fields["surname"] == "SAMPLE" and result.fields["document_number"] == "X12345678"
+    assert "issuer: unknown issuing state UTO" in result.reasons
+
+
+def test_a_state_code_printed_in_digits_is_not_turned_into_letters():
+    first, second = td3_lines(PERSON)
+    printed = second[:10] + "132" + second[13:]
+    result = parse_text(f"{first}\n{printed}", TODAY)
+    assert result.fields["nationality"] == "132" and result.mrz[1][10:13] == "132"
+    assert result.status == "needs_review" and "nationality: unknown nationality 132" in result.reasons
+    # a misread that does make a known code is still put right
+    misread = parse_text(f"{first}\n{second[:10]}U5A{second[13:]}", TODAY)
+    assert misread.fields["nationality"] == "USA" and misread.status == "accepted"
 
 
 def test_scanner_text_on_one_line_or_with_noise_is_understood():

@@ -1,0 +1,209 @@
+"""Find MRZ bands by what an MRZ is, at any scale and rotation: two or three long, parallel,
+equally long text lines of even height, one line pitch apart (ICAO Doc 9303 part 3: OCR-B at
+10 characters per 25.4 mm, lines 4.23 mm apart, so a line is 30, 36 or 44 times as long as a
+character is wide and its neighbour sits about 1.7 character heights away).
+
+The search runs on a reduced copy; the band is then cut from the full-resolution image, turned
+upright and scaled so its characters have the height the OCR model reads best."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SEARCH_SIDE = 1400  # px: the longer side of the copy searched
+# Assumed character heights on the searched copy: one pass each, from a strip on a whole page to
+# an MRZ filling the frame.
+CHAR_HEIGHTS = (5, 8, 13, 21, 34)
+MAX_CANDIDATES = 4
+
+
+@dataclass(frozen=True)
+class Line:
+    x: float
+    y: float
+    length: float
+    height: float
+    angle: float  # degrees, of the long side, in (-90, 90]
+
+
+@dataclass(frozen=True)
+class Band:
+    """In source pixels: centre, the text direction, a line's length and height, and the lines."""
+
+    x: float
+    y: float
+    angle: float
+    length: float
+    line_height: float
+    lines: int
+    spread: float  # distance between the outer lines' centres
+    score: float
+
+
+def candidates(gray: np.ndarray) -> list[Band]:
+    """The likeliest MRZ bands, best first (three lines before two, then the more regular)."""
+    scale = min(1.0, SEARCH_SIDE / max(gray.shape))
+    if max(gray.shape) * scale < 700:  # a tiny image: enlarge so a character spans a few pixels
+        scale = 700 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale,
+                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    bands: list[Band] = []
+    for height in CHAR_HEIGHTS:
+        bands += _groups(_lines(small, height))
+    bands = _distinct(sorted(bands, key=lambda b: -b.score))
+    return [Band(b.x / scale, b.y / scale, b.angle, b.length / scale, b.line_height / scale, b.lines,
+                 b.spread / scale, b.score) for b in bands[:MAX_CANDIDATES]]
+
+
+def _lines(small: np.ndarray, height: int) -> list[Line]:
+    """Text lines for characters about `height` px tall: dark strokes (black-hat), joined into
+    pieces by a closing narrower than the gap between lines, then pieces chained along their line
+    (fillers and wide letters leave gaps a closing that keeps lines apart cannot bridge)."""
+    size = int(height * 1.2) | 1
+    hat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    _threshold, ink = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    join = max(3, int(height * 0.6)) | 1
+    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (join, join)))
+    contours, _hierarchy = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    pieces = [p for p in (_piece(c) for c in contours) if p and 0.5 * height <= p[1][1] <= 2.0 * height]
+    pieces = sorted(pieces, key=lambda p: -p[1][0])[:MAX_PIECES]
+    found = []
+    for chain in _chains(pieces, height):
+        points = np.concatenate([pieces[i][3] for i in chain])
+        (x, y), (w, h), angle = cv2.minAreaRect(points)
+        if w < h:
+            w, h, angle = h, w, angle + 90
+        angle = (angle + 90) % 180 - 90  # the long side's direction in (-90, 90]
+        if not 0.6 * height <= h <= 2.2 * height or not 16 <= w / max(h, 1) <= 70:
+            continue
+        found.append(Line(x, y, w, h, angle))
+    return found
+
+
+MAX_PIECES = 600
+
+
+def _piece(contour: np.ndarray):
+    (x, y), (w, h), angle = cv2.minAreaRect(contour)
+    if w < h:
+        w, h, angle = h, w, angle + 90
+    if h < 2:
+        return None
+    return (x, y), (w, h), math.radians(angle), contour.reshape(-1, 2)
+
+
+def _chains(pieces: list, height: int) -> list[list[int]]:
+    """Pieces that continue one another along a straight line: union-find over close pairs."""
+    parent = list(range(len(pieces)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    centres = np.array([p[0] for p in pieces]) if pieces else np.zeros((0, 2))
+    halves = np.array([p[1][0] / 2 for p in pieces])
+    for i, (centre, (w, _h), _angle, _points) in enumerate(pieces):
+        near = np.flatnonzero(np.hypot(*(centres - centre).T) < w / 2 + halves + 2 * height)
+        for j in near[near > i]:
+            if _continues(pieces[i], pieces[j], height):
+                parent[root(int(j))] = root(i)
+    chains: dict[int, list[int]] = {}
+    for i in range(len(pieces)):
+        chains.setdefault(root(i), []).append(i)
+    return [c for c in chains.values() if sum(pieces[i][1][0] for i in c) > 10 * height]
+
+
+def _continues(a, b, height: int) -> bool:
+    (ax, ay), (aw, ah), _angle_a, _pa = a
+    (bx, by), (bw, bh), _angle_b, _pb = b
+    if not 0.6 <= ah / bh <= 1.6:
+        return False
+    # the longer piece gives the direction; a short one (a letter or two) has none worth trusting
+    long, other = (a, b) if aw >= bw else (b, a)
+    (lx, ly), (lw, _lh), angle, _p = long
+    if lw < 2.5 * long[1][1]:
+        angle = math.atan2(other[0][1] - ly, other[0][0] - lx)
+    ux, uy = math.cos(angle), math.sin(angle)
+    dx, dy = other[0][0] - lx, other[0][1] - ly
+    across, along = abs(-uy * dx + ux * dy), abs(ux * dx + uy * dy)
+    gap = along - lw / 2 - other[1][0] / 2
+    return across < 0.35 * height and gap < 1.6 * height
+
+
+def _groups(lines: list[Line]) -> list[Band]:
+    """Lines with a parallel neighbour of the same length one line pitch away, grouped."""
+    bands = []
+    for i, first in enumerate(lines):
+        mates = [other for other in lines[i + 1:] if _neighbours(first, other)]
+        for mate in mates:
+            group = [first, mate]
+            third = [o for o in lines if o not in group and (_neighbours(o, first) or _neighbours(o, mate))
+                     and _in_line(group, o)]
+            bands.append(_band(group + third[:1]))
+    return bands
+
+
+def _neighbours(a: Line, b: Line) -> bool:
+    if abs((a.angle - b.angle + 90) % 180 - 90) > 4 or not 0.85 <= a.length / b.length <= 1.18:
+        return False
+    ux, uy = math.cos(math.radians(a.angle)), math.sin(math.radians(a.angle))
+    dx, dy = b.x - a.x, b.y - a.y
+    across, along = abs(-uy * dx + ux * dy), abs(ux * dx + uy * dy)
+    height = (a.height + b.height) / 2
+    return 1.1 * height <= across <= 3.0 * height and along < 0.12 * a.length
+
+
+def _in_line(group: list[Line], other: Line) -> bool:
+    """A third line continues the first two's spacing, on the far side of one of them."""
+    a, b = group
+    step = math.hypot(b.x - a.x, b.y - a.y)
+    return any(abs(math.hypot(other.x - c.x, other.y - c.y) - step) < 0.35 * step
+               and math.hypot(other.x - d.x, other.y - d.y) > 1.5 * step for c, d in ((a, b), (b, a)))
+
+
+def _band(group: list[Line]) -> Band:
+    xs, ys = [g.x for g in group], [g.y for g in group]
+    angle = float(np.mean([g.angle for g in group]))
+    spread = max(math.hypot(p.x - q.x, p.y - q.y) for p in group for q in group)
+    lengths = [g.length for g in group]
+    regularity = min(lengths) / max(lengths)
+    return Band(float(np.mean(xs)), float(np.mean(ys)), angle, max(lengths), float(np.median([g.height for g in group])),
+                len(group), spread, len(group) + regularity + max(lengths) / 10_000)
+
+
+def _distinct(bands: list[Band]) -> list[Band]:
+    kept: list[Band] = []
+    for band in bands:
+        if all(math.hypot(band.x - k.x, band.y - k.y) > 0.5 * k.spread + k.line_height for k in kept):
+            kept.append(band)
+    return kept
+
+
+def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) -> tuple[np.ndarray, float]:
+    """The band upright from the full-resolution image, scaled so characters are `char_height` px
+    tall; and that scale (output px per source px)."""
+    factor = char_height / max(band.line_height * 0.8, 1)
+    if factor < 0.8:  # reduce first: warping straight down to a fraction would alias the strokes
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        band = Band(band.x * factor, band.y * factor, band.angle, band.length * factor, band.line_height * factor,
+                    band.lines, band.spread * factor, band.score)
+        crop, _unit = cut(gray, band, char_height, flip)
+        return crop, factor
+    angle = math.radians(band.angle + (180 if flip else 0))
+    ux, uy = math.cos(angle), math.sin(angle)
+    nx, ny = -uy, ux
+    width = (band.length * 1.08 + 2 * band.line_height) * factor
+    height = (band.spread + 2.6 * band.line_height) * factor
+    matrix = np.array([
+        [ux / factor, nx / factor, band.x - (ux * width / 2 + nx * height / 2) / factor],
+        [uy / factor, ny / factor, band.y - (uy * width / 2 + ny * height / 2) / factor],
+    ])
+    crop = cv2.warpAffine(gray, matrix, (max(1, round(width)), max(1, round(height))),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    return crop, factor
