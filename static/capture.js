@@ -40,6 +40,7 @@
       keys.add(REASON_FIELD[key] || key);
     }
     for (const [key, ok] of Object.entries(data.checks || {})) if (ok === false) keys.add(REASON_FIELD[key] || key);
+    for (const key of Object.keys(data.notes || {})) keys.add(key);  // plain-words notes, by field
     return keys;
   }
 
@@ -57,7 +58,7 @@
         input.classList.add("review");
         const note = document.createElement("p");
         note.className = "doubt warning";
-        note.textContent = box.dataset.doubtful;
+        note.textContent = (data.notes || {})[key] || box.dataset.doubtful;
         input.insertAdjacentElement("afterend", note);
       }
     }

@@ -48,6 +48,11 @@ CaptureResponse = inline_serializer("Capture", {
     "fields": _fields,
     "checks": serializers.DictField(child=serializers.BooleanField()),
     "reasons": serializers.ListField(child=serializers.CharField()),
+    "doubts": serializers.DictField(help_text="Per field, the characters to compare with the document: "
+                                    "[position from 1, the characters it may be]; `name` when the name "
+                                    "cannot be read for certain."),
+    "notes": serializers.DictField(child=serializers.CharField(),
+                                   help_text="Per form field, what to check, in the user's language."),
     "elapsed_ms": serializers.FloatField(),
     "capture_id": serializers.IntegerField(required=False),
 })

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from taxfree.crypto import encrypt_bytes, fernet
 
@@ -42,8 +44,32 @@ def _response(result: parse.Result, elapsed_ms: float) -> dict:
     fields = {key: result.fields.get(key) for key in FIELDS}
     fields["document_code"] = result.fields.get("document_code")
     body = result.as_dict()
-    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1))
+    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1), notes=notes(result.doubts))
     return body
+
+
+def notes(doubts: dict) -> dict[str, str]:
+    """What staff should compare with the document, in plain words, per form field."""
+    out = {}
+    for key, places in doubts.items():
+        if key == "name":
+            out["surname"] = out["given_names"] = _(
+                "The name is too small or unclear in this picture to be sure of every letter: compare it "
+                "with the document letter by letter, or take a closer photo.")
+        elif places:
+            which = "; ".join(_("character %(n)s: %(choices)s") % {
+                "n": n, "choices": _(" or ").join(str(_KINDS.get(c, c)) for c in choices)} for n, choices in places)
+            out[key] = _("Compare these characters with the document — %(which)s.") % {"which": which}
+    return out
+
+
+_KINDS = {
+    "0": gettext_lazy("the digit 0"), "O": gettext_lazy("the letter O"),
+    "1": gettext_lazy("the digit 1"), "I": gettext_lazy("the letter I"),
+    "8": gettext_lazy("the digit 8"), "B": gettext_lazy("the letter B"),
+    "5": gettext_lazy("the digit 5"), "S": gettext_lazy("the letter S"),
+    "2": gettext_lazy("the digit 2"), "Z": gettext_lazy("the letter Z"),
+}
 
 
 @transaction.atomic

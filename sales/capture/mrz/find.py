@@ -173,7 +173,8 @@ def _band(group: list[Line]) -> Band:
     spread = max(math.hypot(p.x - q.x, p.y - q.y) for p in group for q in group)
     lengths = [g.length for g in group]
     regularity = min(lengths) / max(lengths)
-    return Band(float(np.mean(xs)), float(np.mean(ys)), angle, max(lengths), float(np.median([g.height for g in group])),
+    height = float(np.median([g.height for g in group]))
+    return Band(float(np.mean(xs)), float(np.mean(ys)), angle, max(lengths), height,
                 len(group), spread, len(group) + regularity + max(lengths) / 10_000)
 
 

@@ -63,6 +63,7 @@ class Result:
     # Characters staff should compare with the document: field → [(position from 1, possible characters)]
     doubts: dict = field(default_factory=dict)
     name_confidence: float | None = None  # the OCR's lowest confidence on the name line (0–100)
+    name_pitch: float | None = None  # px per character of the name line, in the crop read
 
     @property
     def plausible(self) -> bool:

@@ -34,9 +34,9 @@ DECODING = threading.BoundedSemaphore(int(os.environ.get("CAPTURE_DECODE_SLOTS",
 WORK_WIDTH = 1000
 CHAR_HEIGHT = 34  # px: what the MRZ model reads best
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-# A name is accepted only from characters at least this tall in the image, every one read with at
-# least this confidence: below, letters like M/R and N/M are told apart by a pixel or two.
-MIN_NAME_CHAR_PX = 7.0
+# A name is accepted only from characters at least this wide in the image (OCR-B: about as tall),
+# every one read with at least this confidence: below, M/R and N/M differ by a pixel or two.
+MIN_NAME_PITCH_PX = 7.0
 MIN_NAME_CONFIDENCE = 50.0
 # After this long, stop looking for a better band once something was read.
 TIME_BUDGET = 1.2
@@ -290,8 +290,9 @@ def _otsu(array: np.ndarray) -> float:
     return float(edges[int(np.argmax(between))])
 
 
-def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float]]]:
-    """Per crop, its lines with Tesseract's lowest word confidence on each (0–100). One Tesseract
+def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]:
+    """Per crop, its lines with Tesseract's lowest word confidence on each (0–100) and the
+    character pitch in crop pixels. One Tesseract
     run for several crops stacked with white space between them: the model is loaded once, which
     is most of the cost of a run."""
     gap = 2 * CHAR_HEIGHT
@@ -306,7 +307,8 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float]]]:
     data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT,
                                      timeout=20)
     words = sorted(
-        (data["top"][i] + data["height"][i] // 2, data["left"][i], word, float(data["conf"][i]))
+        (data["top"][i] + data["height"][i] // 2, data["left"][i], word, float(data["conf"][i]),
+         data["left"][i] + data["width"][i])
         for i, word in enumerate(data["text"]) if word.strip()
     )
     # Group words into lines by their height on the sheet, not by Tesseract's block numbers: a
@@ -317,12 +319,14 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float]]]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    texts: list[list[tuple[str, float]]] = [[] for _ in images]
+    texts: list[list[tuple[str, float, float]]] = [[] for _ in images]
     for row in rows:
         middle = sorted(w[0] for w in row)[len(row) // 2]
         for index, (top, bottom) in enumerate(offsets):
             if top - gap // 2 <= middle <= bottom + gap // 2:
-                texts[index].append(("".join(w[2] for w in sorted(row, key=lambda w: w[1])), min(w[3] for w in row)))
+                text = "".join(w[2] for w in sorted(row, key=lambda w: w[1]))
+                width = max(w[4] for w in row) - min(w[1] for w in row)
+                texts[index].append((text, min(w[3] for w in row), width / max(len(text), 1)))
     return texts
 
 
@@ -332,14 +336,15 @@ def _parse(text: str, today) -> Result | None:
     return result if result is not None and result.plausible else None
 
 
-def _parse_read(lines: list[tuple[str, float]], today) -> Result | None:
-    """Parse one crop's OCR lines and note how sure the OCR was of the name line."""
-    result = _parse("\n".join(text for text, _conf in lines), today)
+def _parse_read(lines: list[tuple[str, float, float]], today) -> Result | None:
+    """Parse one crop's OCR lines and note how sure the OCR was of the name line, and its pitch."""
+    result = _parse("\n".join(text for text, _conf, _pitch in lines), today)
     if result is not None:
         name_line = result.mrz[2] if result.document_type == "TD1" else result.mrz[0][5:]
         surname = name_line.split("<<", 1)[0].lstrip("<")
-        confidences = [conf for text, conf in lines if surname and surname in text]
-        result.name_confidence = min(confidences) if confidences else 0.0
+        found = [(conf, pitch) for text, conf, pitch in lines if surname and surname in text]
+        result.name_confidence = min(conf for conf, _pitch in found) if found else 0.0
+        result.name_pitch = min(pitch for _conf, pitch in found) if found else 0.0
     return result
 
 
@@ -349,18 +354,25 @@ def read_image(image: Image.Image, today) -> Result:
     started = time.perf_counter()
     reads: list[Result] = []
     for crop, scale in _all_crops(image):
+        if time.perf_counter() - started > TIME_BUDGET:
+            break
         result = _read_crop(crop, today)
         if result is None:
             continue
-        judge_name(result, CHAR_HEIGHT / scale)
+        judge_name(result, (result.name_pitch or 0) / scale)
         if result.status == "accepted":
             return result
         reads.append(result)
-        if time.perf_counter() - started > TIME_BUDGET:
+        if _only_codes_failed(result):  # a better band would read the same unknown code
             break
     if reads:
         return max(reads, key=lambda r: r.score)
     return Result(reasons=["no MRZ found in the image"])
+
+
+def _only_codes_failed(result: Result) -> bool:
+    failed = {name for name, ok in result.checks.items() if not ok}
+    return bool(failed) and failed <= {"issuer", "nationality"}
 
 
 def _all_crops(image: Image.Image):
@@ -381,7 +393,7 @@ def _read_crop(crop: Image.Image, today) -> Result | None:
     if first is not None and _only_ambiguous(first):
         settled = _settle_o_zero(first, crop, today)
         if settled is not None:
-            settled.name_confidence = first.name_confidence
+            settled.name_confidence, settled.name_pitch = first.name_confidence, first.name_pitch
             return settled
         candidates = variants[1:2]
     else:
@@ -391,18 +403,19 @@ def _read_crop(crop: Image.Image, today) -> Result | None:
     return fuse(results) if results else None
 
 
-def judge_name(result: Result, char_px: float) -> None:
+def judge_name(result: Result, pitch_px: float) -> None:
     """Names carry no check digit: accept one only when the image gave its characters enough
-    pixels and the OCR was sure of every one of them; otherwise staff check the name."""
+    pixels (`pitch_px`: one character's width in the image) and the OCR was sure of every one of
+    them; otherwise staff check the name."""
     if result.status != "accepted":
         return
-    if char_px >= MIN_NAME_CHAR_PX and (result.name_confidence or 0) >= MIN_NAME_CONFIDENCE:
+    if pitch_px >= MIN_NAME_PITCH_PX and (result.name_confidence or 0) >= MIN_NAME_CONFIDENCE:
         return
     result.status = "needs_review"
     result.doubts["name"] = []
     result.reasons.append(f"name: too small or unclear in the image to be sure of every letter "
-                          f"(characters about {char_px:.0f} px tall, OCR confidence "
-                          f"{result.name_confidence or 0:.0f}); check the name against the document")
+                          f"({pitch_px:.1f} px per character, OCR confidence {result.name_confidence or 0:.0f}); "
+                          "check the name against the document")
 
 
 def _settle_o_zero(result: Result, crop: Image.Image, today) -> Result | None:

@@ -143,3 +143,15 @@ def test_an_image_beyond_pillows_own_guard_is_still_too_large_not_not_an_image(a
     Image.new("1", (10000, 10000)).save(out, "PNG")  # 100 Mpx: Pillow itself refuses to open it
     response = post_image(api, out.getvalue())
     assert response.status_code == 400 and "too large" in str(response.json())
+
+
+def test_staff_are_told_in_plain_words_which_characters_to_check(api):
+    from bench.mrz_synth import td3_lines
+    from tests.factories import MRZ_PERSON
+
+    first, second = td3_lines(dict(MRZ_PERSON, number="I1I1O0O0"))
+    text = f"{first}\n{second.replace('I1I1O0O0', 'I1I10000', 1)}"
+    body = api.post("/api/v1/captures/", {"text": text}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["status"] == "needs_review" and body["doubts"]["document_number"][0] == [5, "0O"]
+    assert body["notes"]["document_number"].startswith("Compare these characters with the document")
+    assert "character 5: the digit 0 or the letter O" in body["notes"]["document_number"]
