@@ -42,6 +42,15 @@ def whole_page(lines, rng):
     return page
 
 
+def big_photo(lines, rng):
+    """A 4,000 × 3,000 phone photo, the page filling part of it, slightly turned."""
+    table = Image.new("RGB", (4000, 3000), tuple(rng.randrange(70, 130) for _ in range(3)))
+    page = render(lines, rng).resize((2600, 1820), Image.Resampling.BICUBIC)
+    page = page.rotate(rng.uniform(-6, 6), expand=True, fillcolor=(100, 100, 100), resample=Image.Resampling.BICUBIC)
+    table.paste(page, (rng.randrange(0, 4000 - page.width), rng.randrange(0, 3000 - page.height)))
+    return table
+
+
 def turned(lines, rng, angle=None):
     page = render(lines, rng)
     angle = angle if angle is not None else rng.choice([-1, 1]) * rng.uniform(18, 45)
@@ -97,7 +106,7 @@ def plain(lines, rng):
 
 
 KINDS = {
-    "whole page": ("TD3", whole_page), "turned 18-45°": ("TD3", turned), "quarter turns": ("TD3", quarter_turned),
+    "whole page": ("TD3", whole_page), "4000 px photo": ("TD3", big_photo), "turned 18-45°": ("TD3", turned), "quarter turns": ("TD3", quarter_turned),
     "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
     "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "UTO specimen": ("UTO", plain),
     "no MRZ": ("TD3", no_mrz),

@@ -53,7 +53,7 @@ def candidates(gray: np.ndarray) -> list[Band]:
                        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     bands: list[Band] = []
     for height in CHAR_HEIGHTS:
-        bands += _groups(_lines(small, height))
+        bands += [_inked(small, band) for band in _groups(_lines(small, height))]
     bands = _distinct(sorted(bands, key=lambda b: -b.score))
     return [Band(b.x / scale, b.y / scale, b.angle, b.length / scale, b.line_height / scale, b.lines,
                  b.spread / scale, b.score) for b in bands[:MAX_CANDIDATES]]
@@ -124,11 +124,12 @@ def _continues(a, b, height: int) -> bool:
     (bx, by), (bw, bh), _angle_b, _pb = b
     if not 0.6 <= ah / bh <= 1.6:
         return False
-    # the longer piece gives the direction; a short one (a letter or two) has none worth trusting
+    # The longer piece gives the direction; a short one (a letter or two) has none worth trusting,
+    # so two short pieces never join: they could as well be one above the other.
     long, other = (a, b) if aw >= bw else (b, a)
-    (lx, ly), (lw, _lh), angle, _p = long
-    if lw < 2.5 * long[1][1]:
-        angle = math.atan2(other[0][1] - ly, other[0][0] - lx)
+    (lx, ly), (lw, lh), angle, _p = long
+    if lw < 2.5 * lh:
+        return False
     ux, uy = math.cos(angle), math.sin(angle)
     dx, dy = other[0][0] - lx, other[0][1] - ly
     across, along = abs(-uy * dx + ux * dy), abs(ux * dx + uy * dy)
@@ -176,6 +177,21 @@ def _band(group: list[Line]) -> Band:
     height = float(np.median([g.height for g in group]))
     return Band(float(np.mean(xs)), float(np.mean(ys)), angle, max(lengths), height,
                 len(group), spread, len(group) + regularity + max(lengths) / 10_000)
+
+
+def _inked(small: np.ndarray, band: Band) -> Band:
+    """The darker its ink, the likelier a band is the MRZ (printed black; a coloured header or
+    pale print scores lower): the darkest tenth of the band's pixels counts before its line count."""
+    corners = cv2.boxPoints(((band.x, band.y), (band.length, band.spread + band.line_height), band.angle))
+    left, top = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
+    right, bottom = np.ceil(corners.max(axis=0)).astype(int) + 1
+    patch = small[top:bottom, left:right]
+    mask = np.zeros(patch.shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(corners - (left, top)).astype(np.int32)], 255)
+    inside = patch[mask > 0]
+    ink = float(np.percentile(inside, 10)) if inside.size else 255.0
+    return Band(band.x, band.y, band.angle, band.length, band.line_height, band.lines, band.spread,
+                band.score + (255 - ink) / 50)
 
 
 def _distinct(bands: list[Band]) -> list[Band]:
