@@ -106,7 +106,8 @@ def plain(lines, rng):
 
 
 KINDS = {
-    "whole page": ("TD3", whole_page), "4000 px photo": ("TD3", big_photo), "turned 18-45°": ("TD3", turned), "quarter turns": ("TD3", quarter_turned),
+    "whole page": ("TD3", whole_page), "4000 px photo": ("TD3", big_photo), "turned 18-45°": ("TD3", turned),
+    "quarter turns": ("TD3", quarter_turned),
     "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
     "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "UTO specimen": ("UTO", plain),
     "no MRZ": ("TD3", no_mrz),
