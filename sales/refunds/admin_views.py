@@ -38,9 +38,11 @@ def _may_view(request: HttpRequest) -> None:
 
 def refund_queue(request: HttpRequest) -> HttpResponse:
     _may_view(request)
-    sections = [(TITLES[s.key], s) for s in queue(request.user, timezone.localdate())]
+    recount = request.GET.get("recount") == "1"
+    sections = [(TITLES[s.key], s) for s in queue(request.user, timezone.localdate(), recount=recount)]
     context = {**admin.site.each_context(request), "title": _("Refunds queue"), "opts": Refund._meta,
                "sections": sections, "today": timezone.localdate(),
+               "counted_at": sections[0][1].counted_at if sections else None,
                "can_pay": request.user.has_perm("sales.add_refund")}
     return TemplateResponse(request, "admin/sales/refund_queue.html", context)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,8 +26,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
 from stores.models import Store
+from taxfree.roles import sees_all_stores
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
 from ..models import Sale, SaleItem
@@ -50,17 +53,61 @@ def refund_sales(user: Any) -> QuerySet[Sale]:
             .select_related("store", "customer", "record"))
 
 
+# The chain-wide totals scan every unpaid refund-method sale (a second or more at ten million
+# sales): they are kept in the cache, refreshed by a schedule and whenever someone asks, and shown
+# with the time they were counted. A store's own staff get theirs counted live (a store is small).
+TOTALS_KEY = "refunds:queue:totals:{day}"
+TOTALS_LIFE = timedelta(minutes=15)
+
+
 @dataclass
 class Section:
     key: str
     rows: list[Sale]
     count: int
     amount: int
+    counted_at: datetime | None = None  # None: counted now
 
 
-def queue(user: Any, today: date) -> list[Section]:
+def queue(user: Any, today: date, recount: bool = False) -> list[Section]:
+    totals, counted_at = queue_totals(user, today, recount)
+    sections = _sections(user, today, totals)
+    for section in sections:
+        section.counted_at = counted_at
+    return sections
+
+
+def queue_totals(user: Any, today: date, recount: bool = False) -> tuple[dict[str, tuple[int, int]], datetime | None]:
+    if not sees_all_stores(user):
+        return _totals(user, today + timedelta(days=EXPIRING_DAYS)), None
+    kept = None if recount else cache.get(TOTALS_KEY.format(day=today))
+    if kept is None:
+        kept = totals_count(today)
+    return kept["totals"], kept["at"]
+
+
+def totals_count(today: date | None = None) -> dict:
+    """Count the chain-wide totals now and keep them (the schedule calls this every few minutes)."""
+    today = today or timezone.localdate()
+    kept = {"totals": _totals(None, today + timedelta(days=EXPIRING_DAYS)), "at": timezone.now()}
+    cache.set(TOTALS_KEY.format(day=today), kept, TOTALS_LIFE.total_seconds())
+    return kept
+
+
+def totals_paid(sale_id: int, amount: int) -> None:
+    """A refund just paid leaves the confirmed-and-unpaid total at once (the office pays from the
+    queue and expects to see it go); anything else waits for the next count."""
+    key = TOTALS_KEY.format(day=timezone.localdate())
+    kept = cache.get(key)
+    if kept is None:
+        return
+    count, total = kept["totals"].get("confirmed_unpaid", (0, 0))
+    kept["totals"]["confirmed_unpaid"] = (max(count - 1, 0), max(total - amount, 0))
+    cache.set(key, kept, TOTALS_LIFE.total_seconds())
+
+
+def _sections(user: Any, today: date, totals: dict[str, tuple[int, int]]) -> list[Section]:
     soon = today + timedelta(days=EXPIRING_DAYS)
-    totals = _totals(user, soon)
     return [
         _section(user, "confirmed_unpaid", Q(customs_state=CustomsState.CONFIRMED),
                  ("customs_confirmed_at", "id"), totals),
@@ -73,14 +120,16 @@ def queue(user: Any, today: date) -> list[Section]:
 
 
 def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
-    """Every section's count and amount in one grouped pass: a return counts with the sale it
-    cancels (its refund change is negative), and only while that sale's refund is unpaid."""
+    """Every section's count and amount in one grouped pass (user None: every store): a return
+    counts with the sale it cancels (its refund change is negative), and only while that sale's
+    refund is unpaid."""
     cancels = Q(kind=Sale.Kind.CANCELLATION)
     state = Case(When(cancels, then=F("cancels__record__customs_state")), default=F("record__customs_state"))
     deadline = Case(When(cancels, then=F("cancels__record__customs_deadline")),
                     default=F("record__customs_deadline"))
     unpaid = Q(kind=Sale.Kind.SALE, refund__isnull=True) | Q(cancels, cancels__refund__isnull=True)
-    rows = (Sale.objects.visible_to(user).filter(unpaid, regime="refund").order_by()
+    sales = Sale.objects.all() if user is None else Sale.objects.visible_to(user)
+    rows = (sales.filter(unpaid, regime="refund").order_by()
             .annotate(state=state, deadline=deadline)
             .annotate(soon=ExpressionWrapper(Q(deadline__lte=soon), output_field=BooleanField()))
             .values("state", "soon")

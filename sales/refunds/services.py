@@ -17,6 +17,7 @@ from ..models import Sale
 from ..permissions import check_can_sell
 from ..services import refund_due
 from .models import Refund
+from .queue import totals_paid
 
 CustomsState = PurchaseRecord.CustomsState
 
@@ -49,6 +50,7 @@ def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_born
     audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
           fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
           operator=refund.operator_name)
+    transaction.on_commit(lambda: totals_paid(sale.pk, due))
     return refund
 
 

@@ -64,6 +64,43 @@ def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
     assert len(queries) < 30
 
 
+def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leaves_them_at_once(
+        client, officer, clerk, four, django_capture_on_commit_callbacks):
+    confirmed, missing, waiting, expired = four
+    client.force_login(officer)
+    url = reverse("admin:sales_refund_queue")
+    first = {s.key: s for _title, s in client.get(url).context["sections"]}
+    assert (first["confirmed_unpaid"].count, first["confirmed_unpaid"].amount) == (1, 2_000)
+    assert first["expired"].counted_at is not None
+    # a sale that changes the picture waits for the next count (at most five minutes) ...
+    PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="expired")
+    kept = {s.key: s for _title, s in client.get(url).context["sections"]}
+    assert (kept["expired"].count, kept["expiring"].count) == (1, 1)
+    assert "Totals counted at" in client.get(url).content.decode()
+    # ... or for someone asking for it
+    recounted = {s.key: s for _title, s in client.get(url + "?recount=1").context["sections"]}
+    assert (recounted["expired"].count, recounted["expiring"].count) == (2, 0)
+    # a refund recorded here leaves the totals at once
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
+                    {"channel": "cash", "fee": 0, "fee_borne_by": "shop"})
+    paid = {s.key: s for _title, s in client.get(url).context["sections"]}
+    assert (paid["confirmed_unpaid"].count, paid["confirmed_unpaid"].amount) == (0, 0)
+    assert paid["confirmed_unpaid"].rows == []
+
+
+def test_the_scheduled_count_refreshes_the_totals(client, officer, four):
+    from sales.refunds.tasks import count_queue_totals
+
+    confirmed, missing, waiting, expired = four
+    client.force_login(officer)
+    url = reverse("admin:sales_refund_queue")
+    client.get(url)
+    PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="expired")
+    assert count_queue_totals() == "4 unpaid sales counted"
+    assert {s.key: s.count for _t, s in client.get(url).context["sections"]}["expired"] == 2
+
+
 def test_the_liability_adds_up_by_store_and_month(client, officer, clerk, four):
     confirmed, missing, waiting, expired = four
     client.force_login(officer)
