@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -41,14 +41,20 @@ def facts_split(facts: Mapping[str, Any]) -> tuple[dict, dict]:
     return person, document
 
 
+class Registration(NamedTuple):
+    customer: Customer
+    document: IdentityDocument
+    new: bool  # the customer was created now: no earlier sale of theirs can exist
+
+
 @transaction.atomic(durable=True)
-def customer_register(*, actor: Actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+def customer_register(*, actor: Actor, store: Store, person: dict, document: dict) -> Registration:
     """Find the customer by document number, or create them; record the document as shown today."""
     check_can_sell(actor, store)
     return customer_upsert(actor=actor, store=store, person=person, document=document)
 
 
-def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict) -> tuple[Customer, IdentityDocument]:
+def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict) -> Registration:
     """The body of customer_register, for workflows that register the customer in their own transaction."""
     number = document_number(document["number"])
     existing = find_document(store, number, document["document_type"])
@@ -67,7 +73,7 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
     doc = (_document_upsert(actor, customer, number, document, found=existing) if existing
            else _new_document(customer, number, document))
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
-    return customer, doc
+    return Registration(customer, doc, new=existing is None)
 
 
 def _identity_change(actor: Actor, customer: Customer, person: dict, number: str) -> None:

@@ -42,11 +42,12 @@ class FinalizedSale:
 
 def sale_evaluate(
     *, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
-    sale_date: date, alongside_excl: int = 0,
+    sale_date: date, alongside_excl: int = 0, first_visit: bool = False,
 ) -> rules.Decision:
     """`alongside_excl`: the tax-exclusive total of other parts of the same basket written with this
-    one (a split basket): the same customer's same-day total at the store counts them too."""
-    earlier = earlier_same_day(customer.pk, store.pk, sale_date)
+    one (a split basket): the same customer's same-day total at the store counts them too.
+    `first_visit`: the customer was registered in this transaction, so has no earlier sale."""
+    earlier = rules.Earlier(0, 0) if first_visit else earlier_same_day(customer.pk, store.pk, sale_date)
     if alongside_excl:
         earlier = replace(earlier, total_excl_tax=earlier.total_excl_tax + alongside_excl)
     return rules.evaluate(
@@ -124,11 +125,11 @@ def sale_record(
     """A sale from a POS: the customer registered and the sale written in one transaction, so a
     refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
     check_can_sell(actor, store)
-    customer, doc = customer_upsert(actor=actor, store=store, person=person, document=document)
+    customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
     return _sale_write(
         actor=actor, store=store, customer=customer, document=doc, lines=lines,
         customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
-        temporary_site=temporary_site, customer_locked=True,
+        temporary_site=temporary_site, customer_locked=True, first_visit=new,
     )
 
 
@@ -136,6 +137,7 @@ def _sale_write(
     *, actor, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
     customer_language: str, acknowledged: bool, sold_at: datetime | None = None, receipt_number: str = "",
     temporary_site: TemporarySite | None = None, alongside_excl: int = 0, customer_locked: bool = False,
+    first_visit: bool = False,
 ) -> FinalizedSale:
     sold_at = sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
@@ -148,7 +150,7 @@ def _sale_write(
     if not customer_locked:
         Customer.objects.select_for_update().get(pk=customer.pk)
     decision = sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=sale_date,
-                             alongside_excl=alongside_excl)
+                             alongside_excl=alongside_excl, first_visit=first_visit)
     if not decision.eligible:
         raise SaleRefused(decision)
     sale = Sale.objects.create(

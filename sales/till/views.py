@@ -91,7 +91,7 @@ def customer_step(request, store_id: int, draft: str):
         if form.is_valid():
             try:
                 person, facts = form.facts()
-                customer, document = customer_register(
+                customer, document, _new = customer_register(
                     actor=request.user, store=store, person=person, document=facts
                 )
             except ValidationError as exc:

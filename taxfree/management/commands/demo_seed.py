@@ -133,7 +133,7 @@ class Command(BaseCommand):
         for customer_spec, store_key, when, items in self._sale_specs(today):
             store = stores[store_key]
             person, document = customer_spec
-            customer, doc = customer_register(actor=officer, store=store, person=person, document=document)
+            customer, doc, _new = customer_register(actor=officer, store=store, person=person, document=document)
             lines = []
             for jan, qty, extra in items:
                 lines.append(line_from_dict({**product_item(products[jan], qty), **extra}))
