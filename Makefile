@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-compare-env mutation clean
+.PHONY: run serve test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-passports bench-serve bench-scale bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,19 @@ lint: $(STAMP)
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/mrz_bench.py --count $(or $(MRZ_COUNT),100) $(if $(wildcard bench/.venv-compare),--compare,)
+	$(BIN)/python bench/mrz_cases.py --count $(or $(CASES_COUNT),10)
+
+# The passport reader on each kind of picture real documents bring (bench/mrz_cases.py).
+bench-passports: install
+	$(BIN)/python bench/mrz_cases.py --count $(or $(CASES_COUNT),20)
+
+# gunicorn under load from wrk (apt-get install wrk) on PostgreSQL and Redis: requests per second.
+bench-serve: install
+	$(BIN)/python bench/serve_bench.py
+
+# Admin and staff lists at scale on PostgreSQL: SCALE_SALES=10000000 for ten million (hours).
+bench-scale: install
+	$(BIN)/python bench/scale_bench.py --sales $(or $(SCALE_SALES),1000000)
 
 # Sending records to the NTA sandbox with real worker processes (about 15 minutes).
 bench-transmission: install

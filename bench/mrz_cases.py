@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.mrz_synth import OCRB, VIZ_FONT, identity, render, td1_lines, td2_lines, td3_lines  # noqa: E402
+from bench.mrz_synth import OCRB, VIZ_FONT, degrade, identity, render, td1_lines, td2_lines, td3_lines  # noqa: E402
 
 TODAY = date(2026, 11, 21)
 
@@ -55,6 +55,13 @@ def turned(lines, rng, angle=None):
     page = render(lines, rng)
     angle = angle if angle is not None else rng.choice([-1, 1]) * rng.uniform(18, 45)
     return page.rotate(angle, expand=True, fillcolor=(90, 90, 95), resample=Image.Resampling.BICUBIC)
+
+
+def photo_of_print(lines, rng):
+    """A phone photo of a printed page: perspective, uneven light, blur, noise, then turned."""
+    page = degrade(render(lines, rng), "hard", rng)
+    return page.rotate(rng.choice([-1, 1]) * rng.uniform(12, 30), expand=True, fillcolor=(80, 80, 80),
+                       resample=Image.Resampling.BICUBIC)
 
 
 def quarter_turned(lines, rng):
@@ -107,10 +114,10 @@ def plain(lines, rng):
 
 KINDS = {
     "whole page": ("TD3", whole_page), "4000 px photo": ("TD3", big_photo), "turned 18-45°": ("TD3", turned),
-    "quarter turns": ("TD3", quarter_turned),
+    "quarter turns": ("TD3", quarter_turned), "photo of a print": ("TD3", photo_of_print),
     "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
-    "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "UTO specimen": ("UTO", plain),
-    "no MRZ": ("TD3", no_mrz),
+    "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "visa MRV-B": ("MRVB", plain),
+    "UTO specimen": ("UTO", plain), "no MRZ": ("TD3", no_mrz),
 }
 
 
@@ -121,9 +128,11 @@ def cases(kind: str, count: int, seed: int = 15):
         person = identity(rng, index + 1)  # never one of the O/0-confusable numbers: each kind tests its own thing
         if layout == "UTO":
             person.update(issuer="UTO", nationality="UTO")
-        lines = {"TD1": td1_lines, "TD2": td2_lines}.get(layout, td3_lines)(person)
+        lines = {"TD1": td1_lines, "TD2": td2_lines, "MRVB": td2_lines}.get(layout, td3_lines)(person)
         if layout == "MRV":
             lines = ["V" + lines[0][1:], lines[1][:43] + "<"]
+        if layout == "MRVB":  # a visa carries no composite check digit: its place holds optional data
+            lines = ["V" + lines[0][1:], lines[1][:35] + "<"]
         yield lines, _jpeg(make(lines, rng))
 
 
