@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from taxfree.crypto import encrypt_bytes, fernet
 
@@ -57,8 +57,13 @@ def notes(doubts: dict) -> dict[str, str]:
                 "The name is too small or unclear in this picture to be sure of every letter: compare it "
                 "with the document letter by letter, or take a closer photo.")
         elif places:
-            which = "; ".join(_("character %(n)s: %(choices)s") % {
-                "n": n, "choices": _(" or ").join(str(_KINDS.get(c, c)) for c in choices)} for n, choices in places)
+            alike: dict[str, list[str]] = {}
+            for n, choices in places:
+                alike.setdefault(choices, []).append(str(n))
+            which = "; ".join(ngettext("character %(n)s: %(choices)s", "characters %(n)s: %(choices)s",
+                                       len(numbers)) % {
+                "n": ", ".join(numbers), "choices": _(" or ").join(str(_KINDS.get(c, c)) for c in choices)}
+                for choices, numbers in alike.items())
             out[key] = _("Compare these characters with the document — %(which)s.") % {"which": which}
     return out
 

@@ -154,4 +154,4 @@ def test_staff_are_told_in_plain_words_which_characters_to_check(api):
     body = api.post("/api/v1/captures/", {"text": text}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert body["status"] == "needs_review" and body["doubts"]["document_number"][0] == [5, "0O"]
     assert body["notes"]["document_number"].startswith("Compare these characters with the document")
-    assert "character 5: the digit 0 or the letter O" in body["notes"]["document_number"]
+    assert "characters 5, 7, 8: the digit 0 or the letter O" in body["notes"]["document_number"]

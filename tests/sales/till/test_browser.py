@@ -107,6 +107,14 @@ def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings
     expect(page.locator("[name=c-document_number]")).to_have_value("Y98765432")
     assert page.locator("[name=c-document_number].review").count() == 1
 
+    # Two O/0 swaps the check digit cannot tell apart: staff are told which characters to compare.
+    first, second = td3_lines(dict(PERSON, number="I1I1O0O0"))
+    page.fill("#mrz-text", f"{first}\n{second.replace('I1I1O0O0', 'I1I10000', 1)}")
+    page.click("#read-text")
+    note = page.locator("[name=c-document_number] + .doubt")
+    expect(note).to_contain_text("5")
+    assert "O" in note.inner_text() and "0" in note.inner_text()
+
 
 @pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["phone", "tablet"])
 def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(live_server, settings, store, size,
