@@ -97,6 +97,25 @@ def red_header(lines, rng):
     return page
 
 
+def busy_background(lines, rng):
+    """Security print under the MRZ (guilloche arcs printed with the page, the black MRZ over
+    them) and a glare spot from a lamp: what a real page puts around its MRZ."""
+    from PIL import ImageChops, ImageFilter
+
+    page = render(lines, rng)
+    pattern = Image.new("RGB", page.size, (255, 255, 255))
+    draw = ImageDraw.Draw(pattern)
+    for _ in range(160):
+        x, y = rng.randrange(page.width), rng.randrange(page.height // 2, page.height)
+        draw.arc((x - 90, y - 40, x + 90, y + 40), rng.randrange(360), rng.randrange(360),
+                 fill=(165 + rng.randrange(40), 165 + rng.randrange(40), 200), width=2)
+    page = ImageChops.darker(page, pattern)
+    glare = Image.new("L", page.size, 0)
+    ImageDraw.Draw(glare).ellipse((rng.randrange(200, 700), 540, rng.randrange(750, 950), 680), fill=90)
+    white = Image.new("RGB", page.size, (255, 255, 255))
+    return Image.composite(white, page, glare.filter(ImageFilter.GaussianBlur(40)))
+
+
 def no_mrz(lines, rng):
     """A page with text but no MRZ: must be refused."""
     page = Image.new("RGB", (1000, 700), (240, 238, 230))
@@ -117,7 +136,7 @@ KINDS = {
     "quarter turns": ("TD3", quarter_turned), "photo of a print": ("TD3", photo_of_print),
     "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
     "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "visa MRV-B": ("MRVB", plain),
-    "UTO specimen": ("UTO", plain), "no MRZ": ("TD3", no_mrz),
+    "UTO specimen": ("UTO", plain), "busy background": ("TD3", busy_background), "no MRZ": ("TD3", no_mrz),
 }
 
 
