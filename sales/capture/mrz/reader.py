@@ -291,10 +291,9 @@ def _otsu(array: np.ndarray) -> float:
 
 
 def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]:
-    """Per crop, its lines with Tesseract's lowest word confidence on each (0–100) and the
-    character pitch in crop pixels. One Tesseract
-    run for several crops stacked with white space between them: the model is loaded once, which
-    is most of the cost of a run."""
+    """Per crop, its lines, each with Tesseract's lowest word confidence (0–100) and its character
+    pitch in crop pixels. One Tesseract run for several crops stacked with white space between
+    them: the model is loaded once, which is most of the cost of a run."""
     gap = 2 * CHAR_HEIGHT
     width = max(i.width for i in images) + 2 * gap
     sheet = Image.new("L", (width, sum(i.height + gap for i in images) + gap), 255)
