@@ -95,6 +95,9 @@ class PurchaseRecord(models.Model):
     customs_confirmed_at = models.DateTimeField(_("confirmed by customs at"), null=True, blank=True)
     customs_checked_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Last query of this record alone (near its last day)."))
+    # Written with the refund, in its transaction (sales.refunds.services.refund_pay), so that the
+    # refunds still to pay are found from an index however many were paid before them.
+    refunded_at = models.DateTimeField(_("refund paid at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -119,6 +122,9 @@ class PurchaseRecord(models.Model):
             models.Index(fields=["customs_state", "customs_deadline"], name="record_customs"),
             # The refunds queue lists confirmed records by when customs confirmed them.
             models.Index(fields=["customs_state", "customs_confirmed_at"], name="record_customs_confirmed"),
+            # ... and the refunds due are the confirmed sales' records with no refund yet: a few.
+            models.Index(fields=["customs_confirmed_at", "id"], name="record_refund_due",
+                         condition=models.Q(customs_state="confirmed", kind="sale", refunded_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -33,7 +32,6 @@ from taxfree.roles import sees_all_stores
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
 from ..models import Sale, SaleItem
-from .models import Refund
 
 CustomsState = PurchaseRecord.CustomsState
 EXPIRING_DAYS = 14
@@ -145,8 +143,8 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
 def _section(user: Any, key: str, where: Q, order: tuple[str, ...], totals: dict[str, tuple[int, int]],
              with_missing: bool = False) -> Section:
     """The first rows of a section, found from the records' indexes (state, then date), then their sales."""
-    paid = Refund.objects.filter(sale_id=OuterRef("sale_id"))
-    records = (PurchaseRecord.objects.visible_to(user).filter(where, ~Exists(paid), kind=PurchaseRecord.Kind.SALE)
+    records = (PurchaseRecord.objects.visible_to(user)
+               .filter(where, refunded_at__isnull=True, kind=PurchaseRecord.Kind.SALE)
                .order_by(*order).values_list("sale_id", flat=True)[:SECTION_ROWS])
     ids = list(records)
     found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids)}

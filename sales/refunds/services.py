@@ -47,6 +47,7 @@ def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_born
         reference=reference.strip(), operator_name=operator_name.strip(), paid_at=paid_at or timezone.now(),
         paid_by=actor if isinstance(actor, User) else None,
     )
+    PurchaseRecord.objects.filter(sale=sale).update(refunded_at=refund.paid_at)
     audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
           fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
           operator=refund.operator_name)

@@ -20,7 +20,7 @@ CustomsState = PurchaseRecord.CustomsState
 def refund_counts(context: dict[str, Any]) -> dict[str, Any]:
     soon = timezone.localdate() + timedelta(days=EXPIRING_DAYS)
     records = PurchaseRecord.objects.visible_to(context["request"].user).filter(
-        kind=PurchaseRecord.Kind.SALE, sale__refund__isnull=True,
+        kind=PurchaseRecord.Kind.SALE, refunded_at__isnull=True,
         customs_state__in=[CustomsState.CONFIRMED, CustomsState.AWAITING])
     counts = records.aggregate(
         unpaid=Count("pk", filter=Q(customs_state=CustomsState.CONFIRMED)),

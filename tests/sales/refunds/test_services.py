@@ -40,6 +40,8 @@ def test_confirmed_then_paid_once_in_cash_with_its_audit_row(clerk, certified):
     assert (refund.due, refund.paid, refund.fee, refund.paid_by) == (3_000, 3_000, 0, clerk)
     event = AuditEvent.objects.get(action="refund_pay")
     assert event.data["paid"] == 3_000 and event.object_id == str(refund.pk)
+    sale.record.refresh_from_db()
+    assert sale.record.refunded_at == refund.paid_at  # what the queue finds the refunds due by
     again = refused(actor=clerk, sale=sale, channel="cash")
     assert (again.code, again.conflict) == ("already_paid", True)
     assert Refund.objects.count() == 1

@@ -1,0 +1,14 @@
+from django.db import migrations
+from django.db.models import OuterRef, Subquery
+
+
+def mark(apps, schema_editor):
+    """Records of the refunds paid before the field existed get their payment time."""
+    record, refund = apps.get_model("transmission", "PurchaseRecord"), apps.get_model("sales", "Refund")
+    paid = refund.objects.filter(sale_id=OuterRef("sale_id")).values("paid_at")[:1]
+    record.objects.filter(sale__refund__isnull=False).update(refunded_at=Subquery(paid))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("sales", "0011_refund_totals_schedule"), ("transmission", "0010_refunded_at")]
+    operations = [migrations.RunPython(mark, migrations.RunPython.noop)]
