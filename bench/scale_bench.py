@@ -25,7 +25,7 @@ PAGES = [
     ("customers", "/admin/sales/customer/"), ("customers, one nationality", "/admin/sales/customer/?nationality=THA"),
     ("identity documents", "/admin/sales/identitydocument/"), ("audit trail", "/admin/taxfree/auditevent/"),
     ("audit, one action", "/admin/taxfree/auditevent/?action=sale_view"), ("refunds queue", "/admin/sales/refund/queue/"),
-    ("staff home", "/staff/"),
+    ("admin home (refund counts)", "/admin/"), ("staff home", "/staff/"),
 ]
 
 
