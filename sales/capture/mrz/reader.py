@@ -38,8 +38,9 @@ WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # every one read with at least this confidence: below, M/R and N/M differ by a pixel or two.
 MIN_NAME_PITCH_PX = 7.0
 MIN_NAME_CONFIDENCE = 50.0
-# After this long, stop looking for a better band once something was read.
-TIME_BUDGET = 1.0
+# After this long no further band is read (each costs 0.2–0.8 s): p95 stays under 1.5 s even
+# when nothing is found.
+TIME_BUDGET = 0.8
 
 
 class ImageError(ValueError):
