@@ -155,3 +155,25 @@ def test_only_those_who_sell_at_the_store_pay_its_refunds(clerk, certified, othe
         with pytest.raises(PermissionDenied):
             refund_pay(actor=actor, sale=sale, channel="cash")
     assert not Refund.objects.exists()
+
+
+def test_the_migration_marks_the_records_of_refunds_paid_before_it(clerk, certified):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    class Editor:  # what the migration uses of a schema editor, inside the test's transaction
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    sale = sale_of(clerk, certified)
+    customs_pass(sale)
+    refund = refund_pay(actor=clerk, sale=sale, channel="cash")
+    PurchaseRecord.objects.filter(sale=sale).update(refunded_at=None)
+    importlib.import_module("sales.migrations.0012_records_refunded").mark(apps, Editor())
+    assert PurchaseRecord.objects.get(sale=sale).refunded_at == refund.paid_at
