@@ -92,7 +92,7 @@ def totals_count(today: date | None = None) -> dict:
     return kept
 
 
-def totals_paid(sale_id: int, amount: int) -> None:
+def totals_paid(amount: int) -> None:
     """A refund just paid leaves the confirmed-and-unpaid total at once (the office pays from the
     queue and expects to see it go); anything else waits for the next count."""
     key = TOTALS_KEY.format(day=timezone.localdate())

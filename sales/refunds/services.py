@@ -51,7 +51,7 @@ def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_born
     audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
           fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
           operator=refund.operator_name)
-    transaction.on_commit(lambda: totals_paid(sale.pk, due))
+    transaction.on_commit(lambda: totals_paid(due))
     return refund
 
 
