@@ -22,11 +22,11 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
-from django_q.tasks import async_task
 
 from stores.models import NTACertificate
 from stores.reminders import reminder_raise
 from taxfree.crypto import decrypt
+from taxfree.queue import enqueue
 
 from . import client
 from .models import Attempt, PurchaseRecord
@@ -52,7 +52,7 @@ def lease() -> timedelta:
 def record_kick(record_id: int) -> None:
     """Ask a worker to send this record now (a kick: the sweeper catches what a kick misses)."""
     try:
-        async_task("transmission.tasks.send_record", record_id, task_name=f"send-record-{record_id}")
+        enqueue("transmission.tasks.send_record", record_id, task_name=f"send-record-{record_id}")
     except Exception:  # the broker being down must not fail the sale: the sweeper sends it
         log.warning("could not queue record %s; the sweeper will send it", record_id, exc_info=True)
 

@@ -23,19 +23,20 @@ from sales.models import Product
 from stores.models import Store, TemporarySite
 from taxfree.countries import validate_nationality
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
+from taxfree.serializers import Serializer
 from taxfree.text import validate_document_number, validate_optional_document_number
 
 # Bounds the NTA's record can carry (docs/rules.md §5): amounts to ¥999,999,999, 9,999 units a line.
 MAX_YEN, MAX_UNITS, MAX_TOTAL = 999_999_999, 9_999, 10_000_000_000
 
 
-class LiquorSerializer(serializers.Serializer):
+class LiquorSerializer(Serializer):
     category = serializers.ChoiceField(choices=LiquorCategory.choices)
     alcohol_percent = serializers.FloatField(min_value=0.1, max_value=100)
     volume_ml = StrictIntegerField(min_value=1, max_value=100_000)
 
 
-class ItemSerializer(serializers.Serializer):
+class ItemSerializer(Serializer):
     name = TextField(max_length=200)
     quantity = StrictIntegerField(min_value=1, max_value=MAX_UNITS)
     unit_price = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text="Integer yen.")
@@ -63,7 +64,7 @@ BUYER_FIELDS = (
 )
 
 
-class CustomerFactsSerializer(serializers.Serializer):
+class CustomerFactsSerializer(Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices, allow_null=True)
     nationality = serializers.CharField(min_length=1, max_length=3, validators=[validate_nationality])
     status_of_residence = serializers.ChoiceField(
@@ -112,7 +113,7 @@ def _known_products(store: Store, items: list[dict]) -> None:
         raise serializers.ValidationError({"items": _("Unknown product id(s): %(ids)s.") % {"ids": missing}})
 
 
-class EligibilityRequestSerializer(serializers.Serializer):
+class EligibilityRequestSerializer(Serializer):
     store = VisibleStoreField()
     sale_date = serializers.DateField()
     customer = CustomerFactsSerializer()

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from stores.models import Store
+from taxfree.queue import enqueue
 
 from ..models import SaleItem
 from ..refunds.models import Refund
@@ -37,7 +37,7 @@ def job_start(*, user: Any, export: str, start: date, end: date, store: Store | 
     job = ExportJob.objects.create(user=user, export=export, rows_total=rows, params={
         "start": start.isoformat(), "end": end.isoformat(), "store": store.pk if store else None,
         "format": format, "encoding": encoding})
-    async_task("sales.exports.tasks.export_run", job.pk, task_name=f"export-{job.pk}")
+    enqueue("sales.exports.tasks.export_run", job.pk, task_name=f"export-{job.pk}")
     return job
 
 

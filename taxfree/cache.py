@@ -1,0 +1,33 @@
+"""Django's Redis cache with one redis-py client per connection pool.
+
+Django builds a new `redis.Redis` for every cache call. redis-py 8 fills a table of reply callbacks
+and reads its own package metadata (to name itself to the server) each time it builds one: about
+a millisecond of CPU per call, and the API's throttle makes several calls on every request. A
+client over a pool is safe to share between threads (redis-py's documentation), so one is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class ReusedClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[bool, Any] = {}
+
+    def get_client(self, key=None, *, write=False):
+        # With read replicas listed, a process keeps reading the one it drew first.
+        client = self._clients.get(write)
+        if client is None:
+            client = self._clients[write] = super().get_client(key, write=write)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClient
