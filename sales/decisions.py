@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from taxfree.serializers import Serializer
+
 from . import rules
 from .rules import money
 from .rules.messages import packing_message
@@ -15,7 +17,7 @@ SEVERITIES = ["error", "warning", "info"]
 PACKINGS = ["all_general", "all_consumables", "separate", "combined_as_consumables"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     code = serializers.CharField()
     severity = serializers.ChoiceField(SEVERITIES)
     message = serializers.SerializerMethodField()
@@ -24,14 +26,14 @@ class ReasonSerializer(serializers.Serializer):
         return reason.message(self.context.get("language", "ja"))
 
 
-class RateTotalSerializer(serializers.Serializer):
+class RateTotalSerializer(Serializer):
     rate_percent = serializers.IntegerField()
     excl_tax = serializers.IntegerField()
     tax = serializers.IntegerField()
     incl_tax = serializers.IntegerField()
 
 
-class ItemResultSerializer(serializers.Serializer):
+class ItemResultSerializer(Serializer):
     index = serializers.IntegerField()
     unit_price_excl_tax = serializers.IntegerField()
     amount_excl_tax = serializers.IntegerField()
@@ -40,7 +42,7 @@ class ItemResultSerializer(serializers.Serializer):
     issues = ReasonSerializer(many=True)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     eligible = serializers.BooleanField()
     regime = serializers.ChoiceField(["legacy", "refund"])
     reasons = ReasonSerializer(many=True)

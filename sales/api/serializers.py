@@ -107,6 +107,8 @@ def _within_the_rules(day, items: list[dict]) -> None:
 
 def _known_products(store: Store, items: list[dict]) -> None:
     wanted = {i["product"] for i in items if i.get("product")}
+    if not wanted:  # most lines name no product: no query to build
+        return
     known = set(Product.objects.filter(business_id=store.business_id, pk__in=wanted).values_list("pk", flat=True))
     if wanted - known:
         missing = ", ".join(str(pk) for pk in sorted(wanted - known))
