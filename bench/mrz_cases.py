@@ -1,8 +1,8 @@
 """The passport-capture cases real documents bring, rendered from the synthetic generator and
 reported per kind: whole-page scans with a small MRZ strip, photos turned 20°–45° and by quarter
 turns, two cards side by side, pages too small to support a name, a red three-line header above
-the MRZ, TD1 and TD2 cards, visas, ICAO's specimen state UTO, and images with no MRZ (which must
-be refused). Every identity is made up.
+the MRZ, a page's edge by the MRZ on a dark table, TD1 and TD2 cards, visas, ICAO's specimen
+state UTO, and images with no MRZ (which must be refused). Every identity is made up.
 
     python bench/mrz_cases.py [--count 10]
 """
@@ -116,6 +116,21 @@ def busy_background(lines, rng):
     return Image.composite(white, page, glare.filter(ImageFilter.GaussianBlur(40)))
 
 
+def edge_by_the_mrz(lines, rng):
+    """A page trimmed close to its MRZ on a dark table: the page's edge a few pixels from the
+    first character, where an OCR reads it as one more."""
+    import numpy as np
+
+    page = render(lines, rng)
+    ink = np.asarray(page.convert("L"))[page.height * 3 // 4:] < 110
+    start = int(np.flatnonzero(ink.any(axis=0))[0])
+    page = page.crop((max(0, start - rng.randrange(3, 12)), 0, page.width, page.height))
+    table = Image.new("RGB", (page.width + 160, page.height + 160), tuple(rng.randrange(25, 70) for _ in range(3)))
+    table.paste(page, (80, 80))
+    table = table.rotate(rng.uniform(-3, 3), fillcolor=table.getpixel((0, 0)), resample=Image.Resampling.BICUBIC)
+    return degrade(table, "mild", rng)
+
+
 def no_mrz(lines, rng):
     """A page with text but no MRZ: must be refused."""
     page = Image.new("RGB", (1000, 700), (240, 238, 230))
@@ -136,7 +151,8 @@ KINDS = {
     "quarter turns": ("TD3", quarter_turned), "photo of a print": ("TD3", photo_of_print),
     "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
     "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "visa MRV-B": ("MRVB", plain),
-    "UTO specimen": ("UTO", plain), "busy background": ("TD3", busy_background), "no MRZ": ("TD3", no_mrz),
+    "UTO specimen": ("UTO", plain), "busy background": ("TD3", busy_background),
+    "edge by the MRZ": ("TD3", edge_by_the_mrz), "no MRZ": ("TD3", no_mrz),
 }
 
 
