@@ -65,6 +65,7 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
         existing = find_document(store, number, document["document_type"])
     if existing:
         customer = Customer.objects.select_for_update().get(pk=existing.customer_id)
+        existing.customer = customer  # the row just locked, not a second read
         _identity_change(actor, customer, person, number)
     else:
         customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
@@ -97,8 +98,7 @@ def find_document(store: Store, number: str, document_type: str) -> IdentityDocu
     customers: a till never reads nor rewrites what another store recorded."""
     return (
         IdentityDocument.objects.with_number(number)
-        .filter(customer__store=store, document_type=document_type)
-        .select_related("customer").first()
+        .filter(customer__store_id=store.pk, document_type=document_type).first()
     )
 
 
