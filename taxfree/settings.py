@@ -99,7 +99,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # reuse, so a restarted database never gives a request a dead connection.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server: psycopg then prepares a statement it has run five times on
+    # a connection, and PostgreSQL stops parsing and planning the same queries on every request.
+    # Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+    # before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DB_SERVER_SIDE_BINDING", default=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process, the worker and the sweeper share the file. WAL lets readers go on while one
     # writes; IMMEDIATE takes the write lock when a transaction starts, so that two writers queue
     # (busy timeout) instead of one failing with "database is locked" when it upgrades a read lock.
