@@ -13,6 +13,7 @@ from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
 from taxfree.openapi import errors
+from taxfree.serializers import Serializer
 
 
 class VisibleSaleField(StrictPrimaryKeyField):
@@ -20,7 +21,7 @@ class VisibleSaleField(StrictPrimaryKeyField):
         return Sale.objects.visible_to(self.context["request"].user)
 
 
-class RefundRequestSerializer(serializers.Serializer):
+class RefundRequestSerializer(Serializer):
     sale = VisibleSaleField(help_text="The sale (its id), not a cancellation.")
     channel = serializers.ChoiceField(Refund.Channel.values)
     fee = StrictIntegerField(min_value=0, max_value=10**12, default=0, help_text="Integer yen.")
@@ -30,7 +31,7 @@ class RefundRequestSerializer(serializers.Serializer):
                               help_text="Required when channel is `operator`.")
 
 
-class RefundSerializer(serializers.Serializer):
+class RefundSerializer(Serializer):
     due = serializers.IntegerField(help_text="Integer yen: the refund of what remains of the sale, payable once "
                                              "customs confirmed it; 0 when not confirmed or expired.")
     paid = serializers.IntegerField(allow_null=True, help_text="Paid to the customer: the refund less a fee "

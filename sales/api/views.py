@@ -19,6 +19,7 @@ from sales.documents.views import PDFRenderer, pdf_response
 from sales.models import Sale
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from taxfree.openapi import errors
+from taxfree.serializers import Serializer
 
 from .refunds import RefundSerializer, refund_as_dict
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
@@ -38,14 +39,14 @@ class SaleCreatedSerializer(DecisionSerializer):
     record_state = serializers.CharField()
 
 
-class RecordStateSerializer(serializers.Serializer):
+class RecordStateSerializer(Serializer):
     state = serializers.ChoiceField(["pending", "sending", "ok", "warning", "ng", "waiting"])
     transmission_number = serializers.CharField(allow_null=True)
     result_messages = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
     attempts = serializers.IntegerField()
 
 
-class ConfirmationSerializer(serializers.Serializer):
+class ConfirmationSerializer(Serializer):
     state = serializers.ChoiceField(["awaiting", "confirmed", "not_confirmed", "expired"], allow_null=True,
                                     help_text="null for a legacy-regime sale or a cancellation.")
     kind = serializers.CharField(allow_null=True, help_text="税関確認情報区分 (1 or 2) once customs answered.")

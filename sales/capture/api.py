@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from taxfree.openapi import errors
 from taxfree.parsers import BoundedJSONParser
 from taxfree.roles import can_sell
+from taxfree.serializers import Serializer
 
 from . import services as captures
 from .mrz.reader import ImageError
@@ -27,7 +28,7 @@ class CanSell(permissions.BasePermission):
         return can_sell(request.user)
 
 
-class CaptureRequest(serializers.Serializer):
+class CaptureRequest(Serializer):
     image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; camera photos may carry EXIF rotation.")
     text = serializers.CharField(required=False, max_length=400, trim_whitespace=False,
                                  help_text="Raw MRZ text as a keyboard-wedge scanner types it (2 or 3 lines).")
