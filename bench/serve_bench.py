@@ -62,16 +62,56 @@ def main() -> None:
             load("/api/v1/eligibility/", lambda n: eligibility, token, warm)
             load("/api/v1/sales/", lambda n: _sale(store, n, run="W"), token, warm, expect=201)
             rates, sales = [], []
+            cpu: dict[str, list[tuple[float, float]]] = {"eligibility": [], "sale": []}
+            check = functools.partial(load, "/api/v1/eligibility/", lambda n: eligibility, token, args)
+            sell = functools.partial(load, "/api/v1/sales/", functools.partial(_sale, store, run=max_age), token,
+                                     args, expect=201)
             for _ in range(args.repeats):  # this machine's figures vary by a fifth from run to run
-                rates.append(load("/api/v1/eligibility/", lambda n: eligibility, token, args))
-                sales.append(load("/api/v1/sales/", functools.partial(_sale, store, run=max_age), token, args,
-                                  expect=201))
+                rates.append(_costed(cpu["eligibility"], server.pid, args.seconds, check))
+                sales.append(_costed(cpu["sale"], server.pid, args.seconds, sell))
             print(f"CONN_MAX_AGE={max_age:>2}: eligibility {_spread(rates)} req/s, sales {_spread(sales)} req/s "
                   f"({args.clients} clients from {'wrk' if load is _wrk else 'Python'}, gunicorn "
                   f"{env['WEB_WORKERS']} workers × {os.environ.get('WEB_THREADS', 4)} threads, PostgreSQL)", flush=True)
+            for name, costs in cpu.items():
+                app, db = (statistics.median(c[i] for c in costs) for i in (0, 1))
+                print(f"  CPU per {name}: {app:.1f} ms in gunicorn, {db:.1f} ms in PostgreSQL", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=20)
+
+
+def _costed(costs: list, server: int, seconds: float, run) -> float:
+    """Run a load and note the CPU it cost per request in the server and in PostgreSQL: unlike
+    requests per second, that hardly moves when the machine's neighbours take its cores."""
+    before = _cpu(_tree(server)), _cpu(_postgres())
+    rate = run()
+    after = _cpu(_tree(server)), _cpu(_postgres())
+    requests = max(rate * seconds, 1)
+    costs.append(tuple(1000 * (a - b) / requests for a, b in zip(after, before, strict=True)))
+    return rate
+
+
+def _tree(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *map(int, children)]
+
+
+def _postgres() -> list[int]:
+    name = PG.rsplit("/", 1)[-1]
+    return [int(p) for p in subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True,
+                                           text=True).stdout.split()]
+
+
+def _cpu(pids: list[int]) -> float:
+    """User and system CPU seconds of these processes (gone ones count nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _spread(rates: list[float]) -> str:
