@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
 # gettext (compiling the translations), Chromium (the browser tests), Tesseract (passport MRZ), CJK and Thai fonts
-# (customer-facing texts and printed documents), Pango (WeasyPrint) and poppler-utils.
+# (customer-facing texts and printed documents), Pango (WeasyPrint), poppler-utils and wrk (benchmarks).
 set -euo pipefail
 need=()
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
@@ -14,6 +14,8 @@ grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
 # WeasyPrint (printed documents) lays text out with Pango; poppler-utils renders PDFs to PNG for a look.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# wrk loads the server in `make bench-serve` (a client in C, so the load costs the cores little).
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing OS packages: ${need[*]}"
 sudo=""
