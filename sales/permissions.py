@@ -10,5 +10,19 @@ from taxfree.roles import Actor, can_sell
 
 
 def check_can_sell(user: Actor, store: Store) -> None:
-    if not can_sell(user) or not Store.objects.visible_to(user).filter(pk=store.pk).exists():
+    if not can_sell(user) or not _sees(user, store):
         raise PermissionDenied(_("You may not enter sales for this store."))
+
+
+def store_seen_by(store: Store, user: Actor) -> Store:
+    """Mark a store this request read through `Store.objects.visible_to(user)`."""
+    store._seen_by = getattr(user, "pk", None)
+    return store
+
+
+def _sees(user: Actor, store: Store) -> bool:
+    # A store the request has just read through visible_to(user) needs no second query.
+    seen_by = getattr(store, "_seen_by", None)
+    if seen_by is not None and seen_by == getattr(user, "pk", None):
+        return True
+    return Store.objects.visible_to(user).filter(pk=store.pk).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from sales.choices import (
 )
 from sales.inputs import ItemLine, line_from_dict
 from sales.models import Product
+from sales.permissions import store_seen_by
 from stores.models import Store, TemporarySite
 from taxfree.countries import validate_nationality
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
@@ -94,6 +95,9 @@ class VisibleStoreField(StrictPrimaryKeyField):
         if request is None:
             return Store.objects.none()
         return Store.objects.visible_to(request.user).select_related("business")
+
+    def to_internal_value(self, data: Any) -> Store:
+        return store_seen_by(super().to_internal_value(data), self.context["request"].user)
 
 
 def _within_the_rules(day, items: list[dict]) -> None:

@@ -54,6 +54,20 @@ def test_staff_of_one_store_cannot_sell_at_another(clerk, other_store):
         finalize(clerk, document, [item(10_000)])
 
 
+def test_a_store_read_for_one_user_is_checked_again_for_another(clerk, store, other_store):
+    from sales.permissions import check_can_sell, store_seen_by
+    from tests.factories import UserFactory
+
+    stranger = UserFactory(role="Store staff")
+    other_store.staff.add(stranger)
+    with pytest.raises(PermissionDenied):
+        check_can_sell(stranger, store_seen_by(store, clerk))
+    check_can_sell(clerk, store_seen_by(store, clerk))
+    store.staff.remove(clerk)
+    with pytest.raises(PermissionDenied):  # unmarked: asked of the database
+        check_can_sell(clerk, type(store).objects.get(pk=store.pk))
+
+
 def test_an_abolished_store_cannot_sell(officer, document):
     store = document.customer.store
     store.status, store.abolished_on = "abolished", date(2026, 11, 1)
