@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from stores.models import Store
+from taxfree.crypto import blind_index
 from taxfree.models import audit
 from taxfree.roles import Actor
 from taxfree.text import document_number
@@ -57,12 +59,8 @@ def customer_register(*, actor: Actor, store: Store, person: dict, document: dic
 def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict) -> Registration:
     """The body of customer_register, for workflows that register the customer in their own transaction."""
     number = document_number(document["number"])
+    _hold_number(store, number, document["document_type"])
     existing = find_document(store, number, document["document_type"])
-    if existing is None:
-        # Two tills registering the same new passport at once would both find nothing and both
-        # insert: the store's row is the lock that makes the second one wait and find the first.
-        Store.objects.select_for_update().filter(pk=store.pk).first()
-        existing = find_document(store, number, document["document_type"])
     if existing:
         customer = Customer.objects.select_for_update().get(pk=existing.customer_id)
         existing.customer = customer  # the row just locked, not a second read
@@ -75,6 +73,20 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
            else _new_document(customer, number, document))
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return Registration(customer, doc, new=existing is None)
+
+
+def _hold_number(store: Store, number: str, document_type: str) -> None:
+    """Two tills registering the same new passport at once would both find nothing and both
+    insert: a lock on the number at this store, until the transaction ends, makes the second wait
+    and find the first's row. Other numbers and other stores do not wait. SQLite needs none: its
+    transactions take the database's write lock as they begin (settings: IMMEDIATE)."""
+    if connection.vendor != "postgresql":
+        return
+    # From the keyed blind index, not the number: pg_locks shows the key to anyone who looks.
+    seed = f"customer|{store.pk}|{document_type}|{blind_index(number)}".encode()
+    key = int.from_bytes(hashlib.blake2b(seed, digest_size=8).digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _identity_change(actor: Actor, customer: Customer, person: dict, number: str) -> None:
