@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -60,13 +62,6 @@ def audit(actor, action: str, obj: models.Model, summary: str = "", **data) -> A
     )
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self) -> ApiTokenQuerySet:
-        from django.utils import timezone
-
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
-
-
 class ApiToken(models.Model):
     """A till's or a POS integration's key to the API. Only a SHA-256 digest is kept: the token is
     shown once, when it is made. Named per device, with an expiry, revocable."""
@@ -81,8 +76,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
-    objects = ApiTokenQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -90,3 +83,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def usable_at(self, now: datetime) -> bool:
+        """Not revoked, not expired, and its user still active."""
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active

@@ -53,11 +53,12 @@ class TokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Give the token after the word Token, with one space."))
-        token = ApiToken.objects.usable().select_related("user").filter(
-            digest=digest(parts[1].decode(errors="replace"))).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
+        # One row by its unique digest, judged here: cheaper than the same conditions in SQL.
+        found = ApiToken.objects.select_related("user").filter(digest=digest(parts[1].decode(errors="replace")))
+        token = next(iter(found[:1]), None)
         now = timezone.now()
+        if token is None or not token.usable_at(now):
+            raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -40,7 +40,7 @@ def test_repeated_failed_logins_lock_the_account_until_an_officer_unlocks_it(cle
     assert login(Client(), clerk.username, "pw", address="10.0.0.3").status_code == 302
 
 
-def test_a_token_is_kept_as_a_digest_and_refused_once_revoked_or_expired(clerk, store):
+def test_a_token_is_kept_as_a_digest_and_refused_once_revoked_expired_or_its_user_gone(clerk, store):
     token, secret = token_issue(actor=None, user=clerk, name="Ginza till 2", days=30)
     stored = ApiToken.objects.get(pk=token.pk)
     assert stored.digest == digest(secret) and secret not in str(ApiToken.objects.values().get(pk=token.pk))
@@ -54,6 +54,12 @@ def test_a_token_is_kept_as_a_digest_and_refused_once_revoked_or_expired(clerk, 
     api.credentials(HTTP_AUTHORIZATION=f"Token {other_secret}")
     assert api.get("/api/v1/sales/1/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert api.get("/api/v1/sales/1/").status_code == 401
+    _live, live_secret = token_issue(actor=None, user=clerk, name="till 3", days=30)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {live_secret}")
+    assert api.get("/api/v1/sales/1/").status_code == 404
+    clerk.is_active = False  # the clerk has left: their tills' tokens stop at once
+    clerk.save()
     assert api.get("/api/v1/sales/1/").status_code == 401
 
 
