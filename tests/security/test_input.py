@@ -121,3 +121,6 @@ def test_an_unexpected_error_is_answered_in_json():
 def test_an_unknown_address_under_the_api_answers_json(api):
     r = api.get("/api/v1/sales/-5/")
     assert r.status_code == 404 and r.json() == {"detail": "Not found."}
+    pos = APIClient(enforce_csrf_checks=True)  # a POS posting to a wrong address, as a real client does
+    r = pos.post("/api/v1/sale/", {"store": 1}, format="json", HTTP_AUTHORIZATION="Token x")
+    assert r.status_code == 404 and r.json() == {"detail": "Not found."}
