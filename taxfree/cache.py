@@ -31,3 +31,13 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClient
+
+    def count_in_window(self, current: str, previous: str, duration: int) -> tuple[int, int]:
+        """Count one in `current` and read `previous`, in one round trip (taxfree.throttling)."""
+        now, before = self.make_and_validate_key(current), self.make_and_validate_key(previous)
+        pipe = self._cache.get_client(now, write=True).pipeline(transaction=False)
+        pipe.incr(now)
+        pipe.expire(now, 2 * duration)  # the key names its window: kept while the next one weighs it
+        pipe.get(before)
+        count, _expiry, earlier = pipe.execute()
+        return count, int(earlier or 0)

@@ -173,9 +173,9 @@ REST_FRAMEWORK = {
     ],
     # Rates no busy till reaches (a sale takes a few requests a minute) that stop a runaway script.
     "DEFAULT_THROTTLE_CLASSES": [
-        "taxfree.tokens.TokenRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "taxfree.throttling.TokenRateThrottle",
+        "taxfree.throttling.UserRateThrottle",
+        "taxfree.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env("API_RATE_TOKEN", default="300/min"),

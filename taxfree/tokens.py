@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
-from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken, audit
 from .roles import Actor
@@ -65,17 +64,6 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return KEYWORD
-
-
-class TokenRateThrottle(SimpleRateThrottle):
-    """Per token: a runaway script on one till is stopped without stopping the other tills."""
-
-    scope = "token"
-
-    def get_cache_key(self, request: Any, view: Any) -> str | None:
-        if not isinstance(request.auth, ApiToken):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import redis
 
-from taxfree.cache import RedisCache
 from taxfree.queue import broker, enqueue
-
-URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-
-
-@pytest.fixture
-def redis_cache():
-    try:
-        redis.from_url(URL).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {URL}")
-    cache = RedisCache(URL, {"KEY_PREFIX": "taxfree-test-cache"})
-    yield cache
-    cache.clear()
 
 
 def test_cache_calls_share_one_client_and_one_connection(redis_cache):
