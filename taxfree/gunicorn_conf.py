@@ -1,6 +1,7 @@
 """gunicorn for production (`make serve`): threads per worker, because a request mostly waits on
 the database; sized from the environment (README, Production)."""
 
+import gc
 import multiprocessing
 import os
 
@@ -28,3 +29,6 @@ def when_ready(server) -> None:
 
     # Reading the patterns imports every view, once, before the workers fork.
     server.log.info("%d URL patterns loaded", len(get_resolver().url_patterns))
+    # What was imported lives as long as the process: out of the collector's sight, a worker's
+    # collections stop walking it, and stop writing to (and so copying) the pages it shares.
+    gc.freeze()
