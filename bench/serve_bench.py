@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3, help="runs of each load; the median is reported")
+    parser.add_argument("--conn-max-age", default="0,60", help="CONN_MAX_AGE values to run, comma-separated")
     args = parser.parse_args()
     from bench.api_bench import bench_env, body
     from bench.transmission_bench import fresh_pg_database
@@ -52,7 +53,7 @@ def main() -> None:
            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")}
     token, store = _setup(env)
     eligibility = body(store)
-    for max_age in ("0", "60"):
+    for max_age in args.conn_max_age.split(","):
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "taxfree/gunicorn_conf.py",
                                    "--access-logfile", "/dev/null", "taxfree.wsgi"], cwd=ROOT,
                                   env={**env, "CONN_MAX_AGE": max_age}, stdout=subprocess.DEVNULL,
