@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
-from taxfree.models import audit
+from taxfree.models import audit, audits_together
 
 from . import rules
 from .customers import customer_upsert
@@ -125,12 +125,13 @@ def sale_record(
     """A sale from a POS: the customer registered and the sale written in one transaction, so a
     refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
     check_can_sell(actor, store)
-    customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
-    return _sale_write(
-        actor=actor, store=store, customer=customer, document=doc, lines=lines,
-        customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
-        temporary_site=temporary_site, customer_locked=True, first_visit=new,
-    )
+    with audits_together():
+        customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
+        return _sale_write(
+            actor=actor, store=store, customer=customer, document=doc, lines=lines,
+            customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
+            temporary_site=temporary_site, customer_locked=True, first_visit=new,
+        )
 
 
 def _sale_write(

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -50,16 +53,32 @@ ACTIONS = {
 }
 
 
+_together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", default=None)
+
+
 def audit(actor, action: str, obj: models.Model, summary: str = "", **data) -> AuditEvent:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
-        actor=user,
-        action=action,
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-        summary=summary[:200],
-        data=data,
-    )
+    event = AuditEvent(actor=user, action=action, object_type=obj._meta.label, object_id=str(obj.pk),
+                       summary=summary[:200], data=data)
+    batch = _together.get()
+    if batch is None:
+        event.save()
+    else:
+        batch.append(event)
+    return event
+
+
+@contextmanager
+def audits_together() -> Iterator[None]:
+    """The audit rows of a workflow that writes several, in one INSERT as the block ends (inside
+    the workflow's transaction: an error before then writes none of them, nor anything else)."""
+    batch: list[AuditEvent] = []
+    token = _together.set(batch)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    AuditEvent.objects.bulk_create(batch)
 
 
 class ApiToken(models.Model):
