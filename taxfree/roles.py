@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Aggregate, CharField, OuterRef, Subquery, Value
 
 # Whoever acts in a workflow: a user, or None for the system (commands, tasks).
 Actor: TypeAlias = User | AnonymousUser | None
@@ -13,6 +14,33 @@ COMPLIANCE_OFFICER = "Compliance officer"
 STORE_STAFF = "Store staff"
 ACCOUNTANT = "Accountant"
 ROLES = (COMPLIANCE_OFFICER, STORE_STAFF, ACCOUNTANT)
+
+
+SEPARATOR = "\x1f"  # the unit separator: in no group's name
+
+
+class GroupNames(Aggregate):
+    """A user's group names in one column (`with_roles`): string_agg on PostgreSQL, group_concat on SQLite."""
+
+    function = "STRING_AGG"
+    output_field = CharField()
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, Value(SEPARATOR))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def group_names(user_ref: OuterRef) -> Subquery:
+    """The group names of the user `user_ref` points at, for a query that reads the user anyway."""
+    rows = User.groups.through.objects.filter(user_id=user_ref).order_by().values("user_id")
+    return Subquery(rows.annotate(names=GroupNames("group__name")).values("names"))  # type: ignore[misc]
+
+
+def roles_known(user, names: str | None) -> None:
+    """Give `user` the group names a query read with `group_names`: no query of its own later."""
+    user._role_cache = set(names.split(SEPARATOR)) if names else set()
 
 
 def _in_group(user, name: str) -> bool:
