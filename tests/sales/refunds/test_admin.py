@@ -53,12 +53,15 @@ def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("admin:sales_refund_queue"))
     assert page.status_code == 200
-    sections = {s.key: s for _title, s in page.context["sections"]}
+    sections = {s.key: s for _title, s, _every in page.context["sections"]}
     assert [s.pk for s in sections["confirmed_unpaid"].rows] == [confirmed.pk]
     assert sections["confirmed_unpaid"].amount == 2_000 and sections["confirmed_unpaid"].rows[0].refund_due == 2_000
     assert [i.line for i in sections["not_confirmed"].rows[0].missing_items] == [2]
     assert [s.pk for s in sections["expiring"].rows] == [waiting.pk]
     assert [s.pk for s in sections["expired"].rows] == [expired.pk]
+    every = dict((s.key, url) for _title, s, url in page.context["sections"])
+    listed = client.get(every["confirmed_unpaid"])
+    assert [r.sale_id for r in listed.context["cl"].result_list] == [confirmed.pk]
     html = page.content.decode()
     assert reverse("admin:sales_refund_record", args=[confirmed.pk]) in html
     assert len(queries) < 30
@@ -69,22 +72,22 @@ def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leav
     confirmed, missing, waiting, expired = four
     client.force_login(officer)
     url = reverse("admin:sales_refund_queue")
-    first = {s.key: s for _title, s in client.get(url).context["sections"]}
+    first = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
     assert (first["confirmed_unpaid"].count, first["confirmed_unpaid"].amount) == (1, 2_000)
     assert first["expired"].counted_at is not None
     # a sale that changes the picture waits for the next count (at most five minutes) ...
     PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="expired")
-    kept = {s.key: s for _title, s in client.get(url).context["sections"]}
+    kept = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
     assert (kept["expired"].count, kept["expiring"].count) == (1, 1)
     assert "Totals counted at" in client.get(url).content.decode()
     # ... or for someone asking for it
-    recounted = {s.key: s for _title, s in client.get(url + "?recount=1").context["sections"]}
+    recounted = {s.key: s for _title, s, _every in client.get(url + "?recount=1").context["sections"]}
     assert (recounted["expired"].count, recounted["expiring"].count) == (2, 0)
     # a refund recorded here leaves the totals at once
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
                     {"channel": "cash", "fee": 0, "fee_borne_by": "shop"})
-    paid = {s.key: s for _title, s in client.get(url).context["sections"]}
+    paid = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
     assert (paid["confirmed_unpaid"].count, paid["confirmed_unpaid"].amount) == (0, 0)
     assert paid["confirmed_unpaid"].rows == []
 
@@ -98,7 +101,7 @@ def test_the_scheduled_count_refreshes_the_totals(client, officer, four):
     client.get(url)
     PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="expired")
     assert count_queue_totals() == "4 unpaid sales counted"
-    assert {s.key: s.count for _t, s in client.get(url).context["sections"]}["expired"] == 2
+    assert {s.key: s.count for _t, s, _every in client.get(url).context["sections"]}["expired"] == 2
 
 
 def test_the_liability_adds_up_by_store_and_month(client, officer, clerk, four):
@@ -143,10 +146,19 @@ def test_accountants_read_the_queue_and_liability_but_record_nothing(client, acc
                        {"channel": "cash", "fee": 0, "fee_borne_by": "shop"}).status_code == 403
 
 
-def test_the_attention_page_counts_customs_and_refunds(client, officer, four):
+def test_the_attention_page_and_the_home_count_customs_and_refunds(client, officer, four):
+    confirmed, *_ = four
     client.force_login(officer)
     html = client.get(reverse("admin:stores_attention")).content.decode()
     assert 'id="refund-counts"' in html
+
+    def refund_counts() -> dict:
+        home = client.get(reverse("admin:index"))
+        return next(c["counts"] for c in home.context if "unpaid" in c.get("counts", {}))
+
+    assert refund_counts() == {"unpaid": 1, "awaiting": 1, "expiring": 1}
+    PurchaseRecord.objects.filter(sale=confirmed).update(refunded_at=timezone.now())  # as refund_pay marks it
+    assert refund_counts()["unpaid"] == 0
 
 
 def test_reminders_for_unpaid_refunds_and_records_near_their_last_day(officer, four):
