@@ -127,7 +127,8 @@ class CustomsConfirmationAdmin(BigTableAdmin):
 class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     list_display = ["id", "created_at", "store", "kind", "state", "transmission_number", "attempts", "age",
                     "reviewed", "customs_state", "customs_deadline"]
-    list_filter = ["state", "kind", "customs_state", ReviewFilter, StoreFilter, SaleDateFilter]
+    list_filter = ["state", "kind", "customs_state", ("refunded_at", admin.EmptyFieldListFilter), ReviewFilter,
+                   StoreFilter, SaleDateFilter]
     list_select_related = ["store"]
     search_fields = ["=id", "=transmission_number", "=sale__id"]
     fields = ("sale", "store", "sale_date", "kind", "state", "transmission_number", "api_version",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,12 @@ TITLES = {
     "expiring": gettext_lazy("Awaiting customs, last day within 14 days"),
     "expired": gettext_lazy("Expired: no confirmation by the last day (no refund; the sale stays taxable)"),
 }
+# The whole of each section, in the purchase records' list (the queue shows the first rows).
+EVERY = {
+    "confirmed_unpaid": "customs_state__exact=confirmed&refunded_at__isempty=1&kind__exact=sale",
+    "not_confirmed": "customs_state__exact=not_confirmed", "expiring": "customs_state__exact=awaiting",
+    "expired": "customs_state__exact=expired",
+}
 COLUMN_TITLES = {
     "awaiting": gettext_lazy("awaiting confirmation"), "confirmed_unpaid": gettext_lazy("confirmed, unpaid"),
     "paid": gettext_lazy("paid"),
@@ -39,7 +46,9 @@ def _may_view(request: HttpRequest) -> None:
 def refund_queue(request: HttpRequest) -> HttpResponse:
     _may_view(request)
     recount = request.GET.get("recount") == "1"
-    sections = [(TITLES[s.key], s) for s in queue(request.user, timezone.localdate(), recount=recount)]
+    every = reverse("admin:transmission_purchaserecord_changelist")
+    sections = [(TITLES[s.key], s, f"{every}?{EVERY[s.key]}")
+                for s in queue(request.user, timezone.localdate(), recount=recount)]
     context = {**admin.site.each_context(request), "title": _("Refunds queue"), "opts": Refund._meta,
                "sections": sections, "today": timezone.localdate(),
                "counted_at": sections[0][1].counted_at if sections else None,

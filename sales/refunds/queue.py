@@ -35,7 +35,7 @@ from ..models import Sale, SaleItem
 
 CustomsState = PurchaseRecord.CustomsState
 EXPIRING_DAYS = 14
-SECTION_ROWS = 200
+SECTION_ROWS = 50  # a work list: the officer pays from the top; the whole section is one link away
 COLUMNS = ("awaiting", "confirmed_unpaid", "paid", "not_confirmed", "expired")
 # Where an unpaid refund-method sale stands, by its record's customs state (awaiting otherwise).
 UNPAID: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
