@@ -2,7 +2,7 @@
 and documents, two lines each, records with their customs states, 2 % cancellations, two audit rows
 per sale), then every big list is timed (p50, p95) with its query count.
 
-    python bench/scale_bench.py [--sales 1000000]      # 10,000,000 as an option: about 25 min to load
+    python bench/scale_bench.py [--sales 1000000]      # 10,000,000 as an option: 25–45 min to load
 """
 
 from __future__ import annotations
