@@ -42,18 +42,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each load; the median is reported")
     parser.add_argument("--conn-max-age", default="0,60", help="CONN_MAX_AGE values to run, comma-separated")
     args = parser.parse_args()
-    from bench.api_bench import bench_env, body
     from bench.transmission_bench import fresh_pg_database
 
     print(f"this machine now: ten million Python additions in {_speed():.2f} s (figures scale with it)", flush=True)
     fresh_pg_database(PG)
-    env = {**bench_env("bench-serve"), "DATABASE_URL": PG, "BIND": f"127.0.0.1:{PORT}",
-           "WEB_WORKERS": os.environ.get("WEB_WORKERS", "4"),
-           # production's shape: Redis as the task broker and the throttling counters (README, Production)
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")}
+    env = serving_env(PG)
     token, store = _setup(env)
+    serve(env, token, store, args, args.conn_max_age.split(","))
+
+
+def serving_env(database_url: str) -> dict[str, str]:
+    """`make serve`'s settings (DEBUG off) on this database."""
+    from bench.api_bench import bench_env
+
+    return {**bench_env("bench-serve"), "DATABASE_URL": database_url, "BIND": f"127.0.0.1:{PORT}",
+            "WEB_WORKERS": os.environ.get("WEB_WORKERS", "4"),
+            # production's shape: Redis as the task broker and the throttling counters (README, Production)
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")}
+
+
+def serve(env: dict[str, str], token: str, store: str, args, max_ages: list[str]) -> None:
+    """gunicorn on `env`, eligibility checks then sales from `args.clients` clients, per CONN_MAX_AGE."""
+    from bench.api_bench import body
+
     eligibility = body(store)
-    for max_age in args.conn_max_age.split(","):
+    for max_age in max_ages:
         server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "taxfree/gunicorn_conf.py",
                                    "--access-logfile", "/dev/null", "taxfree.wsgi"], cwd=ROOT,
                                   env={**env, "CONN_MAX_AGE": max_age}, stdout=subprocess.DEVNULL,
@@ -70,8 +83,8 @@ def main() -> None:
             sell = functools.partial(load, "/api/v1/sales/", functools.partial(_sale, store, run=max_age), token,
                                      args, expect=201)
             for _ in range(args.repeats):  # this machine's figures vary by a fifth from run to run
-                rates.append(_costed(cpu["eligibility"], server.pid, args.seconds, check))
-                sales.append(_costed(cpu["sale"], server.pid, args.seconds, sell))
+                rates.append(_costed(cpu["eligibility"], server.pid, args.seconds, check, env["DATABASE_URL"]))
+                sales.append(_costed(cpu["sale"], server.pid, args.seconds, sell, env["DATABASE_URL"]))
             print(f"CONN_MAX_AGE={max_age:>2}: eligibility {_spread(rates)} req/s, sales {_spread(sales)} req/s "
                   f"({args.clients} clients from {'wrk' if load is _wrk else 'Python'}, gunicorn "
                   f"{env['WEB_WORKERS']} workers × {os.environ.get('WEB_THREADS', 4)} threads, PostgreSQL)", flush=True)
@@ -94,12 +107,12 @@ def _speed() -> float:
     return time.perf_counter() - started
 
 
-def _costed(costs: list, server: int, seconds: float, run) -> float:
+def _costed(costs: list, server: int, seconds: float, run, database_url: str = PG) -> float:
     """Run a load and note the CPU it cost per request in the server and in PostgreSQL: unlike
     requests per second, that hardly moves when the machine's neighbours take its cores."""
-    before = _cpu(_tree(server)), _cpu(_postgres())
+    before = _cpu(_tree(server)), _cpu(_postgres(database_url))
     rate = run()
-    after = _cpu(_tree(server)), _cpu(_postgres())
+    after = _cpu(_tree(server)), _cpu(_postgres(database_url))
     requests = max(rate * seconds, 1)
     costs.append(tuple(1000 * (a - b) / requests for a, b in zip(after, before, strict=True)))
     return rate
@@ -110,8 +123,8 @@ def _tree(pid: int) -> list[int]:
     return [pid, *map(int, children)]
 
 
-def _postgres() -> list[int]:
-    name = PG.rsplit("/", 1)[-1]
+def _postgres(database_url: str = PG) -> list[int]:
+    name = database_url.rsplit("/", 1)[-1]
     return [int(p) for p in subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True,
                                            text=True).stdout.split()]
 
