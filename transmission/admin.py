@@ -45,6 +45,18 @@ class SaleDateFilter(admin.SimpleListFilter):
         return queryset.filter(sale_date__gte=timezone.localdate() - timedelta(days=days))
 
 
+class RefundFilter(admin.SimpleListFilter):
+    title, parameter_name = _("refund"), "refund"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("unpaid", _("not paid")), ("paid", _("paid"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("unpaid", "paid"):
+            return queryset.filter(refunded_at__isnull=self.value() == "unpaid")
+        return queryset
+
+
 class ReviewFilter(admin.SimpleListFilter):
     title, parameter_name = _("review"), "review"
 
@@ -127,8 +139,7 @@ class CustomsConfirmationAdmin(BigTableAdmin):
 class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     list_display = ["id", "created_at", "store", "kind", "state", "transmission_number", "attempts", "age",
                     "reviewed", "customs_state", "customs_deadline"]
-    list_filter = ["state", "kind", "customs_state", ("refunded_at", admin.EmptyFieldListFilter), ReviewFilter,
-                   StoreFilter, SaleDateFilter]
+    list_filter = ["state", "kind", "customs_state", RefundFilter, ReviewFilter, StoreFilter, SaleDateFilter]
     list_select_related = ["store"]
     search_fields = ["=id", "=transmission_number", "=sale__id"]
     fields = ("sale", "store", "sale_date", "kind", "state", "transmission_number", "api_version",

@@ -27,7 +27,7 @@ TITLES = {
 }
 # The whole of each section, in the purchase records' list (the queue shows the first rows).
 EVERY = {
-    "confirmed_unpaid": "customs_state__exact=confirmed&refunded_at__isempty=1&kind__exact=sale",
+    "confirmed_unpaid": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
     "not_confirmed": "customs_state__exact=not_confirmed", "expiring": "customs_state__exact=awaiting",
     "expired": "customs_state__exact=expired",
 }

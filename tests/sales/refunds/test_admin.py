@@ -62,6 +62,8 @@ def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
     every = dict((s.key, url) for _title, s, url in page.context["sections"])
     listed = client.get(every["confirmed_unpaid"])
     assert [r.sale_id for r in listed.context["cl"].result_list] == [confirmed.pk]
+    paid = client.get(reverse("admin:transmission_purchaserecord_changelist") + "?refund=paid")
+    assert list(paid.context["cl"].result_list) == []
     html = page.content.decode()
     assert reverse("admin:sales_refund_record", args=[confirmed.pk]) in html
     assert len(queries) < 30
