@@ -98,8 +98,8 @@ class PurchaseRecord(models.Model):
     # Written with the refund, in its transaction (sales.refunds.services.refund_pay), so that the
     # refunds still to pay are found from an index however many were paid before them.
     refunded_at = models.DateTimeField(_("refund paid at"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PurchaseRecordQuerySet.as_manager()
 
