@@ -20,7 +20,7 @@ SEPARATOR = "\x1f"  # the unit separator: in no group's name
 
 
 class GroupNames(Aggregate):
-    """A user's group names in one column (`with_roles`): string_agg on PostgreSQL, group_concat on SQLite."""
+    """A user's group names in one column (`group_names`): string_agg on PostgreSQL, group_concat on SQLite."""
 
     function = "STRING_AGG"
     output_field = CharField()
