@@ -42,11 +42,16 @@ UNPAID: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
 
 def refund_sales(user: Any) -> QuerySet[Sale]:
     """Refund-method sales the user sees, each with what its returns took off (`returned`)."""
-    returns = (Sale.objects.filter(cancels=OuterRef("pk")).order_by().values("cancels")
-               .annotate(s=Sum("refund_amount")).values("s"))
     return (Sale.objects.visible_to(user).filter(kind=Sale.Kind.SALE, regime="refund")
-            .annotate(returned=Coalesce(Subquery(returns), 0))
+            .annotate(returned=_returned("pk"))
             .select_related("store", "customer", "record"))
+
+
+def _returned(sale: str) -> Coalesce:
+    """What the returns of the sale `sale` points at took off its refund (0 or negative)."""
+    returns = (Sale.objects.filter(cancels=OuterRef(sale)).order_by().values("cancels")
+               .annotate(s=Sum("refund_amount")).values("s"))
+    return Coalesce(Subquery(returns), 0)
 
 
 # The chain-wide totals scan every unpaid refund-method sale (seconds at ten million sales): they
@@ -120,13 +125,11 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
     records of unpaid sales (`refunded_at` is set in the refund's own transaction): a sale's
     amount is its refund plus its returns' (negative) changes. (Driven from the sales table, with
     each sale's refund and original joined, it read all of them: 25 s at ten million, now 9.)"""
-    returns = (Sale.objects.filter(cancels=OuterRef("sale_id")).order_by().values("cancels")
-               .annotate(s=Sum("refund_amount")).values("s"))
     records = PurchaseRecord.objects.all() if user is None else PurchaseRecord.objects.visible_to(user)
     rows = (records.filter(kind=PurchaseRecord.Kind.SALE, refunded_at__isnull=True, sale__regime="refund")
             .order_by()
             .annotate(soon=ExpressionWrapper(Q(customs_deadline__lte=soon), output_field=BooleanField()),
-                      due=F("sale__refund_amount") + Coalesce(Subquery(returns), 0))
+                      due=F("sale__refund_amount") + _returned("sale_id"))
             .values("customs_state", "soon")
             .annotate(n=Count("pk"), amount=Sum("due")))
     totals: dict[str, tuple[int, int]] = {}
