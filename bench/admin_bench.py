@@ -41,8 +41,13 @@ def populate() -> None:
             FROM (SELECT n, timestamptz '2026-11-21T20:00:00+09:00' - n * interval '17 seconds' AS ts
                   FROM generate_series(%(start)s, %(stop)s) AS n) AS g
             """,
-            {"stores": stores, "customers": [c for _, c in docs], "docs": [d for d, _ in docs],
-             "start": existing, "stop": TARGET - 1},
+            {
+                "stores": stores,
+                "customers": [c for _, c in docs],
+                "docs": [d for d, _ in docs],
+                "start": existing,
+                "stop": TARGET - 1,
+            },
         )
         cursor.execute("ANALYZE sales_sale")
 
@@ -68,9 +73,14 @@ def measure(runs: int = 15) -> dict:
     from sales.models import Sale
 
     times.sort()
-    return {"sales": Sale.objects.count(), "pages": len(times), "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "max_ms": round(times[-1], 1),
-            "queries_per_page": sorted(queries)}
+    return {
+        "sales": Sale.objects.count(),
+        "pages": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "max_ms": round(times[-1], 1),
+        "queries_per_page": sorted(queries),
+    }
 
 
 if __name__ == "__main__":

@@ -27,19 +27,36 @@ def _setup(env: dict) -> str:
     )
     for command in (["migrate", "-v0"], ["demo_seed", "--force"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True).stdout.split()
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
 
 
 def body(store: str) -> bytes:
-    return json.dumps({
-        "store": int(store), "sale_date": "2026-11-21",
-        "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-                     "landing_date": "2026-11-15", "has_landing_stamp": True},
-        "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True},
-                  {"name": "Tea", "quantity": 2, "unit_price": 1080, "price_includes_tax": True,
-                   "tax_rate": "reduced", "category": "consumable"}],
-    }).encode()
+    return json.dumps(
+        {
+            "store": int(store),
+            "sale_date": "2026-11-21",
+            "customer": {
+                "document_type": "passport",
+                "nationality": "USA",
+                "status_of_residence": "temporary_visitor",
+                "landing_date": "2026-11-15",
+                "has_landing_stamp": True,
+            },
+            "items": [
+                {"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True},
+                {
+                    "name": "Tea",
+                    "quantity": 2,
+                    "unit_price": 1080,
+                    "price_includes_tax": True,
+                    "tax_rate": "reduced",
+                    "category": "consumable",
+                },
+            ],
+        }
+    ).encode()
 
 
 def bench_env(name: str) -> dict[str, str]:
@@ -47,21 +64,33 @@ def bench_env(name: str) -> dict[str, str]:
     db = ROOT / "var" / f"{name}.sqlite3"
     db.parent.mkdir(exist_ok=True)
     db.unlink(missing_ok=True)  # each run starts from the demo data
-    return {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only", "ALLOWED_HOSTS": "127.0.0.1",
-           "DATABASE_URL": f"sqlite:///{db}", "SECURE_SSL_REDIRECT": "false",
-           "DJANGO_SETTINGS_MODULE": "taxfree.settings",
-           "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "FIELD_HASH_KEY": "bench-only-hash-key",
-           # throttling on, at a rate this burst of requests stays under: its cost is measured too
-           "API_RATE_TOKEN": "100000/min", "API_RATE_USER": "100000/min",
-           "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{db}",
+        "SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SETTINGS_MODULE": "taxfree.settings",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_HASH_KEY": "bench-only-hash-key",
+        # throttling on, at a rate this burst of requests stays under: its cost is measured too
+        "API_RATE_TOKEN": "100000/min",
+        "API_RATE_USER": "100000/min",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def run(requests: int = 400) -> dict:
     env = bench_env("bench-api")
     token, store = _setup(env)
     server = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "serve.py"), str(PORT)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, str(ROOT / "bench" / "serve.py"), str(PORT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait(PORT)
@@ -77,8 +106,11 @@ def run(requests: int = 400) -> dict:
             if n >= 20:  # warm-up
                 times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        return {"requests": len(times), "p50_ms": round(statistics.median(times), 2),
-                "p95_ms": round(times[int(len(times) * 0.95) - 1], 2)}
+        return {
+            "requests": len(times),
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        }
     finally:
         server.terminate()
         server.wait()

@@ -39,12 +39,22 @@ def worst_case() -> bytes:
 
 def post(token: str, data: bytes, statuses: list[int], barrier: threading.Barrier) -> None:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p.png\"\r\n"
-            f"Content-Type: image/png\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="p.png"\r\n'
+            f"Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
     barrier.wait()
-    conn.request("POST", "/api/v1/captures/", body, {"Authorization": f"Token {token}",
-                                                      "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    conn.request(
+        "POST",
+        "/api/v1/captures/",
+        body,
+        {"Authorization": f"Token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     response = conn.getresponse()
     response.read()
     statuses.append(response.status)
@@ -63,24 +73,37 @@ def main() -> None:
     args = parser.parse_args()
     env = bench_env("bench-capture")
     token, _store = _setup(env)
-    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "serve.py"), str(PORT)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "serve.py"), str(PORT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(PORT)
         idle = peak_rss_mb(server.pid)
         data = worst_case()
         statuses: list[int] = []
         barrier = threading.Barrier(args.concurrent)
-        threads = [threading.Thread(target=post, args=(token, data, statuses, barrier))
-                   for _ in range(args.concurrent)]
+        threads = [threading.Thread(target=post, args=(token, data, statuses, barrier)) for _ in range(args.concurrent)]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        print(json.dumps({"concurrent": args.concurrent, "upload_kb": len(data) // 1024,
-                          "statuses": sorted(statuses), "wall_s": round(time.perf_counter() - started, 1),
-                          "server_rss_before_mb": round(idle), "server_peak_rss_mb": round(peak_rss_mb(server.pid))}))
+        print(
+            json.dumps(
+                {
+                    "concurrent": args.concurrent,
+                    "upload_kb": len(data) // 1024,
+                    "statuses": sorted(statuses),
+                    "wall_s": round(time.perf_counter() - started, 1),
+                    "server_rss_before_mb": round(idle),
+                    "server_peak_rss_mb": round(peak_rss_mb(server.pid)),
+                }
+            )
+        )
     finally:
         server.terminate()
         server.wait()

@@ -45,11 +45,16 @@ def _django(db: str, work: Path, sandbox) -> None:
         from bench.transmission_bench import fresh_pg_database
 
         fresh_pg_database(PG)
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": PG if db == "postgres" else f"sqlite:///{work / 'bench.sqlite3'}",
-        "NTA_API_URL": sandbox.url, "NTA_CA_BUNDLE": str(sandbox.ca_bundle),
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "taxfree.settings",
+            "DEBUG": "true",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": PG if db == "postgres" else f"sqlite:///{work / 'bench.sqlite3'}",
+            "NTA_API_URL": sandbox.url,
+            "NTA_CA_BUNDLE": str(sandbox.ca_bundle),
+        }
+    )
     import django
 
     django.setup()
@@ -77,14 +82,35 @@ def _records(sandbox, count: int) -> list[str]:
     numbers = [f"20261121{n:09d}" for n in range(count)]
     for chunk in range(0, count, 5_000):
         sales = Sale.objects.bulk_create(
-            Sale(store=store, customer=document.customer, document=document, sold_at=at(SOLD), sale_date=SOLD,
-                 regime="refund", total_excl_tax=10_000, total_tax=1_000, refund_amount=1_000)
-            for _ in numbers[chunk:chunk + 5_000])
+            Sale(
+                store=store,
+                customer=document.customer,
+                document=document,
+                sold_at=at(SOLD),
+                sale_date=SOLD,
+                regime="refund",
+                total_excl_tax=10_000,
+                total_tax=1_000,
+                refund_amount=1_000,
+            )
+            for _ in numbers[chunk : chunk + 5_000]
+        )
         PurchaseRecord.objects.bulk_create(
-            PurchaseRecord(sale=sale, store=store, sale_date=SOLD, kind="sale", state="ok", payload={
-                "store": {"identifier": IDENTIFIER}}, transmission_number=number, sender_identifier=IDENTIFIER,
-                accepted_at=timezone.now(), customs_state="awaiting", customs_deadline=SOLD + timedelta(days=90))
-            for sale, number in zip(sales, numbers[chunk:chunk + 5_000], strict=True))
+            PurchaseRecord(
+                sale=sale,
+                store=store,
+                sale_date=SOLD,
+                kind="sale",
+                state="ok",
+                payload={"store": {"identifier": IDENTIFIER}},
+                transmission_number=number,
+                sender_identifier=IDENTIFIER,
+                accepted_at=timezone.now(),
+                customs_state="awaiting",
+                customs_deadline=SOLD + timedelta(days=90),
+            )
+            for sale, number in zip(sales, numbers[chunk : chunk + 5_000], strict=True)
+        )
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -96,10 +122,18 @@ def _records(sandbox, count: int) -> list[str]:
 
 def _register(sandbox, numbers: list[str]) -> None:
     stamp = datetime.now(UTC) - timedelta(minutes=5)
-    rows = [(IDENTIFIER, number, IDENTIFIER, "1" if n % 3 else "2",
-             (stamp + timedelta(microseconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
-             (stamp + timedelta(microseconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"), [2] if n % 10 == 0 else [])
-            for n, number in enumerate(numbers)]
+    rows = [
+        (
+            IDENTIFIER,
+            number,
+            IDENTIFIER,
+            "1" if n % 3 else "2",
+            (stamp + timedelta(microseconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+            (stamp + timedelta(microseconds=n)).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+            [2] if n % 10 == 0 else [],
+        )
+        for n, number in enumerate(numbers)
+    ]
     sandbox.store.confirm(rows)
     print(f"{len(rows):,} confirmations registered in the sandbox")
 
@@ -128,10 +162,12 @@ def _pull(count: int) -> None:
         summary = confirmations_pull()
         seconds = time.perf_counter() - started
     pages = summary.requests
-    print(f"pull: {summary.received:,} confirmations in {seconds:.1f} s end to end = "
-          f"{summary.received / seconds:,.0f}/s; reconciling them took {spent[0]:.1f} s = "
-          f"{summary.received / spent[0]:,.0f} confirmations/s reconciled (the rest is the sandbox and TLS); "
-          f"{pages} pages, {len(queries) / max(pages, 1):.1f} queries per page")
+    print(
+        f"pull: {summary.received:,} confirmations in {seconds:.1f} s end to end = "
+        f"{summary.received / seconds:,.0f}/s; reconciling them took {spent[0]:.1f} s = "
+        f"{summary.received / spent[0]:,.0f} confirmations/s reconciled (the rest is the sandbox and TLS); "
+        f"{pages} pages, {len(queries) / max(pages, 1):.1f} queries per page"
+    )
     print("  " + "; ".join(summary.lines()))
     states = dict(PurchaseRecord.objects.values_list("customs_state").annotate(n=Count("id")).order_by())
     print(f"  records now: {states}")
@@ -139,8 +175,10 @@ def _pull(count: int) -> None:
     started = time.perf_counter()
     again = confirmations_pull()
     seconds = time.perf_counter() - started
-    print(f"second pull (the overlap brings everything again): {again.received:,} received in {seconds:.1f} s, "
-          f"{again.changes['stored']} new (must be 0), {again.received / seconds:,.0f} confirmations/s")
+    print(
+        f"second pull (the overlap brings everything again): {again.received:,} received in {seconds:.1f} s, "
+        f"{again.changes['stored']} new (must be 0), {again.received / seconds:,.0f} confirmations/s"
+    )
     assert again.changes["stored"] == 0
 
 

@@ -28,8 +28,9 @@ def main() -> None:
     from bench.transmission_bench import fresh_pg_database
 
     fresh_pg_database(PG)
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "DATABASE_URL": PG,
-                       "LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {"DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "DATABASE_URL": PG, "LOG_LEVEL": "WARNING"}
+    )
     import django
 
     django.setup()
@@ -49,12 +50,21 @@ def _sale():
     officer = UserFactory(role="Compliance officer", is_superuser=True)
     from sales.inputs import line_from_dict
 
-    lines = [line_from_dict(item(12_000 + n * 1_000, name=f"西陣織 帯 {n}", detail="西陣織 袋帯 金糸 手織り"))
-             for n in range(4)]
+    lines = [
+        line_from_dict(item(12_000 + n * 1_000, name=f"西陣織 帯 {n}", detail="西陣織 袋帯 金糸 手織り"))
+        for n in range(4)
+    ]
     lines.append(line_from_dict(item(1_080, 3, name="抹茶クッキー", tax_rate="reduced", price_includes_tax=True)))
-    return sale_finalize(actor=officer, store=document.customer.store, customer=document.customer,
-                         document=document, lines=lines, customer_language="zh-hant", acknowledged=True,
-                         sold_at=at(date(2026, 11, 21))).sale
+    return sale_finalize(
+        actor=officer,
+        store=document.customer.store,
+        customer=document.customer,
+        document=document,
+        lines=lines,
+        customer_language="zh-hant",
+        acknowledged=True,
+        sold_at=at(date(2026, 11, 21)),
+    ).sale
 
 
 def _renders(sale, count: int) -> None:
@@ -68,8 +78,10 @@ def _renders(sale, count: int) -> None:
             document_pdf(sale, "purchase-record", size=size)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
-        print(f"purchase-record sheet, {size}: median {statistics.median(times):.0f} ms, "
-              f"p95 {times[int(len(times) * 0.95) - 1]:.0f} ms ({count} renders, 5 items, Traditional Chinese)")
+        print(
+            f"purchase-record sheet, {size}: median {statistics.median(times):.0f} ms, "
+            f"p95 {times[int(len(times) * 0.95) - 1]:.0f} ms ({count} renders, 5 items, Traditional Chinese)"
+        )
 
 
 def _export(sale, lines: int) -> None:
@@ -82,18 +94,23 @@ def _export(sale, lines: int) -> None:
     sales = lines // 2
     started = time.perf_counter()
     with connection.cursor() as cursor:  # plain SQL: a million ORM saves would take most of an hour
-        cursor.execute("""
+        cursor.execute(
+            """
             INSERT INTO sales_sale (store_id, customer_id, document_id, kind, sold_at, sale_date, regime,
                 total_excl_tax, total_tax, refund_amount, packing, decision, customer_language, receipt_number)
             SELECT store_id, customer_id, document_id, 'sale', sold_at, sale_date, regime, 30000, 3000, 3000,
                    '', '{}'::jsonb, 'en', '' FROM sales_sale, generate_series(1, %s) WHERE id = %s""",
-                       [sales, sale.pk])
-        cursor.execute("""
+            [sales, sale.pk],
+        )
+        cursor.execute(
+            """
             INSERT INTO sales_saleitem (sale_id, line, name, jan_code, quantity, unit_price, price_includes_tax,
                 tax_rate, rate_percent, category, detail, serial, liquor_category, liquor_tax_per_unit,
                 unit_price_excl_tax)
             SELECT s.id, l, '西陣織 帯', '', 1, 10000 * l, false, 'standard', 10, 'general', '', '', '', 0, 10000 * l
-            FROM sales_sale s, generate_series(1, 2) l WHERE s.id <> %s""", [sale.pk])
+            FROM sales_sale s, generate_series(1, 2) l WHERE s.id <> %s""",
+            [sale.pk],
+        )
         cursor.execute("ANALYZE")
     print(f"{sales:,} sales with {sales * 2:,} lines written in {time.perf_counter() - started:.0f} s")
     scope = Scope(UserFactory(is_superuser=True), date(2026, 1, 1), date(2026, 12, 31))
@@ -107,14 +124,18 @@ def _export(sale, lines: int) -> None:
         if n % 100 == 0:
             peak = max(peak, _rss_mb())
     seconds = time.perf_counter() - started
-    print(f"sales ledger CSV (cp932): {rows:,} rows, {size / 1e6:.0f} MB in {seconds:.1f} s = "
-          f"{rows / seconds:,.0f} rows/s; RSS during the export at most {peak:.0f} MB (before it {before:.0f} MB)")
+    print(
+        f"sales ledger CSV (cp932): {rows:,} rows, {size / 1e6:.0f} MB in {seconds:.1f} s = "
+        f"{rows / seconds:,.0f} rows/s; RSS during the export at most {peak:.0f} MB (before it {before:.0f} MB)"
+    )
     started = time.perf_counter()
     handle = xlsx_file(sales_ledger(scope), "sales-ledger")
     handle.seek(0, 2)
     seconds = time.perf_counter() - started
-    print(f"sales ledger XLSX: {rows:,} rows, {handle.tell() / 1e6:.0f} MB in {seconds:.1f} s = "
-          f"{rows / seconds:,.0f} rows/s; RSS after {_rss_mb():.0f} MB")
+    print(
+        f"sales ledger XLSX: {rows:,} rows, {handle.tell() / 1e6:.0f} MB in {seconds:.1f} s = "
+        f"{rows / seconds:,.0f} rows/s; RSS after {_rss_mb():.0f} MB"
+    )
 
 
 def _rss_mb() -> float:

@@ -42,10 +42,14 @@ def evaluate(level: str, count: int) -> dict:
             rejected += 1
     times.sort()
     return {
-        "level": level, "n": count, "exact_pct": round(100 * exact / count, 1),
+        "level": level,
+        "n": count,
+        "exact_pct": round(100 * exact / count, 1),
         "fields_pct": {k: round(100 * v / count, 1) for k, v in field_hits.items()},
-        "false_accept_pct": round(100 * false_accepts / count, 2), "reject_pct": round(100 * rejected / count, 1),
-        "p50_ms": round(statistics.median(times)), "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)]),
+        "false_accept_pct": round(100 * false_accepts / count, 2),
+        "reject_pct": round(100 * rejected / count, 1),
+        "p50_ms": round(statistics.median(times)),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)]),
     }
 
 
@@ -60,8 +64,9 @@ def compare(level: str, count: int) -> dict | None:
         path = folder / f"{i:04d}.{'png' if level == 'clean' else 'jpg'}"
         path.write_bytes(sample.image)
         truth[path.name] = sample.lines
-    out = subprocess.run([str(python), str(ROOT / "bench" / "mrz_compare.py"), str(folder)], capture_output=True,
-                         text=True, timeout=3600)
+    out = subprocess.run(
+        [str(python), str(ROOT / "bench" / "mrz_compare.py"), str(folder)], capture_output=True, text=True, timeout=3600
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     report = {}
     for tool in {r["tool"] for r in rows}:
@@ -69,8 +74,12 @@ def compare(level: str, count: int) -> dict | None:
         exact = sum(r["lines"] == truth[r["file"]] for r in mine)
         fa = sum(r["valid"] and r["lines"] != truth[r["file"]] for r in mine)
         times = sorted(r["ms"] for r in mine)
-        report[tool] = {"exact_pct": round(100 * exact / count, 1), "false_accept_pct": round(100 * fa / count, 2),
-                        "p50_ms": round(statistics.median(times)), "p95_ms": round(times[int(len(times) * 0.95) - 1])}
+        report[tool] = {
+            "exact_pct": round(100 * exact / count, 1),
+            "false_accept_pct": round(100 * fa / count, 2),
+            "p50_ms": round(statistics.median(times)),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1]),
+        }
     return report
 
 
@@ -83,8 +92,11 @@ def main() -> None:
     for level in LEVELS:
         r = evaluate(level, args.count)
         fields = " ".join(f"{k[:8]}={v}" for k, v in r["fields_pct"].items())
-        print(f"{level:<11}{r['exact_pct']:>7}{r['false_accept_pct']:>11}{r['reject_pct']:>9}{r['p50_ms']:>7}"
-              f"{r['p95_ms']:>7}  {fields}", flush=True)
+        print(
+            f"{level:<11}{r['exact_pct']:>7}{r['false_accept_pct']:>11}{r['reject_pct']:>9}{r['p50_ms']:>7}"
+            f"{r['p95_ms']:>7}  {fields}",
+            flush=True,
+        )
         if args.compare:
             for tool, c in (compare(level, args.count) or {}).items():
                 row = f"{c['exact_pct']:>7}{c['false_accept_pct']:>11}{'':>9}{c['p50_ms']:>7}{c['p95_ms']:>7}"

@@ -60,8 +60,12 @@ def turned(lines, rng, angle=None):
 def photo_of_print(lines, rng):
     """A phone photo of a printed page: perspective, uneven light, blur, noise, then turned."""
     page = degrade(render(lines, rng), "hard", rng)
-    return page.rotate(rng.choice([-1, 1]) * rng.uniform(12, 30), expand=True, fillcolor=(80, 80, 80),
-                       resample=Image.Resampling.BICUBIC)
+    return page.rotate(
+        rng.choice([-1, 1]) * rng.uniform(12, 30),
+        expand=True,
+        fillcolor=(80, 80, 80),
+        resample=Image.Resampling.BICUBIC,
+    )
 
 
 def quarter_turned(lines, rng):
@@ -107,8 +111,13 @@ def busy_background(lines, rng):
     draw = ImageDraw.Draw(pattern)
     for _ in range(160):
         x, y = rng.randrange(page.width), rng.randrange(page.height // 2, page.height)
-        draw.arc((x - 90, y - 40, x + 90, y + 40), rng.randrange(360), rng.randrange(360),
-                 fill=(165 + rng.randrange(40), 165 + rng.randrange(40), 200), width=2)
+        draw.arc(
+            (x - 90, y - 40, x + 90, y + 40),
+            rng.randrange(360),
+            rng.randrange(360),
+            fill=(165 + rng.randrange(40), 165 + rng.randrange(40), 200),
+            width=2,
+        )
     page = ImageChops.darker(page, pattern)
     glare = Image.new("L", page.size, 0)
     ImageDraw.Draw(glare).ellipse((rng.randrange(200, 700), 540, rng.randrange(750, 950), 680), fill=90)
@@ -122,7 +131,7 @@ def edge_by_the_mrz(lines, rng):
     import numpy as np
 
     page = render(lines, rng)
-    ink = np.asarray(page.convert("L"))[page.height * 3 // 4:] < 110
+    ink = np.asarray(page.convert("L"))[page.height * 3 // 4 :] < 110
     start = int(np.flatnonzero(ink.any(axis=0))[0])
     page = page.crop((max(0, start - rng.randrange(3, 12)), 0, page.width, page.height))
     table = Image.new("RGB", (page.width + 160, page.height + 160), tuple(rng.randrange(25, 70) for _ in range(3)))
@@ -137,8 +146,12 @@ def no_mrz(lines, rng):
     draw = ImageDraw.Draw(page)
     font = ImageFont.truetype(VIZ_FONT, 24)
     for i in range(12):
-        draw.text((40, 40 + i * 50), " ".join(rng.choice(["TAX", "FREE", "SHOP", "RECEIPT", "TOKYO", "2026"])
-                                              for _ in range(8)), fill=(30, 30, 30), font=font)
+        draw.text(
+            (40, 40 + i * 50),
+            " ".join(rng.choice(["TAX", "FREE", "SHOP", "RECEIPT", "TOKYO", "2026"]) for _ in range(8)),
+            fill=(30, 30, 30),
+            font=font,
+        )
     return page
 
 
@@ -147,12 +160,22 @@ def plain(lines, rng):
 
 
 KINDS = {
-    "whole page": ("TD3", whole_page), "4000 px photo": ("TD3", big_photo), "turned 18-45°": ("TD3", turned),
-    "quarter turns": ("TD3", quarter_turned), "photo of a print": ("TD3", photo_of_print),
-    "two cards": ("TD1", two_cards), "tiny page": ("TD3", tiny), "red header": ("TD3", red_header),
-    "TD1 card": ("TD1", plain), "TD2 card": ("TD2", plain), "visa": ("MRV", plain), "visa MRV-B": ("MRVB", plain),
-    "UTO specimen": ("UTO", plain), "busy background": ("TD3", busy_background),
-    "edge by the MRZ": ("TD3", edge_by_the_mrz), "no MRZ": ("TD3", no_mrz),
+    "whole page": ("TD3", whole_page),
+    "4000 px photo": ("TD3", big_photo),
+    "turned 18-45°": ("TD3", turned),
+    "quarter turns": ("TD3", quarter_turned),
+    "photo of a print": ("TD3", photo_of_print),
+    "two cards": ("TD1", two_cards),
+    "tiny page": ("TD3", tiny),
+    "red header": ("TD3", red_header),
+    "TD1 card": ("TD1", plain),
+    "TD2 card": ("TD2", plain),
+    "visa": ("MRV", plain),
+    "visa MRV-B": ("MRVB", plain),
+    "UTO specimen": ("UTO", plain),
+    "busy background": ("TD3", busy_background),
+    "edge by the MRZ": ("TD3", edge_by_the_mrz),
+    "no MRZ": ("TD3", no_mrz),
 }
 
 
@@ -186,9 +209,16 @@ def evaluate(kind: str, count: int) -> dict:
         wrong += result.status == "accepted" and not right
         refused += result.status == "not_found"
     times.sort()
-    return {"kind": kind, "n": count, "exact": exact, "accepted": accepted, "false_accepts": wrong,
-            "not_found": refused, "p50_ms": round(statistics.median(times)),
-            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)])}
+    return {
+        "kind": kind,
+        "n": count,
+        "exact": exact,
+        "accepted": accepted,
+        "false_accepts": wrong,
+        "not_found": refused,
+        "p50_ms": round(statistics.median(times)),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)]),
+    }
 
 
 def main() -> None:
@@ -196,12 +226,16 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10, help="images per kind")
     parser.add_argument("--kind", action="append", choices=list(KINDS), help="only these kinds")
     args = parser.parse_args()
-    print(f"{'kind':<16}{'n':>4}{'exact':>7}{'accepted':>10}{'false acc.':>11}{'not found':>10}"
-          f"{'p50 ms':>8}{'p95 ms':>8}")
+    print(
+        f"{'kind':<16}{'n':>4}{'exact':>7}{'accepted':>10}{'false acc.':>11}{'not found':>10}{'p50 ms':>8}{'p95 ms':>8}"
+    )
     for kind in args.kind or KINDS:
         r = evaluate(kind, args.count)
-        print(f"{kind:<16}{r['n']:>4}{r['exact']:>7}{r['accepted']:>10}{r['false_accepts']:>11}{r['not_found']:>10}"
-              f"{r['p50_ms']:>8}{r['p95_ms']:>8}", flush=True)
+        print(
+            f"{kind:<16}{r['n']:>4}{r['exact']:>7}{r['accepted']:>10}{r['false_accepts']:>11}{r['not_found']:>10}"
+            f"{r['p50_ms']:>8}{r['p95_ms']:>8}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

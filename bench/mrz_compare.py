@@ -25,8 +25,18 @@ def main(folder: str) -> None:
                 lines, valid = tool(path)
             except Exception:  # a library crash counts as no read
                 lines, valid = [], False
-            print(json.dumps({"tool": name, "file": path.name, "lines": lines, "valid": valid,
-                              "ms": (time.perf_counter() - started) * 1000}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "tool": name,
+                        "file": path.name,
+                        "lines": lines,
+                        "valid": valid,
+                        "ms": (time.perf_counter() - started) * 1000,
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -18,12 +18,69 @@ from sales.capture.mrz.parse import check_digit
 OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 VIZ_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 LEVELS = ("clean", "mild", "hard", "small_dark")
-ISSUERS = ["USA", "GBR", "FRA", "D<<", "CHN", "KOR", "THA", "TWN", "AUS", "CAN", "ITA", "ESP", "NLD", "VNM", "PHL",
-           "IDN", "MYS", "SGP", "IND", "BRA", "MEX", "NZL", "CHE", "SWE", "HKG"]
-SURNAMES = ["SMITH", "GARCIA", "MUELLER", "NGUYEN", "WANG", "KIM", "OCONNOR", "VAN DER BERG", "SOMBOON", "DUBOIS",
-            "ROSSI", "SILVA", "DE LA CRUZ", "O", "BJOERKLUND", "ABDULRAHMAN ALHASHEMI", "LEE", "TANAKA"]
-GIVEN = ["ANNA MARIA", "JOHN", "WEI", "MIN JUN", "SOMCHAI", "JEAN PIERRE", "LUCIA", "OLIVER JAMES", "SIOBHAN",
-         "MUHAMMAD ALI HASSAN", "XIU YING", "LI", "MARIA DEL CARMEN ISABEL", "KAI"]
+ISSUERS = [
+    "USA",
+    "GBR",
+    "FRA",
+    "D<<",
+    "CHN",
+    "KOR",
+    "THA",
+    "TWN",
+    "AUS",
+    "CAN",
+    "ITA",
+    "ESP",
+    "NLD",
+    "VNM",
+    "PHL",
+    "IDN",
+    "MYS",
+    "SGP",
+    "IND",
+    "BRA",
+    "MEX",
+    "NZL",
+    "CHE",
+    "SWE",
+    "HKG",
+]
+SURNAMES = [
+    "SMITH",
+    "GARCIA",
+    "MUELLER",
+    "NGUYEN",
+    "WANG",
+    "KIM",
+    "OCONNOR",
+    "VAN DER BERG",
+    "SOMBOON",
+    "DUBOIS",
+    "ROSSI",
+    "SILVA",
+    "DE LA CRUZ",
+    "O",
+    "BJOERKLUND",
+    "ABDULRAHMAN ALHASHEMI",
+    "LEE",
+    "TANAKA",
+]
+GIVEN = [
+    "ANNA MARIA",
+    "JOHN",
+    "WEI",
+    "MIN JUN",
+    "SOMCHAI",
+    "JEAN PIERRE",
+    "LUCIA",
+    "OLIVER JAMES",
+    "SIOBHAN",
+    "MUHAMMAD ALI HASSAN",
+    "XIU YING",
+    "LI",
+    "MARIA DEL CARMEN ISABEL",
+    "KAI",
+]
 CONFUSABLE_NUMBERS = ["O0I1B8S5", "0O1IS58B", "B8O0Z2S5", "I1I1O0O0", "5S5S8B8B", "Q0D0O0O0"]
 
 
@@ -45,15 +102,24 @@ def _names(surname: str, given: str, length: int) -> str:
 
 
 def identity(rng: random.Random, index: int) -> dict:
-    number = rng.choice(CONFUSABLE_NUMBERS) if index % 5 == 0 else "".join(
-        rng.choice("ABCDEFGHJKLMNPRTUVWXYZ0123456789") for _ in range(rng.choice([8, 9])))
+    number = (
+        rng.choice(CONFUSABLE_NUMBERS)
+        if index % 5 == 0
+        else "".join(rng.choice("ABCDEFGHJKLMNPRTUVWXYZ0123456789") for _ in range(rng.choice([8, 9])))
+    )
     birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 62))
     expiry = date(2027, 1, 1) + timedelta(days=rng.randrange(0, 365 * 9))
     personal = "" if index % 2 else "".join(rng.choice("0123456789ABC") for _ in range(rng.randrange(5, 14)))
     return {
-        "issuer": rng.choice(ISSUERS), "nationality": rng.choice(ISSUERS), "surname": rng.choice(SURNAMES),
-        "given": rng.choice(GIVEN), "number": number, "birth": birth, "expiry": expiry,
-        "sex": rng.choice("MFX"), "personal": personal,
+        "issuer": rng.choice(ISSUERS),
+        "nationality": rng.choice(ISSUERS),
+        "surname": rng.choice(SURNAMES),
+        "given": rng.choice(GIVEN),
+        "number": number,
+        "birth": birth,
+        "expiry": expiry,
+        "sex": rng.choice("MFX"),
+        "personal": personal,
     }
 
 
@@ -63,8 +129,18 @@ def td3_lines(p: dict, empty_check: str = "<") -> list[str]:
     birth, expiry = p["birth"].strftime("%y%m%d"), p["expiry"].strftime("%y%m%d")
     personal = _field(p["personal"], 14)
     personal_check = check_digit(personal) if p["personal"] else empty_check
-    second = (number + check_digit(number) + p["nationality"] + birth + check_digit(birth) + sex + expiry
-              + check_digit(expiry) + personal + personal_check)
+    second = (
+        number
+        + check_digit(number)
+        + p["nationality"]
+        + birth
+        + check_digit(birth)
+        + sex
+        + expiry
+        + check_digit(expiry)
+        + personal
+        + personal_check
+    )
     composite = check_digit(second[0:10] + second[13:20] + second[21:43])
     return ["P<" + p["issuer"] + _names(p["surname"], p["given"], 39), second + composite]
 
@@ -83,17 +159,31 @@ def td2_lines(p: dict) -> list[str]:
     sex = "<" if p["sex"] == "X" else p["sex"]
     number = _field(p["number"], 9)
     birth, expiry = p["birth"].strftime("%y%m%d"), p["expiry"].strftime("%y%m%d")
-    second = (number + check_digit(number) + p["nationality"] + birth + check_digit(birth) + sex + expiry
-              + check_digit(expiry) + _field(p["personal"], 7))
+    second = (
+        number
+        + check_digit(number)
+        + p["nationality"]
+        + birth
+        + check_digit(birth)
+        + sex
+        + expiry
+        + check_digit(expiry)
+        + _field(p["personal"], 7)
+    )
     composite = check_digit(second[0:10] + second[13:20] + second[21:35])
     return ["I<" + p["issuer"] + _names(p["surname"], p["given"], 31), second + composite]
 
 
 def expected_fields(p: dict) -> dict:
     return {
-        "document_number": p["number"], "issuer": p["issuer"].replace("<", ""),
-        "nationality": p["nationality"].replace("<", ""), "surname": p["surname"], "given_names": p["given"],
-        "birth_date": p["birth"].isoformat(), "sex": p["sex"], "expiry_date": p["expiry"].isoformat(),
+        "document_number": p["number"],
+        "issuer": p["issuer"].replace("<", ""),
+        "nationality": p["nationality"].replace("<", ""),
+        "surname": p["surname"],
+        "given_names": p["given"],
+        "birth_date": p["birth"].isoformat(),
+        "sex": p["sex"],
+        "expiry_date": p["expiry"].isoformat(),
     }
 
 
@@ -104,8 +194,12 @@ def render(lines: list[str], rng: random.Random, card: bool = False) -> Image.Im
     draw = ImageDraw.Draw(page)
     for _ in range(260):  # guilloche-like background lines
         x, y = rng.randrange(width), rng.randrange(height)
-        draw.arc((x - 60, y - 60, x + 60, y + 60), rng.randrange(360), rng.randrange(360),
-                 fill=(200 + rng.randrange(30), 205 + rng.randrange(30), 215 + rng.randrange(30)))
+        draw.arc(
+            (x - 60, y - 60, x + 60, y + 60),
+            rng.randrange(360),
+            rng.randrange(360),
+            fill=(200 + rng.randrange(30), 205 + rng.randrange(30), 215 + rng.randrange(30)),
+        )
     draw.rectangle((40, 80, 260 if not card else 220, 380 if not card else 320), fill=(170, 170, 175))
     viz = ImageFont.truetype(VIZ_FONT, 22) if Path(VIZ_FONT).exists() else ImageFont.load_default(22)
     for i, label in enumerate(("PASSPORT / PASSEPORT", "Surname", "Given names", "Nationality", "Date of birth")):

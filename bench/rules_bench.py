@@ -11,8 +11,15 @@ BUYER = Buyer("passport", "USA", "temporary_visitor", date(2026, 11, 10), True)
 BASKETS = [
     (Item("Kimono", 1, 33_000, price_includes_tax=True),),
     (
-        Item("Watch", 1, 1_210_000, price_includes_tax=True, detail="ブランドA、型番X1、黒文字盤", serial="AB123",
-             serial_expected=True),
+        Item(
+            "Watch",
+            1,
+            1_210_000,
+            price_includes_tax=True,
+            detail="ブランドA、型番X1、黒文字盤",
+            serial="AB123",
+            serial_expected=True,
+        ),
         Item("Tea", 3, 1_080, price_includes_tax=True, tax_rate="reduced", category="consumable"),
         Item("Whisky", 2, 5_500, price_includes_tax=True, category="consumable", liquor=Liquor("spirits", 43, 700)),
         Item("Lotion", 2, 4_400, price_includes_tax=True, category="consumable"),

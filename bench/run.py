@@ -30,13 +30,15 @@ def main() -> None:
 
     print("rules.evaluate (one core):", json.dumps(rules_bench.run()))
     print("POST /api/v1/eligibility/ (HTTP on loopback, DEBUG off, throttled):", json.dumps(api_bench.run()))
-    captures = subprocess.run([sys.executable, "bench/capture_bench.py"], cwd=ROOT, check=True, capture_output=True,
-                              text=True)
+    captures = subprocess.run(
+        [sys.executable, "bench/capture_bench.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    )
     print("8 concurrent worst-case captures:", captures.stdout.strip())
     ensure_pg_database(PG)
     env = {**os.environ, "DATABASE_URL": PG, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "bench/admin_bench.py"], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "bench/admin_bench.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     print("admin sales changelist on PostgreSQL:", out.stdout.strip())
 
 

@@ -46,25 +46,74 @@ def main() -> None:
     redis.Redis.from_url(REDIS).flushdb()
     work = Path(mkdtemp(prefix="scaleout-"))
     sandbox, control = free_port(), free_port()
-    env = {**bench_env("bench-scale"), "DATABASE_URL": PG, "REDIS_URL": REDIS, "WEB_WORKERS": "2",
-           "NTA_SANDBOX_DIR": str(work / "sandbox"), "NTA_API_URL": f"https://127.0.0.1:{sandbox}",
-           "NTA_CA_BUNDLE": str(work / "sandbox" / "ca-cert.pem"), "Q_WORKERS": "2"}
-    processes = [subprocess.Popen([sys.executable, "manage.py", "nta_sandbox", "--port", str(sandbox),
-                                   "--control-port", str(control), "--dir", str(work / "sandbox")], cwd=ROOT,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    env = {
+        **bench_env("bench-scale"),
+        "DATABASE_URL": PG,
+        "REDIS_URL": REDIS,
+        "WEB_WORKERS": "2",
+        "NTA_SANDBOX_DIR": str(work / "sandbox"),
+        "NTA_API_URL": f"https://127.0.0.1:{sandbox}",
+        "NTA_CA_BUNDLE": str(work / "sandbox" / "ca-cert.pem"),
+        "Q_WORKERS": "2",
+    }
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "nta_sandbox",
+                "--port",
+                str(sandbox),
+                "--control-port",
+                str(control),
+                "--dir",
+                str(work / "sandbox"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
     time.sleep(2)
     token, store = serve_bench._setup(env)  # demo data: its stores get certificates from this sandbox
     ports = [free_port(), free_port()]
     for port in ports:
-        processes.append(subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "taxfree/gunicorn_conf.py", "--access-logfile",
-             "/dev/null", "taxfree.wsgi"], cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / ".venv" / "bin" / "gunicorn"),
+                    "-c",
+                    "taxfree/gunicorn_conf.py",
+                    "--access-logfile",
+                    "/dev/null",
+                    "taxfree.wsgi",
+                ],
+                cwd=ROOT,
+                env={**env, "BIND": f"127.0.0.1:{port}"},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     for _ in range(2):
-        processes.append(subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        processes.append(subprocess.Popen([sys.executable, "manage.py", "send_records", "--loop"], cwd=ROOT,
-                                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "manage.py", "send_records", "--loop"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
         for port in ports:
             serve_bench.PORT = port
@@ -94,8 +143,12 @@ def _load(ports: list[int], store: str, token: str, args) -> float:
         n = index * 10**6
         while time.monotonic() < stop:
             n += 1
-            conn.request("POST", "/api/v1/sales/", serve_bench._sale(store, n),
-                         {"Authorization": f"Token {token}", "Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/sales/",
+                serve_bench._sale(store, n),
+                {"Authorization": f"Token {token}", "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             response.read()
             assert response.status == 201, response.status
@@ -111,19 +164,27 @@ def _load(ports: list[int], store: str, token: str, args) -> float:
 
 
 def _settle(env: dict, control: int) -> None:
-    script = ("import django; django.setup(); from transmission.models import PurchaseRecord as R;"
-              "print(R.objects.count(), R.objects.filter(state__in=['ok','warning']).count())")
+    script = (
+        "import django; django.setup(); from transmission.models import PurchaseRecord as R;"
+        "print(R.objects.count(), R.objects.filter(state__in=['ok','warning']).count())"
+    )
     for _ in range(120):
-        total, accepted = map(int, subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                                                  capture_output=True, text=True, check=True).stdout.split())
+        total, accepted = map(
+            int,
+            subprocess.run(
+                [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+            ).stdout.split(),
+        )
         if accepted == total:
             break
         time.sleep(1)
     received = json.load(urllib.request.urlopen(f"http://127.0.0.1:{control}/sandbox/records"))["records"]
     numbers = [r["transmission_number"] for r in received]
-    print(f"records: {total} written, {accepted} accepted; the sandbox holds {len(received)} "
-          f"({len(set(numbers))} distinct 送信番号, received more than once: "
-          f"{sum(1 for r in received if r['times_received'] > 1)})")
+    print(
+        f"records: {total} written, {accepted} accepted; the sandbox holds {len(received)} "
+        f"({len(set(numbers))} distinct 送信番号, received more than once: "
+        f"{sum(1 for r in received if r['times_received'] > 1)})"
+    )
 
 
 if __name__ == "__main__":

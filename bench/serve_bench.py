@@ -55,10 +55,14 @@ def serving_env(database_url: str) -> dict[str, str]:
     """`make serve`'s settings (DEBUG off) on this database."""
     from bench.api_bench import bench_env
 
-    return {**bench_env("bench-serve"), "DATABASE_URL": database_url, "BIND": f"127.0.0.1:{PORT}",
-            "WEB_WORKERS": os.environ.get("WEB_WORKERS", "4"),
-            # production's shape: Redis as the task broker and the throttling counters (README, Production)
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")}
+    return {
+        **bench_env("bench-serve"),
+        "DATABASE_URL": database_url,
+        "BIND": f"127.0.0.1:{PORT}",
+        "WEB_WORKERS": os.environ.get("WEB_WORKERS", "4"),
+        # production's shape: Redis as the task broker and the throttling counters (README, Production)
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    }
 
 
 def serve(env: dict[str, str], token: str, store: str, args, max_ages: list[str]) -> None:
@@ -67,10 +71,20 @@ def serve(env: dict[str, str], token: str, store: str, args, max_ages: list[str]
 
     eligibility = body(store)
     for max_age in max_ages:
-        server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "taxfree/gunicorn_conf.py",
-                                   "--access-logfile", "/dev/null", "taxfree.wsgi"], cwd=ROOT,
-                                  env={**env, "CONN_MAX_AGE": max_age}, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "-c",
+                "taxfree/gunicorn_conf.py",
+                "--access-logfile",
+                "/dev/null",
+                "taxfree.wsgi",
+            ],
+            cwd=ROOT,
+            env={**env, "CONN_MAX_AGE": max_age},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait()
             load = _wrk if shutil.which("wrk") else _load
@@ -80,14 +94,18 @@ def serve(env: dict[str, str], token: str, store: str, args, max_ages: list[str]
             rates, sales = [], []
             cpu: dict[str, list[tuple[float, float]]] = {"eligibility": [], "sale": []}
             check = functools.partial(load, "/api/v1/eligibility/", lambda n: eligibility, token, args)
-            sell = functools.partial(load, "/api/v1/sales/", functools.partial(_sale, store, run=max_age), token,
-                                     args, expect=201)
+            sell = functools.partial(
+                load, "/api/v1/sales/", functools.partial(_sale, store, run=max_age), token, args, expect=201
+            )
             for _ in range(args.repeats):  # this machine's figures vary by a fifth from run to run
                 rates.append(_costed(cpu["eligibility"], server.pid, args.seconds, check, env["DATABASE_URL"]))
                 sales.append(_costed(cpu["sale"], server.pid, args.seconds, sell, env["DATABASE_URL"]))
-            print(f"CONN_MAX_AGE={max_age:>2}: eligibility {_spread(rates)} req/s, sales {_spread(sales)} req/s "
-                  f"({args.clients} clients from {'wrk' if load is _wrk else 'Python'}, gunicorn "
-                  f"{env['WEB_WORKERS']} workers × {os.environ.get('WEB_THREADS', 4)} threads, PostgreSQL)", flush=True)
+            print(
+                f"CONN_MAX_AGE={max_age:>2}: eligibility {_spread(rates)} req/s, sales {_spread(sales)} req/s "
+                f"({args.clients} clients from {'wrk' if load is _wrk else 'Python'}, gunicorn "
+                f"{env['WEB_WORKERS']} workers × {os.environ.get('WEB_THREADS', 4)} threads, PostgreSQL)",
+                flush=True,
+            )
             for name, costs in cpu.items():
                 app, db = (statistics.median(c[i] for c in costs) for i in (0, 1))
                 # Without kept connections each request's PostgreSQL backend is gone before it is counted.
@@ -125,8 +143,10 @@ def _tree(pid: int) -> list[int]:
 
 def _postgres(database_url: str = PG) -> list[int]:
     name = database_url.rsplit("/", 1)[-1]
-    return [int(p) for p in subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True,
-                                           text=True).stdout.split()]
+    return [
+        int(p)
+        for p in subprocess.run(["pgrep", "-f", f"postgres: .* {name} "], capture_output=True, text=True).stdout.split()
+    ]
 
 
 def _cpu(pids: list[int]) -> float:
@@ -148,13 +168,16 @@ def _spread(rates: list[float]) -> str:
 def _setup(env: dict) -> list[str]:
     for command in (["migrate", "-v0"], ["demo_seed", "--force", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    script = ("import django; django.setup();"
-              "from django.contrib.auth.models import User; from taxfree.tokens import token_issue;"
-              "from stores.models import Store;"
-              "u = User.objects.get(username='staff'); print(token_issue(actor=None, user=u, name='bench')[1], "
-              "Store.objects.get(identifier='100000000000000000001').pk)")
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True,
-                          text=True).stdout.split()
+    script = (
+        "import django; django.setup();"
+        "from django.contrib.auth.models import User; from taxfree.tokens import token_issue;"
+        "from stores.models import Store;"
+        "u = User.objects.get(username='staff'); print(token_issue(actor=None, user=u, name='bench')[1], "
+        "Store.objects.get(identifier='100000000000000000001').pk)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
 
 
 def _tokyo_today() -> str:
@@ -164,16 +187,28 @@ def _tokyo_today() -> str:
 
 def _sale(store: str, n: int | str, run: str = "") -> bytes:
     """A new customer each time, as at a busy till."""
-    return json.dumps({
-        "store": int(store), "customer": {
-            "document_type": "passport", "document_number": n if isinstance(n, str) else f"T{run[:1]}{n:07d}",
-            "issuing_country": "USA",
-            "family_name": "SAMPLE", "given_names": "BENCH", "nationality": "USA", "birth_date": "1990-02-03",
-            "sex": "F", "status_of_residence": "temporary_visitor",
-            "landing_date": _tokyo_today(), "has_landing_stamp": True},
-        "sale_date": _tokyo_today(),
-        "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}],
-        "customer_language": "en", "acknowledged": True}).encode()
+    return json.dumps(
+        {
+            "store": int(store),
+            "customer": {
+                "document_type": "passport",
+                "document_number": n if isinstance(n, str) else f"T{run[:1]}{n:07d}",
+                "issuing_country": "USA",
+                "family_name": "SAMPLE",
+                "given_names": "BENCH",
+                "nationality": "USA",
+                "birth_date": "1990-02-03",
+                "sex": "F",
+                "status_of_residence": "temporary_visitor",
+                "landing_date": _tokyo_today(),
+                "has_landing_stamp": True,
+            },
+            "sale_date": _tokyo_today(),
+            "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}],
+            "customer_language": "en",
+            "acknowledged": True,
+        }
+    ).encode()
 
 
 def _load(path: str, payload, token: str, args, expect: int = 200) -> float:
@@ -232,10 +267,22 @@ def _wrk(path: str, payload, token: str, args, expect: int = 200) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     _wrk.runs = getattr(_wrk, "runs", 0) + 1  # type: ignore[attr-defined]
-    out = subprocess.run(["wrk", f"-t{min(args.clients, 2)}", f"-c{args.clients}", f"-d{args.seconds:.0f}s",
-                          "-s", script.name, f"http://127.0.0.1:{PORT}{path}", "--",
-                          "ABCDEFGHJKLMNPRSTUVWXYZ"[_wrk.runs % 23]],  # type: ignore[attr-defined]
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{min(args.clients, 2)}",
+            f"-c{args.clients}",
+            f"-d{args.seconds:.0f}s",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{PORT}{path}",
+            "--",
+            "ABCDEFGHJKLMNPRSTUVWXYZ"[_wrk.runs % 23],
+        ],  # type: ignore[attr-defined]
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     os.unlink(script.name)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if failed:

@@ -50,12 +50,24 @@ def prepare(db: str, work: Path) -> dict[str, str]:
     url = f"sqlite:///{work / 'bench.sqlite3'}" if db == "sqlite" else PG
     if db == "postgres":
         fresh_pg_database(PG)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "taxfree.settings", "DEBUG": "true", "DATABASE_URL": url,
-           "NTA_SANDBOX_DIR": str(work / "sandbox"),
-           "NTA_API_URL": f"https://127.0.0.1:{port}", "SANDBOX_PORT": str(port), "SANDBOX_CONTROL": str(control),
-           "NTA_CA_BUNDLE": str(work / "sandbox" / "ca-cert.pem"), "Q_WORKERS": "2",
-           "TRANSMISSION_BACKOFF_FIRST": "1", "TRANSMISSION_BACKOFF_MAX": "8", "TRANSMISSION_LEASE_SECONDS": "10",
-           "NTA_READ_TIMEOUT": "3", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "taxfree.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": url,
+        "NTA_SANDBOX_DIR": str(work / "sandbox"),
+        "NTA_API_URL": f"https://127.0.0.1:{port}",
+        "SANDBOX_PORT": str(port),
+        "SANDBOX_CONTROL": str(control),
+        "NTA_CA_BUNDLE": str(work / "sandbox" / "ca-cert.pem"),
+        "Q_WORKERS": "2",
+        "TRANSMISSION_BACKOFF_FIRST": "1",
+        "TRANSMISSION_BACKOFF_MAX": "8",
+        "TRANSMISSION_LEASE_SECONDS": "10",
+        "NTA_READ_TIMEOUT": "3",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     return env
 
@@ -77,21 +89,45 @@ class Processes:
 
     def start_sandbox(self) -> None:
         self.sandbox = subprocess.Popen(
-            [sys.executable, "manage.py", "nta_sandbox", "--port", self.env["SANDBOX_PORT"],
-             "--control-port", self.env["SANDBOX_CONTROL"], "--dir", self.env["NTA_SANDBOX_DIR"]],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "manage.py",
+                "nta_sandbox",
+                "--port",
+                self.env["SANDBOX_PORT"],
+                "--control-port",
+                self.env["SANDBOX_CONTROL"],
+                "--dir",
+                self.env["NTA_SANDBOX_DIR"],
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: control(self.env, "GET", "/sandbox/records") is not None)
 
     def start_cluster(self) -> None:
-        self.cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+        self.cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def start_senders(self, count: int) -> None:
         for _ in range(count):
-            self.senders.append(subprocess.Popen(
-                [sys.executable, "manage.py", "send_records", "--loop", "--interval", "0.2"], cwd=ROOT,
-                env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.senders.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "send_records", "--loop", "--interval", "0.2"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
 
     def kill_a_sender(self) -> None:
         """SIGKILL, whatever it is doing, then a new one in its place (a supervisor's restart)."""
@@ -102,8 +138,11 @@ class Processes:
 
     def kill_a_worker(self) -> bool:
         children = subprocess.run(["pgrep", "-P", str(self.cluster.pid)], capture_output=True, text=True).stdout.split()
-        grandchildren = [p for c in children for p in subprocess.run(
-            ["pgrep", "-P", c], capture_output=True, text=True).stdout.split()]
+        grandchildren = [
+            p
+            for c in children
+            for p in subprocess.run(["pgrep", "-P", c], capture_output=True, text=True).stdout.split()
+        ]
         victims = grandchildren or children
         if victims:
             os.kill(int(random.choice(victims)), signal.SIGKILL)
@@ -126,8 +165,12 @@ class Processes:
 
 def control(env: dict[str, str], method: str, path: str, body: dict | None = None) -> dict | None:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"http://127.0.0.1:{env['SANDBOX_CONTROL']}{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{env['SANDBOX_CONTROL']}{path}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read())
@@ -162,9 +205,15 @@ def store_and_customer(env: dict[str, str]):
     from transmission.sandbox.ca import SandboxCA
 
     business = Business.objects.create(name="Bench K.K.", tax_payment_place="東京都千代田区1-1", is_taxable=True)
-    store = Store.objects.create(business=business, name="Bench store", address="東京都中央区銀座1-1",
-                                 manager_name="Manager", permit_date=date(2024, 1, 1), identifier=IDENTIFIER,
-                                 status=Store.Status.OPERATING)
+    store = Store.objects.create(
+        business=business,
+        name="Bench store",
+        address="東京都中央区銀座1-1",
+        manager_name="Manager",
+        permit_date=date(2024, 1, 1),
+        identifier=IDENTIFIER,
+        status=Store.Status.OPERATING,
+    )
     user = User.objects.create_user("bench-officer", password="x")
     user.groups.add(Group.objects.get(name=roles.COMPLIANCE_OFFICER))
     ca = SandboxCA.load_or_create(Path(env["NTA_SANDBOX_DIR"]))
@@ -172,11 +221,17 @@ def store_and_customer(env: dict[str, str]):
     issued = ca.issue_client(IDENTIFIER, now - timedelta(days=1), now + timedelta(days=365))
     certificate_import(actor=None, identifier=IDENTIFIER, data=issued.pkcs12(b"bench-pw"), password=b"bench-pw")
     today = date.today()
-    customer = Customer.objects.create(store=store, family_name="BENCH", given_names="ALEX", nationality="USA",
-                                       birth_date=date(1990, 1, 1), sex="X")
+    customer = Customer.objects.create(
+        store=store, family_name="BENCH", given_names="ALEX", nationality="USA", birth_date=date(1990, 1, 1), sex="X"
+    )
     document = IdentityDocument.objects.create(
-        customer=customer, document_type="passport", number="TB1234567", status_of_residence="temporary_visitor",
-        landing_date=today - timedelta(days=3), has_landing_stamp=True)
+        customer=customer,
+        document_type="passport",
+        number="TB1234567",
+        status_of_residence="temporary_visitor",
+        landing_date=today - timedelta(days=3),
+        has_landing_stamp=True,
+    )
     return user, store, customer, document
 
 
@@ -185,8 +240,15 @@ def sell(user, store, customer, document):
     from sales.inputs import line_from_dict
 
     lines = [line_from_dict({"name": "Kimono", "quantity": 1, "unit_price": 33_000, "price_includes_tax": True})]
-    return services.sale_finalize(actor=user, store=store, customer=customer, document=document, lines=lines,
-                                  customer_language="en", acknowledged=True).sale
+    return services.sale_finalize(
+        actor=user,
+        store=store,
+        customer=customer,
+        document=document,
+        lines=lines,
+        customer_language="en",
+        acknowledged=True,
+    ).sale
 
 
 def states() -> dict[str, int]:
@@ -213,9 +275,13 @@ def latency(args, env: dict[str, str], processes: Processes) -> dict:
         done = wait_for(accepted.exists, 30, 0.005)
         times.append((time.monotonic() - committed) * 1000 if done else float("inf"))
     times.sort()
-    return {"sales": args.count, "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "max_ms": round(times[-1], 1),
-            "states": states()}
+    return {
+        "sales": args.count,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "max_ms": round(times[-1], 1),
+        "states": states(),
+    }
 
 
 def throughput(args, env: dict[str, str], processes: Processes) -> dict:
@@ -233,9 +299,14 @@ def throughput(args, env: dict[str, str], processes: Processes) -> dict:
     wall = time.monotonic() - released
     span = PurchaseRecord.objects.filter(state="ok").aggregate(first=Min("accepted_at"), last=Max("accepted_at"))
     seconds = (span["last"] - span["first"]).total_seconds() if all_ok else float("nan")
-    return {"records": args.count, "all_accepted": all_ok, "records_per_s": round(args.count / seconds, 1),
-            "first_to_last_s": round(seconds, 1), "wall_s_including_cluster_start": round(wall, 1),
-            "states": states()}
+    return {
+        "records": args.count,
+        "all_accepted": all_ok,
+        "records_per_s": round(args.count / seconds, 1),
+        "first_to_last_s": round(seconds, 1),
+        "wall_s_including_cluster_start": round(wall, 1),
+        "states": states(),
+    }
 
 
 def faults(args, env: dict[str, str], processes: Processes) -> dict:
@@ -258,8 +329,20 @@ def faults(args, env: dict[str, str], processes: Processes) -> dict:
 
 
 def _chaos(env: dict[str, str], processes: Processes, stop: threading.Event, log: list) -> None:
-    steps = [("down", 8), ("ok", 6), ("flaky", 8), ("ok", 4), ("kill-sandbox", 4), ("ok", 4), ("kill-sender", 2),
-             ("ok", 4), ("kill-worker", 2), ("ok", 4), ("slow", 6), ("ok", 6)]
+    steps = [
+        ("down", 8),
+        ("ok", 6),
+        ("flaky", 8),
+        ("ok", 4),
+        ("kill-sandbox", 4),
+        ("ok", 4),
+        ("kill-sender", 2),
+        ("ok", 4),
+        ("kill-worker", 2),
+        ("ok", 4),
+        ("slow", 6),
+        ("ok", 6),
+    ]
     while not stop.is_set():
         for step, seconds in steps:
             if stop.is_set():
@@ -325,8 +408,12 @@ def main() -> None:
     if args.scenario:
         args.count = args.count or {"latency": 200, "throughput": 5000, "faults": 10000}[args.scenario]
         return run_one(args)
-    for scenario, db, count in (("latency", "sqlite", 200), ("latency", "postgres", 200),
-                                ("throughput", "postgres", 5000), ("faults", "postgres", 10000)):
+    for scenario, db, count in (
+        ("latency", "sqlite", 200),
+        ("latency", "postgres", 200),
+        ("throughput", "postgres", 5000),
+        ("faults", "postgres", 10000),
+    ):
         subprocess.run([sys.executable, __file__, scenario, "--db", db, "--count", str(count)], cwd=ROOT, check=True)
 
 

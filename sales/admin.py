@@ -100,8 +100,18 @@ class IdentityDocumentAdmin(AuditedViewMixin, BigTableAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "jan_code", "unit_price", "price_includes_tax", "tax_rate", "category",
-                    "liquor_category", "excluded", "serial_expected", "active"]
+    list_display = [
+        "name",
+        "jan_code",
+        "unit_price",
+        "price_includes_tax",
+        "tax_rate",
+        "category",
+        "liquor_category",
+        "excluded",
+        "serial_expected",
+        "active",
+    ]
     list_filter = ["tax_rate", "category", "excluded", "active", "liquor_category"]
     list_select_related = ["business"]
     search_fields = ["name", "=jan_code"]
@@ -112,8 +122,20 @@ class SaleItemInline(admin.TabularInline):
     model = SaleItem
     extra = 0
     can_delete = False
-    fields = ("line", "name", "quantity", "unit_price", "price_includes_tax", "rate_percent",
-              "unit_price_excl_tax", "category", "detail", "serial", "liquor_category", "liquor_tax_per_unit")
+    fields = (
+        "line",
+        "name",
+        "quantity",
+        "unit_price",
+        "price_includes_tax",
+        "rate_percent",
+        "unit_price_excl_tax",
+        "category",
+        "detail",
+        "serial",
+        "liquor_category",
+        "liquor_tax_per_unit",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -136,13 +158,24 @@ class RegimeFilter(admin.SimpleListFilter):
 
 @admin.register(Sale)
 class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["id", "sold_at", "store", "customer", "kind", "regime", "excl_tax", "tax", "refund_shown",
-                    "packing"]
+    list_display = [
+        "id",
+        "sold_at",
+        "store",
+        "customer",
+        "kind",
+        "regime",
+        "excl_tax",
+        "tax",
+        "refund_shown",
+        "packing",
+    ]
     list_filter = [RegimeFilter, "kind"]
     list_select_related = ["store", "customer"]
     search_fields = ["=id", "=receipt_number", "customer__family_name", "customer__given_names"]
-    search_help_text = _("Searches the sale number, the receipt number, the customer's name, or the document "
-                         "number (exactly).")
+    search_help_text = _(
+        "Searches the sale number, the receipt number, the customer's name, or the document number (exactly)."
+    )
     document_lookup = "document__number_index"
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
@@ -185,18 +218,42 @@ def decision_html(decision: dict) -> str:
     """The rules' decision as the officer reads it: reasons, totals per rate, each item's result."""
     if "items" not in decision:
         return format_html("<p>{}</p>", decision.get("reason") or "—")
-    reasons = format_html_join("", "<li>{} <code>{}</code></li>", (
-        (r.get("message", ""), r.get("code", "")) for r in decision.get("reasons", []))) or format_html(
-        "<li>{}</li>", _("no reasons: eligible"))
+    reasons = format_html_join(
+        "",
+        "<li>{} <code>{}</code></li>",
+        ((r.get("message", ""), r.get("code", "")) for r in decision.get("reasons", [])),
+    ) or format_html("<li>{}</li>", _("no reasons: eligible"))
     rates = decision.get("totals_by_rate", [])
-    totals = format_html_join("", '<tr><td>{} %</td><td class="money">{}</td><td class="money">{}</td></tr>', (
-        (t["rate_percent"], yen_office(t["excl_tax"]), yen_office(t["tax"])) for t in rates))
-    items = format_html_join("", '<tr><td>{}</td><td class="money">{}</td><td>{}</td></tr>', (
-        (i["index"] + 1, yen_office(i["amount_excl_tax"]), "; ".join(x.get("message", "") for x in i.get("issues", [])))
-        for i in decision.get("items", [])))  # noqa: E501
+    totals = format_html_join(
+        "",
+        '<tr><td>{} %</td><td class="money">{}</td><td class="money">{}</td></tr>',
+        ((t["rate_percent"], yen_office(t["excl_tax"]), yen_office(t["tax"])) for t in rates),
+    )
+    items = format_html_join(
+        "",
+        '<tr><td>{}</td><td class="money">{}</td><td>{}</td></tr>',
+        (
+            (
+                i["index"] + 1,
+                yen_office(i["amount_excl_tax"]),
+                "; ".join(x.get("message", "") for x in i.get("issues", [])),
+            )
+            for i in decision.get("items", [])
+        ),
+    )  # noqa: E501
     return format_html(
-        '<ul>{}</ul><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>'
-        '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
-        reasons, _("rate"), _("excl. tax"), _("tax"), totals, _("line"), _("excl. tax"), _("issues"), items)
+        "<ul>{}</ul><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>"
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        reasons,
+        _("rate"),
+        _("excl. tax"),
+        _("tax"),
+        totals,
+        _("line"),
+        _("excl. tax"),
+        _("issues"),
+        items,
+    )
+
 
 from .refunds import admin as _refunds_admin  # noqa: E402, F401 - registers the refunds' admin

@@ -24,8 +24,14 @@ TRUSTED_RELATIONS = ["store", "created_by", "customer"]
 PERSON_FIELDS = ("family_name", "given_names", "nationality", "birth_date", "sex", "works_in_japan")
 # Facts of a document as shown on one visit: a change (e.g. a new landing date) is a new row.
 DOCUMENT_FACTS = (
-    "document_type", "issuing_country", "expiry_date", "status_of_residence", "landing_date",
-    "has_landing_stamp", "proof_document", "moved_abroad_date",
+    "document_type",
+    "issuing_country",
+    "expiry_date",
+    "status_of_residence",
+    "landing_date",
+    "has_landing_stamp",
+    "proof_document",
+    "moved_abroad_date",
 )
 
 
@@ -33,12 +39,16 @@ def facts_split(facts: Mapping[str, Any]) -> tuple[dict, dict]:
     """The flat customer facts of the staff form and the POS API → (person, document) for the models."""
     person = {k: facts[k] for k in PERSON_FIELDS}
     document = {
-        "document_type": facts["document_type"], "number": document_number(facts["document_number"]),
-        "issuing_country": facts.get("issuing_country") or "", "expiry_date": facts.get("document_expiry"),
+        "document_type": facts["document_type"],
+        "number": document_number(facts["document_number"]),
+        "issuing_country": facts.get("issuing_country") or "",
+        "expiry_date": facts.get("document_expiry"),
         "passport_number": document_number(facts.get("passport_number") or ""),
-        "status_of_residence": facts.get("status_of_residence") or "", "landing_date": facts.get("landing_date"),
+        "status_of_residence": facts.get("status_of_residence") or "",
+        "landing_date": facts.get("landing_date"),
         "has_landing_stamp": bool(facts.get("has_landing_stamp")),
-        "proof_document": facts.get("proof_document") or "", "moved_abroad_date": facts.get("moved_abroad_date"),
+        "proof_document": facts.get("proof_document") or "",
+        "moved_abroad_date": facts.get("moved_abroad_date"),
     }
     return person, document
 
@@ -69,8 +79,11 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
         customer = Customer(store=store, created_by=actor if isinstance(actor, User) else None, **person)
         customer.full_clean(exclude=TRUSTED_RELATIONS)
         customer.save()
-    doc = (_document_upsert(actor, customer, number, document, found=existing) if existing
-           else _new_document(customer, number, document))
+    doc = (
+        _document_upsert(actor, customer, number, document, found=existing)
+        if existing
+        else _new_document(customer, number, document)
+    )
     audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
     return Registration(customer, doc, new=existing is None)
 
@@ -100,9 +113,15 @@ def _identity_change(actor: Actor, customer: Customer, person: dict, number: str
         setattr(customer, field, value)
     customer.full_clean(exclude=TRUSTED_RELATIONS)
     customer.save()
-    audit(actor, "customer_change", customer, ", ".join(sorted(changed)),
-          document="•" * max(len(number) - 4, 0) + number[-4:],
-          before={k: str(before[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
+    audit(
+        actor,
+        "customer_change",
+        customer,
+        ", ".join(sorted(changed)),
+        document="•" * max(len(number) - 4, 0) + number[-4:],
+        before={k: str(before[k]) for k in changed},
+        after={k: str(v) for k, v in changed.items()},
+    )
 
 
 def find_document(store: Store, number: str, document_type: str) -> IdentityDocument | None:
@@ -110,12 +129,14 @@ def find_document(store: Store, number: str, document_type: str) -> IdentityDocu
     customers: a till never reads nor rewrites what another store recorded."""
     return (
         IdentityDocument.objects.with_number(number)
-        .filter(customer__store_id=store.pk, document_type=document_type).first()
+        .filter(customer__store_id=store.pk, document_type=document_type)
+        .first()
     )
 
 
-def _document_upsert(actor: Actor, customer: Customer, number: str, facts: dict,
-                     found: IdentityDocument | None = None) -> IdentityDocument:
+def _document_upsert(
+    actor: Actor, customer: Customer, number: str, facts: dict, found: IdentityDocument | None = None
+) -> IdentityDocument:
     """One row per document: shown again (a new visit, a new landing date), its row is updated and
     the change audited; each sale's record keeps the facts as they were (its frozen payload)."""
     doc = found or customer.documents.with_number(number).filter(document_type=facts["document_type"]).first()
@@ -129,8 +150,14 @@ def _document_upsert(actor: Actor, customer: Customer, number: str, facts: dict,
             setattr(doc, field, value)
         doc.full_clean(exclude=["number_index", *TRUSTED_RELATIONS])
         doc.save()
-        audit(actor, "document_change", doc, ", ".join(sorted(changed)), before=before,
-              after={f: _shown(f, v) for f, v in changed.items()})
+        audit(
+            actor,
+            "document_change",
+            doc,
+            ", ".join(sorted(changed)),
+            before=before,
+            after={f: _shown(f, v) for f, v in changed.items()},
+        )
     return doc
 
 

@@ -85,7 +85,10 @@ def sale_totals(sale: Any, items: Any) -> list[dict]:
     rounded as the original was, negated)."""
     if "totals_by_rate" in sale.decision:
         return sale.decision["totals_by_rate"]
-    totals = money.rate_totals(money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax)
-                               for i in items)
-    return [{"rate_percent": t.rate_percent, "excl_tax": -t.excl_tax, "tax": -t.tax,
-             "incl_tax": -(t.excl_tax + t.tax)} for t in totals]
+    totals = money.rate_totals(
+        money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax) for i in items
+    )
+    return [
+        {"rate_percent": t.rate_percent, "excl_tax": -t.excl_tax, "tax": -t.tax, "incl_tax": -(t.excl_tax + t.tax)}
+        for t in totals
+    ]

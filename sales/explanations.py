@@ -11,8 +11,14 @@ from datetime import date
 from sales.rules.dated import confirmation_deadline
 
 DEFAULT_LANGUAGE_BY_NATIONALITY = {
-    "JPN": "ja", "CHN": "zh-hans", "SGP": "zh-hans", "TWN": "zh-hant", "HKG": "zh-hant",
-    "MAC": "zh-hant", "KOR": "ko", "THA": "th",
+    "JPN": "ja",
+    "CHN": "zh-hans",
+    "SGP": "zh-hans",
+    "TWN": "zh-hant",
+    "HKG": "zh-hant",
+    "MAC": "zh-hant",
+    "KOR": "ko",
+    "THA": "th",
 }
 
 TITLES = {
@@ -25,8 +31,12 @@ TITLES = {
 }
 
 ACKNOWLEDGE = {
-    "ja": "内容を確認しました", "en": "I understand and agree", "zh-hans": "我已阅读并同意",
-    "zh-hant": "我已閱讀並同意", "ko": "내용을 확인했습니다", "th": "ฉันเข้าใจและยอมรับ",
+    "ja": "内容を確認しました",
+    "en": "I understand and agree",
+    "zh-hans": "我已阅读并同意",
+    "zh-hant": "我已閱讀並同意",
+    "ko": "내용을 확인했습니다",
+    "th": "ฉันเข้าใจและยอมรับ",
 }
 
 REFUND = {

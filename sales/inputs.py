@@ -21,8 +21,16 @@ class ItemLine:
 
 
 ITEM_FIELDS = (
-    "name", "quantity", "unit_price", "price_includes_tax", "tax_rate", "category", "excluded",
-    "detail", "serial", "serial_expected",
+    "name",
+    "quantity",
+    "unit_price",
+    "price_includes_tax",
+    "tax_rate",
+    "category",
+    "excluded",
+    "detail",
+    "serial",
+    "serial_expected",
 )
 
 
@@ -36,14 +44,25 @@ def line_from_dict(data: dict) -> ItemLine:
 def product_item(product, quantity: int) -> dict:
     liquor = None
     if product.liquor_category:
-        liquor = {"category": product.liquor_category, "alcohol_percent": float(product.alcohol_percent or 0),
-                  "volume_ml": product.volume_ml or 0}
+        liquor = {
+            "category": product.liquor_category,
+            "alcohol_percent": float(product.alcohol_percent or 0),
+            "volume_ml": product.volume_ml or 0,
+        }
     return {
-        "name": product.name, "quantity": quantity, "unit_price": product.unit_price,
-        "price_includes_tax": product.price_includes_tax, "tax_rate": product.tax_rate,
-        "category": product.category, "excluded": product.excluded, "detail": product.detail_template,
-        "serial": "", "serial_expected": product.serial_expected, "liquor": liquor,
-        "product": product.pk, "jan_code": product.jan_code,
+        "name": product.name,
+        "quantity": quantity,
+        "unit_price": product.unit_price,
+        "price_includes_tax": product.price_includes_tax,
+        "tax_rate": product.tax_rate,
+        "category": product.category,
+        "excluded": product.excluded,
+        "detail": product.detail_template,
+        "serial": "",
+        "serial_expected": product.serial_expected,
+        "liquor": liquor,
+        "product": product.pk,
+        "jan_code": product.jan_code,
     }
 
 

@@ -32,12 +32,18 @@ class Customer(models.Model):
     """A buyer as identified at the till. Personal data: every staff view is audited."""
 
     store = models.ForeignKey(
-        Store, on_delete=models.PROTECT, related_name="customers",
-        help_text=_("The store where the customer was registered."), verbose_name=_("store"))
+        Store,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text=_("The store where the customer was registered."),
+        verbose_name=_("store"),
+    )
     family_name = models.CharField(_("family name"), max_length=100)
     given_names = models.CharField(_("given names"), max_length=100, blank=True)
     nationality = models.CharField(
-        _("nationality"), max_length=3, validators=[validate_nationality],
+        _("nationality"),
+        max_length=3,
+        validators=[validate_nationality],
         help_text=_("ISO 3166-1 alpha-3 (JPN for Japanese nationals)."),
     )
     birth_date = models.DateField(_("birth date"))
@@ -45,8 +51,13 @@ class Customer(models.Model):
     works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-            verbose_name=_("entered by"))
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -55,8 +66,10 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["-created_at", "-id"]
         # The admin's and the staff's lists walk these orders: an index each, flat at any size.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="customer_created_desc"),
-                   models.Index(fields=["store", "-created_at"], name="customer_store_created")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="customer_created_desc"),
+            models.Index(fields=["store", "-created_at"], name="customer_store_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_names}".strip()
@@ -70,8 +83,9 @@ class IdentityDocumentQuerySet(models.QuerySet):
 class IdentityDocument(models.Model):
     """The document shown at the till, with the facts read from it (docs/rules.md §1)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents",
-        verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="documents", verbose_name=_("customer")
+    )
     document_type = models.CharField(_("document type"), max_length=40, choices=DocumentType.choices)
     number = EncryptedTextField(_("document number"))
     number_index = models.CharField(max_length=64, db_index=True, editable=False)
@@ -80,11 +94,14 @@ class IdentityDocument(models.Model):
     )
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
     passport_number = EncryptedTextField(
-        _("passport number (with a landing permit)"), blank=True,
+        _("passport number (with a landing permit)"),
+        blank=True,
         help_text=_("Under the refund method the record carries the passport number."),
     )
     status_of_residence = models.CharField(
-        _("status of residence (在留資格)"), max_length=30, choices=StatusOfResidence.choices,
+        _("status of residence (在留資格)"),
+        max_length=30,
+        choices=StatusOfResidence.choices,
         blank=True,
     )
     landing_date = models.DateField(_("landing date"), null=True, blank=True)
@@ -120,8 +137,9 @@ class IdentityDocument(models.Model):
 class Product(models.Model):
     """The product master of a business."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="products",
-        verbose_name=_("business"))
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="products", verbose_name=_("business")
+    )
     name = models.CharField(_("name"), max_length=200)
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, validators=[validate_jan])
     unit_price = models.PositiveIntegerField(_("unit price (yen)"))
@@ -130,11 +148,13 @@ class Product(models.Model):
     category = models.CharField(
         _("category (legacy regime)"), max_length=12, choices=Category.choices, default=Category.GENERAL
     )
-    liquor_category = models.CharField(
-        _("liquor category"), max_length=20, choices=LiquorCategory.choices, blank=True
-    )
+    liquor_category = models.CharField(_("liquor category"), max_length=20, choices=LiquorCategory.choices, blank=True)
     alcohol_percent = models.DecimalField(
-        _("alcohol %"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("alcohol %"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     volume_ml = models.PositiveIntegerField(_("container volume (ml)"), null=True, blank=True)
@@ -170,16 +190,27 @@ class Sale(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="sales", verbose_name=_("store"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales", verbose_name=_("customer"))
-    document = models.ForeignKey(IdentityDocument, on_delete=models.PROTECT, related_name="sales",
-        verbose_name=_("identity document"))
+    document = models.ForeignKey(
+        IdentityDocument, on_delete=models.PROTECT, related_name="sales", verbose_name=_("identity document")
+    )
     temporary_site = models.ForeignKey(
-        "stores.TemporarySite", null=True, blank=True, on_delete=models.PROTECT, related_name="sales",
+        "stores.TemporarySite",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sales",
         verbose_name=_("temporary site"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SALE)
     cancels = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="cancellations",
-        help_text=_("For a cancellation or return: the sale it cancels."), verbose_name=_("cancels"))
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cancellations",
+        help_text=_("For a cancellation or return: the sale it cancels."),
+        verbose_name=_("cancels"),
+    )
     sold_at = models.DateTimeField(_("sold at"))
     sale_date = models.DateField(_("date of sale (譲渡日)"))
     regime = models.CharField(_("regime"), max_length=10, choices=Regime.choices)
@@ -192,7 +223,8 @@ class Sale(models.Model):
     acknowledged_at = models.DateTimeField(_("rules acknowledged at"), null=True, blank=True)
     receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("entered by"))
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("entered by")
+    )
 
     objects = SaleQuerySet.as_manager()
 
@@ -207,8 +239,11 @@ class Sale(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = _("Cancellation #%(id)s of %(date)s") if self.kind == self.Kind.CANCELLATION else _(
-            "Sale #%(id)s of %(date)s")
+        label = (
+            _("Cancellation #%(id)s of %(date)s")
+            if self.kind == self.Kind.CANCELLATION
+            else _("Sale #%(id)s of %(date)s")
+        )
         return str(label) % {"id": self.pk, "date": self.sale_date}
 
     @property
@@ -219,8 +254,9 @@ class Sale(models.Model):
 class SaleItem(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items", verbose_name=_("sale"))
     line = models.PositiveSmallIntegerField()
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("product"))
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
     name = models.CharField(_("name"), max_length=200)
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True)
     quantity = models.IntegerField(_("quantity"), help_text=_("Negative on a cancellation."))

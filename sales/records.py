@@ -25,8 +25,13 @@ def record_create(sale: Sale, *, full_cancellation: bool = False, items: list | 
     cancels = sale.cancels.record if sale.cancels_id and sale.cancels else None
     kind = PurchaseRecord.Kind.CANCELLATION if sale.kind == Sale.Kind.CANCELLATION else PurchaseRecord.Kind.SALE
     record = PurchaseRecord.objects.create(
-        sale=sale, store=sale.store, sale_date=sale.sale_date, kind=kind, cancels=cancels,
-        payload=freeze_payload(sale, full_cancellation=full_cancellation, items=items), **_customs(sale, kind),
+        sale=sale,
+        store=sale.store,
+        sale_date=sale.sale_date,
+        kind=kind,
+        cancels=cancels,
+        payload=freeze_payload(sale, full_cancellation=full_cancellation, items=items),
+        **_customs(sale, kind),
     )
     transaction.on_commit(lambda: record_kick(record.pk))
     return record
@@ -60,8 +65,11 @@ def freeze_payload(sale: Sale, *, full_cancellation: bool = False, items: list |
             "business": store.business.name,
         },
         "temporary_site": {
-            "name": sale.temporary_site.name, "address": sale.temporary_site.address,
-        } if sale.temporary_site else None,
+            "name": sale.temporary_site.name,
+            "address": sale.temporary_site.address,
+        }
+        if sale.temporary_site
+        else None,
         "buyer": {
             "document_type": document.document_type,
             "document_id": document.pk,
@@ -101,6 +109,9 @@ def _item(item: Any, sale: Sale) -> dict[str, Any]:
             "volume_ml": item.volume_ml,
             "liquor_tax_per_unit": item.liquor_tax_per_unit,
             "yen_per_kl": liquor_rate(item.liquor_category, sale.sale_date).for_strength(
-                float(item.alcohol_percent or 0)),
-        } if item.liquor_category else None,
+                float(item.alcohol_percent or 0)
+            ),
+        }
+        if item.liquor_category
+        else None,
     }

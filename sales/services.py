@@ -41,8 +41,14 @@ class FinalizedSale:
 
 
 def sale_evaluate(
-    *, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
-    sale_date: date, alongside_excl: int = 0, first_visit: bool = False,
+    *,
+    store: Store,
+    customer: Customer,
+    document: IdentityDocument,
+    lines: Sequence[ItemLine],
+    sale_date: date,
+    alongside_excl: int = 0,
+    first_visit: bool = False,
 ) -> rules.Decision:
     """`alongside_excl`: the tax-exclusive total of other parts of the same basket written with this
     one (a split basket): the same customer's same-day total at the store counts them too.
@@ -62,21 +68,42 @@ def sale_evaluate(
 
 
 def split_evaluate(
-    *, store: Store, customer: Customer, document: IdentityDocument, groups: Sequence[Sequence[ItemLine]],
+    *,
+    store: Store,
+    customer: Customer,
+    document: IdentityDocument,
+    groups: Sequence[Sequence[ItemLine]],
     sale_date: date,
 ) -> list[rules.Decision]:
     """Each part of a split basket as the rules see it, the other parts counted in the same-day total."""
-    alone = [sale_evaluate(store=store, customer=customer, document=document, lines=g, sale_date=sale_date)
-             for g in groups]
+    alone = [
+        sale_evaluate(store=store, customer=customer, document=document, lines=g, sale_date=sale_date) for g in groups
+    ]
     everything = sum(d.total_excl_tax for d in alone)
-    return [sale_evaluate(store=store, customer=customer, document=document, lines=g, sale_date=sale_date,
-                          alongside_excl=everything - d.total_excl_tax) for g, d in zip(groups, alone, strict=True)]
+    return [
+        sale_evaluate(
+            store=store,
+            customer=customer,
+            document=document,
+            lines=g,
+            sale_date=sale_date,
+            alongside_excl=everything - d.total_excl_tax,
+        )
+        for g, d in zip(groups, alone, strict=True)
+    ]
 
 
 @transaction.atomic(durable=True)
 def sale_finalize_split(
-    *, actor, store: Store, customer: Customer, document: IdentityDocument,
-    groups: Sequence[Sequence[ItemLine]], customer_language: str, acknowledged: bool, receipt_number: str = "",
+    *,
+    actor,
+    store: Store,
+    customer: Customer,
+    document: IdentityDocument,
+    groups: Sequence[Sequence[ItemLine]],
+    customer_language: str,
+    acknowledged: bool,
+    receipt_number: str = "",
     temporary_site: TemporarySite | None = None,
 ) -> list[FinalizedSale]:
     """docs/rules.md §2: customs confirms per purchase record and one item not confirmed voids the
@@ -89,38 +116,75 @@ def sale_finalize_split(
     if rules.regime_on(timezone.localdate()).name != "refund":
         raise ValidationError(_("Only refund-method sales are split into several purchase records."))
     sold_at = timezone.now()
-    alone = [sale_evaluate(store=store, customer=customer, document=document, lines=g,
-                           sale_date=timezone.localdate(sold_at)).total_excl_tax for g in groups]
+    alone = [
+        sale_evaluate(
+            store=store, customer=customer, document=document, lines=g, sale_date=timezone.localdate(sold_at)
+        ).total_excl_tax
+        for g in groups
+    ]
     done = []
     for n, group in enumerate(groups):
         # The parts already written count from the database; the ones still to come, from here.
-        done.append(_sale_write(
-            actor=actor, store=store, customer=customer, document=document, lines=group,
-            customer_language=customer_language, acknowledged=acknowledged, sold_at=sold_at,
-            receipt_number=receipt_number, temporary_site=temporary_site, alongside_excl=sum(alone[n + 1:]),
-        ))
+        done.append(
+            _sale_write(
+                actor=actor,
+                store=store,
+                customer=customer,
+                document=document,
+                lines=group,
+                customer_language=customer_language,
+                acknowledged=acknowledged,
+                sold_at=sold_at,
+                receipt_number=receipt_number,
+                temporary_site=temporary_site,
+                alongside_excl=sum(alone[n + 1 :]),
+            )
+        )
     return done
 
 
 @transaction.atomic(durable=True)
 def sale_finalize(
-    *, actor, store: Store, customer: Customer, document: IdentityDocument,
-    lines: Sequence[ItemLine], customer_language: str, acknowledged: bool,
-    sold_at: datetime | None = None, receipt_number: str = "", temporary_site: TemporarySite | None = None,
+    *,
+    actor,
+    store: Store,
+    customer: Customer,
+    document: IdentityDocument,
+    lines: Sequence[ItemLine],
+    customer_language: str,
+    acknowledged: bool,
+    sold_at: datetime | None = None,
+    receipt_number: str = "",
+    temporary_site: TemporarySite | None = None,
 ) -> FinalizedSale:
     """Write the sale, its items, the decision, the outbox record and the audit row at once."""
     check_can_sell(actor, store)
     return _sale_write(
-        actor=actor, store=store, customer=customer, document=document, lines=lines,
-        customer_language=customer_language, acknowledged=acknowledged, sold_at=sold_at,
-        receipt_number=receipt_number, temporary_site=temporary_site,
+        actor=actor,
+        store=store,
+        customer=customer,
+        document=document,
+        lines=lines,
+        customer_language=customer_language,
+        acknowledged=acknowledged,
+        sold_at=sold_at,
+        receipt_number=receipt_number,
+        temporary_site=temporary_site,
     )
 
 
 @transaction.atomic(durable=True)
 def sale_record(
-    *, actor, store: Store, person: dict, document: dict, lines: Sequence[ItemLine], customer_language: str,
-    acknowledged: bool, receipt_number: str = "", temporary_site: TemporarySite | None = None,
+    *,
+    actor,
+    store: Store,
+    person: dict,
+    document: dict,
+    lines: Sequence[ItemLine],
+    customer_language: str,
+    acknowledged: bool,
+    receipt_number: str = "",
+    temporary_site: TemporarySite | None = None,
 ) -> FinalizedSale:
     """A sale from a POS: the customer registered and the sale written in one transaction, so a
     refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
@@ -128,16 +192,34 @@ def sale_record(
     with audits_together():
         customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
         return _sale_write(
-            actor=actor, store=store, customer=customer, document=doc, lines=lines,
-            customer_language=customer_language, acknowledged=acknowledged, receipt_number=receipt_number,
-            temporary_site=temporary_site, customer_locked=True, first_visit=new,
+            actor=actor,
+            store=store,
+            customer=customer,
+            document=doc,
+            lines=lines,
+            customer_language=customer_language,
+            acknowledged=acknowledged,
+            receipt_number=receipt_number,
+            temporary_site=temporary_site,
+            customer_locked=True,
+            first_visit=new,
         )
 
 
 def _sale_write(
-    *, actor, store: Store, customer: Customer, document: IdentityDocument, lines: Sequence[ItemLine],
-    customer_language: str, acknowledged: bool, sold_at: datetime | None = None, receipt_number: str = "",
-    temporary_site: TemporarySite | None = None, alongside_excl: int = 0, customer_locked: bool = False,
+    *,
+    actor,
+    store: Store,
+    customer: Customer,
+    document: IdentityDocument,
+    lines: Sequence[ItemLine],
+    customer_language: str,
+    acknowledged: bool,
+    sold_at: datetime | None = None,
+    receipt_number: str = "",
+    temporary_site: TemporarySite | None = None,
+    alongside_excl: int = 0,
+    customer_locked: bool = False,
     first_visit: bool = False,
 ) -> FinalizedSale:
     sold_at = sold_at or timezone.now()
@@ -150,20 +232,38 @@ def _sale_write(
     # (customer_upsert has already locked an existing customer, or created a new one, in this transaction).
     if not customer_locked:
         Customer.objects.select_for_update().get(pk=customer.pk)
-    decision = sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=sale_date,
-                             alongside_excl=alongside_excl, first_visit=first_visit)
+    decision = sale_evaluate(
+        store=store,
+        customer=customer,
+        document=document,
+        lines=lines,
+        sale_date=sale_date,
+        alongside_excl=alongside_excl,
+        first_visit=first_visit,
+    )
     if not decision.eligible:
         raise SaleRefused(decision)
     sale = Sale.objects.create(
-        store=store, temporary_site=temporary_site, customer=customer, document=document, sold_at=sold_at,
-        sale_date=sale_date, regime=decision.regime, total_excl_tax=decision.total_excl_tax,
-        total_tax=decision.total_tax, refund_amount=decision.refund_amount, packing=decision.packing or "",
-        decision=decision_as_dict(decision, "ja"), customer_language=customer_language,
-        acknowledged_at=timezone.now(), receipt_number=receipt_number, created_by=actor,
+        store=store,
+        temporary_site=temporary_site,
+        customer=customer,
+        document=document,
+        sold_at=sold_at,
+        sale_date=sale_date,
+        regime=decision.regime,
+        total_excl_tax=decision.total_excl_tax,
+        total_tax=decision.total_tax,
+        refund_amount=decision.refund_amount,
+        packing=decision.packing or "",
+        decision=decision_as_dict(decision, "ja"),
+        customer_language=customer_language,
+        acknowledged_at=timezone.now(),
+        receipt_number=receipt_number,
+        created_by=actor,
     )
     items = SaleItem.objects.bulk_create(
-        _item_row(sale, n, line, result, decision) for n, (line, result) in
-        enumerate(zip(lines, decision.items, strict=True), start=1)
+        _item_row(sale, n, line, result, decision)
+        for n, (line, result) in enumerate(zip(lines, decision.items, strict=True), start=1)
     )
     record_create(sale, items=items)
     audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
@@ -186,8 +286,11 @@ def _check_site(store: Store, site: TemporarySite | None, day: date) -> None:
         raise ValidationError(_("This temporary site belongs to another store."))
     if not site.sells_on(day):
         raise ValidationError(
-            _("The temporary site %(site)s cannot sell on %(day)s: outside its dates, or its 設置届出書 was "
-              "not filed by the day before opening.") % {"site": site.name, "day": day}
+            _(
+                "The temporary site %(site)s cannot sell on %(day)s: outside its dates, or its 設置届出書 was "
+                "not filed by the day before opening."
+            )
+            % {"site": site.name, "day": day}
         )
 
 
@@ -197,14 +300,24 @@ def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decisi
     category = "consumable" if treatment == "consumable" else item.category
     liquor = item.liquor
     return SaleItem(
-        sale=sale, line=n, product_id=line.product_id, jan_code=line.jan_code, name=item.name,
-        quantity=item.quantity, unit_price=item.unit_price, price_includes_tax=item.price_includes_tax,
-        tax_rate=item.tax_rate, rate_percent=result.rate_percent, category=category,
-        detail=item.detail, serial=item.serial,
+        sale=sale,
+        line=n,
+        product_id=line.product_id,
+        jan_code=line.jan_code,
+        name=item.name,
+        quantity=item.quantity,
+        unit_price=item.unit_price,
+        price_includes_tax=item.price_includes_tax,
+        tax_rate=item.tax_rate,
+        rate_percent=result.rate_percent,
+        category=category,
+        detail=item.detail,
+        serial=item.serial,
         liquor_category=liquor.category if liquor else "",
         alcohol_percent=liquor.alcohol_percent if liquor else None,
         volume_ml=liquor.volume_ml if liquor else None,
-        liquor_tax_per_unit=result.liquor_tax_per_unit, unit_price_excl_tax=result.unit_price_excl_tax,
+        liquor_tax_per_unit=result.liquor_tax_per_unit,
+        unit_price_excl_tax=result.unit_price_excl_tax,
     )
 
 
@@ -255,14 +368,20 @@ def return_preview(sale: Sale, quantities: dict[int, int]) -> ReturnPreview:
     left = returnable_quantities(sale)
     wanted = _checked_return(sale, left, quantities)
     originals = {item.line: item for item in sale.items.all()}
-    totals = money.rate_totals(money.Line(originals[line].rate_percent, originals[line].unit_price * qty,
-                                          originals[line].price_includes_tax) for line, qty in wanted.items())
+    totals = money.rate_totals(
+        money.Line(originals[line].rate_percent, originals[line].unit_price * qty, originals[line].price_includes_tax)
+        for line, qty in wanted.items()
+    )
     excl, tax = sum(t.excl_tax for t in totals), sum(t.tax for t in totals)
     # The customer paid the tax-inclusive price under the refund method, the tax-free price before.
     payback = excl + tax if sale.regime == "refund" else excl
     before = refund_due(sale)
-    return ReturnPreview([(originals[line], qty) for line, qty in sorted(wanted.items())], payback, before,
-                         before + _refund_change(sale, originals, left, wanted))
+    return ReturnPreview(
+        [(originals[line], qty) for line, qty in sorted(wanted.items())],
+        payback,
+        before,
+        before + _refund_change(sale, originals, left, wanted),
+    )
 
 
 def refund_due(sale: Sale) -> int:
@@ -278,8 +397,9 @@ def _refund_change(sale: Sale, originals: dict[int, SaleItem], left: dict[int, i
     if sale.regime != "refund":
         return 0
     after = {line: left[line] - wanted.get(line, 0) for line in originals}
-    remaining = [money.Line(i.rate_percent, i.unit_price * after[line], i.price_includes_tax)
-                 for line, i in originals.items()]
+    remaining = [
+        money.Line(i.rate_percent, i.unit_price * after[line], i.price_includes_tax) for line, i in originals.items()
+    ]
     remaining_before = sum(i.unit_price_excl_tax * left[line] for line, i in originals.items())
     others = earlier_same_day(sale.customer_id, sale.store_id, sale.sale_date).total_excl_tax - remaining_before
     return rules.refund_of_remainder(remaining, sale.sale_date, others) - refund_due(sale)
@@ -301,11 +421,21 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str, 
     )
     excl, tax = -sum(t.excl_tax for t in totals), -sum(t.tax for t in totals)
     cancellation = Sale.objects.create(
-        store=sale.store, temporary_site=sale.temporary_site, customer=sale.customer, document=sale.document,
+        store=sale.store,
+        temporary_site=sale.temporary_site,
+        customer=sale.customer,
+        document=sale.document,
         kind=Sale.Kind.CANCELLATION,
-        cancels=sale, sold_at=now, sale_date=sale.sale_date, regime=sale.regime,
-        total_excl_tax=excl, total_tax=tax, refund_amount=refund_change,
-        packing=sale.packing, decision={"reason": reason}, customer_language=sale.customer_language,
+        cancels=sale,
+        sold_at=now,
+        sale_date=sale.sale_date,
+        regime=sale.regime,
+        total_excl_tax=excl,
+        total_tax=tax,
+        refund_amount=refund_change,
+        packing=sale.packing,
+        decision={"reason": reason},
+        customer_language=sale.customer_language,
         created_by=actor,
     )
     for row in rows:

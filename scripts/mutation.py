@@ -40,25 +40,31 @@ def table_constants(source: str) -> list[ast.Constant]:
     """Numbers and strings of module-level tables and dataclass defaults, not of function bodies."""
     found = []
     for node in ast.parse(source).body:
-        type_var = isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and getattr(
-            node.value.func, "id", "") == "TypeVar"
+        type_var = (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", "") == "TypeVar"
+        )
         parts = [node] if isinstance(node, (ast.Assign, ast.AnnAssign)) and not type_var else []
         if isinstance(node, ast.ClassDef):
             parts = [n for n in node.body if isinstance(n, (ast.Assign, ast.AnnAssign))]
         for part in parts:
-            found += [c for c in ast.walk(part) if isinstance(c, ast.Constant)
-                      and isinstance(c.value, int | str) and not isinstance(c.value, bool)]
+            found += [
+                c
+                for c in ast.walk(part)
+                if isinstance(c, ast.Constant) and isinstance(c.value, int | str) and not isinstance(c.value, bool)
+            ]
     return found
 
 
 def edited(source: str, constant: ast.Constant) -> str:
     """The source with this one constant changed (a constant may span lines: "a " "b")."""
     lines = source.splitlines(keepends=True)
-    start = sum(len(line) for line in lines[: constant.lineno - 1]) + _chars(lines[constant.lineno - 1],
-                                                                            constant.col_offset)
+    start = sum(len(line) for line in lines[: constant.lineno - 1]) + _chars(
+        lines[constant.lineno - 1], constant.col_offset
+    )
     end_line = constant.end_lineno or constant.lineno
-    end = sum(len(line) for line in lines[: end_line - 1]) + _chars(lines[end_line - 1],
-                                                                   constant.end_col_offset or 0)
+    end = sum(len(line) for line in lines[: end_line - 1]) + _chars(lines[end_line - 1], constant.end_col_offset or 0)
     value = constant.value
     new = repr(value + 1) if isinstance(value, int) else repr(f"{value}_edited")
     return source[:start] + new + source[end:]
@@ -105,8 +111,10 @@ def code_mutants() -> bool:
     alive = [n for n, s in found.items() if s != "killed" and n not in known]
     score = 100 * killed / max(killed + len(alive), 1)
     listed = sum(1 for name in known if name in found)
-    print(f"mutants: {len(found)}, killed: {killed}, equivalent (listed): {listed}, "
-          f"not killed: {len(alive)}, score: {score:.1f} % (goal {GOAL} %)")
+    print(
+        f"mutants: {len(found)}, killed: {killed}, equivalent (listed): {listed}, "
+        f"not killed: {len(alive)}, score: {score:.1f} % (goal {GOAL} %)"
+    )
     for name in alive:
         diff = subprocess.run([*MUTMUT, "show", name], cwd=ROOT, capture_output=True, text=True).stdout
         print(f"\n{name}: {found[name]}")

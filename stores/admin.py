@@ -49,14 +49,38 @@ class TemporarySiteAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 @admin.register(NTACertificate)
 class NTACertificateAdmin(admin.ModelAdmin):
-    list_display = ["identifier", "serial_short", "not_after", "renewal_available_on", "days_left", "status",
-                    "expiry_matches_rule", "key"]
+    list_display = [
+        "identifier",
+        "serial_short",
+        "not_after",
+        "renewal_available_on",
+        "days_left",
+        "status",
+        "expiry_matches_rule",
+        "key",
+    ]
     search_fields = ["identifier", "serial", "fingerprint"]
     list_select_related = ["store"]
     exclude = ["private_key_pem", "certificate_pem"]
-    readonly_fields = ["identifier", "holder", "business", "store", "subject", "issuer", "serial", "not_before",
-                       "not_after", "key_type", "key_size", "fingerprint", "imported_at", "imported_by",
-                       "renewal_available_on", "rule_expiry", "status"]
+    readonly_fields = [
+        "identifier",
+        "holder",
+        "business",
+        "store",
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "key_type",
+        "key_size",
+        "fingerprint",
+        "imported_at",
+        "imported_by",
+        "renewal_available_on",
+        "rule_expiry",
+        "status",
+    ]
 
     def get_queryset(self, request):
         return cast(NTACertificateQuerySet, super().get_queryset(request)).with_newer()
@@ -93,8 +117,11 @@ class NTACertificateAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        backup = path("<int:pk>/export/", self.admin_site.admin_view(admin_views.certificate_backup),
-                      name="stores_ntacertificate_export")
+        backup = path(
+            "<int:pk>/export/",
+            self.admin_site.admin_view(admin_views.certificate_backup),
+            name="stores_ntacertificate_export",
+        )
         return [backup, *super().get_urls()]
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -102,11 +129,12 @@ class NTACertificateAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Any text can arrive as the object id (a mistyped address): only a number has a backup page.
-        extra = {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])} if str(
-            object_id).isdigit() else {}
+        extra = (
+            {"export_url": reverse("admin:stores_ntacertificate_export", args=[object_id])}
+            if str(object_id).isdigit()
+            else {}
+        )
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
-
-
 
 
 @admin.register(JPKICertificate)
@@ -123,8 +151,10 @@ class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
     @admin.display(description=_("PIN rules (never stored here)"))
     def pin_rules(self, obj):
         # docs/rules.md §6: signature PIN 6–16 alphanumerics, locks after 5 wrong tries; user PIN 4 digits, after 3.
-        return _("Signature: 6–16 letters and digits, locked after 5 wrong tries. "
-                 "User authentication: 4 digits, locked after 3 wrong tries. Unlock at the municipal office.")
+        return _(
+            "Signature: 6–16 letters and digits, locked after 5 wrong tries. "
+            "User authentication: 4 digits, locked after 3 wrong tries. Unlock at the municipal office."
+        )
 
     def save_model(self, request, obj, form, change):
         from .services import jpki_holder_changed

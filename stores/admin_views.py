@@ -29,10 +29,13 @@ def attention(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     certificates = [(c, c.status(today)) for c in NTACertificate.objects.with_newer()]
     context = {
-        **admin.site.each_context(request), "title": _("What needs attention"), "opts": Reminder._meta,
+        **admin.site.each_context(request),
+        "title": _("What needs attention"),
+        "opts": Reminder._meta,
         "reminders": Reminder.objects.filter(done_at__isnull=True).select_related("business")[:200],
         "certificates": [(c, status_label(s)) for c, s in certificates if s not in ("active", "superseded")],
-        "filings": Filing.objects.filter(status=Filing.Status.TODO).select_related("store", "temporary_site")
+        "filings": Filing.objects.filter(status=Filing.Status.TODO)
+        .select_related("store", "temporary_site")
         .order_by("due_on")[:200],
         "jpki": [c for c in JPKICertificate.objects.all() if c.status(today) != "active"],
         "today": today,
@@ -56,8 +59,9 @@ def certificate_backup(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(NTACertificate, pk=pk)
     form = CertificateExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = certificate_export(actor=request.user, certificate=record,
-                                  password=form.cleaned_data["password"].encode())
+        data = certificate_export(
+            actor=request.user, certificate=record, password=form.cleaned_data["password"].encode()
+        )
         response = HttpResponse(data, content_type="application/x-pkcs12")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="{record.identifier}-{stamp}.p12"'
@@ -68,6 +72,11 @@ def certificate_backup(request: HttpRequest, pk: int) -> HttpResponse:
 def _certificate_form(
     request: HttpRequest, form: Form, title: str, record: NTACertificate | None = None
 ) -> HttpResponse:
-    context = {**admin.site.each_context(request), "form": form, "title": title, "record": record,
-               "opts": NTACertificate._meta}
+    context = {
+        **admin.site.each_context(request),
+        "form": form,
+        "title": title,
+        "record": record,
+        "opts": NTACertificate._meta,
+    }
     return TemplateResponse(request, "admin/stores/certificate_form.html", context)

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StoresConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'stores'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "stores"
     verbose_name = _("Stores")

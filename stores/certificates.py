@@ -40,7 +40,7 @@ def _looks_like_pkcs12(data: bytes) -> bool:
         return False
     length_bytes = data[1] & 0x7F if data[1] & 0x80 else 0
     offset = 2 + length_bytes
-    return data[offset:offset + 3] == b"\x02\x01\x03"
+    return data[offset : offset + 3] == b"\x02\x01\x03"
 
 
 def _key_description(key) -> tuple[str, int]:
@@ -82,8 +82,9 @@ def parse_pkcs12(data: bytes, password: bytes | None) -> Parsed:
 
 
 @transaction.atomic(durable=True)
-def certificate_import(*, actor, identifier: str, data: bytes, password: bytes | None,
-                       holder: str = NTACertificate.Holder.STORE) -> NTACertificate:
+def certificate_import(
+    *, actor, identifier: str, data: bytes, password: bytes | None, holder: str = NTACertificate.Holder.STORE
+) -> NTACertificate:
     validate_store_identifier(identifier)
     parsed = parse_pkcs12(data, password)
     cert = parsed.certificate
@@ -102,12 +103,21 @@ def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=No
     cert = parsed.certificate
     store = Store.objects.filter(identifier=identifier).select_related("business").first()
     return NTACertificate.objects.create(
-        identifier=identifier, holder=holder, store=store, business=store.business if store else None,
-        subject=cert.subject.rfc4514_string(), issuer=cert.issuer.rfc4514_string(),
-        serial=format(cert.serial_number, "x"), not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc, key_type=parsed.key_type, key_size=parsed.key_size,
-        fingerprint=parsed.fingerprint, certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
-        private_key_pem=parsed.key_pem, imported_by=actor if getattr(actor, "pk", None) else None,
+        identifier=identifier,
+        holder=holder,
+        store=store,
+        business=store.business if store else None,
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        key_type=parsed.key_type,
+        key_size=parsed.key_size,
+        fingerprint=parsed.fingerprint,
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        private_key_pem=parsed.key_pem,
+        imported_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
@@ -115,8 +125,10 @@ def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -
     """A PKCS#12 backup under a new password (the CA lets the certificate be downloaded once)."""
     if len(password) < 8:
         raise ValidationError(_("Use a password of at least 8 characters."), code="password")
-    key = cast(pkcs12.PKCS12PrivateKeyTypes,
-               serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None))
+    key = cast(
+        pkcs12.PKCS12PrivateKeyTypes,
+        serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None),
+    )
     cert = x509.load_pem_x509_certificate(certificate.certificate_pem.encode())
     data = pkcs12.serialize_key_and_certificates(
         certificate.identifier.encode(), key, cert, None, serialization.BestAvailableEncryption(password)

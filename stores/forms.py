@@ -29,8 +29,11 @@ class CertificateImportForm(forms.Form):
             raise ValidationError(_("This is not a PKCS#12 (.p12 / .pfx) file."))
         try:
             self.record = certificate_import(
-                actor=self.actor, identifier=data["identifier"], data=upload.read(),
-                password=data["password"].encode(), holder=data["holder"],
+                actor=self.actor,
+                identifier=data["identifier"],
+                data=upload.read(),
+                password=data["password"].encode(),
+                holder=data["holder"],
             )
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
@@ -42,14 +45,28 @@ class FilingForm(forms.ModelForm):
 
     class Meta:
         model = Filing
-        fields = ["kind", "business", "store", "temporary_site", "status", "effective_on", "due_on", "filed_on",
-                  "accepted_on", "identifier", "e_certificate_required", "notes"]
+        fields = [
+            "kind",
+            "business",
+            "store",
+            "temporary_site",
+            "status",
+            "effective_on",
+            "due_on",
+            "filed_on",
+            "accepted_on",
+            "identifier",
+            "e_certificate_required",
+            "notes",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, (label, required) in PERMIT_CHECKLIST.items():
             self.fields[f"check_{key}"] = forms.BooleanField(
-                label=label, required=False, initial=self.instance.checklist.get(key, False),
+                label=label,
+                required=False,
+                initial=self.instance.checklist.get(key, False),
                 help_text=_("Permit applications only.") if not required else _("Required before filing."),
             )
 

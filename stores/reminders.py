@@ -34,16 +34,25 @@ class Event:
     url: str = ""
 
 
-def reminder_raise(*, key: str, business_id: int, message: str, params: dict, due_on: date | None,
-                   url: str = "") -> bool:
+def reminder_raise(
+    *, key: str, business_id: int, message: str, params: dict, due_on: date | None, url: str = ""
+) -> bool:
     """One reminder per key: written with its subject in the office's language (as e-mailed) and its
     untranslated text, shown to each reader in theirs. True when it is new."""
     params = {k: v if isinstance(v, int) else str(v) for k, v in params.items()}
     with translation.override(settings.LANGUAGE_CODE):
         subject = (_(message) % params)[:200]
-    _reminder, created = Reminder.objects.get_or_create(key=key, defaults={
-        "business_id": business_id, "subject": subject, "message": message, "params": params, "due_on": due_on,
-        "url": url})
+    _reminder, created = Reminder.objects.get_or_create(
+        key=key,
+        defaults={
+            "business_id": business_id,
+            "subject": subject,
+            "message": message,
+            "params": params,
+            "due_on": due_on,
+            "url": url,
+        },
+    )
     return created
 
 
@@ -61,8 +70,9 @@ def certificate_events(today: date) -> Iterator[Event]:
             yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, message, params, cert.expires_on, url)
         if today >= cert.renewal_available_on:
             message = gettext_noop("The renewal certificate for %(id)s can be downloaded from the NTA CA now")
-            yield Event(f"nta:{cert.pk}:renewal", cert.business_id, message, {"id": cert.identifier},
-                        cert.expires_on, url)
+            yield Event(
+                f"nta:{cert.pk}:renewal", cert.business_id, message, {"id": cert.identifier}, cert.expires_on, url
+            )
 
 
 def jpki_events(today: date) -> Iterator[Event]:
@@ -70,21 +80,31 @@ def jpki_events(today: date) -> Iterator[Event]:
         url = reverse("admin:stores_jpkicertificate_change", args=[cert.pk])
         if cert.revoked_on:
             message = gettext_noop("%(name)s's signature certificate was revoked: issue a new one")
-            yield Event(f"jpki:{cert.pk}:revoked:{cert.revoked_on}", cert.business_id, message,
-                        {"name": cert.holder_name}, None, url)
+            yield Event(
+                f"jpki:{cert.pk}:revoked:{cert.revoked_on}",
+                cert.business_id,
+                message,
+                {"name": cert.holder_name},
+                None,
+                url,
+            )
         elif cert.renewal_opens_on <= today <= cert.expires_on:
             message = gettext_noop("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it")
             params = {"name": cert.holder_name, "kind": str(cert.get_kind_display()), "day": str(cert.expires_on)}
-            yield Event(f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, message, params,
-                        cert.expires_on, url)
+            yield Event(
+                f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, message, params, cert.expires_on, url
+            )
 
 
 def filing_events(today: date) -> Iterator[Event]:
     todo = Filing.objects.filter(status=Filing.Status.TODO, due_on__isnull=False).select_related("store")
     for filing in todo.filter(due_on__lte=today + timedelta(days=FILING_SOON_DAYS)):
         due = cast(date, filing.due_on)  # the query keeps only filings with a due date
-        label = {"filing": str(filing.get_kind_display()), "day": str(filing.due_on),
-                 "what": str(filing.temporary_site or filing.store or filing.business)}
+        label = {
+            "filing": str(filing.get_kind_display()),
+            "day": str(filing.due_on),
+            "what": str(filing.temporary_site or filing.store or filing.business),
+        }
         if due < today:
             stage, message = "overdue", gettext_noop("OVERDUE: %(filing)s for %(what)s was due on %(day)s")
         elif due <= today + timedelta(days=1):
@@ -92,8 +112,9 @@ def filing_events(today: date) -> Iterator[Event]:
         else:
             stage, message = "7d", gettext_noop("Due within 7 days: %(filing)s for %(what)s (%(day)s)")
         url = reverse("admin:stores_filing_change", args=[filing.pk])
-        yield Event(f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, message, label,
-                    filing.due_on, url)
+        yield Event(
+            f"filing:{filing.pk}:{filing.due_on}:{stage}", filing.business_id, message, label, filing.due_on, url
+        )
 
 
 def reminders_raise(today: date | None = None) -> list[Reminder]:
@@ -107,8 +128,14 @@ def _raise(today: date) -> list[Reminder]:
     for event in (*certificate_events(today), *jpki_events(today), *filing_events(today)):
         if event.business_id is None:
             continue
-        if reminder_raise(key=event.key, business_id=event.business_id, message=event.message,
-                          params=event.params, due_on=event.due_on, url=event.url):
+        if reminder_raise(
+            key=event.key,
+            business_id=event.business_id,
+            message=event.message,
+            params=event.params,
+            due_on=event.due_on,
+            url=event.url,
+        ):
             created.append(Reminder.objects.get(key=event.key))
     return created
 

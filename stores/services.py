@@ -48,7 +48,8 @@ def _effects(filing: Filing) -> None:
 def temporary_site_sync_filing(*, actor, site: TemporarySite) -> Filing:
     """Every temporary site has its 設置届出書, due the day before it opens."""
     filing, created = Filing.objects.get_or_create(
-        kind=Filing.Kind.TEMPORARY_SITE_SETUP, temporary_site=site,
+        kind=Filing.Kind.TEMPORARY_SITE_SETUP,
+        temporary_site=site,
         defaults={"business": site.business, "store": site.store, "effective_on": site.opens_on},
     )
     if not created and filing.effective_on != site.opens_on:

@@ -49,6 +49,7 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_label(self, obj: AuditEvent) -> str:
         return str(ACTIONS.get(obj.action, obj.action))
+
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
@@ -80,11 +81,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
-        token, secret = token_issue(actor=request.user, user=form.cleaned_data["user"],
-                                    name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        token, secret = token_issue(
+            actor=request.user,
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
         obj.pk = token.pk
-        messages.warning(request, _("The token for %(name)s is %(secret)s — copy it into the till now; it is not "
-                                    "shown again.") % {"name": token.name, "secret": secret})
+        messages.warning(
+            request,
+            _("The token for %(name)s is %(secret)s — copy it into the till now; it is not shown again.")
+            % {"name": token.name, "secret": secret},
+        )
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: Any) -> None:

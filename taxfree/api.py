@@ -54,8 +54,7 @@ class FileRenderer(BaseRenderer):
     """Lets a client ask for a file's type (`Accept: application/pdf`, `text/csv` …) from a view that
     answers with the file itself; an error still answers in JSON."""
 
-    def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: Any = None) -> bytes:
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 

@@ -22,5 +22,6 @@ class TaxfreeConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the start-up checks
+
         # New models get their permissions after migrate: keep the role groups complete.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="taxfree_sync_roles")

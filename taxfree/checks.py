@@ -19,8 +19,13 @@ def field_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         try:
             Fernet(key.encode())
         except (ValueError, TypeError):
-            errors.append(Error(f"FIELD_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe base64 "
-                                "bytes).", hint=_HINT, id="taxfree.E001"))
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 url-safe base64 bytes).",
+                    hint=_HINT,
+                    id="taxfree.E001",
+                )
+            )
     if len(settings.FIELD_HASH_KEY or "") < 16:
         errors.append(Error("FIELD_HASH_KEY must be at least 16 characters.", id="taxfree.E002"))
     return errors

@@ -53,7 +53,8 @@ def validate_nationality(value: str) -> None:
     if value not in ICAO_EXTRA and value not in countries_by_alpha3:
         raise ValidationError(
             _("'%(code)s' is not an ISO 3166-1 alpha-3 or ICAO nationality code."),
-            code="nationality", params={"code": value},
+            code="nationality",
+            params={"code": value},
         )
 
 

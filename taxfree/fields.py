@@ -16,8 +16,10 @@ class StrictIntegerField(serializers.IntegerField):
     """An integer, not 1.5 nor true nor "1.0": ids and amounts mean exactly what they say."""
 
     def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int | str) or (
-            isinstance(data, str) and not data.strip().lstrip("-").isdigit()
+        if (
+            isinstance(data, bool)
+            or not isinstance(data, int | str)
+            or (isinstance(data, str) and not data.strip().lstrip("-").isdigit())
         ):
             self.fail("invalid")
         return super().to_internal_value(data)

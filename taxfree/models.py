@@ -15,8 +15,13 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("who"))
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
     action = models.CharField(_("action"), max_length=40)
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=40)
@@ -27,8 +32,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit trail")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"]),
-                   models.Index(fields=["-at", "-id"], name="audit_at_desc")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["-at", "-id"], name="audit_at_desc"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
@@ -36,20 +43,32 @@ class AuditEvent(models.Model):
 
 # What each audit action means, in the reader's language (the rows keep the stable code).
 ACTIONS = {
-    "admin_add": _("added in the admin"), "admin_change": _("changed in the admin"),
-    "admin_view": _("opened in the admin"), "attachment_download": _("filing attachment downloaded"),
+    "admin_add": _("added in the admin"),
+    "admin_change": _("changed in the admin"),
+    "admin_view": _("opened in the admin"),
+    "attachment_download": _("filing attachment downloaded"),
     "capture": _("passport captured"),
-    "certificate_export": _("certificate backed up"), "certificate_import": _("certificate imported"),
-    "customer_change": _("customer's identity changed"), "customer_register": _("customer registered"),
-    "customer_view": _("customer looked up"), "document_print": _("document printed"),
+    "certificate_export": _("certificate backed up"),
+    "certificate_import": _("certificate imported"),
+    "customer_change": _("customer's identity changed"),
+    "customer_register": _("customer registered"),
+    "customer_view": _("customer looked up"),
+    "document_print": _("document printed"),
     "export": _("export downloaded"),
     "document_change": _("identity document changed"),
-    "filing_apply": _("filing applied"), "jpki_revoked": _("My Number certificate revoked"),
-    "login_unlock": _("login unlocked"), "otp_setup": _("second factor set up"),
-    "record_correct": _("purchase record corrected"), "record_review": _("warning reviewed"),
-    "record_send_now": _("purchase record sent now"), "refund_pay": _("refund paid"),
-    "sale_cancel": _("sale cancelled or returned"), "sale_finalize": _("sale finished"),
-    "sale_view": _("sale opened"), "token_issue": _("API token made"), "token_revoke": _("API token revoked"),
+    "filing_apply": _("filing applied"),
+    "jpki_revoked": _("My Number certificate revoked"),
+    "login_unlock": _("login unlocked"),
+    "otp_setup": _("second factor set up"),
+    "record_correct": _("purchase record corrected"),
+    "record_review": _("warning reviewed"),
+    "record_send_now": _("purchase record sent now"),
+    "refund_pay": _("refund paid"),
+    "sale_cancel": _("sale cancelled or returned"),
+    "sale_finalize": _("sale finished"),
+    "sale_view": _("sale opened"),
+    "token_issue": _("API token made"),
+    "token_revoke": _("API token revoked"),
 }
 
 
@@ -58,8 +77,9 @@ _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", d
 
 def audit(actor, action: str, obj: models.Model, summary: str = "", **data) -> AuditEvent:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    event = AuditEvent(actor=user, action=action, object_type=obj._meta.label, object_id=str(obj.pk),
-                       summary=summary[:200], data=data)
+    event = AuditEvent(
+        actor=user, action=action, object_type=obj._meta.label, object_id=str(obj.pk), summary=summary[:200], data=data
+    )
     batch = _together.get()
     if batch is None:
         event.save()
@@ -85,8 +105,9 @@ class ApiToken(models.Model):
     """A till's or a POS integration's key to the API. Only a SHA-256 digest is kept: the token is
     shown once, when it is made. Named per device, with an expiry, revocable."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-        verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("device or till"), max_length=100)
     prefix = models.CharField(_("starts with"), max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)

@@ -11,7 +11,7 @@ Error = inline_serializer("Error", {"detail": serializers.CharField()})
 FieldErrors = OpenApiTypes.OBJECT
 DESCRIPTIONS = {
     400: "Invalid input: an object of field names, each with its messages (or `detail` for the body itself). "
-         "Nothing was changed.",
+    "Nothing was changed.",
     401: "No or invalid credentials (session, or `Authorization: Token …`).",
     403: "The user may not do this (role or store).",
     404: "Not found, or belongs to a store the user cannot see.",
@@ -23,5 +23,6 @@ DESCRIPTIONS = {
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(FieldErrors if code == 400 else Error, description=DESCRIPTIONS[code])
-            for code in codes}
+    return {
+        code: OpenApiResponse(FieldErrors if code == 400 else Error, description=DESCRIPTIONS[code]) for code in codes
+    }

@@ -27,7 +27,8 @@ OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 
 def needs_second_factor(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
-        getattr(user, "is_superuser", False) or is_compliance_officer(user))
+        getattr(user, "is_superuser", False) or is_compliance_officer(user)
+    )
 
 
 class RequireSecondFactor:
@@ -36,15 +37,23 @@ class RequireSecondFactor:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (settings.OTP_REQUIRED and needs_second_factor(user) and not user.is_verified()  # type: ignore[union-attr]
-                and not request.path.startswith(OPEN_PREFIXES)):
+        if (
+            settings.OTP_REQUIRED
+            and needs_second_factor(user)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
             return redirect(f"{settings.OTP_URL}?next={request.get_full_path()}")
         return self.get_response(request)
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label=_("6-digit code from the authenticator app"), regex=r"^\d{6}$", max_length=6,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.RegexField(
+        label=_("6-digit code from the authenticator app"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 @login_required
@@ -54,7 +63,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     setup = device is None
     if setup:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=request.user, name="authenticator", confirmed=False)
+            user=request.user, name="authenticator", confirmed=False
+        )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
@@ -66,8 +76,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         form.add_error("code", _("This code is not right (or too old): try the current one."))
     context = {"form": form, "setup": setup, "next": _next(request)}
     if setup:
-        context |= {"qr": segno.make(device.config_url, micro=False).svg_inline(scale=4),
-                    "secret": b32encode(device.bin_key).decode()}
+        context |= {
+            "qr": segno.make(device.config_url, micro=False).svg_inline(scale=4),
+            "secret": b32encode(device.bin_key).decode(),
+        }
     return render(request, "registration/second_factor.html", context)
 
 

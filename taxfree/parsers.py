@@ -33,4 +33,3 @@ def _depth(value: Any) -> int:
         children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
         level.extend((child, depth + 1) for child in children)
     return deepest
-

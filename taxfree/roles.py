@@ -77,8 +77,17 @@ def can_sell(user) -> bool:
 # What each role may do in the admin, by app and action. Sales, their items and purchase records
 # are never deleted (docs/architecture.md, invariant 3), so no role gets those delete permissions.
 _APPS = ("stores", "sales", "transmission", "taxfree")
-_NEVER_DELETED = {"sale", "saleitem", "purchaserecord", "auditevent", "customer", "identitydocument", "refund",
-                  "customsconfirmation", "attempt"}
+_NEVER_DELETED = {
+    "sale",
+    "saleitem",
+    "purchaserecord",
+    "auditevent",
+    "customer",
+    "identitydocument",
+    "refund",
+    "customsconfirmation",
+    "attempt",
+}
 
 
 def _wanted(role: str, app_label: str, codename: str) -> bool:
@@ -90,8 +99,11 @@ def _wanted(role: str, app_label: str, codename: str) -> bool:
     if role == ACCOUNTANT:
         return action == "view"
     if role == STORE_STAFF:
-        return app_label == "sales" and action in ("view", "add") and model != "product" or (
-            model == "product" and action == "view"
+        return (
+            app_label == "sales"
+            and action in ("view", "add")
+            and model != "product"
+            or (model == "product" and action == "view")
         )
     if app_label == "taxfree":
         return action == "view" or model == "apitoken" and action in ("add", "change")

@@ -20,9 +20,7 @@ DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
 # Required when DEBUG is off: a missing variable stops the start-up with a clear error.
 SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else environ.Env.NOTSET)
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else environ.Env.NOTSET
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else environ.Env.NOTSET)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
@@ -105,15 +103,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
     # before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DB_SERVER_SIDE_BINDING", default=True)
+        "DB_SERVER_SIDE_BINDING", default=True
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process, the worker and the sweeper share the file. WAL lets readers go on while one
     # writes; IMMEDIATE takes the write lock when a transaction starts, so that two writers queue
     # (busy timeout) instead of one failing with "database is locked" when it upgrades a read lock.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 20, "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     # Tests run on a file like production does (WAL, busy timeout), not in shared-cache memory.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"taxfree-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -161,8 +163,10 @@ if not DEBUG:
     # Production serves the static files from the app server itself (WhiteNoise: compressed, cached
     # for ever under their hashed names); development lets runserver do it.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 # Filing attachments: kept outside any served directory, downloaded through a permission check.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 
@@ -197,7 +201,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The interactive docs come from the package's own files (no CDN; CSP allows only 'self').
-    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DocumentTypeEnum": "sales.choices.DocumentType",
         "MrzDocumentTypeEnum": ["TD1", "TD2", "TD3", "MRV-A", "MRV-B"],
@@ -206,8 +212,11 @@ SPECTACULAR_SETTINGS = {
 
 REDIS_URL = env("REDIS_URL", default="")
 # The cache counts API requests for throttling: shared through Redis when there is one.
-CACHES = {"default": {"BACKEND": "taxfree.cache.RedisCache", "LOCATION": REDIS_URL}
-          if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "taxfree.cache.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 Q_CLUSTER = {
     "name": "taxfree",
     "workers": env.int("Q_WORKERS", default=2),
@@ -274,12 +283,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # No inline script or style anywhere (django-csp); images of captures are shown from blob: URLs.
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
-    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", "blob:"], "media-src": ["'self'", "blob:"], "connect-src": ["'self'"],
-    "font-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'self'"], "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-}}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

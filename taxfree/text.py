@@ -35,8 +35,11 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """The one rule for text typed or sent in: NFC, no control or format characters (TAB, LF and
     CR only in multi-line text). They are also what the NTA refuses later (docs/rules.md §5)."""
     text = unicodedata.normalize("NFC", value)
-    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co")
-           and not (multiline and c in _MULTILINE_CONTROLS)]
+    bad = [
+        c
+        for c in text
+        if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") and not (multiline and c in _MULTILINE_CONTROLS)
+    ]
     if bad:
         raise ValidationError(
             _("Control or invisible characters are not allowed (%(chars)s).")

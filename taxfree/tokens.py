@@ -33,8 +33,9 @@ def token_issue(*, actor: Actor, user: Any, name: str, days: int = 365) -> tuple
     if not 1 <= days <= 3650:
         raise ValueError("a token lives 1 to 3650 days")
     secret = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:8], digest=digest(secret),
-                                    expires_at=timezone.now() + timedelta(days=days))
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[:8], digest=digest(secret), expires_at=timezone.now() + timedelta(days=days)
+    )
     audit(actor, "token_issue", token, f"{name} for {user}, {days} days")
     return token, secret
 
@@ -84,5 +85,9 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <secret>`: a till's token from the admin or `manage.py api_token_create`."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <secret>`: a till's token from the admin or `manage.py api_token_create`.",
+        }

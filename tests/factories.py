@@ -89,8 +89,17 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 
 # A synthetic identity for generated MRZs and passport pages: never a real person's.
-MRZ_PERSON = {"issuer": "USA", "nationality": "USA", "surname": "SAMPLE", "given": "ALEX JO", "number": "X12345678",
-              "birth": date(1990, 2, 3), "expiry": date(2031, 5, 6), "sex": "F", "personal": ""}
+MRZ_PERSON = {
+    "issuer": "USA",
+    "nationality": "USA",
+    "surname": "SAMPLE",
+    "given": "ALEX JO",
+    "number": "X12345678",
+    "birth": date(1990, 2, 3),
+    "expiry": date(2031, 5, 6),
+    "sex": "F",
+    "personal": "",
+}
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -121,8 +130,13 @@ def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
     from sales.inputs import line_from_dict
 
     return services.sale_finalize(
-        actor=user, store=document.customer.store, customer=document.customer, document=document,
-        lines=[line_from_dict(line) for line in lines], customer_language="en", acknowledged=True,
+        actor=user,
+        store=document.customer.store,
+        customer=document.customer,
+        document=document,
+        lines=[line_from_dict(line) for line in lines],
+        customer_language="en",
+        acknowledged=True,
         sold_at=at(day, hour),
     ).sale
 
@@ -139,14 +153,19 @@ def api_token(user) -> str:
 
 
 def till_start(client, store, customer: dict | None = None, site: int = 0) -> SimpleNamespace:
-    """"New tax-free sale" at a store: the draft's addresses (customer, basket, explain, finish,
+    """ "New tax-free sale" at a store: the draft's addresses (customer, basket, explain, finish,
     discard), with the customer form posted when given."""
     from django.urls import reverse
 
     answer = client.get(reverse("staff:start", args=[store.pk]) + f"?site={site}")
     draft = answer.url.rstrip("/").split("/")[-1]
-    urls = SimpleNamespace(**{name: reverse(f"staff:{name}", args=[store.pk, draft])
-                              for name in ("customer", "basket", "explain", "finish", "discard")}, draft=draft)
+    urls = SimpleNamespace(
+        **{
+            name: reverse(f"staff:{name}", args=[store.pk, draft])
+            for name in ("customer", "basket", "explain", "finish", "discard")
+        },
+        draft=draft,
+    )
     if customer is not None:
         urls.answer = client.post(urls.customer, customer)
     return urls

@@ -42,8 +42,9 @@ def received(*_ignored) -> list[dict]:
 def import_certificate(sandbox, identifier: str, *, days: int = 365):
     now = datetime.now().astimezone()
     issued = sandbox.ca.issue_client(identifier, now - timedelta(days=1), now + timedelta(days=days))
-    return certificate_import(actor=None, identifier=identifier, data=issued.pkcs12(b"secret-pw"),
-                              password=b"secret-pw")
+    return certificate_import(
+        actor=None, identifier=identifier, data=issued.pkcs12(b"secret-pw"), password=b"secret-pw"
+    )
 
 
 @pytest.fixture

@@ -71,8 +71,16 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = ("started_at", "transmission_number", "api_version", "http_status", "outcome", "duration_ms",
-              "shown_messages", "error")
+    fields = (
+        "started_at",
+        "transmission_number",
+        "api_version",
+        "http_status",
+        "outcome",
+        "duration_ms",
+        "shown_messages",
+        "error",
+    )
     readonly_fields = fields
     ordering = ("started_at", "id")
 
@@ -90,9 +98,14 @@ class AttemptInline(admin.TabularInline):
 def messages_html(items: list[dict[str, str]]) -> str:
     if not items:
         return "—"
-    return format_html("<ul>{}</ul>", format_html_join(
-        "", "<li><code>{}</code> {}: {}</li>", ((m.get("code", ""), m.get("item", ""), m.get("text", ""))
-                                                for m in items)))
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "",
+            "<li><code>{}</code> {}: {}</li>",
+            ((m.get("code", ""), m.get("item", ""), m.get("text", "")) for m in items),
+        ),
+    )
 
 
 class ConfirmationInline(admin.TabularInline):
@@ -118,8 +131,16 @@ class CustomsConfirmationAdmin(BigTableAdmin):
     list_filter = ("kind", "complete")
     list_select_related = ("record",)
     search_fields = ("=record__transmission_number",)
-    readonly_fields = ("record", "kind", "confirmed_at", "registered_at", "complete", "missing_lines", "raw",
-                       "pulled_at")
+    readonly_fields = (
+        "record",
+        "kind",
+        "confirmed_at",
+        "registered_at",
+        "complete",
+        "missing_lines",
+        "raw",
+        "pulled_at",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CustomsConfirmation]:
         visible = PurchaseRecord.objects.visible_to(request.user).values("pk")
@@ -137,15 +158,47 @@ class CustomsConfirmationAdmin(BigTableAdmin):
 
 @admin.register(PurchaseRecord)
 class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
-    list_display = ["id", "created_at", "store", "kind", "state", "transmission_number", "attempts", "age",
-                    "reviewed", "customs_state", "customs_deadline"]
+    list_display = [
+        "id",
+        "created_at",
+        "store",
+        "kind",
+        "state",
+        "transmission_number",
+        "attempts",
+        "age",
+        "reviewed",
+        "customs_state",
+        "customs_deadline",
+    ]
     list_filter = ["state", "kind", "customs_state", RefundFilter, ReviewFilter, StoreFilter, SaleDateFilter]
     list_select_related = ["store"]
     search_fields = ["=id", "=transmission_number", "=sale__id"]
-    fields = ("sale", "store", "sale_date", "kind", "state", "transmission_number", "api_version",
-              "sender_identifier", "attempts", "next_attempt_at", "accepted_at", "last_error", "shown_messages",
-              "reviewed_at", "reviewed_by", "cancels", "created_at", "correct_link", "customs_state",
-              "customs_deadline", "customs_kind", "customs_confirmed_at", "customs_checked_at")
+    fields = (
+        "sale",
+        "store",
+        "sale_date",
+        "kind",
+        "state",
+        "transmission_number",
+        "api_version",
+        "sender_identifier",
+        "attempts",
+        "next_attempt_at",
+        "accepted_at",
+        "last_error",
+        "shown_messages",
+        "reviewed_at",
+        "reviewed_by",
+        "cancels",
+        "created_at",
+        "correct_link",
+        "customs_state",
+        "customs_deadline",
+        "customs_kind",
+        "customs_confirmed_at",
+        "customs_checked_at",
+    )
     readonly_fields = fields
     inlines = [AttemptInline, ConfirmationInline]
     actions = ["send_now", "mark_reviewed"]
@@ -154,8 +207,11 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
         return cast(PurchaseRecordQuerySet, super().get_queryset(request)).visible_to(request.user)
 
     def get_urls(self) -> list:
-        correct = path("<int:pk>/correct/", self.admin_site.admin_view(admin_views.record_correction),
-                       name="transmission_purchaserecord_correct")
+        correct = path(
+            "<int:pk>/correct/",
+            self.admin_site.admin_view(admin_views.record_correction),
+            name="transmission_purchaserecord_correct",
+        )
         return [correct, *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -30,21 +30,25 @@ class CorrectionForm(forms.Form):
     nationality = forms.RegexField(label=gettext_lazy("nationality"), regex=r"^[A-Z]{3}$", max_length=3)
     birth_date = forms.DateField(label=gettext_lazy("birth date"))
     document_number = forms.CharField(
-        label=gettext_lazy("document number (leave empty to keep it)"), max_length=20, required=False,
-        validators=[validate_document_number])
+        label=gettext_lazy("document number (leave empty to keep it)"),
+        max_length=20,
+        required=False,
+        validators=[validate_document_number],
+    )
 
     def __init__(self, *args: Any, record: PurchaseRecord, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for item in record.payload["items"]:
             line = item["line"]
-            self.fields[f"item_{line}_name"] = TextField(label=_("line %(n)s item name") % {"n": line},
-                                                               max_length=200, initial=item["name"])
+            self.fields[f"item_{line}_name"] = TextField(
+                label=_("line %(n)s item name") % {"n": line}, max_length=200, initial=item["name"]
+            )
             self.fields[f"item_{line}_detail"] = TextField(
-                label=_("line %(n)s 商品情報詳細") % {"n": line}, max_length=80, required=False,
-                initial=item["detail"])
+                label=_("line %(n)s 商品情報詳細") % {"n": line}, max_length=80, required=False, initial=item["detail"]
+            )
             self.fields[f"item_{line}_serial"] = TextField(
-                label=_("line %(n)s serial number") % {"n": line}, max_length=20, required=False,
-                initial=item["serial"])
+                label=_("line %(n)s serial number") % {"n": line}, max_length=20, required=False, initial=item["serial"]
+            )
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -62,13 +66,20 @@ def record_correction(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, record=record, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            record_correct(actor=request.user, record=record, changes=form.changes(),
-                           reason=form.cleaned_data["reason"])
+            record_correct(
+                actor=request.user, record=record, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Record corrected; it is sent again now."))
             return redirect("admin:transmission_purchaserecord_change", record.pk)
-    context = {**admin.site.each_context(request), "form": form, "record": record, "opts": PurchaseRecord._meta,
-               "title": _("Correct a rejected purchase record"), "messages_list": record.result_messages}
+    context = {
+        **admin.site.each_context(request),
+        "form": form,
+        "record": record,
+        "opts": PurchaseRecord._meta,
+        "title": _("Correct a rejected purchase record"),
+        "messages_list": record.result_messages,
+    }
     return TemplateResponse(request, "admin/transmission/correct.html", context)

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TransmissionConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'transmission'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "transmission"
     verbose_name = _("Transmission to the NTA")
 
     def ready(self) -> None:

@@ -62,7 +62,9 @@ def post_json(path: str, body: dict[str, Any], certificate: NTACertificate) -> A
     started = time.monotonic()
     try:
         response = session_for(certificate).post(
-            url, json=body, timeout=(settings.NTA_CONNECT_TIMEOUT, settings.NTA_READ_TIMEOUT),
+            url,
+            json=body,
+            timeout=(settings.NTA_CONNECT_TIMEOUT, settings.NTA_READ_TIMEOUT),
             headers={"Content-Type": "application/json; charset=utf-8"},
         )
     except requests.RequestException as exc:
@@ -94,8 +96,9 @@ def _context(certificate: NTACertificate) -> ssl.SSLContext:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     password = secrets.token_bytes(32)
     key = serialization.load_pem_private_key(certificate.private_key_pem.encode(), password=None)
-    sealed = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                               serialization.BestAvailableEncryption(password))
+    sealed = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(password)
+    )
     with _in_memory(certificate.certificate_pem.encode() + sealed) as path:
         context.load_cert_chain(path, password=password)
     return context

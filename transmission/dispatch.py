@@ -111,8 +111,11 @@ def send_forever(stop: threading.Event, interval: float = 0.5) -> None:
 
 def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord | None:
     with transaction.atomic():
-        candidates = PurchaseRecord.objects.filter(due(now)).order_by("created_at", "id").only(
-            "id", "state", "lease_until", "cancels_id")
+        candidates = (
+            PurchaseRecord.objects.filter(due(now))
+            .order_by("created_at", "id")
+            .only("id", "state", "lease_until", "cancels_id")
+        )
         if record_id is not None:
             candidates = candidates.filter(pk=record_id)
         if connection.features.has_select_for_update_skip_locked:
@@ -133,14 +136,18 @@ def _waits_for_original(record: PurchaseRecord, now: datetime) -> bool:
     if original in (State.OK, State.WARNING):
         return False
     PurchaseRecord.objects.filter(pk=record.pk).update(
-        next_attempt_at=now + WAIT_FOR_ORIGINAL, last_error="waiting for the cancelled record to be accepted")
+        next_attempt_at=now + WAIT_FOR_ORIGINAL, last_error="waiting for the cancelled record to be accepted"
+    )
     return True
 
 
 def _take(record: PurchaseRecord, now: datetime) -> bool:
     # The conditional update is the claim: of two workers reading the same row, one wins.
-    return bool(PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until)
-                .update(state=State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1))
+    return bool(
+        PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until).update(
+            state=State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1
+        )
+    )
 
 
 def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:
@@ -166,13 +173,18 @@ def _send(record: PurchaseRecord) -> str:
     certificate = NTACertificate.objects.active_for(sender) if sender else None
     if certificate is None:
         _no_certificate(record, sender)
-        return _finish(record, started, Outcome.NO_CERTIFICATE,
-                       error=f"no valid NTA client certificate for 識別符号 {sender or '(none)'}")
+        return _finish(
+            record,
+            started,
+            Outcome.NO_CERTIFICATE,
+            error=f"no valid NTA client certificate for 識別符号 {sender or '(none)'}",
+        )
     try:
         wire = _wire(record, sender)
     except Preflight as exc:
-        return _finish(record, started, Outcome.PREFLIGHT, messages=[p.as_dict() for p in exc.problems],
-                       error=str(exc)[:300])
+        return _finish(
+            record, started, Outcome.PREFLIGHT, messages=[p.as_dict() for p in exc.problems], error=str(exc)[:300]
+        )
     answer = client.post(wire, certificate)
     return _finish(record, started, _outcome(answer), answer=answer, wire=wire, error=answer.error)
 
@@ -180,8 +192,13 @@ def _send(record: PurchaseRecord) -> str:
 def _wire(record: PurchaseRecord, sender: str) -> WireRecord:
     cancelled = record.cancels.transmission_number if record.cancels else None
     try:
-        return build(record.payload, sender_id=sender, send_no=record.transmission_number or "",
-                     decrypt=decrypt, cancelled_send_no=cancelled)
+        return build(
+            record.payload,
+            sender_id=sender,
+            send_no=record.transmission_number or "",
+            decrypt=decrypt,
+            cancelled_send_no=cancelled,
+        )
     except (KeyError, TypeError, ValueError, InvalidToken) as exc:
         raise Preflight([_incomplete(exc)]) from exc
 
@@ -199,26 +216,47 @@ def _outcome(answer: client.Answer) -> str:
     return Outcome.UNANSWERED
 
 
-def _finish(record: PurchaseRecord, started: datetime, outcome: str, *, answer: client.Answer | None = None,
-            wire: WireRecord | None = None, messages: list[dict[str, str]] | None = None, error: str = "") -> str:
+def _finish(
+    record: PurchaseRecord,
+    started: datetime,
+    outcome: str,
+    *,
+    answer: client.Answer | None = None,
+    wire: WireRecord | None = None,
+    messages: list[dict[str, str]] | None = None,
+    error: str = "",
+) -> str:
     messages = messages if messages is not None else list((answer.body or {}).get("messages") or []) if answer else []
     with transaction.atomic():
         Attempt.objects.create(
-            record=record, started_at=started, duration_ms=answer.elapsed_ms if answer else 0,
-            transmission_number=record.transmission_number or "", api_version=wire.version if wire else "",
-            http_status=answer.status if answer else None, outcome=outcome, messages=messages, error=error[:300],
-            request_body=wire.masked() if wire else None, response_body=answer.text if answer else "",
+            record=record,
+            started_at=started,
+            duration_ms=answer.elapsed_ms if answer else 0,
+            transmission_number=record.transmission_number or "",
+            api_version=wire.version if wire else "",
+            http_status=answer.status if answer else None,
+            outcome=outcome,
+            messages=messages,
+            error=error[:300],
+            request_body=wire.masked() if wire else None,
+            response_body=answer.text if answer else "",
         )
         PurchaseRecord.objects.filter(pk=record.pk, state=State.SENDING).update(
-            **_record_fields(record, outcome, messages, error, wire))
+            **_record_fields(record, outcome, messages, error, wire)
+        )
     return outcome
 
 
-def _record_fields(record: PurchaseRecord, outcome: str, messages: list[dict[str, str]], error: str,
-                   wire: WireRecord | None) -> dict[str, Any]:
+def _record_fields(
+    record: PurchaseRecord, outcome: str, messages: list[dict[str, str]], error: str, wire: WireRecord | None
+) -> dict[str, Any]:
     now = timezone.now()
-    fields: dict[str, Any] = {"lease_until": None, "last_error": error[:300], "result_messages": messages,
-                              "sender_identifier": str(record.payload.get("store", {}).get("identifier") or "")}
+    fields: dict[str, Any] = {
+        "lease_until": None,
+        "last_error": error[:300],
+        "result_messages": messages,
+        "sender_identifier": str(record.payload.get("store", {}).get("identifier") or ""),
+    }
     if wire:
         fields["api_version"] = wire.version
     if outcome in (Outcome.OK, Outcome.WARNING):
@@ -234,14 +272,17 @@ def _no_certificate(record: PurchaseRecord, sender: str) -> None:
         return
     today = timezone.localdate()
     reminder_raise(
-        key=f"records:no-certificate:{record.store_id}:{today}", business_id=record.store.business_id,
+        key=f"records:no-certificate:{record.store_id}:{today}",
+        business_id=record.store.business_id,
         message=gettext_noop("No valid NTA client certificate for %(store)s (%(id)s): its purchase records wait"),
-        params={"store": record.store.name, "id": sender or "—"}, due_on=today,
-        url="/admin/stores/ntacertificate/")
+        params={"store": record.store.name, "id": sender or "—"},
+        due_on=today,
+        url="/admin/stores/ntacertificate/",
+    )
 
 
 def records_overdue_remind(now: datetime | None = None) -> int:
-    """"Without delay": records still unsent after RECORD_OVERDUE_MINUTES raise one reminder per
+    """ "Without delay": records still unsent after RECORD_OVERDUE_MINUTES raise one reminder per
     store and day."""
     now = now or timezone.now()
     late = unsent().filter(created_at__lt=now - timedelta(minutes=settings.RECORD_OVERDUE_MINUTES))
@@ -252,11 +293,16 @@ def records_overdue_remind(now: datetime | None = None) -> int:
 
 
 def _overdue_reminder(row: Mapping[str, Any], today: date) -> int:
-    return int(reminder_raise(
-        key=f"records:unsent:{row['store_id']}:{today}", business_id=row["store__business_id"],
-        message=gettext_noop("Purchase records of %(store)s are still unsent after %(minutes)s minutes"),
-        params={"store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES}, due_on=today,
-        url="/admin/transmission/purchaserecord/?state__exact=waiting"))
+    return int(
+        reminder_raise(
+            key=f"records:unsent:{row['store_id']}:{today}",
+            business_id=row["store__business_id"],
+            message=gettext_noop("Purchase records of %(store)s are still unsent after %(minutes)s minutes"),
+            params={"store": row["store__name"], "minutes": settings.RECORD_OVERDUE_MINUTES},
+            due_on=today,
+            url="/admin/transmission/purchaserecord/?state__exact=waiting",
+        )
+    )
 
 
 def unsent() -> QuerySet[PurchaseRecord]:

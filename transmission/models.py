@@ -60,15 +60,25 @@ class PurchaseRecord(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     payload = models.JSONField(_("frozen payload data"))
     original_payload = models.JSONField(
-        _("payload before correction"), null=True, blank=True,
+        _("payload before correction"),
+        null=True,
+        blank=True,
         help_text=_("Kept when an officer corrects a rejected record."),
     )
     cancels = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="cancellations",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancellations",
         verbose_name=_("cancels record"),
     )
     transmission_number = models.CharField(
-        _("送信番号"), max_length=17, null=True, blank=True, unique=True,
+        _("送信番号"),
+        max_length=17,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Set at the first send and kept for every resend."),
     )
     sender_identifier = models.CharField(_("sender 識別符号"), max_length=21, blank=True)
@@ -84,17 +94,26 @@ class PurchaseRecord(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-            verbose_name=_("reviewed by"))
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
     customs_state = models.CharField(
-        _("customs confirmation"), max_length=14, choices=CustomsState.choices, blank=True,
+        _("customs confirmation"),
+        max_length=14,
+        choices=CustomsState.choices,
+        blank=True,
         help_text=_("Refund-method sales only: where the customs confirmation (税関確認) stands."),
     )
     customs_deadline = models.DateField(_("last day for customs"), null=True, blank=True)
     customs_kind = models.CharField(_("税関確認情報区分"), max_length=1, blank=True)
     customs_confirmed_at = models.DateTimeField(_("confirmed by customs at"), null=True, blank=True)
     customs_checked_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Last query of this record alone (near its last day)."))
+        null=True, blank=True, help_text=_("Last query of this record alone (near its last day).")
+    )
     # Written with the refund, in its transaction (sales.refunds.services.refund_pay), so that the
     # refunds still to pay are found from an index however many were paid before them.
     refunded_at = models.DateTimeField(_("refund paid at"), null=True, blank=True, editable=False)
@@ -113,18 +132,27 @@ class PurchaseRecord(models.Model):
             models.Index(fields=["store", "-created_at"], name="record_store_created"),
             # The dispatcher's claim walks the unsent records oldest first: a small index however
             # many records were ever sent.
-            models.Index(fields=["created_at", "id"], name="record_unsent",
-                         condition=models.Q(state__in=["pending", "sending", "waiting"])),
+            models.Index(
+                fields=["created_at", "id"],
+                name="record_unsent",
+                condition=models.Q(state__in=["pending", "sending", "waiting"]),
+            ),
             # Records waiting for customs, by their last day: the expiry, the near-deadline queries
             # and the queue read only these.
-            models.Index(fields=["customs_deadline", "id"], name="record_awaiting_customs",
-                         condition=models.Q(customs_state="awaiting")),
+            models.Index(
+                fields=["customs_deadline", "id"],
+                name="record_awaiting_customs",
+                condition=models.Q(customs_state="awaiting"),
+            ),
             models.Index(fields=["customs_state", "customs_deadline"], name="record_customs"),
             # The refunds queue lists confirmed records by when customs confirmed them.
             models.Index(fields=["customs_state", "customs_confirmed_at"], name="record_customs_confirmed"),
             # ... and the refunds due are the confirmed sales' records with no refund yet: a few.
-            models.Index(fields=["customs_confirmed_at", "id"], name="record_refund_due",
-                         condition=models.Q(customs_state="confirmed", kind="sale", refunded_at__isnull=True)),
+            models.Index(
+                fields=["customs_confirmed_at", "id"],
+                name="record_refund_due",
+                condition=models.Q(customs_state="confirmed", kind="sale", refunded_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,8 +176,9 @@ class Attempt(models.Model):
         PREFLIGHT = "preflight", _("refused before sending (pre-flight)")
         NO_CERTIFICATE = "no_certificate", _("no valid client certificate")
 
-    record = models.ForeignKey(PurchaseRecord, on_delete=models.PROTECT, related_name="attempt_rows",
-        verbose_name=_("purchase record"))
+    record = models.ForeignKey(
+        PurchaseRecord, on_delete=models.PROTECT, related_name="attempt_rows", verbose_name=_("purchase record")
+    )
     started_at = models.DateTimeField(_("started at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     transmission_number = models.CharField(_("送信番号"), max_length=17, blank=True)

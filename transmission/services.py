@@ -64,8 +64,14 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
     if not after:
         raise ValidationError(_("Nothing was changed."))
     PurchaseRecord.objects.filter(pk=locked.pk).update(
-        payload=payload, original_payload=locked.original_payload or locked.payload, state=State.PENDING,
-        next_attempt_at=None, failures=0, result_messages=[], last_error="")
+        payload=payload,
+        original_payload=locked.original_payload or locked.payload,
+        state=State.PENDING,
+        next_attempt_at=None,
+        failures=0,
+        result_messages=[],
+        last_error="",
+    )
     audit(actor, "record_correct", locked, reason[:200], before=before, after=after)
     transaction.on_commit(lambda: record_kick(locked.pk))
 

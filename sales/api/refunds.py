@@ -27,15 +27,19 @@ class RefundRequestSerializer(Serializer):
     fee = StrictIntegerField(min_value=0, max_value=10**12, default=0, help_text="Integer yen.")
     fee_borne_by = serializers.ChoiceField(Refund.FeeBorneBy.values, default=Refund.FeeBorneBy.SHOP)
     reference = TextField(max_length=100, required=False, default="", allow_blank=True)
-    operator_name = TextField(max_length=100, required=False, default="", allow_blank=True,
-                              help_text="Required when channel is `operator`.")
+    operator_name = TextField(
+        max_length=100, required=False, default="", allow_blank=True, help_text="Required when channel is `operator`."
+    )
 
 
 class RefundSerializer(Serializer):
-    due = serializers.IntegerField(help_text="Integer yen: the refund of what remains of the sale, payable once "
-                                             "customs confirmed it; 0 when not confirmed or expired.")
-    paid = serializers.IntegerField(allow_null=True, help_text="Paid to the customer: the refund less a fee "
-                                                               "the customer bore; null while unpaid.")
+    due = serializers.IntegerField(
+        help_text="Integer yen: the refund of what remains of the sale, payable once "
+        "customs confirmed it; 0 when not confirmed or expired."
+    )
+    paid = serializers.IntegerField(
+        allow_null=True, help_text="Paid to the customer: the refund less a fee the customer bore; null while unpaid."
+    )
     fee = serializers.IntegerField(allow_null=True)
     channel = serializers.CharField(allow_null=True)
     paid_at = serializers.DateTimeField(allow_null=True)
@@ -69,5 +73,10 @@ class RefundCreateView(APIView):
 def refund_as_dict(due: int, refund: Refund | None) -> dict:
     if refund is None:
         return {"due": due, "paid": None, "fee": None, "channel": None, "paid_at": None}
-    return {"due": refund.due, "paid": refund.paid, "fee": refund.fee, "channel": refund.channel,
-            "paid_at": refund.paid_at}
+    return {
+        "due": refund.due,
+        "paid": refund.paid,
+        "fee": refund.fee,
+        "channel": refund.channel,
+        "paid_at": refund.paid_at,
+    }

@@ -49,8 +49,14 @@ class ItemSerializer(Serializer):
     serial = TextField(max_length=100, allow_blank=True, default="")
     serial_expected = serializers.BooleanField(default=False)
     liquor = LiquorSerializer(allow_null=True, default=None)
-    product = StrictIntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1,
-                                 help_text="A product of the store's business, if the item is one.")
+    product = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="A product of the store's business, if the item is one.",
+    )
     jan_code = serializers.RegexField(r"^\d{0,13}$", max_length=13, allow_blank=True, default="")
 
     def validate(self, attrs):
@@ -60,17 +66,23 @@ class ItemSerializer(Serializer):
 
 
 BUYER_FIELDS = (
-    "document_type", "nationality", "status_of_residence", "landing_date", "has_landing_stamp", "works_in_japan",
-    "proof_document", "moved_abroad_date", "document_expiry", "passport_shown",
+    "document_type",
+    "nationality",
+    "status_of_residence",
+    "landing_date",
+    "has_landing_stamp",
+    "works_in_japan",
+    "proof_document",
+    "moved_abroad_date",
+    "document_expiry",
+    "passport_shown",
 )
 
 
 class CustomerFactsSerializer(Serializer):
     document_type = serializers.ChoiceField(choices=DocumentType.choices, allow_null=True)
     nationality = serializers.CharField(min_length=1, max_length=3, validators=[validate_nationality])
-    status_of_residence = serializers.ChoiceField(
-        choices=StatusOfResidence.choices, allow_null=True, default=None
-    )
+    status_of_residence = serializers.ChoiceField(choices=StatusOfResidence.choices, allow_null=True, default=None)
     landing_date = serializers.DateField(allow_null=True, default=None)
     has_landing_stamp = serializers.BooleanField(default=False)
     works_in_japan = serializers.BooleanField(default=False)
@@ -102,11 +114,13 @@ class VisibleStoreField(StrictPrimaryKeyField):
 
 def _within_the_rules(day, items: list[dict]) -> None:
     if day < rules.dated.first_day():
-        raise serializers.ValidationError({"sale_date": _("The rules held here start on %(day)s.") % {
-            "day": rules.dated.first_day()}})
+        raise serializers.ValidationError(
+            {"sale_date": _("The rules held here start on %(day)s.") % {"day": rules.dated.first_day()}}
+        )
     if day < rules.dated.liquor_first_day() and any(i.get("liquor") for i in items):
-        raise serializers.ValidationError({"items": _("Liquor-tax rates held here start on %(day)s.") % {
-            "day": rules.dated.liquor_first_day()}})
+        raise serializers.ValidationError(
+            {"items": _("Liquor-tax rates held here start on %(day)s.") % {"day": rules.dated.liquor_first_day()}}
+        )
 
 
 def _known_products(store: Store, items: list[dict]) -> None:
@@ -148,9 +162,8 @@ class EligibilityRequestSerializer(Serializer):
             sale_date=data["sale_date"],
             buyer=cast(CustomerFactsSerializer, self.fields["customer"]).to_buyer(data["customer"]),
             items=tuple(line.item for line in self.lines()),
-            earlier=earlier or rules.Earlier(
-                data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]
-            ),
+            earlier=earlier
+            or rules.Earlier(data["earlier_same_day_total_excl_tax"], data["earlier_same_day_consumable_excl_tax"]),
             liquor_export_store=data["store"].liquor_export,
         )
 
@@ -165,8 +178,9 @@ class PersonSerializer(CustomerFactsSerializer):
     sex = serializers.ChoiceField(choices=Sex.choices)
     document_number = serializers.CharField(min_length=1, max_length=20, validators=[validate_document_number])
     issuing_country = serializers.CharField(max_length=3, allow_blank=True, default="", validators=[])
-    passport_number = serializers.CharField(max_length=20, allow_blank=True, default="",
-                                            validators=[validate_optional_document_number])
+    passport_number = serializers.CharField(
+        max_length=20, allow_blank=True, default="", validators=[validate_optional_document_number]
+    )
 
     def validate_birth_date(self, value):
         if value >= timezone.localdate():
@@ -181,15 +195,15 @@ class PersonSerializer(CustomerFactsSerializer):
 
 class SaleRequestSerializer(EligibilityRequestSerializer):
     customer = PersonSerializer()
-    customer_language = serializers.ChoiceField(
-        choices=["ja", "en", "zh-hans", "zh-hant", "ko", "th"], default="en"
-    )
+    customer_language = serializers.ChoiceField(choices=["ja", "en", "zh-hans", "zh-hant", "ko", "th"], default="en")
     acknowledged = serializers.BooleanField(
         help_text="The customer read the rules in their language and acknowledged them."
     )
     receipt_number = TextField(max_length=40, allow_blank=True, default="")
     temporary_site = StrictPrimaryKeyField(
-        queryset=TemporarySite.objects.all(), allow_null=True, default=None,
+        queryset=TemporarySite.objects.all(),
+        allow_null=True,
+        default=None,
         help_text="The temporary site (臨時販売場) of the store where the sale happens, if any.",
     )
 

@@ -33,6 +33,7 @@ CODES_DOC = (
     f"Packing (legacy regime; null under the refund method or when not eligible):\n{_PACKING}"
 )
 
+
 class SaleCreatedSerializer(DecisionSerializer):
     sale_id = serializers.IntegerField()
     record_id = serializers.IntegerField()
@@ -47,8 +48,11 @@ class RecordStateSerializer(Serializer):
 
 
 class ConfirmationSerializer(Serializer):
-    state = serializers.ChoiceField(["awaiting", "confirmed", "not_confirmed", "expired"], allow_null=True,
-                                    help_text="null for a legacy-regime sale or a cancellation.")
+    state = serializers.ChoiceField(
+        ["awaiting", "confirmed", "not_confirmed", "expired"],
+        allow_null=True,
+        help_text="null for a legacy-regime sale or a cancellation.",
+    )
     kind = serializers.CharField(allow_null=True, help_text="税関確認情報区分 (1 or 2) once customs answered.")
     confirmed_at = serializers.DateTimeField(allow_null=True)
     deadline = serializers.DateField(allow_null=True, help_text="The last day customs may confirm.")
@@ -64,14 +68,32 @@ class SaleDetailSerializer(SaleCreatedSerializer):
 
 
 EXAMPLE = {
-    "store": 1, "sale_date": "2026-11-21",
-    "customer": {"document_type": "passport", "nationality": "USA",
-                 "status_of_residence": "temporary_visitor", "landing_date": "2026-11-15",
-                 "has_landing_stamp": True, "works_in_japan": False,
-                 "proof_document": None, "moved_abroad_date": None},
-    "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True,
-               "tax_rate": "standard", "category": "general", "excluded": False, "detail": "",
-               "serial": "", "liquor": None}],
+    "store": 1,
+    "sale_date": "2026-11-21",
+    "customer": {
+        "document_type": "passport",
+        "nationality": "USA",
+        "status_of_residence": "temporary_visitor",
+        "landing_date": "2026-11-15",
+        "has_landing_stamp": True,
+        "works_in_japan": False,
+        "proof_document": None,
+        "moved_abroad_date": None,
+    },
+    "items": [
+        {
+            "name": "Kimono",
+            "quantity": 1,
+            "unit_price": 33000,
+            "price_includes_tax": True,
+            "tax_rate": "standard",
+            "category": "general",
+            "excluded": False,
+            "detail": "",
+            "serial": "",
+            "liquor": None,
+        }
+    ],
     "earlier_same_day_total_excl_tax": 0,
 }
 
@@ -79,7 +101,8 @@ EXAMPLE = {
 class EligibilityView(APIView):
     @extend_schema(
         summary="Evaluate a prospective tax-free sale (nothing is saved)",
-        description=CODES_DOC, request=EligibilityRequestSerializer,
+        description=CODES_DOC,
+        request=EligibilityRequestSerializer,
         responses={200: DecisionSerializer, **errors(400, 401, 403, 429)},
         examples=[OpenApiExample("Refund method, one item", value=EXAMPLE, request_only=True)],
     )
@@ -109,16 +132,25 @@ class SaleCreateView(APIView):
         person, document = facts_split(data["customer"])
         try:
             done = services.sale_record(
-                actor=request.user, store=data["store"], person=person, document=document,
-                lines=serializer.lines(), customer_language=data["customer_language"],
-                acknowledged=data["acknowledged"], receipt_number=data["receipt_number"],
+                actor=request.user,
+                store=data["store"],
+                person=person,
+                document=document,
+                lines=serializer.lines(),
+                customer_language=data["customer_language"],
+                acknowledged=data["acknowledged"],
+                receipt_number=data["receipt_number"],
                 temporary_site=data["temporary_site"],
             )
         except services.SaleRefused as refused:
             return Response(decision_as_dict(refused.decision, language), status=422)
         record = done.sale.record
-        body = {**decision_as_dict(done.decision, language), "sale_id": done.sale.pk,
-                "record_id": record.pk, "record_state": record.state}
+        body = {
+            **decision_as_dict(done.decision, language),
+            "sale_id": done.sale.pk,
+            "record_id": record.pk,
+            "record_state": record.state,
+        }
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -141,15 +173,19 @@ class SaleDetailView(APIView):
 
 class SaleDocumentView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
+
     @extend_schema(
         summary="A printed document of the sale as PDF",
         description=(
             "`purchase-record` (the customer's copy of the 購入記録情報), `packing-list` (consumables, legacy "
             "regime) or `refund-receipt` (once the refund is paid). `size`: `a4` (default) or `receipt` (80 mm "
             "roll); `language`: ja, en, zh-hans, zh-hant, ko or th (default: the sale's). 404 for a document "
-            "that does not apply to the sale, or a sale of another store."),
-        parameters=[OpenApiParameter("size", str, enum=["a4", "receipt"]),
-                    OpenApiParameter("language", str, enum=["ja", "en", "zh-hans", "zh-hant", "ko", "th"])],
+            "that does not apply to the sale, or a sale of another store."
+        ),
+        parameters=[
+            OpenApiParameter("size", str, enum=["a4", "receipt"]),
+            OpenApiParameter("language", str, enum=["ja", "en", "zh-hans", "zh-hant", "ko", "th"]),
+        ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(401, 403, 404, 429)},
     )
     def get(self, request, pk: int, name: str):
@@ -163,16 +199,35 @@ def sale_detail(sale: Sale) -> dict:
     decision = sale.decision if "items" in sale.decision else {}
     record = sale.record
     return {
-        "eligible": decision.get("eligible", True), "regime": sale.regime, "reasons": decision.get("reasons", []),
-        "total_excl_tax": sale.total_excl_tax, "total_tax": sale.total_tax, "total_incl_tax": sale.total_incl_tax,
-        "refund_amount": sale.refund_amount, "packing": sale.packing or None,
-        "packing_message": decision.get("packing_message"), "totals_by_rate": decision.get("totals_by_rate", []),
-        "items": decision.get("items", []), "sale_id": sale.pk, "record_id": record.pk,
-        "record_state": record.state, "kind": sale.kind, "sold_at": sale.sold_at, "cancels": sale.cancels_id,
-        "record": {"state": record.state, "transmission_number": record.transmission_number,
-                   "result_messages": record.result_messages, "attempts": record.attempts},
-        "confirmation": {"state": record.customs_state or None, "kind": record.customs_kind or None,
-                         "confirmed_at": record.customs_confirmed_at, "deadline": record.customs_deadline},
+        "eligible": decision.get("eligible", True),
+        "regime": sale.regime,
+        "reasons": decision.get("reasons", []),
+        "total_excl_tax": sale.total_excl_tax,
+        "total_tax": sale.total_tax,
+        "total_incl_tax": sale.total_incl_tax,
+        "refund_amount": sale.refund_amount,
+        "packing": sale.packing or None,
+        "packing_message": decision.get("packing_message"),
+        "totals_by_rate": decision.get("totals_by_rate", []),
+        "items": decision.get("items", []),
+        "sale_id": sale.pk,
+        "record_id": record.pk,
+        "record_state": record.state,
+        "kind": sale.kind,
+        "sold_at": sale.sold_at,
+        "cancels": sale.cancels_id,
+        "record": {
+            "state": record.state,
+            "transmission_number": record.transmission_number,
+            "result_messages": record.result_messages,
+            "attempts": record.attempts,
+        },
+        "confirmation": {
+            "state": record.customs_state or None,
+            "kind": record.customs_kind or None,
+            "confirmed_at": record.customs_confirmed_at,
+            "deadline": record.customs_deadline,
+        },
         "refund": _refund(sale),
     }
 

@@ -30,8 +30,12 @@ class CanSell(permissions.BasePermission):
 
 class CaptureRequest(Serializer):
     image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; camera photos may carry EXIF rotation.")
-    text = serializers.CharField(required=False, max_length=400, trim_whitespace=False,
-                                 help_text="Raw MRZ text as a keyboard-wedge scanner types it (2 or 3 lines).")
+    text = serializers.CharField(
+        required=False,
+        max_length=400,
+        trim_whitespace=False,
+        help_text="Raw MRZ text as a keyboard-wedge scanner types it (2 or 3 lines).",
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("image")) == bool(attrs.get("text")):
@@ -39,24 +43,30 @@ class CaptureRequest(Serializer):
         return attrs
 
 
-_fields = inline_serializer("CaptureFields", {
-    name: serializers.CharField(allow_null=True) for name in (*captures.FIELDS, "document_code")
-})
-CaptureResponse = inline_serializer("Capture", {
-    "status": serializers.ChoiceField(["accepted", "needs_review", "not_found"]),
-    "document_type": serializers.ChoiceField(["TD1", "TD2", "TD3", "MRV-A", "MRV-B"], allow_null=True),
-    "mrz": serializers.ListField(child=serializers.CharField()),
-    "fields": _fields,
-    "checks": serializers.DictField(child=serializers.BooleanField()),
-    "reasons": serializers.ListField(child=serializers.CharField()),
-    "doubts": serializers.DictField(help_text="Per field, the characters to compare with the document: "
-                                    "[position from 1, the characters it may be]; `name` when the name "
-                                    "cannot be read for certain."),
-    "notes": serializers.DictField(child=serializers.CharField(),
-                                   help_text="Per form field, what to check, in the user's language."),
-    "elapsed_ms": serializers.FloatField(),
-    "capture_id": serializers.IntegerField(required=False),
-})
+_fields = inline_serializer(
+    "CaptureFields", {name: serializers.CharField(allow_null=True) for name in (*captures.FIELDS, "document_code")}
+)
+CaptureResponse = inline_serializer(
+    "Capture",
+    {
+        "status": serializers.ChoiceField(["accepted", "needs_review", "not_found"]),
+        "document_type": serializers.ChoiceField(["TD1", "TD2", "TD3", "MRV-A", "MRV-B"], allow_null=True),
+        "mrz": serializers.ListField(child=serializers.CharField()),
+        "fields": _fields,
+        "checks": serializers.DictField(child=serializers.BooleanField()),
+        "reasons": serializers.ListField(child=serializers.CharField()),
+        "doubts": serializers.DictField(
+            help_text="Per field, the characters to compare with the document: "
+            "[position from 1, the characters it may be]; `name` when the name "
+            "cannot be read for certain."
+        ),
+        "notes": serializers.DictField(
+            child=serializers.CharField(), help_text="Per form field, what to check, in the user's language."
+        ),
+        "elapsed_ms": serializers.FloatField(),
+        "capture_id": serializers.IntegerField(required=False),
+    },
+)
 
 
 class CaptureView(APIView):

@@ -15,8 +15,17 @@ from taxfree.crypto import encrypt_bytes, fernet
 from .models import PassportCapture
 from .mrz import parse, reader
 
-FIELDS = ("document_number", "issuer", "nationality", "surname", "given_names", "birth_date", "sex",
-          "expiry_date", "personal_number")
+FIELDS = (
+    "document_number",
+    "issuer",
+    "nationality",
+    "surname",
+    "given_names",
+    "birth_date",
+    "sex",
+    "expiry_date",
+    "personal_number",
+)
 
 
 def capture_text(text: str) -> dict:
@@ -35,8 +44,12 @@ def capture_image(*, actor, data: bytes, content_type: str) -> dict:
 
 
 def _keep(actor, data: bytes, content_type: str, status: str) -> int:
-    kept = PassportCapture.objects.create(created_by=actor if getattr(actor, "pk", None) else None,
-                                          image=encrypt_bytes(data), content_type=content_type, status=status)
+    kept = PassportCapture.objects.create(
+        created_by=actor if getattr(actor, "pk", None) else None,
+        image=encrypt_bytes(data),
+        content_type=content_type,
+        status=status,
+    )
     return kept.pk
 
 
@@ -55,25 +68,32 @@ def notes(doubts: dict) -> dict[str, str]:
         if key == "name":
             out["surname"] = out["given_names"] = _(
                 "The name is too small or unclear in this picture to be sure of every letter: compare it "
-                "with the document letter by letter, or take a closer photo.")
+                "with the document letter by letter, or take a closer photo."
+            )
         elif places:
             alike: dict[str, list[str]] = {}
             for n, choices in places:
                 alike.setdefault(choices, []).append(str(n))
-            which = "; ".join(ngettext("character %(n)s: %(choices)s", "characters %(n)s: %(choices)s",
-                                       len(numbers)) % {
-                "n": ", ".join(numbers), "choices": _(" or ").join(str(_KINDS.get(c, c)) for c in choices)}
-                for choices, numbers in alike.items())
+            which = "; ".join(
+                ngettext("character %(n)s: %(choices)s", "characters %(n)s: %(choices)s", len(numbers))
+                % {"n": ", ".join(numbers), "choices": _(" or ").join(str(_KINDS.get(c, c)) for c in choices)}
+                for choices, numbers in alike.items()
+            )
             out[key] = _("Compare these characters with the document — %(which)s.") % {"which": which}
     return out
 
 
 _KINDS = {
-    "0": gettext_lazy("the digit 0"), "O": gettext_lazy("the letter O"),
-    "1": gettext_lazy("the digit 1"), "I": gettext_lazy("the letter I"),
-    "8": gettext_lazy("the digit 8"), "B": gettext_lazy("the letter B"),
-    "5": gettext_lazy("the digit 5"), "S": gettext_lazy("the letter S"),
-    "2": gettext_lazy("the digit 2"), "Z": gettext_lazy("the letter Z"),
+    "0": gettext_lazy("the digit 0"),
+    "O": gettext_lazy("the letter O"),
+    "1": gettext_lazy("the digit 1"),
+    "I": gettext_lazy("the letter I"),
+    "8": gettext_lazy("the digit 8"),
+    "B": gettext_lazy("the letter B"),
+    "5": gettext_lazy("the digit 5"),
+    "S": gettext_lazy("the letter S"),
+    "2": gettext_lazy("the digit 2"),
+    "Z": gettext_lazy("the letter Z"),
 }
 
 

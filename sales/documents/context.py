@@ -30,8 +30,11 @@ def applies(sale: Sale, name: str) -> bool:
     if name == "purchase-record":
         return True
     if name == "packing-list":
-        return sale.kind == Sale.Kind.SALE and sale.regime == "legacy" and any(
-            i.category == "consumable" for i in sale.items.all())
+        return (
+            sale.kind == Sale.Kind.SALE
+            and sale.regime == "legacy"
+            and any(i.category == "consumable" for i in sale.items.all())
+        )
     if name == "refund-receipt":
         return hasattr(sale, "refund") and sale.refund is not None
     return False
@@ -46,14 +49,22 @@ def document_context(sale: Sale, name: str, language: str) -> dict[str, Any]:
     items = list(sale.items.all())
     totals = [{**t, "incl_tax": t.get("incl_tax", t["excl_tax"] + t["tax"])} for t in sale_totals(sale, items)]
     return {
-        "name": name, "language": language, "t": labels(language), "sale": sale, "record": record,
-        "store": payload["store"], "site": payload.get("temporary_site"),
+        "name": name,
+        "language": language,
+        "t": labels(language),
+        "sale": sale,
+        "record": record,
+        "store": payload["store"],
+        "site": payload.get("temporary_site"),
         "buyer": _buyer(payload["buyer"], language),
-        "sold_at": timezone.localtime(sale.sold_at), "items": items,
+        "sold_at": timezone.localtime(sale.sold_at),
+        "items": items,
         "reduced": any(i.tax_rate == "reduced" for i in items),
         "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], totals),
-        "totals": totals, "refund_due": refund_due(sale) if sale.kind == Sale.Kind.SALE else sale.refund_amount,
-        "notes": _notes(sale, language), "qr": _qr(record.transmission_number or f"SALE-{sale.pk}"),
+        "totals": totals,
+        "refund_due": refund_due(sale) if sale.kind == Sale.Kind.SALE else sale.refund_amount,
+        "notes": _notes(sale, language),
+        "qr": _qr(record.transmission_number or f"SALE-{sale.pk}"),
         "refund": getattr(sale, "refund", None) if name == "refund-receipt" else None,
         "consumables": [i for i in items if i.category == "consumable"],
         "packing": sale.decision.get("packing_message") or "",
@@ -62,12 +73,18 @@ def document_context(sale: Sale, name: str, language: str) -> dict[str, Any]:
 
 def _buyer(buyer: dict[str, Any], language: str) -> dict[str, str]:
     number = decrypt(buyer["document_number"]) if buyer.get("document_number") else ""
-    kind = labels(language)["passport"] if buyer.get("document_type") == "passport" else _document_type(
-        buyer.get("document_type", ""), language)
-    return {"name": f"{buyer.get('family_name', '')} {buyer.get('given_names', '')}".strip(),
-            "nationality": buyer.get("nationality", ""), "document": kind,
-            # The customer's copy shows only the last four characters of the number.
-            "number": "•" * max(len(number) - 4, 0) + number[-4:]}
+    kind = (
+        labels(language)["passport"]
+        if buyer.get("document_type") == "passport"
+        else _document_type(buyer.get("document_type", ""), language)
+    )
+    return {
+        "name": f"{buyer.get('family_name', '')} {buyer.get('given_names', '')}".strip(),
+        "nationality": buyer.get("nationality", ""),
+        "document": kind,
+        # The customer's copy shows only the last four characters of the number.
+        "number": "•" * max(len(number) - 4, 0) + number[-4:],
+    }
 
 
 def _document_type(code: str, language: str) -> str:
@@ -92,5 +109,3 @@ def page_height_mm(context: dict[str, Any]) -> int:
     lines = len(context["items"]) * 2 + len(context["totals"]) + len(context["rounding"])
     words = sum(len(n) for n in context["notes"]) // 40
     return 150 + lines * 7 + words * 5
-
-

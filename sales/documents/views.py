@@ -29,6 +29,5 @@ def pdf_response(request, sale: Sale, name: str) -> HttpResponse:
     return response
 
 
-
 class PDFRenderer(FileRenderer):
     media_type, format, charset = "application/pdf", "pdf", None

@@ -30,23 +30,37 @@ class ExportView(APIView):
 
     @extend_schema(
         summary="An accountant's export, streamed",
-        description=("`sales-ledger`, `tax-return-summary` or `refunds` as `csv` or `xlsx`, for sales dated "
-                     "`from`..`to` (at most three years), one store or every store the user may see; CSV in "
-                     "`utf-8` (with BOM) or `cp932`. Accountants and compliance officers only; written to the "
-                     "audit trail."),
-        parameters=[OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-                    OpenApiParameter("to", OpenApiTypes.DATE, required=True),
-                    OpenApiParameter("store", int), OpenApiParameter("encoding", str, enum=["utf-8", "cp932"])],
+        description=(
+            "`sales-ledger`, `tax-return-summary` or `refunds` as `csv` or `xlsx`, for sales dated "
+            "`from`..`to` (at most three years), one store or every store the user may see; CSV in "
+            "`utf-8` (with BOM) or `cp932`. Accountants and compliance officers only; written to the "
+            "audit trail."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("store", int),
+            OpenApiParameter("encoding", str, enum=["utf-8", "cp932"]),
+        ],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(400, 401, 403, 404, 429)},
     )
     def get(self, request, name: str, fmt: str):
         check_can_export(request.user)
         if name not in EXPORTS or fmt not in ("csv", "xlsx"):
             raise Http404
-        form = ExportForm({"export": name, "start": request.GET.get("from"), "end": request.GET.get("to"),
-                           "store": request.GET.get("store") or None, "format": fmt,
-                           "encoding": request.GET.get("encoding", "utf-8")}, user=request.user)
+        form = ExportForm(
+            {
+                "export": name,
+                "start": request.GET.get("from"),
+                "end": request.GET.get("to"),
+                "store": request.GET.get("store") or None,
+                "format": fmt,
+                "encoding": request.GET.get("encoding", "utf-8"),
+            },
+            user=request.user,
+        )
         if not form.is_valid():
-            raise ValidationError({k.replace("start", "from").replace("end", "to"): [str(e) for e in v]
-                                   for k, v in form.errors.items()})
+            raise ValidationError(
+                {k.replace("start", "from").replace("end", "to"): [str(e) for e in v] for k, v in form.errors.items()}
+            )
         return export_response(request.user, **form.cleaned_data)

@@ -56,8 +56,15 @@ def _encode(buffer: io.StringIO, encoding: str, counter: Counter) -> bytes:
 def xlsx_file(rows: Iterable[list[Any]], sheet: str) -> tempfile.SpooledTemporaryFile:
     """The workbook in a temporary file (kept in memory while small): constant memory per row."""
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False,
-                                        "tmpdir": tempfile.gettempdir(), "default_date_format": "yyyy-mm-dd"})
+    book = xlsxwriter.Workbook(
+        handle,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "tmpdir": tempfile.gettempdir(),
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
     worksheet = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
     for r, row in enumerate(rows):

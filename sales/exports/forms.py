@@ -15,17 +15,27 @@ MAX_DAYS = 3 * 366
 
 
 class ExportForm(forms.Form):
-    export = forms.ChoiceField(label=_("export"), choices=[
-        ("sales-ledger", _("Tax-free sales ledger (one row per line)")),
-        ("tax-return-summary", _("Consumption-tax return summary")),
-        ("refunds", _("Refunds ledger"))])
+    export = forms.ChoiceField(
+        label=_("export"),
+        choices=[
+            ("sales-ledger", _("Tax-free sales ledger (one row per line)")),
+            ("tax-return-summary", _("Consumption-tax return summary")),
+            ("refunds", _("Refunds ledger")),
+        ],
+    )
     start = forms.DateField(label=_("from (date of sale)"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("to (date of sale)"), widget=forms.DateInput(attrs={"type": "date"}))
-    store = forms.ModelChoiceField(label=_("store"), queryset=Store.objects.none(), required=False,
-                                   empty_label=_("every store you may see"))
+    store = forms.ModelChoiceField(
+        label=_("store"), queryset=Store.objects.none(), required=False, empty_label=_("every store you may see")
+    )
     format = forms.ChoiceField(label=_("format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")])
-    encoding = forms.ChoiceField(label=_("CSV encoding"), choices=[
-        ("utf-8", _("UTF-8 (spreadsheets)")), ("cp932", _("Shift_JIS / cp932 (Japanese accounting software)"))])
+    encoding = forms.ChoiceField(
+        label=_("CSV encoding"),
+        choices=[
+            ("utf-8", _("UTF-8 (spreadsheets)")),
+            ("cp932", _("Shift_JIS / cp932 (Japanese accounting software)")),
+        ],
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

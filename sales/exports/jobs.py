@@ -32,11 +32,21 @@ def estimate(scope: Scope, export: str) -> int:
     return 0  # the summary is a few rows per store
 
 
-def job_start(*, user: Any, export: str, start: date, end: date, store: Store | None, format: str,
-              encoding: str, rows: int) -> ExportJob:
-    job = ExportJob.objects.create(user=user, export=export, rows_total=rows, params={
-        "start": start.isoformat(), "end": end.isoformat(), "store": store.pk if store else None,
-        "format": format, "encoding": encoding})
+def job_start(
+    *, user: Any, export: str, start: date, end: date, store: Store | None, format: str, encoding: str, rows: int
+) -> ExportJob:
+    job = ExportJob.objects.create(
+        user=user,
+        export=export,
+        rows_total=rows,
+        params={
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "store": store.pk if store else None,
+            "format": format,
+            "encoding": encoding,
+        },
+    )
     enqueue("sales.exports.tasks.export_run", job.pk, task_name=f"export-{job.pk}")
     return job
 
@@ -45,8 +55,12 @@ def job_run(job_id: int) -> None:
     job = ExportJob.objects.get(pk=job_id)
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING)
     p = job.params
-    scope = Scope(get_user_model().objects.get(pk=job.user_id), date.fromisoformat(p["start"]),
-                  date.fromisoformat(p["end"]), p["store"])
+    scope = Scope(
+        get_user_model().objects.get(pk=job.user_id),
+        date.fromisoformat(p["start"]),
+        date.fromisoformat(p["end"]),
+        p["store"],
+    )
     path = directory() / f"{job.pk}.{p['format']}"
     try:
         rows = _counted(job, EXPORTS[job.export](scope))
@@ -57,11 +71,13 @@ def job_run(job_id: int) -> None:
                 for chunk in csv_chunks(rows, p["encoding"]):
                     out.write(chunk)
     except Exception as exc:  # the page says it failed; the worker's log has the traceback
-        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=str(exc)[:300],
-                                                   finished_at=timezone.now())
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
         raise
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, file_name=path.name,
-                                               finished_at=timezone.now(), rows_done=F("rows_total"))
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE, file_name=path.name, finished_at=timezone.now(), rows_done=F("rows_total")
+    )
 
 
 def _counted(job: ExportJob, rows: Any) -> Any:

@@ -36,9 +36,29 @@ class Scope:
         return sales.filter(store_id=self.store_id) if self.store_id else sales
 
 
-SALES_LEDGER = ("sale date", "sold at", "sale", "store", "store 識別符号", "regime", "kind", "cancels", "送信番号",
-                "record state", "line", "item", "JAN", "quantity", "tax rate %", "unit price excl. tax",
-                "amount excl. tax", "consumption tax", "customs confirmation", "refund paid", "refund fee")
+SALES_LEDGER = (
+    "sale date",
+    "sold at",
+    "sale",
+    "store",
+    "store 識別符号",
+    "regime",
+    "kind",
+    "cancels",
+    "送信番号",
+    "record state",
+    "line",
+    "item",
+    "JAN",
+    "quantity",
+    "tax rate %",
+    "unit price excl. tax",
+    "amount excl. tax",
+    "consumption tax",
+    "customs confirmation",
+    "refund paid",
+    "refund fee",
+)
 
 
 def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
@@ -46,13 +66,43 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
     rounding row where a rate's lines do not add up to its total (docs/rules.md §2). Two streams in
     the same order, the sales and their lines, merged here: each sale's facts are read once."""
     yield list(SALES_LEDGER)
-    sales = (scope.sales().order_by("sale_date", "id").values_list(
-        "id", "sale_date", "sold_at", "store__name", "store__identifier", "regime", "kind", "cancels_id",
-        "record__transmission_number", "record__state", "record__customs_state", "refund__paid", "refund__fee",
-        "cancels__record__customs_state").iterator(chunk_size=CHUNK))
-    lines = (SaleItem.objects.filter(sale__in=scope.sales()).order_by("sale__sale_date", "sale_id", "line")
-             .values_list("sale_id", "line", "name", "jan_code", "quantity", "rate_percent", "unit_price",
-                          "price_includes_tax", "unit_price_excl_tax").iterator(chunk_size=CHUNK))
+    sales = (
+        scope.sales()
+        .order_by("sale_date", "id")
+        .values_list(
+            "id",
+            "sale_date",
+            "sold_at",
+            "store__name",
+            "store__identifier",
+            "regime",
+            "kind",
+            "cancels_id",
+            "record__transmission_number",
+            "record__state",
+            "record__customs_state",
+            "refund__paid",
+            "refund__fee",
+            "cancels__record__customs_state",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    lines = (
+        SaleItem.objects.filter(sale__in=scope.sales())
+        .order_by("sale__sale_date", "sale_id", "line")
+        .values_list(
+            "sale_id",
+            "line",
+            "name",
+            "jan_code",
+            "quantity",
+            "rate_percent",
+            "unit_price",
+            "price_includes_tax",
+            "unit_price_excl_tax",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
     sale: tuple = ()
     current: list[tuple] = []
     for line in lines:
@@ -67,11 +117,24 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
 
 
 def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
-    head = [sale[1], sale[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"), sale[0], sale[3], sale[4], sale[5],
-            sale[6], sale[7] or "", sale[8] or "", sale[9]]
+    head = [
+        sale[1],
+        sale[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"),
+        sale[0],
+        sale[3],
+        sale[4],
+        sale[5],
+        sale[6],
+        sale[7] or "",
+        sale[8] or "",
+        sale[9],
+    ]
     # A cancellation carries the customs state of the sale it cancels: it shares its fate.
-    tail = [sale[10] or sale[13] or "", sale[11] if sale[11] is not None else "",
-            sale[12] if sale[12] is not None else ""]
+    tail = [
+        sale[10] or sale[13] or "",
+        sale[11] if sale[11] is not None else "",
+        sale[12] if sale[12] is not None else "",
+    ]
     # A cancellation's totals were computed on the returned units and negated (sales/services.py):
     # the same here, since floor division of a negative amount would round the other way.
     sign = -1 if sale[6] == Sale.Kind.CANCELLATION else 1
@@ -106,29 +169,68 @@ def _spread(tax: int, amounts: list[int]) -> list[int]:
     shares = [tax * a // whole for a in amounts]
     left = tax - sum(shares)
     order = sorted(range(len(amounts)), key=lambda i: (tax * amounts[i]) % whole, reverse=True)
-    for i in order[:abs(left)]:
+    for i in order[: abs(left)]:
         shares[i] += 1 if left > 0 else -1
     return shares
 
 
-REFUNDS = ("paid at", "sale", "sale date", "store", "refund due", "fee", "fee borne by", "paid to the customer",
-           "channel", "refund operator", "reference", "entered by")
+REFUNDS = (
+    "paid at",
+    "sale",
+    "sale date",
+    "store",
+    "refund due",
+    "fee",
+    "fee borne by",
+    "paid to the customer",
+    "channel",
+    "refund operator",
+    "reference",
+    "entered by",
+)
 
 
 def refunds_ledger(scope: Scope) -> Iterator[list[Any]]:
     yield list(REFUNDS)
-    refunds = (Refund.objects.filter(sale__in=scope.sales()).order_by("paid_at", "id")
-               .values_list("paid_at", "sale_id", "sale__sale_date", "store__name", "due", "fee", "fee_borne_by",
-                            "paid", "channel", "operator_name", "reference", "paid_by__username"))
+    refunds = (
+        Refund.objects.filter(sale__in=scope.sales())
+        .order_by("paid_at", "id")
+        .values_list(
+            "paid_at",
+            "sale_id",
+            "sale__sale_date",
+            "store__name",
+            "due",
+            "fee",
+            "fee_borne_by",
+            "paid",
+            "channel",
+            "operator_name",
+            "reference",
+            "paid_by__username",
+        )
+    )
     for row in refunds.iterator(chunk_size=CHUNK):
         yield [timezone.localtime(row[0]).strftime("%Y-%m-%d %H:%M"), *row[1:11], row[11] or ""]
 
 
-SUMMARY = ("store", "store 識別符号", "from", "to", "legacy: tax-exempt sales 10 % (免税売上)",
-           "legacy: tax-exempt sales 8 %", "refund method: sales excl. tax", "refund method: tax collected",
-           "confirmed by customs: sales excl. tax (免税)", "confirmed: tax", "refunded to customers",
-           "refunds due, unpaid", "awaiting customs: tax", "not confirmed or expired: taxable sales excl. tax",
-           "not confirmed or expired: tax (課税)")
+SUMMARY = (
+    "store",
+    "store 識別符号",
+    "from",
+    "to",
+    "legacy: tax-exempt sales 10 % (免税売上)",
+    "legacy: tax-exempt sales 8 %",
+    "refund method: sales excl. tax",
+    "refund method: tax collected",
+    "confirmed by customs: sales excl. tax (免税)",
+    "confirmed: tax",
+    "refunded to customers",
+    "refunds due, unpaid",
+    "awaiting customs: tax",
+    "not confirmed or expired: taxable sales excl. tax",
+    "not confirmed or expired: tax (課税)",
+)
 
 
 def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
@@ -154,19 +256,42 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
             cell["unpaid"] += (row["refund_due"] or 0) - (row["due_paid"] or 0)
     for store, (name, identifier) in sorted(names.items(), key=lambda s: s[1]):
         c = cells[store]
-        yield [name, identifier, scope.start.isoformat(), scope.end.isoformat(), c["legacy_10"], c["legacy_8"],
-               c["refund_excl"], c["refund_tax"], c["confirmed_excl"], c["confirmed_tax"], c["paid"],
-               c["unpaid"], c["awaiting_tax"],
-               c["not_confirmed_excl"] + c["expired_excl"], c["not_confirmed_tax"] + c["expired_tax"]]
+        yield [
+            name,
+            identifier,
+            scope.start.isoformat(),
+            scope.end.isoformat(),
+            c["legacy_10"],
+            c["legacy_8"],
+            c["refund_excl"],
+            c["refund_tax"],
+            c["confirmed_excl"],
+            c["confirmed_tax"],
+            c["paid"],
+            c["unpaid"],
+            c["awaiting_tax"],
+            c["not_confirmed_excl"] + c["expired_excl"],
+            c["not_confirmed_tax"] + c["expired_tax"],
+        ]
 
 
 def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
     """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was, so the
     summary equals the ledger (its lines and rounding rows) to the yen."""
-    amounts = (SaleItem.objects.filter(sale__in=scope.sales().filter(regime="legacy"))
-               .values_list("sale_id", "sale__kind", "sale__store_id", "sale__store__name", "sale__store__identifier",
-                            "rate_percent", "price_includes_tax")
-               .annotate(amount=Sum(F("unit_price") * F("quantity"))).order_by("sale_id", "rate_percent"))
+    amounts = (
+        SaleItem.objects.filter(sale__in=scope.sales().filter(regime="legacy"))
+        .values_list(
+            "sale_id",
+            "sale__kind",
+            "sale__store_id",
+            "sale__store__name",
+            "sale__store__identifier",
+            "rate_percent",
+            "price_includes_tax",
+        )
+        .annotate(amount=Sum(F("unit_price") * F("quantity")))
+        .order_by("sale_id", "rate_percent")
+    )
     key: tuple = ()
     basis: dict[bool, int] = {True: 0, False: 0}
     for sale, kind, store, name, identifier, rate, inclusive, amount in amounts.iterator(chunk_size=CHUNK):
@@ -188,11 +313,21 @@ def _legacy_rate(key: tuple, basis: dict[bool, int]) -> tuple[int, str, str, int
 
 def _refund_method(scope: Scope) -> Iterator[dict[str, Any]]:
     sales = scope.sales().filter(regime="refund")
-    state = Case(When(kind=Sale.Kind.CANCELLATION, then=F("cancels__record__customs_state")),
-                 default=F("record__customs_state"))
-    rows = (sales.annotate(state=state).values("store_id", "store__name", "store__identifier", "state")
-            .annotate(excl=Sum("total_excl_tax"), tax=Sum("total_tax"), paid=Sum("refund__paid"),
-                      refund_due=Sum("refund_amount"), due_paid=Sum("refund__due")).order_by())
+    state = Case(
+        When(kind=Sale.Kind.CANCELLATION, then=F("cancels__record__customs_state")), default=F("record__customs_state")
+    )
+    rows = (
+        sales.annotate(state=state)
+        .values("store_id", "store__name", "store__identifier", "state")
+        .annotate(
+            excl=Sum("total_excl_tax"),
+            tax=Sum("total_tax"),
+            paid=Sum("refund__paid"),
+            refund_due=Sum("refund_amount"),
+            due_paid=Sum("refund__due"),
+        )
+        .order_by()
+    )
     for row in rows:
         yield dict(row)
 

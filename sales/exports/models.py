@@ -14,8 +14,9 @@ class ExportJob(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     export = models.CharField(_("export"), max_length=30)
     params = models.JSONField(_("parameters"), default=dict)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)

@@ -35,8 +35,7 @@ def reports(request):
         rows = estimate(scope, data["export"])
         if rows > settings.EXPORT_INLINE_ROWS:
             job = job_start(user=request.user, rows=rows, **data)
-            audit(request.user, "export", request.user, f"{data['export']} {data['format']} (job {job.pk})",
-                  job=job.pk)
+            audit(request.user, "export", request.user, f"{data['export']} {data['format']} (job {job.pk})", job=job.pk)
             return redirect("report_job", job.pk)
         return export_response(request.user, **data)
     jobs = ExportJob.objects.filter(user=request.user)[:10]
@@ -49,8 +48,15 @@ def report_job(request, pk: int):
     check_can_export(request.user)
     job = get_object_or_404(ExportJob, pk=pk, user=request.user)
     if request.GET.get("format") == "json" or request.headers.get("Accept") == "application/json":
-        return JsonResponse({"state": job.state, "percent": job.percent, "rows_done": job.rows_done,
-                             "rows_total": job.rows_total, "error": job.error})
+        return JsonResponse(
+            {
+                "state": job.state,
+                "percent": job.percent,
+                "rows_done": job.rows_done,
+                "rows_total": job.rows_total,
+                "error": job.error,
+            }
+        )
     return render(request, "reports/job.html", {"job": job})
 
 
@@ -65,16 +71,31 @@ def report_download(request, pk: int):
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.export}-{job.pk}{path.suffix}")
 
 
-def export_response(user: Any, *, export: str, start: Any, end: Any, store: Any = None, format: str = "csv",
-                    encoding: str = "utf-8") -> HttpResponse | StreamingHttpResponse | FileResponse:
+def export_response(
+    user: Any, *, export: str, start: Any, end: Any, store: Any = None, format: str = "csv", encoding: str = "utf-8"
+) -> HttpResponse | StreamingHttpResponse | FileResponse:
     scope = Scope(user, start, end, store.pk if store else None)
-    audit(user, "export", user, f"{export} {format} {start}..{end}", export=export, format=format,
-          start=start.isoformat(), end=end.isoformat(), store=store.pk if store else None, encoding=encoding)
+    audit(
+        user,
+        "export",
+        user,
+        f"{export} {format} {start}..{end}",
+        export=export,
+        format=format,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        store=store.pk if store else None,
+        encoding=encoding,
+    )
     name = f"{export}-{start:%Y%m%d}-{end:%Y%m%d}"
     rows = EXPORTS[export](scope)
     if format == "xlsx":
-        return FileResponse(xlsx_file(rows, export), as_attachment=True, filename=f"{name}.xlsx",
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return FileResponse(
+            xlsx_file(rows, export),
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     charset = "shift_jis" if encoding == "cp932" else "utf-8"
     response = StreamingHttpResponse(csv_chunks(rows, encoding), content_type=f"text/csv; charset={charset}")
     response["Content-Disposition"] = f'attachment; filename="{name}{"-sjis" if encoding == "cp932" else ""}.csv"'

@@ -18,8 +18,19 @@ from .models import Refund, RefundQuerySet
 class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
     """Refunds are written by refund_pay only (the till, the API, the office's form)."""
 
-    list_display = ("paid_at", "sale_link", "store", "due", "fee", "fee_borne_by", "paid", "channel",
-                    "operator_name", "reference", "paid_by")
+    list_display = (
+        "paid_at",
+        "sale_link",
+        "store",
+        "due",
+        "fee",
+        "fee_borne_by",
+        "paid",
+        "channel",
+        "operator_name",
+        "reference",
+        "paid_by",
+    )
     list_filter = ("channel",)
     list_select_related = ("store", "paid_by")
     search_fields = ("reference", "operator_name")

@@ -28,13 +28,16 @@ TITLES = {
 # The whole of each section, in the purchase records' list (the queue shows the first rows).
 EVERY = {
     "confirmed_unpaid": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
-    "not_confirmed": "customs_state__exact=not_confirmed", "expiring": "customs_state__exact=awaiting",
+    "not_confirmed": "customs_state__exact=not_confirmed",
+    "expiring": "customs_state__exact=awaiting",
     "expired": "customs_state__exact=expired",
 }
 COLUMN_TITLES = {
-    "awaiting": gettext_lazy("awaiting confirmation"), "confirmed_unpaid": gettext_lazy("confirmed, unpaid"),
+    "awaiting": gettext_lazy("awaiting confirmation"),
+    "confirmed_unpaid": gettext_lazy("confirmed, unpaid"),
     "paid": gettext_lazy("paid"),
-    "not_confirmed": gettext_lazy("not confirmed"), "expired": gettext_lazy("expired"),
+    "not_confirmed": gettext_lazy("not confirmed"),
+    "expired": gettext_lazy("expired"),
 }
 
 
@@ -47,20 +50,33 @@ def refund_queue(request: HttpRequest) -> HttpResponse:
     _may_view(request)
     recount = request.GET.get("recount") == "1"
     every = reverse("admin:transmission_purchaserecord_changelist")
-    sections = [(TITLES[s.key], s, f"{every}?{EVERY[s.key]}")
-                for s in queue(request.user, timezone.localdate(), recount=recount)]
-    context = {**admin.site.each_context(request), "title": _("Refunds queue"), "opts": Refund._meta,
-               "sections": sections, "today": timezone.localdate(),
-               "counted_at": sections[0][1].counted_at if sections else None,
-               "can_pay": request.user.has_perm("sales.add_refund")}
+    sections = [
+        (TITLES[s.key], s, f"{every}?{EVERY[s.key]}")
+        for s in queue(request.user, timezone.localdate(), recount=recount)
+    ]
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Refunds queue"),
+        "opts": Refund._meta,
+        "sections": sections,
+        "today": timezone.localdate(),
+        "counted_at": sections[0][1].counted_at if sections else None,
+        "can_pay": request.user.has_perm("sales.add_refund"),
+    }
     return TemplateResponse(request, "admin/sales/refund_queue.html", context)
 
 
 def refund_liability(request: HttpRequest) -> HttpResponse:
     _may_view(request)
     rows, total = liability(request.user)
-    context = {**admin.site.each_context(request), "title": _("Refund liability"), "opts": Refund._meta,
-               "columns": [(c, COLUMN_TITLES[c]) for c in COLUMNS], "rows": rows, "total": total}
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Refund liability"),
+        "opts": Refund._meta,
+        "columns": [(c, COLUMN_TITLES[c]) for c in COLUMNS],
+        "rows": rows,
+        "total": total,
+    }
     return TemplateResponse(request, "admin/sales/refund_liability.html", context)
 
 
@@ -75,9 +91,17 @@ def refund_record(request: HttpRequest, sale_id: int) -> HttpResponse:
         except RefundRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, _("Refund of ¥%(paid)s recorded for sale #%(sale)s.") % {
-                "paid": f"{refund.paid:,}", "sale": sale.pk})
+            messages.success(
+                request,
+                _("Refund of ¥%(paid)s recorded for sale #%(sale)s.") % {"paid": f"{refund.paid:,}", "sale": sale.pk},
+            )
             return redirect("admin:sales_refund_queue")
-    context = {**admin.site.each_context(request), "title": _("Record a refund paid"), "opts": Refund._meta,
-               "sale": sale, "due": refund_due(sale), "form": form}
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Record a refund paid"),
+        "opts": Refund._meta,
+        "sale": sale,
+        "due": refund_due(sale),
+        "form": form,
+    }
     return TemplateResponse(request, "admin/sales/refund_record.html", context)

@@ -12,6 +12,10 @@ class RefundForm(forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=Refund.Channel.choices)
     fee = forms.IntegerField(label=_("fee (yen)"), min_value=0, max_value=10**9, initial=0)
     fee_borne_by = forms.ChoiceField(label=_("fee borne by"), choices=Refund.FeeBorneBy.choices)
-    reference = forms.CharField(label=_("reference"), max_length=100, required=False,
-                                help_text=_("Transfer or card authorisation number, operator's slip."))
+    reference = forms.CharField(
+        label=_("reference"),
+        max_length=100,
+        required=False,
+        help_text=_("Transfer or card authorisation number, operator's slip."),
+    )
     operator_name = forms.CharField(label=_("refund operator"), max_length=100, required=False)

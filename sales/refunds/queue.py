@@ -36,21 +36,32 @@ EXPIRING_DAYS = 14
 SECTION_ROWS = 50  # a work list: the officer pays from the top; the whole section is one link away
 COLUMNS = ("awaiting", "confirmed_unpaid", "paid", "not_confirmed", "expired")
 # Where an unpaid refund-method sale stands, by its record's customs state (awaiting otherwise).
-UNPAID: dict[str, str] = {CustomsState.CONFIRMED: "confirmed_unpaid",
-                          CustomsState.NOT_CONFIRMED: "not_confirmed", CustomsState.EXPIRED: "expired"}
+UNPAID: dict[str, str] = {
+    CustomsState.CONFIRMED: "confirmed_unpaid",
+    CustomsState.NOT_CONFIRMED: "not_confirmed",
+    CustomsState.EXPIRED: "expired",
+}
 
 
 def refund_sales(user: Any) -> QuerySet[Sale]:
     """Refund-method sales the user sees, each with what its returns took off (`returned`)."""
-    return (Sale.objects.visible_to(user).filter(kind=Sale.Kind.SALE, regime="refund")
-            .annotate(returned=_returned("pk"))
-            .select_related("store", "customer", "record"))
+    return (
+        Sale.objects.visible_to(user)
+        .filter(kind=Sale.Kind.SALE, regime="refund")
+        .annotate(returned=_returned("pk"))
+        .select_related("store", "customer", "record")
+    )
 
 
 def _returned(sale: str) -> Coalesce:
     """What the returns of the sale `sale` points at took off its refund (0 or negative)."""
-    returns = (Sale.objects.filter(cancels=OuterRef(sale)).order_by().values("cancels")
-               .annotate(s=Sum("refund_amount")).values("s"))
+    returns = (
+        Sale.objects.filter(cancels=OuterRef(sale))
+        .order_by()
+        .values("cancels")
+        .annotate(s=Sum("refund_amount"))
+        .values("s")
+    )
     return Coalesce(Subquery(returns), 0)
 
 
@@ -110,12 +121,24 @@ def totals_paid(amount: int) -> None:
 def _sections(user: Any, today: date, totals: dict[str, tuple[int, int]]) -> list[Section]:
     soon = today + timedelta(days=EXPIRING_DAYS)
     return [
-        _section(user, "confirmed_unpaid", Q(customs_state=CustomsState.CONFIRMED),
-                 ("customs_confirmed_at", "id"), totals),
-        _section(user, "not_confirmed", Q(customs_state=CustomsState.NOT_CONFIRMED),
-                 ("-customs_confirmed_at", "-id"), totals, with_missing=True),
-        _section(user, "expiring", Q(customs_state=CustomsState.AWAITING, customs_deadline__lte=soon),
-                 ("customs_deadline", "id"), totals),
+        _section(
+            user, "confirmed_unpaid", Q(customs_state=CustomsState.CONFIRMED), ("customs_confirmed_at", "id"), totals
+        ),
+        _section(
+            user,
+            "not_confirmed",
+            Q(customs_state=CustomsState.NOT_CONFIRMED),
+            ("-customs_confirmed_at", "-id"),
+            totals,
+            with_missing=True,
+        ),
+        _section(
+            user,
+            "expiring",
+            Q(customs_state=CustomsState.AWAITING, customs_deadline__lte=soon),
+            ("customs_deadline", "id"),
+            totals,
+        ),
         _section(user, "expired", Q(customs_state=CustomsState.EXPIRED), ("-customs_deadline", "-id"), totals),
     ]
 
@@ -126,12 +149,16 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
     amount is its refund plus its returns' (negative) changes. (Driven from the sales table, with
     each sale's refund and original joined, it read all of them: 25 s at ten million, now 9.)"""
     records = PurchaseRecord.objects.all() if user is None else PurchaseRecord.objects.visible_to(user)
-    rows = (records.filter(kind=PurchaseRecord.Kind.SALE, refunded_at__isnull=True, sale__regime="refund")
-            .order_by()
-            .annotate(soon=ExpressionWrapper(Q(customs_deadline__lte=soon), output_field=BooleanField()),
-                      due=F("sale__refund_amount") + _returned("sale_id"))
-            .values("customs_state", "soon")
-            .annotate(n=Count("pk"), amount=Sum("due")))
+    rows = (
+        records.filter(kind=PurchaseRecord.Kind.SALE, refunded_at__isnull=True, sale__regime="refund")
+        .order_by()
+        .annotate(
+            soon=ExpressionWrapper(Q(customs_deadline__lte=soon), output_field=BooleanField()),
+            due=F("sale__refund_amount") + _returned("sale_id"),
+        )
+        .values("customs_state", "soon")
+        .annotate(n=Count("pk"), amount=Sum("due"))
+    )
     totals: dict[str, tuple[int, int]] = {}
     for row in rows:
         key = UNPAID.get(row["customs_state"], "expiring" if row["soon"] else "")
@@ -140,12 +167,21 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
     return totals
 
 
-def _section(user: Any, key: str, where: Q, order: tuple[str, ...], totals: dict[str, tuple[int, int]],
-             with_missing: bool = False) -> Section:
+def _section(
+    user: Any,
+    key: str,
+    where: Q,
+    order: tuple[str, ...],
+    totals: dict[str, tuple[int, int]],
+    with_missing: bool = False,
+) -> Section:
     """The first rows of a section, found from the records' indexes (state, then date), then their sales."""
-    records = (PurchaseRecord.objects.visible_to(user)
-               .filter(where, refunded_at__isnull=True, kind=PurchaseRecord.Kind.SALE)
-               .order_by(*order).values_list("sale_id", flat=True)[:SECTION_ROWS])
+    records = (
+        PurchaseRecord.objects.visible_to(user)
+        .filter(where, refunded_at__isnull=True, kind=PurchaseRecord.Kind.SALE)
+        .order_by(*order)
+        .values_list("sale_id", flat=True)[:SECTION_ROWS]
+    )
     ids = list(records)
     found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids)}
     rows = [found[i] for i in ids if i in found]
@@ -185,14 +221,21 @@ def liability(user: Any) -> tuple[list[LiabilityRow], LiabilityRow]:
     not confirmed and expired (no refund: those sales stay taxable). Two grouped queries."""
     paid = ExpressionWrapper(Q(refund__isnull=False), output_field=BooleanField())
     base = Sale.objects.visible_to(user).filter(regime="refund").order_by()
-    own = (base.filter(kind=Sale.Kind.SALE).annotate(is_paid=paid, month=TruncMonth("sale_date"))
-           .values("store_id", "month", "record__customs_state", "is_paid")
-           .annotate(amount=Sum("refund_amount")))
-    returns = (base.filter(kind=Sale.Kind.CANCELLATION)
-               .annotate(is_paid=ExpressionWrapper(Q(cancels__refund__isnull=False), output_field=BooleanField()),
-                         month=TruncMonth("cancels__sale_date"))
-               .values("store_id", "month", "cancels__record__customs_state", "is_paid")
-               .annotate(amount=Sum("refund_amount")))
+    own = (
+        base.filter(kind=Sale.Kind.SALE)
+        .annotate(is_paid=paid, month=TruncMonth("sale_date"))
+        .values("store_id", "month", "record__customs_state", "is_paid")
+        .annotate(amount=Sum("refund_amount"))
+    )
+    returns = (
+        base.filter(kind=Sale.Kind.CANCELLATION)
+        .annotate(
+            is_paid=ExpressionWrapper(Q(cancels__refund__isnull=False), output_field=BooleanField()),
+            month=TruncMonth("cancels__sale_date"),
+        )
+        .values("store_id", "month", "cancels__record__customs_state", "is_paid")
+        .annotate(amount=Sum("refund_amount"))
+    )
     cells: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     for row in [*own, *returns]:
         state = row.get("record__customs_state", row.get("cancels__record__customs_state"))

@@ -32,8 +32,17 @@ class RefundRefused(Exception):
 
 
 @transaction.atomic(durable=True)
-def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_borne_by: str = "shop",
-               reference: str = "", operator_name: str = "", paid_at: datetime | None = None) -> Refund:
+def refund_pay(
+    *,
+    actor: Actor,
+    sale: Sale,
+    channel: str,
+    fee: int = 0,
+    fee_borne_by: str = "shop",
+    reference: str = "",
+    operator_name: str = "",
+    paid_at: datetime | None = None,
+) -> Refund:
     """Pay the refund of a confirmed refund-method sale: only once, never above what is due, never
     for a record customs did not confirm or that expired."""
     check_can_sell(actor, sale.store)
@@ -43,14 +52,33 @@ def refund_pay(*, actor: Actor, sale: Sale, channel: str, fee: int = 0, fee_born
     _check_request(due, channel, fee, fee_borne_by, operator_name)
     paid = due - fee if fee_borne_by == Refund.FeeBorneBy.CUSTOMER else due
     refund = Refund.objects.create(
-        sale=sale, store=sale.store, due=due, fee=fee, fee_borne_by=fee_borne_by, paid=paid, channel=channel,
-        reference=reference.strip(), operator_name=operator_name.strip(), paid_at=paid_at or timezone.now(),
+        sale=sale,
+        store=sale.store,
+        due=due,
+        fee=fee,
+        fee_borne_by=fee_borne_by,
+        paid=paid,
+        channel=channel,
+        reference=reference.strip(),
+        operator_name=operator_name.strip(),
+        paid_at=paid_at or timezone.now(),
         paid_by=actor if isinstance(actor, User) else None,
     )
     PurchaseRecord.objects.filter(sale=sale).update(refunded_at=refund.paid_at)
-    audit(actor, "refund_pay", refund, f"sale #{sale.pk}: ¥{paid:,} by {channel}", sale=sale.pk, due=due, fee=fee,
-          fee_borne_by=fee_borne_by, paid=paid, channel=channel, reference=refund.reference,
-          operator=refund.operator_name)
+    audit(
+        actor,
+        "refund_pay",
+        refund,
+        f"sale #{sale.pk}: ¥{paid:,} by {channel}",
+        sale=sale.pk,
+        due=due,
+        fee=fee,
+        fee_borne_by=fee_borne_by,
+        paid=paid,
+        channel=channel,
+        reference=refund.reference,
+        operator=refund.operator_name,
+    )
     transaction.on_commit(lambda: totals_paid(due))
     return refund
 
@@ -63,10 +91,14 @@ def _check_sale(sale: Sale) -> None:
     state = PurchaseRecord.objects.filter(sale=sale).values_list("customs_state", flat=True).first()
     refusals: dict[str | None, tuple[str, str]] = {
         CustomsState.AWAITING: ("not_confirmed_yet", _("Customs has not confirmed the export yet.")),
-        CustomsState.NOT_CONFIRMED: ("not_confirmed", _(
-            "Customs did not confirm every item of this purchase record: nothing of it is refunded.")),
-        CustomsState.EXPIRED: ("expired", _(
-            "No customs confirmation by the last day: the sale stays taxable and no refund may be paid.")),
+        CustomsState.NOT_CONFIRMED: (
+            "not_confirmed",
+            _("Customs did not confirm every item of this purchase record: nothing of it is refunded."),
+        ),
+        CustomsState.EXPIRED: (
+            "expired",
+            _("No customs confirmation by the last day: the sale stays taxable and no refund may be paid."),
+        ),
     }
     if state != CustomsState.CONFIRMED:
         code, message = refusals.get(state, ("not_confirmed_yet", _("Customs has not confirmed the export yet.")))
@@ -85,4 +117,3 @@ def _check_request(due: int, channel: str, fee: int, fee_borne_by: str, operator
         raise RefundRefused("fee", message % {"due": f"{due:,}"}, conflict=False)
     if channel == Refund.Channel.OPERATOR and not operator_name.strip():
         raise RefundRefused("operator_name", _("Name the refund operator the refund is handed to."), conflict=False)
-

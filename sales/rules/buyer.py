@@ -41,7 +41,7 @@ def passport_shown(document_type: str | None, passport_number: str = "", shown: 
 
 
 def within_six_months(landing: date, sale_date: date) -> bool:
-    """"Less than six months" since landing: the day six months on is already too late."""
+    """ "Less than six months" since landing: the day six months on is already too late."""
     return sale_date < add_months(landing, 6)
 
 

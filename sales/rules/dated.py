@@ -42,9 +42,7 @@ REGIMES: list[tuple[date, Regime]] = [
             consumables_cap_excl_tax=None,
             categories_matter=False,
             # from 2026-11-01 a My Number card with the 国外転出 annotation is also accepted.
-            proof_documents=frozenset(
-                {"residence_certificate", "family_register_attachment", "my_number_card"}
-            ),
+            proof_documents=frozenset({"residence_certificate", "family_register_attachment", "my_number_card"}),
             # docs/rules.md §4: customs confirms within 90 days counted from the day after purchase.
             confirmation_days=90,
         ),
@@ -86,6 +84,7 @@ LIQUOR_RATES: list[tuple[date, dict[str, LiquorRate]]] = [
         },
     ),
 ]
+
 
 def regime_on(sale_date: date) -> Regime:
     return in_force(REGIMES, sale_date)

@@ -96,9 +96,7 @@ def _price(index: int, item: Item, sale: SaleInput, regime: dated.Regime) -> _Pr
     return _Priced(result, line)
 
 
-def _without_liquor_tax(
-    item: Item, liquor_tax: int, rate: int, liquor_export_store: bool
-) -> tuple[int, list[Reason]]:
+def _without_liquor_tax(item: Item, liquor_tax: int, rate: int, liquor_export_store: bool) -> tuple[int, list[Reason]]:
     """docs/rules.md §3: only an 輸出酒類販売場 also exempts liquor tax; elsewhere the price stays."""
     if not liquor_export_store:
         return item.unit_price, []
@@ -121,9 +119,7 @@ def _below(total: int, regime: dated.Regime) -> Reason:
     return Reason("total_below_minimum", params=(("total", total), ("minimum", regime.minimum_excl_tax)))
 
 
-def _legacy_amounts(
-    counted: list[_Counted], sale: SaleInput, regime: dated.Regime
-) -> tuple[str | None, list[Reason]]:
+def _legacy_amounts(counted: list[_Counted], sale: SaleInput, regime: dated.Regime) -> tuple[str | None, list[Reason]]:
     """docs/rules.md §2: thresholds per category, the ¥500,000 cap, combining."""
     general = money.total_excl(line for item, line in counted if item.category == "general")
     consumable = money.total_excl(line for item, line in counted if item.category == "consumable")
@@ -151,8 +147,7 @@ def legacy_packing(general: int, consumable: int, minimum: int, cap: int) -> tup
     if combined <= cap:
         # docs/rules.md §2: combined to ≥ ¥5,000, everything is treated and packed as consumables.
         return "combined_as_consumables", []
-    below, total = ("consumables_below_minimum_alone", consumable) if g_ok else (
-        "general_below_minimum_alone", general)
+    below, total = ("consumables_below_minimum_alone", consumable) if g_ok else ("general_below_minimum_alone", general)
     over = Reason("combined_over_cap", params=(("total", combined), ("cap", cap)))
     return None, [over, Reason(below, params=(("total", total), ("minimum", minimum)))]
 

@@ -41,8 +41,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "上陸年月日({landing_date})が販売日より後になっています。",
     ),
     "stay_six_months_or_more": (
-        "The customer landed on {landing_date}: six months or more have passed ({limit} was the "
-        "last eligible day).",
+        "The customer landed on {landing_date}: six months or more have passed ({limit} was the last eligible day).",
         "上陸年月日が{landing_date}で、6か月以上経過しています(最終日は{limit})。",
     ),
     "passport_required_with_permit": (
@@ -84,8 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "消耗品の合計(税抜)が{total:,}円で、上限{cap:,}円を超えています。",
     ),
     "combined_over_cap": (
-        "General goods and consumables can only be combined up to ¥{cap:,}; together they are "
-        "¥{total:,}.",
+        "General goods and consumables can only be combined up to ¥{cap:,}; together they are ¥{total:,}.",
         "一般物品と消耗品の合算は{cap:,}円までです(合計{total:,}円)。",
     ),
     "consumables_below_minimum_alone": (
@@ -115,8 +113,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "quantity_not_positive": ("The quantity must be at least 1.", "数量は1以上にしてください。"),
     "price_negative": ("The unit price cannot be negative.", "単価が負の値です。"),
     "detail_required": (
-        "Unit price ¥{unit_price:,} (tax-exclusive) is ¥1,000,000 or more: 商品情報詳細 is "
-        "required.",
+        "Unit price ¥{unit_price:,} (tax-exclusive) is ¥1,000,000 or more: 商品情報詳細 is required.",
         "税抜単価が100万円以上のため、商品情報詳細の設定が必要です。",
     ),
     "detail_too_long": (

@@ -42,10 +42,7 @@ def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
         sums[(line.rate_percent, line.includes_tax)] += line.amount
     rates = sorted({rate for rate, _basis in sums}, reverse=True)
     by_rate = {rate: rate_total(rate, sums.get((rate, True), 0), sums.get((rate, False), 0)) for rate in rates}
-    return tuple(
-        RateTotal(rate_percent=rate, excl_tax=excl, tax=tax)
-        for rate, (excl, tax) in by_rate.items()
-    )
+    return tuple(RateTotal(rate_percent=rate, excl_tax=excl, tax=tax) for rate, (excl, tax) in by_rate.items())
 
 
 def rate_total(rate_percent: int, inclusive: int, exclusive: int) -> tuple[int, int]:

@@ -22,8 +22,14 @@ def refund_counts(context: dict[str, Any]) -> dict[str, Any]:
     # Three counts, each answered from its own partial index (record_refund_due,
     # record_awaiting_customs) without reading the table; one pass with FILTERs read it all
     # (a second at ten million records).
-    unpaid = records.filter(customs_state=CustomsState.CONFIRMED, kind=PurchaseRecord.Kind.SALE,
-                            refunded_at__isnull=True)
+    unpaid = records.filter(
+        customs_state=CustomsState.CONFIRMED, kind=PurchaseRecord.Kind.SALE, refunded_at__isnull=True
+    )
     awaiting = records.filter(customs_state=CustomsState.AWAITING)
-    return {"counts": {"unpaid": unpaid.count(), "awaiting": awaiting.count(),
-                       "expiring": awaiting.filter(customs_deadline__lte=soon).count()}}
+    return {
+        "counts": {
+            "unpaid": unpaid.count(),
+            "awaiting": awaiting.count(),
+            "expiring": awaiting.filter(customs_deadline__lte=soon).count(),
+        }
+    }

@@ -37,11 +37,15 @@ class Basket:
     @classmethod
     def create(cls, session, store_id: int, site_id: int | None = None) -> Basket:
         all_drafts = session.get(KEY) or {}
-        for old in [d["id"] for d in drafts(session)][MAX_DRAFTS - 1:]:
+        for old in [d["id"] for d in drafts(session)][MAX_DRAFTS - 1 :]:
             all_drafts.pop(old, None)  # the oldest untouched drafts make room
         draft_id = secrets.token_urlsafe(6)
-        all_drafts[draft_id] = {"store": store_id, "items": [], "site": site_id if site_id and site_id > 0 else None,
-                                "created": timezone.now().isoformat()}
+        all_drafts[draft_id] = {
+            "store": store_id,
+            "items": [],
+            "site": site_id if site_id and site_id > 0 else None,
+            "created": timezone.now().isoformat(),
+        }
         session[KEY] = all_drafts
         session.modified = True
         return cls(session, store_id, draft_id)
@@ -71,8 +75,7 @@ class Basket:
         dropped = other and bool(self.items)
         if other or "language" not in self.data:
             self.data.update(items=[] if other else self.items, language=language)
-        self.data.update(customer=customer.pk, document=document.pk, customer_name=str(customer),
-                         acknowledged=False)
+        self.data.update(customer=customer.pk, document=document.pk, customer_name=str(customer), acknowledged=False)
         self.save()
         return dropped
 

@@ -32,13 +32,14 @@ class CustomerForm(forms.Form):
     """One form for the person and the document shown; camera capture will prefill it."""
 
     document_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
-    document_number = forms.CharField(
-        label=_("document number"), max_length=20, validators=[validate_document_number]
-    )
+    document_number = forms.CharField(label=_("document number"), max_length=20, validators=[validate_document_number])
     issuing_country = forms.ChoiceField(label=_("issuing country"), choices=[], required=False)
     document_expiry = forms.DateField(label=_("expiry date"), widget=DateInput, required=False)
-    passport_number = forms.CharField(validators=[validate_optional_document_number],
-        label=_("passport number (with a landing permit)"), max_length=20, required=False
+    passport_number = forms.CharField(
+        validators=[validate_optional_document_number],
+        label=_("passport number (with a landing permit)"),
+        max_length=20,
+        required=False,
     )
     family_name = TextField(label=_("family name"), max_length=100)
     given_names = TextField(label=_("given names"), max_length=100, required=False)
@@ -46,14 +47,16 @@ class CustomerForm(forms.Form):
     birth_date = forms.DateField(label=_("birth date"), widget=DateInput)
     sex = forms.ChoiceField(label=_("sex"), choices=[("", "—"), *Sex.choices])
     status_of_residence = forms.ChoiceField(
-        label=_("status of residence (在留資格)"), required=False,
+        label=_("status of residence (在留資格)"),
+        required=False,
         choices=[("", "—")] + list(StatusOfResidence.choices),
     )
     landing_date = forms.DateField(label=_("landing date"), widget=DateInput, required=False)
     has_landing_stamp = forms.BooleanField(label=_("landing (or return) stamp present"), required=False)
     works_in_japan = forms.BooleanField(label=_("works at an office in Japan"), required=False)
     proof_document = forms.ChoiceField(
-        label=_("proof of living abroad (Japanese nationals)"), required=False,
+        label=_("proof of living abroad (Japanese nationals)"),
+        required=False,
         choices=[("", "—")] + list(ProofDocument.choices),
     )
     moved_abroad_date = forms.DateField(label=_("date of moving abroad (国外転出日)"), widget=DateInput, required=False)
@@ -79,9 +82,12 @@ class CustomerForm(forms.Form):
 
     # The rules' "missing" reasons and the field that answers each: asked for here, before the
     # items, so that a customer is never refused later for a blank the form let through.
-    MISSING = {"status_missing": "status_of_residence", "landing_date_missing": "landing_date",
-               "japanese_proof_missing": "proof_document",
-               "japanese_moved_abroad_date_missing": "moved_abroad_date"}
+    MISSING = {
+        "status_missing": "status_of_residence",
+        "landing_date_missing": "landing_date",
+        "japanese_proof_missing": "proof_document",
+        "japanese_moved_abroad_date_missing": "moved_abroad_date",
+    }
 
     def clean(self):
         data = super().clean()
@@ -90,12 +96,17 @@ class CustomerForm(forms.Form):
         person, document = facts_split(data)
         today = timezone.localdate()
         buyer = rules.Buyer(
-            document_type=document["document_type"], nationality=person["nationality"],
-            status_of_residence=document["status_of_residence"] or None, landing_date=document["landing_date"],
-            has_landing_stamp=document["has_landing_stamp"], works_in_japan=person["works_in_japan"],
-            proof_document=document["proof_document"] or None, moved_abroad_date=document["moved_abroad_date"],
+            document_type=document["document_type"],
+            nationality=person["nationality"],
+            status_of_residence=document["status_of_residence"] or None,
+            landing_date=document["landing_date"],
+            has_landing_stamp=document["has_landing_stamp"],
+            works_in_japan=person["works_in_japan"],
+            proof_document=document["proof_document"] or None,
+            moved_abroad_date=document["moved_abroad_date"],
             document_expiry=document["expiry_date"],
-            passport_shown=rules.passport_shown(document["document_type"], document["passport_number"]))
+            passport_shown=rules.passport_shown(document["document_type"], document["passport_number"]),
+        )
         for reason in check_buyer(buyer, today, rules.regime_on(today)):
             if reason.code in self.MISSING:
                 self.add_error(self.MISSING[reason.code], _("Required for this customer by the tax-free rules."))
@@ -106,8 +117,11 @@ class CustomerForm(forms.Form):
         """The form as the customer was entered, for "change"."""
         values = {f: getattr(customer, f) for f in PERSON_FIELDS}
         values.update({f: getattr(document, f) for f in DOCUMENT_FACTS if f != "expiry_date"})
-        values.update(document_number=document.number, document_expiry=document.expiry_date,
-                      passport_number=document.passport_number)
+        values.update(
+            document_number=document.number,
+            document_expiry=document.expiry_date,
+            passport_number=document.passport_number,
+        )
         return {k: v for k, v in values.items() if v not in (None, "")}
 
     def facts(self) -> tuple[dict, dict]:
@@ -132,8 +146,11 @@ class ScanForm(forms.Form):
 class ProductPickForm(forms.Form):
     """A product found by its name or JAN as the staff member types (the page suggests matches)."""
 
-    product = forms.CharField(label=_("product (name or JAN)"), max_length=200,
-                              widget=forms.TextInput(attrs={"list": "product-list", "autocomplete": "off"}))
+    product = forms.CharField(
+        label=_("product (name or JAN)"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "product-list", "autocomplete": "off"}),
+    )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
 
     def __init__(self, *args, business=None, **kwargs):

@@ -53,21 +53,37 @@ def _store(request, store_id: int) -> Store:
 @login_required
 def home(request):
     stores = (
-        Store.objects.visible_to(request.user).operating().select_related("business")
-        .prefetch_related(Prefetch("temporary_sites", TemporarySite.objects.filter(
-            opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate()), to_attr="open_sites"))
+        Store.objects.visible_to(request.user)
+        .operating()
+        .select_related("business")
+        .prefetch_related(
+            Prefetch(
+                "temporary_sites",
+                TemporarySite.objects.filter(opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate()),
+                to_attr="open_sites",
+            )
+        )
     )
     recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
     names = {s.pk: s.name for s in stores}
-    in_progress = [{**d, "store_name": names[d["store"]], "created": datetime.fromisoformat(d["created"])}
-                   for d in drafts(request.session, set(names))] if can_sell(request.user) else []
-    return render(request, "staff/home.html", {"stores": stores if can_sell(request.user) else [], "recent": recent,
-                                               "drafts": in_progress})
+    in_progress = (
+        [
+            {**d, "store_name": names[d["store"]], "created": datetime.fromisoformat(d["created"])}
+            for d in drafts(request.session, set(names))
+        ]
+        if can_sell(request.user)
+        else []
+    )
+    return render(
+        request,
+        "staff/home.html",
+        {"stores": stores if can_sell(request.user) else [], "recent": recent, "drafts": in_progress},
+    )
 
 
 @login_required
 def sale_start(request, store_id: int):
-    """"New tax-free sale": always a new, empty draft of its own."""
+    """ "New tax-free sale": always a new, empty draft of its own."""
     store = _store(request, store_id)
     cart = Basket.create(request.session, store.pk, _int(request.GET.get("site") or request.POST.get("site") or 0))
     if request.method == "POST":
@@ -99,8 +115,18 @@ def customer_step(request, store_id: int, draft: str):
             else:
                 _customer_chosen(request, cart, customer, document)
                 return redirect("staff:basket", store.pk, cart.id)
-    return render(request, "staff/start.html", {"store": store, "site": cart.site(store), "search": search,
-                                                "form": form, "draft": cart.id, "changing": customer is not None})
+    return render(
+        request,
+        "staff/start.html",
+        {
+            "store": store,
+            "site": cart.site(store),
+            "search": search,
+            "form": form,
+            "draft": cart.id,
+            "changing": customer is not None,
+        },
+    )
 
 
 def _customer_chosen(request, cart: Basket, customer, document) -> None:
@@ -111,7 +137,9 @@ def _customer_chosen(request, cart: Basket, customer, document) -> None:
 def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearchForm):
     document = (
         IdentityDocument.objects.with_number(search.cleaned_data["number"])
-        .filter(customer__store=store).select_related("customer").first()
+        .filter(customer__store=store)
+        .select_related("customer")
+        .first()
     )
     if document is None:
         messages.warning(request, _("No customer with this document number: enter the customer below."))
@@ -128,8 +156,9 @@ def product_search(request, store_id: int):
     store = _store(request, store_id)
     products = Product.objects.filter(business=store.business, active=True)
     found = product_matches(products, request.GET.get("q", "")[:100])
-    return JsonResponse({"products": [{"label": f"{p.jan_code} {p.name}".strip(), "price": p.unit_price}
-                                      for p in found]})
+    return JsonResponse(
+        {"products": [{"label": f"{p.jan_code} {p.name}".strip(), "price": p.unit_price} for p in found]}
+    )
 
 
 @login_required
@@ -149,7 +178,8 @@ def basket(request, store_id: int, draft: str):
     if customer is None or document is None:
         return redirect("staff:customer", store.pk, cart.id)
     forms: dict[str, Form] = {
-        "scan": ScanForm(prefix="scan"), "pick": ProductPickForm(prefix="pick", business=store.business),
+        "scan": ScanForm(prefix="scan"),
+        "pick": ProductPickForm(prefix="pick", business=store.business),
         "item": ItemForm(prefix="item"),
     }
     if request.method == "POST":
@@ -163,13 +193,28 @@ def basket(request, store_id: int, draft: str):
         )
         decision = decision_as_dict(evaluated, get_language())
     rows = list(zip(cart.items, decision["items"], strict=True)) if decision else []
-    rounding = rounding_rows([(r["rate_percent"], r["amount_excl_tax"]) for _i, r in rows],
-                             decision["totals_by_rate"]) if decision else []
-    return render(request, "staff/basket.html", {
-        "store": store, "site": cart.site(store), "customer": customer, "document": document, "basket": cart.data,
-        "rows": rows, "decision": decision, "draft": cart.id, "rounding": rounding, **forms,
-        **_split(store, customer, document, cart, decision),
-    })
+    rounding = (
+        rounding_rows([(r["rate_percent"], r["amount_excl_tax"]) for _i, r in rows], decision["totals_by_rate"])
+        if decision
+        else []
+    )
+    return render(
+        request,
+        "staff/basket.html",
+        {
+            "store": store,
+            "site": cart.site(store),
+            "customer": customer,
+            "document": document,
+            "basket": cart.data,
+            "rows": rows,
+            "decision": decision,
+            "draft": cart.id,
+            "rounding": rounding,
+            **forms,
+            **_split(store, customer, document, cart, decision),
+        },
+    )
 
 
 def _split(store: Store, customer, document, cart: Basket, decision: dict | None) -> dict:
@@ -180,13 +225,23 @@ def _split(store: Store, customer, document, cart: Basket, decision: dict | None
     parts = []
     if len(groups) > 1:
         lines = cart.lines()
-        decisions = services.split_evaluate(store=store, customer=customer, document=document,
-                                            groups=[[lines[n] for n in g] for g in groups],
-                                            sale_date=timezone.localdate())
-        parts = [(n + 1, [cart.items[i]["name"] for i in g], decision_as_dict(d, get_language()))
-                 for n, (g, d) in enumerate(zip(groups, decisions, strict=True))]
-    return {"split_offered": True, "split_parts": parts, "split_eligible": all(p[2]["eligible"] for p in parts),
-            "record_numbers": range(1, Basket.MAX_RECORDS + 1)}
+        decisions = services.split_evaluate(
+            store=store,
+            customer=customer,
+            document=document,
+            groups=[[lines[n] for n in g] for g in groups],
+            sale_date=timezone.localdate(),
+        )
+        parts = [
+            (n + 1, [cart.items[i]["name"] for i in g], decision_as_dict(d, get_language()))
+            for n, (g, d) in enumerate(zip(groups, decisions, strict=True))
+        ]
+    return {
+        "split_offered": True,
+        "split_parts": parts,
+        "split_eligible": all(p[2]["eligible"] for p in parts),
+        "record_numbers": range(1, Basket.MAX_RECORDS + 1),
+    }
 
 
 def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
@@ -217,8 +272,11 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
     elif action == "edit":
         edit = ItemEditForm(request.POST)
         if edit.is_valid():
-            cart.edit(edit.cleaned_data["index"], detail=edit.cleaned_data["detail"].strip(),
-                      serial=edit.cleaned_data["serial"].strip())
+            cart.edit(
+                edit.cleaned_data["index"],
+                detail=edit.cleaned_data["detail"].strip(),
+                serial=edit.cleaned_data["serial"].strip(),
+            )
         else:
             _errors_to_messages(request, edit)
         return redirect("staff:basket", store.pk, cart.id)
@@ -250,10 +308,22 @@ def _int(value) -> int:
 def _typed_item(d: dict) -> dict:
     liquor = None
     if d["liquor_category"]:
-        liquor = {"category": d["liquor_category"], "alcohol_percent": float(d["alcohol_percent"]),
-                  "volume_ml": d["volume_ml"]}
-    keys = ("name", "quantity", "unit_price", "price_includes_tax", "tax_rate", "category", "detail",
-            "serial", "serial_expected")
+        liquor = {
+            "category": d["liquor_category"],
+            "alcohol_percent": float(d["alcohol_percent"]),
+            "volume_ml": d["volume_ml"],
+        }
+    keys = (
+        "name",
+        "quantity",
+        "unit_price",
+        "price_includes_tax",
+        "tax_rate",
+        "category",
+        "detail",
+        "serial",
+        "serial_expected",
+    )
     return {**{k: d[k] for k in keys}, "excluded": False, "liquor": liquor, "product": None, "jan_code": ""}
 
 
@@ -272,11 +342,17 @@ def explain(request, store_id: int, draft: str):
         return redirect("staff:basket", store.pk, cart.id)
     today = timezone.localdate()
     regime = services.rules.regime_on(today).name
-    return render(request, "staff/explain.html", {
-        "store": store, "text": explanations.explanation(regime, language, today),
-        "languages": CUSTOMER_LANGUAGES, "draft": cart.id,
-        "current": language,
-    })
+    return render(
+        request,
+        "staff/explain.html",
+        {
+            "store": store,
+            "text": explanations.explanation(regime, language, today),
+            "languages": CUSTOMER_LANGUAGES,
+            "draft": cart.id,
+            "current": language,
+        },
+    )
 
 
 @login_required
@@ -295,18 +371,27 @@ def finish(request, store_id: int, draft: str):
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
         return redirect("staff:basket", store.pk, cart.id)
-    common = {"actor": request.user, "store": store, "customer": customer, "document": document,
-              "customer_language": cart.data.get("language", "en"),
-              "acknowledged": cart.data.get("acknowledged", False),
-              "receipt_number": finish_form.cleaned_data["receipt_number"], "temporary_site": cart.site(store)}
+    common = {
+        "actor": request.user,
+        "store": store,
+        "customer": customer,
+        "document": document,
+        "customer_language": cart.data.get("language", "en"),
+        "acknowledged": cart.data.get("acknowledged", False),
+        "receipt_number": finish_form.cleaned_data["receipt_number"],
+        "temporary_site": cart.site(store),
+    }
     try:
         if len(cart.groups()) > 1:
             lines = cart.lines()
             parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
             cart.discard()
             numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
-            messages.success(request, _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.") % {
-                "n": len(parts), "sales": numbers})
+            messages.success(
+                request,
+                _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.")
+                % {"n": len(parts), "sales": numbers},
+            )
             return redirect("staff:sale", parts[0].sale.pk)
         done = services.sale_finalize(lines=cart.lines(), **common)
     except services.SaleRefused:
@@ -336,13 +421,20 @@ def sale_detail(request, pk: int):
     audit(request.user, "sale_view", sale, "staff sale page")
     left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = list(sale.items.all())
-    return render(request, "staff/sale_detail.html", {
-        "sale": sale, "items": items, "cancellations": sale.cancellations.all(),
-        "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
-        "can_cancel": can_sell(request.user) and any(left.values()), "can_sell": can_sell(request.user),
-        "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
-        **_refund_state(request, sale),
-    })
+    return render(
+        request,
+        "staff/sale_detail.html",
+        {
+            "sale": sale,
+            "items": items,
+            "cancellations": sale.cancellations.all(),
+            "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
+            "can_cancel": can_sell(request.user) and any(left.values()),
+            "can_sell": can_sell(request.user),
+            "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
+            **_refund_state(request, sale),
+        },
+    )
 
 
 def _refund_state(request, sale: Sale) -> dict:
@@ -355,8 +447,11 @@ def _refund_state(request, sale: Sale) -> dict:
     paid = getattr(sale, "refund", None)  # fetched with the sale
     due = services.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
-    return {"refund": paid, "refund_due": due,
-            "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user)}
+    return {
+        "refund": paid,
+        "refund_due": due,
+        "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
+    }
 
 
 @login_required
@@ -400,5 +495,8 @@ def sale_cancel(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-    return render(request, "staff/cancel.html", {"sale": sale, "items": items, "wanted": wanted, "reason": reason,
-                                                 "preview": preview})
+    return render(
+        request,
+        "staff/cancel.html",
+        {"sale": sale, "items": items, "wanted": wanted, "reason": reason, "preview": preview},
+    )

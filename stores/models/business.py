@@ -20,7 +20,11 @@ class Business(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     corporate_number = models.CharField(
-        _("corporate number (法人番号)"), max_length=13, unique=True, blank=True, null=True,
+        _("corporate number (法人番号)"),
+        max_length=13,
+        unique=True,
+        blank=True,
+        null=True,
         validators=[validate_corporate_number],
     )
     is_taxable = models.BooleanField(_("taxable business (課税事業者)"), default=True)
@@ -31,8 +35,11 @@ class Business(models.Model):
         _("temporary-site approval (臨時販売場を設置する事業者の承認)"), null=True, blank=True
     )
     officers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="businesses",
-        verbose_name=_("compliance officers"), help_text=_("They receive the reminders by e-mail."),
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="businesses",
+        verbose_name=_("compliance officers"),
+        help_text=_("They receive the reminders by e-mail."),
     )
 
     class Meta:
@@ -45,9 +52,7 @@ class Business(models.Model):
 
     def clean(self) -> None:
         if not self.is_taxable and self.pk and self.stores.filter(permit_date__isnull=False).exists():
-            raise ValidationError(
-                {"is_taxable": _("A business holding store permits must stay a taxable business.")}
-            )
+            raise ValidationError({"is_taxable": _("A business holding store permits must stay a taxable business.")})
 
 
 class StoreScopedQuerySet(models.QuerySet):
@@ -92,15 +97,16 @@ class Store(models.Model):
     )
     permit_date = models.DateField(_("permit date"), null=True, blank=True)
     identifier = models.CharField(
-        _("store identifier (販売場識別符号)"), max_length=21, blank=True,
+        _("store identifier (販売場識別符号)"),
+        max_length=21,
+        blank=True,
         validators=[validate_store_identifier],
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPERATING
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPERATING)
     abolished_on = models.DateField(_("abolished on"), null=True, blank=True)
     liquor_export = models.BooleanField(
-        _("liquor export store (輸出酒類販売場)"), default=False,
+        _("liquor export store (輸出酒類販売場)"),
+        default=False,
         help_text=_("Only a liquor export store also exempts liquor tax."),
     )
     staff = models.ManyToManyField(
@@ -144,18 +150,21 @@ class Store(models.Model):
 class TemporarySite(models.Model):
     """臨時販売場: a short-lived site of a permitted business (docs/rules.md §7)."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="temporary_sites",
-        verbose_name=_("business"))
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="temporary_sites", verbose_name=_("business")
+    )
     store = models.ForeignKey(
-        Store, on_delete=models.PROTECT, related_name="temporary_sites",
-        help_text=_("The permitted store the site is attached to."), verbose_name=_("store"))
+        Store,
+        on_delete=models.PROTECT,
+        related_name="temporary_sites",
+        help_text=_("The permitted store the site is attached to."),
+        verbose_name=_("store"),
+    )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
-    notice_filed_on = models.DateField(
-        _("設置届出書 filed on"), null=True, blank=True
-    )
+    notice_filed_on = models.DateField(_("設置届出書 filed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("temporary site")

@@ -29,7 +29,8 @@ class NTACertificateQuerySet(models.QuerySet):
     def with_newer(self):
         """Annotate whether a renewal supersedes each certificate (one query for a whole list)."""
         newer = NTACertificate.objects.filter(
-            identifier=models.OuterRef("identifier"), not_after__gt=models.OuterRef("not_after"),
+            identifier=models.OuterRef("identifier"),
+            not_after__gt=models.OuterRef("not_after"),
             not_before__lte=timezone.now(),
         )
         return self.annotate(newer_exists=models.Exists(newer))
@@ -52,10 +53,12 @@ class NTACertificate(models.Model):
 
     identifier = models.CharField(_("識別符号"), max_length=21, validators=[validate_store_identifier], db_index=True)
     holder = models.CharField(_("holder"), max_length=30, choices=Holder.choices, default=Holder.STORE)
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="nta_certificates", null=True,
-        verbose_name=_("business"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="nta_certificates", null=True, blank=True,
-        verbose_name=_("store"))
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="nta_certificates", null=True, verbose_name=_("business")
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="nta_certificates", null=True, blank=True, verbose_name=_("store")
+    )
     subject = models.CharField(_("subject"), max_length=500)
     issuer = models.CharField(_("issuer"), max_length=500)
     serial = models.CharField(_("serial (hex)"), max_length=64)
@@ -68,8 +71,13 @@ class NTACertificate(models.Model):
     private_key_pem = EncryptedTextField(_("private key (PEM)"))
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-            verbose_name=_("imported by"))
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
 
     objects = NTACertificateQuerySet.as_manager()
 
@@ -137,8 +145,9 @@ class JPKICertificate(models.Model):
         SIGNATURE = "signature", _("signature (署名用)")
         USER = "user", _("user authentication (利用者証明用)")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="jpki_certificates",
-        verbose_name=_("business"))
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="jpki_certificates", verbose_name=_("business")
+    )
     holder_name = models.CharField(_("holder's name"), max_length=100)
     holder_address = models.CharField(_("holder's address"), max_length=300)
     holder_birth_date = models.DateField(_("holder's birth date"))

@@ -48,14 +48,22 @@ class Filing(models.Model):
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="filings", verbose_name=_("business"))
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="filings", null=True, blank=True,
-        verbose_name=_("store"))
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="filings", null=True, blank=True, verbose_name=_("store")
+    )
     temporary_site = models.ForeignKey(
-        TemporarySite, on_delete=models.PROTECT, related_name="filings", null=True, blank=True,
-            verbose_name=_("temporary site"))
+        TemporarySite,
+        on_delete=models.PROTECT,
+        related_name="filings",
+        null=True,
+        blank=True,
+        verbose_name=_("temporary site"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TODO)
     effective_on = models.DateField(
-        _("effective on"), null=True, blank=True,
+        _("effective on"),
+        null=True,
+        blank=True,
         help_text=_("The day of the event: opening, move or abolition."),
     )
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -116,11 +124,13 @@ class Reminder(models.Model):
     """Something that needs attention, raised once per event and e-mailed once."""
 
     key = models.CharField(max_length=120, unique=True)
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reminders",
-        verbose_name=_("business"))
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("business")
+    )
     subject = models.CharField(_("subject"), max_length=200, help_text=_("As e-mailed, in the office's language."))
-    message = models.CharField(max_length=300, blank=True,
-                               help_text=_("The untranslated text, shown in each reader's language."))
+    message = models.CharField(
+        max_length=300, blank=True, help_text=_("The untranslated text, shown in each reader's language.")
+    )
     params = models.JSONField(default=dict, blank=True)
     body = models.TextField(_("details"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)

@@ -41,9 +41,9 @@ def certificates(officer, business: Business, stores: dict[str, Store]) -> None:
             certificate_record(parse_pkcs12(data, DEMO_PASSWORD), identifier=identifier, holder=holder)
 
     ginza, kyoto, osaka = (stores[k].identifier for k in ("ginza", "kyoto", "osaka"))
-    add(ginza, today - timedelta(days=300))                                  # active
-    add(kyoto, deadlines.month_end(today) - timedelta(days=3 * 365 + 1))    # superseded by …
-    add(kyoto, today - timedelta(days=12))                                   # … its renewal: active
+    add(ginza, today - timedelta(days=300))  # active
+    add(kyoto, deadlines.month_end(today) - timedelta(days=3 * 365 + 1))  # superseded by …
+    add(kyoto, today - timedelta(days=12))  # … its renewal: active
     add(osaka, today.replace(day=1) - timedelta(days=3 * 365 - 5), deadlines.month_end(today))  # renewal available
     add("900000000000000000001", today - timedelta(days=1050), today + timedelta(days=40), "approved_sender")
     add("900000000000000000002", today - timedelta(days=1100), today - timedelta(days=20), "approved_sender")
@@ -54,16 +54,35 @@ def jpki(business: Business) -> None:
     if business.jpki_certificates.exists():
         return
     today = timezone.localdate()
-    common = {"business": business, "holder_address": "東京都中央区銀座1-1-1",
-              "card_expires_on": today + timedelta(days=2500)}
-    JPKICertificate.objects.create(kind="signature", holder_name="山田 花子", holder_birth_date=date(1978, 6, 1),
-                                   issued_on=today - timedelta(days=400), **common)
+    common = {
+        "business": business,
+        "holder_address": "東京都中央区銀座1-1-1",
+        "card_expires_on": today + timedelta(days=2500),
+    }
+    JPKICertificate.objects.create(
+        kind="signature",
+        holder_name="山田 花子",
+        holder_birth_date=date(1978, 6, 1),
+        issued_on=today - timedelta(days=400),
+        **common,
+    )
     near = today + timedelta(days=50)  # their fifth birthday after issue comes in 50 days
-    JPKICertificate.objects.create(kind="user", holder_name="佐藤 一郎", holder_birth_date=near.replace(year=1975),
-                                   issued_on=near.replace(year=near.year - 5) + timedelta(days=3), **common)
-    JPKICertificate.objects.create(kind="signature", holder_name="佐藤 一郎", holder_birth_date=near.replace(year=1975),
-                                   issued_on=today - timedelta(days=200), revoked_on=today - timedelta(days=3),
-                                   revocation_reason="住所変更 (address changed)", **common)
+    JPKICertificate.objects.create(
+        kind="user",
+        holder_name="佐藤 一郎",
+        holder_birth_date=near.replace(year=1975),
+        issued_on=near.replace(year=near.year - 5) + timedelta(days=3),
+        **common,
+    )
+    JPKICertificate.objects.create(
+        kind="signature",
+        holder_name="佐藤 一郎",
+        holder_birth_date=near.replace(year=1975),
+        issued_on=today - timedelta(days=200),
+        revoked_on=today - timedelta(days=3),
+        revocation_reason="住所変更 (address changed)",
+        **common,
+    )
 
 
 def filings(officer, business: Business, stores: dict[str, Store]) -> None:
@@ -73,17 +92,44 @@ def filings(officer, business: Business, stores: dict[str, Store]) -> None:
     for site in TemporarySite.objects.filter(business=business):
         temporary_site_sync_filing(actor=officer, site=site)
     for store in stores.values():
-        Filing.objects.create(kind="identifier_notice", business=business, store=store, status="accepted",
-                              identifier=store.identifier, accepted_on=store.permit_date)
-        Filing.objects.create(kind="provision_method", business=business, store=store, status="accepted",
-                              e_certificate_required=True, filed_on=store.permit_date)
+        Filing.objects.create(
+            kind="identifier_notice",
+            business=business,
+            store=store,
+            status="accepted",
+            identifier=store.identifier,
+            accepted_on=store.permit_date,
+        )
+        Filing.objects.create(
+            kind="provision_method",
+            business=business,
+            store=store,
+            status="accepted",
+            e_certificate_required=True,
+            filed_on=store.permit_date,
+        )
     rows = [
-        Filing(kind="relocation", business=business, store=stores["osaka"], effective_on=today + timedelta(days=20),
-               notes="心斎橋筋 2-3-4 → 2-5-1"),
-        Filing(kind="change", business=business, store=stores["ginza"], due_on=today - timedelta(days=2),
-               notes="責任者の変更"),
-        Filing(kind="permit_application", business=business, due_on=today + timedelta(days=30),
-               checklist={"floor_plan": True, "staff_manual": True, "product_list": False}, notes="名古屋栄店"),
+        Filing(
+            kind="relocation",
+            business=business,
+            store=stores["osaka"],
+            effective_on=today + timedelta(days=20),
+            notes="心斎橋筋 2-3-4 → 2-5-1",
+        ),
+        Filing(
+            kind="change",
+            business=business,
+            store=stores["ginza"],
+            due_on=today - timedelta(days=2),
+            notes="責任者の変更",
+        ),
+        Filing(
+            kind="permit_application",
+            business=business,
+            due_on=today + timedelta(days=30),
+            checklist={"floor_plan": True, "staff_manual": True, "product_list": False},
+            notes="名古屋栄店",
+        ),
     ]
     for filing in rows:
         filing.save()

@@ -15,7 +15,8 @@ class NotYet(Exception):
 
 def demo_customs_pass() -> str:
     records = PurchaseRecord.objects.filter(kind="sale", customs_state__in=["awaiting", "confirmed"]).order_by(
-        "sale_date", "pk")
+        "sale_date", "pk"
+    )
     oldest = records.first()
     if oldest is None:
         return "no refund-method sale in the demo data"

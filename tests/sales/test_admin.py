@@ -25,14 +25,26 @@ def make_sales(officer, store, n):
 
         from stores.models import TemporarySite
 
-        TemporarySite.objects.create(business=store.business, store=store, name="Fair", address="x",
-                                     opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 31))
+        TemporarySite.objects.create(
+            business=store.business,
+            store=store,
+            name="Fair",
+            address="x",
+            opens_on=date(2026, 12, 1),
+            closes_on=date(2027, 1, 31),
+        )
         business_side_rows(store)
     for i in range(n):
         doc = DocumentFactory(customer__store=store)
-        services.sale_finalize(actor=officer, store=store, customer=doc.customer, document=doc,
-                               lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
-                               customer_language="en", acknowledged=True)
+        services.sale_finalize(
+            actor=officer,
+            store=store,
+            customer=doc.customer,
+            document=doc,
+            lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
+            customer_language="en",
+            acknowledged=True,
+        )
 
 
 def business_side_rows(store):
@@ -41,12 +53,28 @@ def business_side_rows(store):
     from stores.models import Filing, JPKICertificate, NTACertificate, Reminder
 
     NTACertificate.objects.create(
-        identifier=store.identifier, business=store.business, subject="CN=x", issuer="CN=ca", serial="ab",
-        not_before=datetime(2024, 4, 15, tzinfo=UTC), not_after=datetime(2027, 4, 30, tzinfo=UTC),
-        key_type="RSA", key_size=2048, fingerprint=f"{store.pk:064d}", certificate_pem="", private_key_pem="k")
-    JPKICertificate.objects.create(business=store.business, kind="user", holder_name="A", holder_address="B",
-                                   holder_birth_date=date(1980, 1, 1), issued_on=date(2024, 1, 1),
-                                   card_expires_on=date(2034, 1, 1))
+        identifier=store.identifier,
+        business=store.business,
+        subject="CN=x",
+        issuer="CN=ca",
+        serial="ab",
+        not_before=datetime(2024, 4, 15, tzinfo=UTC),
+        not_after=datetime(2027, 4, 30, tzinfo=UTC),
+        key_type="RSA",
+        key_size=2048,
+        fingerprint=f"{store.pk:064d}",
+        certificate_pem="",
+        private_key_pem="k",
+    )
+    JPKICertificate.objects.create(
+        business=store.business,
+        kind="user",
+        holder_name="A",
+        holder_address="B",
+        holder_birth_date=date(1980, 1, 1),
+        issued_on=date(2024, 1, 1),
+        card_expires_on=date(2034, 1, 1),
+    )
     filing = Filing.objects.create(kind="change", business=store.business, store=store, due_on=date(2026, 12, 1))
     from taxfree.tokens import token_issue
 

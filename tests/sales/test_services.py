@@ -74,4 +74,3 @@ def test_an_abolished_store_cannot_sell(officer, document):
     store.save()
     with pytest.raises(ValidationError):
         finalize(officer, document, [item(10_000)])
-

@@ -34,8 +34,10 @@ def test_repeated_failed_logins_lock_the_account_until_an_officer_unlocks_it(cle
     admin = Client()
     admin.force_login(officer)
     attempts = AccessAttempt.objects.filter(username=clerk.username)
-    admin.post(reverse("admin:axes_accessattempt_changelist"),
-               {"action": "unlock", "_selected_action": [a.pk for a in attempts]})
+    admin.post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "unlock", "_selected_action": [a.pk for a in attempts]},
+    )
     assert AuditEvent.objects.filter(action="login_unlock").exists()
     assert login(Client(), clerk.username, "pw", address="10.0.0.3").status_code == 302
 

@@ -19,12 +19,25 @@ TILLS = 16
 
 def sale(store: Store, number: str) -> dict:
     today = timezone.localdate()
-    return {"store": store.pk, "sale_date": today.isoformat(), "acknowledged": True, "customer_language": "en",
-            "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-                         "landing_date": today.replace(day=1).isoformat(), "has_landing_stamp": True,
-                         "family_name": "SAMPLE", "given_names": "ALEX", "birth_date": "1990-01-01", "sex": "X",
-                         "document_number": number},
-            "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}]}
+    return {
+        "store": store.pk,
+        "sale_date": today.isoformat(),
+        "acknowledged": True,
+        "customer_language": "en",
+        "customer": {
+            "document_type": "passport",
+            "nationality": "USA",
+            "status_of_residence": "temporary_visitor",
+            "landing_date": today.replace(day=1).isoformat(),
+            "has_landing_stamp": True,
+            "family_name": "SAMPLE",
+            "given_names": "ALEX",
+            "birth_date": "1990-01-01",
+            "sex": "X",
+            "document_number": number,
+        },
+        "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}],
+    }
 
 
 @pytest.mark.django_db(transaction=True)

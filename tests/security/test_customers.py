@@ -18,12 +18,25 @@ pytestmark = pytest.mark.django_db
 
 def sale(store, family_name="SAMPLE", number="TZ1234567") -> dict:
     today = timezone.localdate()
-    return {"store": store.pk, "sale_date": today.isoformat(), "acknowledged": True, "customer_language": "en",
-            "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-                         "landing_date": today.replace(day=1).isoformat(), "has_landing_stamp": True,
-                         "family_name": family_name, "given_names": "ALEX", "birth_date": "1990-01-01", "sex": "X",
-                         "document_number": number},
-            "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}]}
+    return {
+        "store": store.pk,
+        "sale_date": today.isoformat(),
+        "acknowledged": True,
+        "customer_language": "en",
+        "customer": {
+            "document_type": "passport",
+            "nationality": "USA",
+            "status_of_residence": "temporary_visitor",
+            "landing_date": today.replace(day=1).isoformat(),
+            "has_landing_stamp": True,
+            "family_name": family_name,
+            "given_names": "ALEX",
+            "birth_date": "1990-01-01",
+            "sex": "X",
+            "document_number": number,
+        },
+        "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True}],
+    }
 
 
 def till(store):
@@ -63,9 +76,15 @@ def test_staff_cannot_find_or_use_another_stores_customer(client, store, same_bu
     assert client.get(draft.basket).status_code == 404
     assert not Customer.objects.visible_to(clerk).filter(pk=theirs.customer_id).exists()
     with pytest.raises(ValidationError):
-        services.sale_finalize(actor=clerk, store=store, customer=theirs.customer, document=theirs,
-                               lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})],
-                               customer_language="en", acknowledged=True)
+        services.sale_finalize(
+            actor=clerk,
+            store=store,
+            customer=theirs.customer,
+            document=theirs,
+            lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})],
+            customer_language="en",
+            acknowledged=True,
+        )
 
 
 def test_a_change_of_identity_facts_is_audited_with_before_and_after(store):

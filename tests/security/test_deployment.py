@@ -57,5 +57,4 @@ def test_certificate_import_without_a_terminal_says_how_to_give_the_password(tmp
     secret = tmp_path / "pw"
     secret.write_text("pw\n")
     with pytest.raises(CommandError, match="PKCS#12"):  # read the password, then refused the file cleanly
-        call_command("certificate_import", "--identifier", "1" * 21, "--file", str(p12), "--password-file",
-                     str(secret))
+        call_command("certificate_import", "--identifier", "1" * 21, "--file", str(p12), "--password-file", str(secret))

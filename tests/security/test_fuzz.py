@@ -34,15 +34,20 @@ def test_no_input_breaks_the_api(clerk, store, settings, keep_the_test_transacti
     headers = {"Authorization": f"Token {api_token(clerk)}"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {f"{op.method.upper()} {op.path}" for op in operations} >= {
-        "POST /api/v1/eligibility/", "POST /api/v1/sales/", "GET /api/v1/sales/{id}/", "POST /api/v1/captures/"}
+        "POST /api/v1/eligibility/",
+        "POST /api/v1/sales/",
+        "GET /api/v1/sales/{id}/",
+        "POST /api/v1/captures/",
+    }
     for operation in operations:
         fuzz(operation, headers)
 
 
 def fuzz(operation, headers: dict[str, str]) -> None:
     @given(operation.as_strategy())
-    @hypothesis(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+    @hypothesis(
+        max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def call(case):
         # A schema-valid request may still be refused by a rule the schema cannot say (an image or a
         # text, not neither): what is checked is no 5xx and answers that keep to the schema.

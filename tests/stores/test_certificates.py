@@ -45,7 +45,7 @@ def test_a_pkcs12_is_imported_with_its_details_and_the_key_encrypted(ca):
     clear = NTACertificate.objects.get()
     key_body = "".join(clear.private_key_pem.splitlines()[1:-1])
     assert "PRIVATE KEY" not in stored and "CERTIFICATE" not in stored
-    for chunk in (key_body[i:i + 16] for i in range(0, len(key_body) - 16, 16)):
+    for chunk in (key_body[i : i + 16] for i in range(0, len(key_body) - 16, 16)):
         assert chunk not in stored  # not one piece of the key is in the database in clear
 
 
@@ -75,7 +75,8 @@ def test_a_key_of_another_certificate_is_refused(ca):
     from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 
     data = pkcs12.serialize_key_and_certificates(
-        b"x", issue(ca).key, None, [issue(ca).certificate], BestAvailableEncryption(b"secret"))
+        b"x", issue(ca).key, None, [issue(ca).certificate], BestAvailableEncryption(b"secret")
+    )
     assert refused(data) == "mismatch"
 
 
@@ -101,16 +102,20 @@ def test_the_command_reads_the_password_from_the_environment(ca, tmp_path, monke
     path.write_bytes(issue(ca).pkcs12(b"secret"))
     monkeypatch.setenv("P12_PASSWORD", "secret")
     out = io.StringIO()
-    call_command("certificate_import", "--identifier", ID, "--file", str(path), "--password-env", "P12_PASSWORD",
-                 stdout=out)
+    call_command(
+        "certificate_import", "--identifier", ID, "--file", str(path), "--password-env", "P12_PASSWORD", stdout=out
+    )
     assert "imported" in out.getvalue() and NTACertificate.objects.count() == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--file", "/nonexistent.p12", "--password-env", "P12_PASSWORD"], "cannot read"),
-    (["--password-env", "NOT_SET_ANYWHERE"], "not set"),
-    (["--password-env", "WRONG_PASSWORD"], "password is wrong|パスワードが違う"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--file", "/nonexistent.p12", "--password-env", "P12_PASSWORD"], "cannot read"),
+        (["--password-env", "NOT_SET_ANYWHERE"], "not set"),
+        (["--password-env", "WRONG_PASSWORD"], "password is wrong|パスワードが違う"),
+    ],
+)
 def test_the_command_fails_with_a_clear_message(ca, tmp_path, monkeypatch, args, message):
     path = tmp_path / "cert.p12"
     path.write_bytes(issue(ca).pkcs12(b"secret"))
@@ -137,54 +142,78 @@ def test_a_backup_export_opens_with_the_new_password(ca):
         certificate_export(actor=None, certificate=record, password=b"short")
 
 
-@pytest.mark.parametrize("issued, expiry", [
-    (date(2024, 4, 15), date(2027, 4, 30)),
-    (date(2024, 2, 29), date(2027, 2, 28)),
-    (date(2025, 2, 10), date(2028, 2, 29)),  # leap year
-    (date(2023, 12, 31), date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "issued, expiry",
+    [
+        (date(2024, 4, 15), date(2027, 4, 30)),
+        (date(2024, 2, 29), date(2027, 2, 28)),
+        (date(2025, 2, 10), date(2028, 2, 29)),  # leap year
+        (date(2023, 12, 31), date(2026, 12, 31)),
+    ],
+)
 def test_nta_certificates_run_to_the_last_day_of_the_month_three_years_on(issued, expiry):
     assert deadlines.nta_expiry(issued) == expiry
 
 
-@pytest.mark.parametrize("expiry, available", [
-    (date(2027, 4, 30), date(2027, 4, 2)),   # Thu 1st, Fri 2nd
-    (date(2027, 1, 31), date(2027, 1, 5)),   # 1–3 Jan closed; Mon 4th, Tue 5th
-    (date(2026, 5, 31), date(2026, 5, 7)),   # Fri 1st, then Golden Week to Wed 6th
-    (date(2026, 11, 30), date(2026, 11, 4)), # Sun 1st, Mon 2nd, Tue 3rd is Culture Day
-    (date(2027, 8, 31), date(2027, 8, 3)),   # Sun 1st
-])
+@pytest.mark.parametrize(
+    "expiry, available",
+    [
+        (date(2027, 4, 30), date(2027, 4, 2)),  # Thu 1st, Fri 2nd
+        (date(2027, 1, 31), date(2027, 1, 5)),  # 1–3 Jan closed; Mon 4th, Tue 5th
+        (date(2026, 5, 31), date(2026, 5, 7)),  # Fri 1st, then Golden Week to Wed 6th
+        (date(2026, 11, 30), date(2026, 11, 4)),  # Sun 1st, Mon 2nd, Tue 3rd is Culture Day
+        (date(2027, 8, 31), date(2027, 8, 3)),  # Sun 1st
+    ],
+)
 def test_the_renewal_is_downloadable_from_the_second_business_day_of_the_expiry_month(expiry, available):
     assert deadlines.renewal_available_on(expiry) == available
 
 
-@pytest.mark.parametrize("issued, birth, card, expiry", [
-    (date(2024, 6, 1), date(1980, 5, 5), date(2034, 5, 5), date(2029, 5, 5)),
-    (date(2024, 5, 5), date(1980, 5, 5), None, date(2029, 5, 5)),      # the day of issue doesn't count
-    (date(2024, 3, 1), date(1996, 2, 29), None, date(2029, 2, 28)),   # born on 29 February
-    (date(2023, 3, 1), date(1996, 2, 29), None, date(2028, 2, 29)),   # ... whose 5th falls in a leap year
-    (date(2024, 6, 1), date(1980, 5, 5), date(2027, 1, 31), date(2027, 1, 31)),  # never after the card
-])
+@pytest.mark.parametrize(
+    "issued, birth, card, expiry",
+    [
+        (date(2024, 6, 1), date(1980, 5, 5), date(2034, 5, 5), date(2029, 5, 5)),
+        (date(2024, 5, 5), date(1980, 5, 5), None, date(2029, 5, 5)),  # the day of issue doesn't count
+        (date(2024, 3, 1), date(1996, 2, 29), None, date(2029, 2, 28)),  # born on 29 February
+        (date(2023, 3, 1), date(1996, 2, 29), None, date(2028, 2, 29)),  # ... whose 5th falls in a leap year
+        (date(2024, 6, 1), date(1980, 5, 5), date(2027, 1, 31), date(2027, 1, 31)),  # never after the card
+    ],
+)
 def test_jpki_certificates_run_to_the_fifth_birthday_after_issue(issued, birth, card, expiry):
     assert deadlines.jpki_expiry(issued, birth, card) == expiry
 
 
 def test_jpki_renewal_opens_three_months_before_expiry():
-    cert = JPKICertificate(holder_birth_date=date(1980, 5, 31), issued_on=date(2024, 6, 1),
-                           card_expires_on=date(2035, 1, 1), kind="signature")
+    cert = JPKICertificate(
+        holder_birth_date=date(1980, 5, 31),
+        issued_on=date(2024, 6, 1),
+        card_expires_on=date(2035, 1, 1),
+        kind="signature",
+    )
     assert cert.expires_on == date(2029, 5, 31) and cert.renewal_opens_on == date(2029, 2, 28)
     assert cert.status(date(2029, 2, 27)) == "active" and cert.status(date(2029, 2, 28)) == "renewal_available"
     assert cert.status(date(2029, 6, 1)) == "expired"
 
 
 def make(ca, issued: date, expires: date, identifier=ID) -> NTACertificate:
-    issued_cert = ca.issue_client(identifier, datetime.combine(issued, datetime.min.time(), TOKYO),
-                                  datetime.combine(expires, datetime.max.time(), TOKYO))
+    issued_cert = ca.issue_client(
+        identifier,
+        datetime.combine(issued, datetime.min.time(), TOKYO),
+        datetime.combine(expires, datetime.max.time(), TOKYO),
+    )
     cert = issued_cert.certificate
     return NTACertificate.objects.create(
-        identifier=identifier, subject="CN=x", issuer="CN=ca", serial=format(cert.serial_number, "x"),
-        not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc, key_type="RSA", key_size=2048,
-        fingerprint=cert.fingerprint(hashes.SHA256()).hex(), certificate_pem="", private_key_pem="k",
+        identifier=identifier,
+        subject="CN=x",
+        issuer="CN=ca",
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        key_type="RSA",
+        key_size=2048,
+        fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
+        certificate_pem="",
+        private_key_pem="k",
     )
 
 
@@ -238,12 +267,14 @@ def test_the_admin_imports_and_exports_a_certificate(client, officer, ca):
     client.force_login(officer)
     url = reverse("admin:stores_ntacertificate_add")
     data = issue(ca).pkcs12(b"secret")
-    bad = client.post(url, {"identifier": ID, "holder": "store", "password": "wrong",
-                            "file": SimpleUploadedFile("c.p12", data)})
+    bad = client.post(
+        url, {"identifier": ID, "holder": "store", "password": "wrong", "file": SimpleUploadedFile("c.p12", data)}
+    )
     assert bad.status_code == 200 and NTACertificate.objects.count() == 0
     assert "password" in bad.content.decode().lower() or "パスワード" in bad.content.decode()
-    good = client.post(url, {"identifier": ID, "holder": "store", "password": "secret",
-                             "file": SimpleUploadedFile("c.p12", data)})
+    good = client.post(
+        url, {"identifier": ID, "holder": "store", "password": "secret", "file": SimpleUploadedFile("c.p12", data)}
+    )
     record = NTACertificate.objects.get()
     assert good.status_code == 302
     export = reverse("admin:stores_ntacertificate_export", args=[record.pk])
@@ -259,5 +290,10 @@ def test_an_accountant_cannot_import_or_export(client, accountant, ca):
     client.force_login(accountant)
     assert client.get(reverse("admin:stores_ntacertificate_add")).status_code == 403
     record = certificate_import(actor=None, identifier=ID, data=issue(ca).pkcs12(b"s"), password=b"s")
-    assert client.post(reverse("admin:stores_ntacertificate_export", args=[record.pk]),
-                       {"password": "backup-pass", "confirm": "backup-pass"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:stores_ntacertificate_export", args=[record.pk]),
+            {"password": "backup-pass", "confirm": "backup-pass"},
+        ).status_code
+        == 403
+    )

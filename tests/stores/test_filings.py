@@ -31,8 +31,14 @@ def business():
 @pytest.fixture
 def site(business):
     store = StoreFactory(business=business)
-    site = TemporarySite.objects.create(business=business, store=store, name="Winter fair", address="Umeda",
-                                        opens_on=date(2026, 12, 10), closes_on=date(2027, 1, 31))
+    site = TemporarySite.objects.create(
+        business=business,
+        store=store,
+        name="Winter fair",
+        address="Umeda",
+        opens_on=date(2026, 12, 10),
+        closes_on=date(2027, 1, 31),
+    )
     temporary_site_sync_filing(actor=None, site=site)
     return site
 
@@ -58,8 +64,9 @@ def test_a_relocation_is_due_the_day_before_the_move(business):
 def test_the_identifier_notice_sets_the_stores_identifier(business):
     store = StoreFactory(business=business, identifier="", status=Store.Status.PREPARING)
     assert not store.sells_on(date(2026, 11, 21))
-    filing = Filing.objects.create(kind="identifier_notice", business=business, store=store,
-                                   identifier="123456789012345678901", status="accepted")
+    filing = Filing.objects.create(
+        kind="identifier_notice", business=business, store=store, identifier="123456789012345678901", status="accepted"
+    )
     filing_apply(actor=None, filing=filing)
     store.refresh_from_db()
     assert store.identifier == "123456789012345678901"
@@ -74,8 +81,14 @@ def test_a_store_is_not_operating_without_its_identifier(business):
 
 def test_the_abolition_notice_closes_the_store_from_its_date(business):
     store = StoreFactory(business=business)
-    filing = Filing.objects.create(kind="abolition", business=business, store=store, effective_on=date(2026, 12, 1),
-                                   status="filed", filed_on=date(2026, 11, 21))
+    filing = Filing.objects.create(
+        kind="abolition",
+        business=business,
+        store=store,
+        effective_on=date(2026, 12, 1),
+        status="filed",
+        filed_on=date(2026, 11, 21),
+    )
     filing_apply(actor=None, filing=filing)
     store.refresh_from_db()
     assert store.status == "abolished" and store.sells_on(date(2026, 11, 30)) and not store.sells_on(date(2026, 12, 1))
@@ -84,9 +97,15 @@ def test_the_abolition_notice_closes_the_store_from_its_date(business):
 def sell_at(site, day, officer):
     doc = DocumentFactory(customer__store=site.store, landing_date=day - timedelta(days=2))
     return sale_services.sale_finalize(
-        actor=officer, store=site.store, customer=doc.customer, document=doc, customer_language="en",
-        lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})], acknowledged=True,
-        sold_at=at(day), temporary_site=site,
+        actor=officer,
+        store=site.store,
+        customer=doc.customer,
+        document=doc,
+        customer_language="en",
+        lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})],
+        acknowledged=True,
+        sold_at=at(day),
+        temporary_site=site,
     ).sale
 
 
@@ -117,9 +136,14 @@ def test_a_notice_filed_on_the_opening_day_is_too_late(site, officer):
 
 
 def test_changing_the_holders_address_revokes_only_the_signature_certificate(business):
-    common = {"business": business, "holder_name": "山田 花子", "holder_address": "東京都",
-              "holder_birth_date": date(1980, 1, 1), "issued_on": date(2024, 1, 10),
-              "card_expires_on": date(2034, 1, 1)}
+    common = {
+        "business": business,
+        "holder_name": "山田 花子",
+        "holder_address": "東京都",
+        "holder_birth_date": date(1980, 1, 1),
+        "issued_on": date(2024, 1, 10),
+        "card_expires_on": date(2034, 1, 1),
+    }
     signature = JPKICertificate.objects.create(kind="signature", **common)
     user = JPKICertificate.objects.create(kind="user", **common)
     for cert in (signature, user):
@@ -134,12 +158,25 @@ def test_changing_the_holders_address_revokes_only_the_signature_certificate(bus
 
 def test_jpki_admin_revokes_when_the_name_changes(client, officer, business):
     cert = JPKICertificate.objects.create(
-        kind="signature", business=business, holder_name="A", holder_address="B", holder_birth_date=date(1980, 1, 1),
-        issued_on=date(2024, 1, 10), card_expires_on=date(2034, 1, 1))
+        kind="signature",
+        business=business,
+        holder_name="A",
+        holder_address="B",
+        holder_birth_date=date(1980, 1, 1),
+        issued_on=date(2024, 1, 10),
+        card_expires_on=date(2034, 1, 1),
+    )
     client.force_login(officer)
     url = reverse("admin:stores_jpkicertificate_change", args=[cert.pk])
-    data = {"business": business.pk, "holder_name": "C", "holder_address": "B", "holder_birth_date": "1980-01-01",
-            "kind": "signature", "issued_on": "2024-01-10", "card_expires_on": "2034-01-01"}
+    data = {
+        "business": business.pk,
+        "holder_name": "C",
+        "holder_address": "B",
+        "holder_birth_date": "1980-01-01",
+        "kind": "signature",
+        "issued_on": "2024-01-10",
+        "card_expires_on": "2034-01-01",
+    }
     assert client.post(url, data).status_code == 302
     cert.refresh_from_db()
     assert cert.revoked_on is not None
@@ -148,10 +185,18 @@ def test_jpki_admin_revokes_when_the_name_changes(client, officer, business):
 def certificate(business, expires: date) -> NTACertificate:
     issued = expires - timedelta(days=1000)
     return NTACertificate.objects.create(
-        identifier="100000000000000000009", business=business, subject="CN=x", issuer="CN=ca", serial="ab",
+        identifier="100000000000000000009",
+        business=business,
+        subject="CN=x",
+        issuer="CN=ca",
+        serial="ab",
         not_before=datetime.combine(issued, datetime.min.time(), TOKYO),
-        not_after=datetime.combine(expires, datetime.max.time(), TOKYO), key_type="RSA", key_size=2048,
-        fingerprint=f"{expires:%Y%m%d}".ljust(64, "0"), certificate_pem="", private_key_pem="k",
+        not_after=datetime.combine(expires, datetime.max.time(), TOKYO),
+        key_type="RSA",
+        key_size=2048,
+        fingerprint=f"{expires:%Y%m%d}".ljust(64, "0"),
+        certificate_pem="",
+        private_key_pem="k",
     )
 
 
@@ -198,8 +243,13 @@ def test_filing_reminders_at_7_days_tomorrow_and_overdue(site, officers):
     stages = {}
     for day in (date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 8), date(2026, 12, 10), date(2026, 12, 11)):
         stages[day] = [r.key.rsplit(":", 1)[1] for r in reminders_raise(day)]
-    assert stages == {date(2026, 12, 1): [], date(2026, 12, 2): ["7d"], date(2026, 12, 8): ["1d"],
-                      date(2026, 12, 10): ["overdue"], date(2026, 12, 11): []}
+    assert stages == {
+        date(2026, 12, 1): [],
+        date(2026, 12, 2): ["7d"],
+        date(2026, 12, 8): ["1d"],
+        date(2026, 12, 10): ["overdue"],
+        date(2026, 12, 11): [],
+    }
 
 
 def test_the_daily_task_raises_and_mails(business, officers):
@@ -241,8 +291,9 @@ def test_staff_sell_at_an_open_temporary_site_from_the_home_page(client, site, s
     from django.utils import timezone
 
     today = timezone.localdate()
-    TemporarySite.objects.filter(pk=site.pk).update(opens_on=today - timedelta(days=1),
-                                                    notice_filed_on=today - timedelta(days=5))
+    TemporarySite.objects.filter(pk=site.pk).update(
+        opens_on=today - timedelta(days=1), notice_filed_on=today - timedelta(days=5)
+    )
     clerk = UserFactory(role=roles.STORE_STAFF)
     site.store.staff.add(clerk)
     client.force_login(clerk)
@@ -253,8 +304,17 @@ def test_staff_sell_at_an_open_temporary_site_from_the_home_page(client, site, s
     client.post(till.customer, {"s-number": doc.number, "search": "1"})
     basket = till.basket
     assert "Winter fair" in client.get(basket).content.decode()
-    client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
-                         "item-tax_rate": "standard", "item-category": "general"})
+    client.post(
+        basket,
+        {
+            "action": "item",
+            "item-name": "Bag",
+            "item-quantity": 1,
+            "item-unit_price": 50_000,
+            "item-tax_rate": "standard",
+            "item-category": "general",
+        },
+    )
     client.post(till.explain, {"language": "en"})
     client.post(till.finish)
     from sales.models import Sale
@@ -271,19 +331,37 @@ def test_the_api_refuses_a_site_of_another_store(site, officer, store):
     from django.utils import timezone
 
     today = timezone.localdate().isoformat()
-    body = {"store": store.pk, "sale_date": today, "acknowledged": True, "temporary_site": site.pk,
-            "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-                         "landing_date": today, "has_landing_stamp": True, "family_name": "A",
-                         "birth_date": "1990-01-01", "sex": "X", "document_number": "TZ1"},
-            "items": [{"name": "Bag", "quantity": 1, "unit_price": 50_000}]}
+    body = {
+        "store": store.pk,
+        "sale_date": today,
+        "acknowledged": True,
+        "temporary_site": site.pk,
+        "customer": {
+            "document_type": "passport",
+            "nationality": "USA",
+            "status_of_residence": "temporary_visitor",
+            "landing_date": today,
+            "has_landing_stamp": True,
+            "family_name": "A",
+            "birth_date": "1990-01-01",
+            "sex": "X",
+            "document_number": "TZ1",
+        },
+        "items": [{"name": "Bag", "quantity": 1, "unit_price": 50_000}],
+    }
     response = client.post("/api/v1/sales/", body, format="json")
     assert response.status_code == 400 and "temporary_site" in response.json()
 
 
 def test_a_permit_application_is_filed_only_with_its_floor_plan(client, officer, business):
     client.force_login(officer)
-    data = {"kind": "permit_application", "business": business.pk, "status": "filed",
-            "attachments-TOTAL_FORMS": 0, "attachments-INITIAL_FORMS": 0}
+    data = {
+        "kind": "permit_application",
+        "business": business.pk,
+        "status": "filed",
+        "attachments-TOTAL_FORMS": 0,
+        "attachments-INITIAL_FORMS": 0,
+    }
     response = client.post(reverse("admin:stores_filing_add"), data)
     assert response.status_code == 200 and Filing.objects.count() == 0
     response = client.post(reverse("admin:stores_filing_add"), {**data, "check_floor_plan": "on"})
@@ -301,8 +379,14 @@ def test_an_identifier_notice_needs_the_store_and_the_identifier(business):
 def test_creating_a_temporary_site_in_the_admin_creates_its_setup_filing(client, officer, business):
     store = StoreFactory(business=business)
     client.force_login(officer)
-    data = {"business": business.pk, "store": store.pk, "name": "Spring fair", "address": "Kobe",
-            "opens_on": "2027-03-10", "closes_on": "2027-04-10"}
+    data = {
+        "business": business.pk,
+        "store": store.pk,
+        "name": "Spring fair",
+        "address": "Kobe",
+        "opens_on": "2027-03-10",
+        "closes_on": "2027-04-10",
+    }
     assert client.post(reverse("admin:stores_temporarysite_add"), data).status_code == 302
     filing = Filing.objects.get(temporary_site__name="Spring fair")
     assert (filing.kind, filing.due_on) == ("temporary_site_setup", date(2027, 3, 9))

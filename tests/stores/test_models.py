@@ -21,8 +21,14 @@ def test_a_non_taxable_business_cannot_hold_a_permit():
 def test_a_temporary_site_lasts_at_most_seven_months_and_needs_the_approval():
     business = BusinessFactory(temporary_sites_approved_on=date(2026, 1, 1))
     store = StoreFactory(business=business)
-    site = TemporarySite(business=business, store=store, name="Fair", address="x",
-                         opens_on=date(2026, 12, 10), closes_on=date(2027, 7, 9))
+    site = TemporarySite(
+        business=business,
+        store=store,
+        name="Fair",
+        address="x",
+        opens_on=date(2026, 12, 10),
+        closes_on=date(2027, 7, 9),
+    )
     site.full_clean()
     assert site.notice_due_on == date(2026, 12, 9)
     site.closes_on = date(2027, 7, 10)
@@ -34,4 +40,3 @@ def test_a_temporary_site_lasts_at_most_seven_months_and_needs_the_approval():
     with pytest.raises(ValidationError) as error:
         site.full_clean()
     assert list(error.value.message_dict) == ["business"]
-

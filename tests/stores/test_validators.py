@@ -1,6 +1,5 @@
 """Stores, validators, encryption at rest, roles and the demo data."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -22,4 +21,3 @@ def test_a_store_identifier_has_21_digits():
     for bad in ("1" * 20, "1" * 22, "1" * 20 + "A"):
         with pytest.raises(ValidationError):
             validate_store_identifier(bad)
-

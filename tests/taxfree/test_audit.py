@@ -19,8 +19,10 @@ def test_rows_written_together_arrive_in_one_insert_in_order(store, clerk):
     inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "taxfree_auditevent"')]
     assert len(inserts) == 1
     rows = list(AuditEvent.objects.order_by("id").values_list("action", "actor", "summary", "data"))
-    assert rows == [("customer_register", clerk.pk, "new", {}),
-                    ("sale_finalize", clerk.pk, "refund ¥3,000", {"lines": 1})]
+    assert rows == [
+        ("customer_register", clerk.pk, "new", {}),
+        ("sale_finalize", clerk.pk, "refund ¥3,000", {"lines": 1}),
+    ]
 
 
 def test_a_failing_block_writes_none(store, clerk):

@@ -1,6 +1,5 @@
 """Encryption at rest and key rotation."""
 
-
 import os
 
 import pytest
@@ -33,17 +32,18 @@ def test_field_keys_can_be_rotated(settings, store):
     assert IdentityDocument.objects.get(pk=doc.pk).number == "TZ0000042"
 
 
-
 def test_rotation_covers_every_encrypted_value_and_the_old_key_can_go(settings, store, clerk):
     from sales.capture.models import PassportCapture
     from taxfree.crypto import decrypt, decrypt_bytes, encrypt_bytes
     from tests.factories import finalize, item
 
-    doc = DocumentFactory(customer__store=store, number="TZ0000043", document_type="landing_permit_crew",
-                          passport_number="TP7654321")
+    doc = DocumentFactory(
+        customer__store=store, number="TZ0000043", document_type="landing_permit_crew", passport_number="TP7654321"
+    )
     record = finalize(clerk, doc, [item(10_000)]).record
-    capture = PassportCapture.objects.create(image=encrypt_bytes(b"\x89PNG image"), content_type="image/png",
-                                             status="accepted")
+    capture = PassportCapture.objects.create(
+        image=encrypt_bytes(b"\x89PNG image"), content_type="image/png", status="accepted"
+    )
     old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old_keys]
     call_command("rotate_field_keys", stdout=open(os.devnull, "w"))

@@ -1,6 +1,5 @@
 """The demo data."""
 
-
 import os
 
 import pytest

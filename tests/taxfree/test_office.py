@@ -61,8 +61,13 @@ def test_reminders_read_in_the_readers_language(client, officer, store, settings
     from stores.reminders import reminder_raise
 
     settings.LANGUAGE_CODE = "ja"
-    reminder_raise(key="t:1", business_id=store.business_id, params={"n": 3, "store": "Ginza", "days": 7},
-                   message="%(n)s confirmed refunds of %(store)s are still unpaid after %(days)s days", due_on=None)
+    reminder_raise(
+        key="t:1",
+        business_id=store.business_id,
+        params={"n": 3, "store": "Ginza", "days": 7},
+        message="%(n)s confirmed refunds of %(store)s are still unpaid after %(days)s days",
+        due_on=None,
+    )
     client.force_login(officer)
     english = client.get(reverse("admin:stores_attention"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     japanese = client.get(reverse("admin:stores_attention"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()

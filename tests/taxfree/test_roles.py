@@ -1,6 +1,5 @@
 """The roles and their permissions."""
 
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -15,7 +14,6 @@ def test_the_roles_exist_with_their_permissions():
     assert all(p.startswith("view_") for p in perms[roles.ACCOUNTANT])
     assert "delete_sale" not in set().union(*perms.values())
     assert {"add_sale", "view_sale"} <= perms[roles.STORE_STAFF] and "change_sale" not in perms[roles.STORE_STAFF]
-
 
 
 def test_every_model_of_the_apps_has_its_view_permission_in_the_officer_and_accountant_roles():

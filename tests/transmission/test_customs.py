@@ -33,7 +33,8 @@ def sent_record(clerk, store, *items, day=SOLD, **document):
 
 def day_after(deadline: date, days: int = 1) -> datetime:
     return timezone.make_aware(datetime.combine(deadline + timedelta(days=days), datetime.min.time())) + timedelta(
-        hours=9)
+        hours=9
+    )
 
 
 def test_a_refund_method_record_waits_for_customs_until_its_last_day(clerk, certified):
@@ -44,8 +45,12 @@ def test_a_refund_method_record_waits_for_customs_until_its_last_day(clerk, cert
 def test_a_legacy_record_and_a_cancellation_never_wait_for_customs(clerk, store):
     from sales import services
 
-    legacy = finalize(clerk, DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
-                      [item(10_000)], day=date(2026, 10, 30))
+    legacy = finalize(
+        clerk,
+        DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
+        [item(10_000)],
+        day=date(2026, 10, 30),
+    )
     assert (legacy.record.customs_state, legacy.record.customs_deadline) == ("", None)
     sale = finalize(clerk, DocumentFactory(customer__store=store), [item(10_000)])
     cancellation = services.sale_cancel(actor=clerk, sale=sale)
@@ -91,8 +96,11 @@ def test_a_confirmation_registered_late_but_made_in_time_is_found_by_the_overlap
     record = sent_record(clerk, certified)
     confirmations_pull()  # the watermark moves to now
     made = timezone.now() - timedelta(hours=2)
-    through_customs(record.transmission_number, confirmed_at=made.isoformat(),
-                    registered_at=(timezone.now() - timedelta(hours=1)).isoformat())
+    through_customs(
+        record.transmission_number,
+        confirmed_at=made.isoformat(),
+        registered_at=(timezone.now() - timedelta(hours=1)).isoformat(),
+    )
     confirmations_pull()
     record.refresh_from_db()
     assert record.customs_state == CustomsState.CONFIRMED
@@ -133,9 +141,18 @@ def test_records_never_sent_expire_at_once_and_unsent_ones_within_grace_wait(cle
 
 def test_paging_brings_every_confirmation(clerk, certified, nta):
     records = [sent_record(clerk, certified) for _ in range(3)]
-    rows = [(certified.identifier, f"2026112400000{n:04d}", certified.identifier, "1",
-             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
-             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"), []) for n in range(250)]
+    rows = [
+        (
+            certified.identifier,
+            f"2026112400000{n:04d}",
+            certified.identifier,
+            "1",
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+            [],
+        )
+        for n in range(250)
+    ]
     nta.store.confirm(rows)  # 250 confirmations of records that are not ours
     for record in records:
         through_customs(record.transmission_number)

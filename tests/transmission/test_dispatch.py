@@ -41,7 +41,10 @@ def test_a_record_is_accepted_with_a_17_digit_number_and_its_attempt_kept(clerk,
     assert number not in str(attempt.request_body) and attempt.request_body["passportNo"].endswith(number[-4:])
     [stored] = received(certified)
     assert (stored["transmission_number"], stored["result"], stored["times_received"]) == (
-        record.transmission_number, "OK", 1)
+        record.transmission_number,
+        "OK",
+        1,
+    )
 
 
 def test_a_legacy_sale_goes_by_the_legacy_api(clerk, certified):
@@ -140,8 +143,7 @@ def test_the_sandbox_refuses_a_certificate_of_another_ca_or_an_expired_one(clerk
     import_certificate(nta, store.identifier)
     record_send(record.pk, now=timezone.now())
     record.refresh_from_db()
-    wire = build(record.payload, sender_id=store.identifier, send_no=record.transmission_number,
-                 decrypt=decrypt)
+    wire = build(record.payload, sender_id=store.identifier, send_no=record.transmission_number, decrypt=decrypt)
     now = datetime.now().astimezone()
     stranger = SandboxCA("another CA").issue_client(store.identifier, now - timedelta(days=1), now + LATER)
     expired = nta.ca.issue_client(store.identifier, now - timedelta(days=10), now - timedelta(days=1))
@@ -152,8 +154,9 @@ def test_the_sandbox_refuses_a_certificate_of_another_ca_or_an_expired_one(clerk
 
 def _unsaved(issued) -> NTACertificate:
     pem = issued.certificate.public_bytes(serialization.Encoding.PEM).decode()
-    key = issued.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption()).decode()
+    key = issued.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return NTACertificate(certificate_pem=pem, private_key_pem=key, fingerprint=str(issued.certificate.serial_number))
 
 

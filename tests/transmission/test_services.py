@@ -27,14 +27,19 @@ def rejected(clerk, store):
 
 def test_an_officer_corrects_a_rejected_record_and_it_is_accepted(clerk, officer, certified):
     record = rejected(clerk, certified)
-    record_correct(actor=officer, record=record, reason="passport number mistyped",
-                   changes={"document_number": "TK1234567", "item_1_name": "Leather bag"})
+    record_correct(
+        actor=officer,
+        record=record,
+        reason="passport number mistyped",
+        changes={"document_number": "TK1234567", "item_1_name": "Leather bag"},
+    )
     record.refresh_from_db()
     assert record.state == State.PENDING and record.original_payload["items"][0]["name"] == "Bag"
     assert record.payload["items"][0]["name"] == "Leather bag"
     event = AuditEvent.objects.get(action="record_correct")
     assert event.data["before"]["document_number"] == "TK12"[-4:] and event.data["after"]["document_number"] == (
-        "•••••4567")
+        "•••••4567"
+    )
     assert "TK1234567" not in str(event.data)
     assert record_send(record.pk) == "ok" and received(certified)[0]["result"] == "OK"
 
@@ -77,10 +82,20 @@ def test_the_admin_shows_the_attempts_and_offers_the_correction(client, clerk, o
     assert "preflight" in page and reverse("admin:transmission_purchaserecord_correct", args=[record.pk]) in page
     form = client.get(reverse("admin:transmission_purchaserecord_correct", args=[record.pk]))
     assert form.status_code == 200 and "passport number" in form.content.decode()
-    response = client.post(reverse("admin:transmission_purchaserecord_correct", args=[record.pk]), {
-        "reason": "typo", "family_name": "SAMPLE", "given_names": "ALEX", "nationality": "USA",
-        "birth_date": "1990-01-01", "document_number": "TK7654321", "item_1_name": "Bag", "item_1_detail": "",
-        "item_1_serial": ""})
+    response = client.post(
+        reverse("admin:transmission_purchaserecord_correct", args=[record.pk]),
+        {
+            "reason": "typo",
+            "family_name": "SAMPLE",
+            "given_names": "ALEX",
+            "nationality": "USA",
+            "birth_date": "1990-01-01",
+            "document_number": "TK7654321",
+            "item_1_name": "Bag",
+            "item_1_detail": "",
+            "item_1_serial": "",
+        },
+    )
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.state == State.PENDING

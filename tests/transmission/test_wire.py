@@ -12,23 +12,73 @@ from transmission.wire.charset import refused_characters, to_full_width_kana
 
 SENDER = "123456789012345678901"
 PAYLOAD = {
-    "version": 2, "kind": "sale", "regime": "refund", "cancels_sale": None, "full_cancellation": False,
-    "sold_at": "2026-11-21T14:00:00+09:00", "sale_date": "2026-11-21", "liquor_export_store": False,
-    "store": {"identifier": SENDER, "name": "銀座店", "address": "東京都中央区銀座1-1", "manager": "Manager",
-              "tax_payment_place": "東京都千代田区1-1", "business": "株式会社サンプル"},
+    "version": 2,
+    "kind": "sale",
+    "regime": "refund",
+    "cancels_sale": None,
+    "full_cancellation": False,
+    "sold_at": "2026-11-21T14:00:00+09:00",
+    "sale_date": "2026-11-21",
+    "liquor_export_store": False,
+    "store": {
+        "identifier": SENDER,
+        "name": "銀座店",
+        "address": "東京都中央区銀座1-1",
+        "manager": "Manager",
+        "tax_payment_place": "東京都千代田区1-1",
+        "business": "株式会社サンプル",
+    },
     "temporary_site": None,
-    "buyer": {"document_type": "passport", "document_id": 1, "document_number": "TK1234567",
-              "passport_number": "", "family_name": "Sample", "given_names": "Alex Jo", "nationality": "USA",
-              "birth_date": "1990-02-03", "sex": "F", "status_of_residence": "temporary_visitor",
-              "landing_date": "2026-11-15", "proof_document": "", "moved_abroad_date": None},
+    "buyer": {
+        "document_type": "passport",
+        "document_id": 1,
+        "document_number": "TK1234567",
+        "passport_number": "",
+        "family_name": "Sample",
+        "given_names": "Alex Jo",
+        "nationality": "USA",
+        "birth_date": "1990-02-03",
+        "sex": "F",
+        "status_of_residence": "temporary_visitor",
+        "landing_date": "2026-11-15",
+        "proof_document": "",
+        "moved_abroad_date": None,
+    },
     "items": [
-        {"line": 1, "name": "ｷﾓﾉ 着物", "jan_code": "", "quantity": 2, "unit_price_excl_tax": 30_000,
-         "amount_excl_tax": 60_000, "rate_percent": 10, "reduced": False, "category": "general",
-         "detail": "", "serial": "", "liquor": None},
-        {"line": 2, "name": "Whisky", "jan_code": "4900000000023", "quantity": 1, "unit_price_excl_tax": 20_000,
-         "amount_excl_tax": 20_000, "rate_percent": 10, "reduced": False, "category": "consumable",
-         "detail": "", "serial": "", "liquor": {"category": "spirits", "alcohol_percent": "43.0", "volume_ml": 700,
-                                                "liquor_tax_per_unit": 301, "yen_per_kl": 430_000}},
+        {
+            "line": 1,
+            "name": "ｷﾓﾉ 着物",
+            "jan_code": "",
+            "quantity": 2,
+            "unit_price_excl_tax": 30_000,
+            "amount_excl_tax": 60_000,
+            "rate_percent": 10,
+            "reduced": False,
+            "category": "general",
+            "detail": "",
+            "serial": "",
+            "liquor": None,
+        },
+        {
+            "line": 2,
+            "name": "Whisky",
+            "jan_code": "4900000000023",
+            "quantity": 1,
+            "unit_price_excl_tax": 20_000,
+            "amount_excl_tax": 20_000,
+            "rate_percent": 10,
+            "reduced": False,
+            "category": "consumable",
+            "detail": "",
+            "serial": "",
+            "liquor": {
+                "category": "spirits",
+                "alcohol_percent": "43.0",
+                "volume_ml": 700,
+                "liquor_tax_per_unit": 301,
+                "yen_per_kl": 430_000,
+            },
+        },
     ],
     "totals": {"excl_tax": 80_000, "tax": 8_000, "refund": 8_000},
 }
@@ -60,7 +110,12 @@ def test_the_refund_method_api_sends_every_value_as_a_string():
     body = record.body
     assert record.path == "/v3/purchaseRecord/reception" and body["version"] == "3" and body["crudType"] == "1"
     assert (body["name"], body["nation"], body["birth"], body["status"], body["docType"]) == (
-        "SAMPLE ALEX JO", "USA", "19900203", "11", "1")
+        "SAMPLE ALEX JO",
+        "USA",
+        "19900203",
+        "11",
+        "1",
+    )
     assert body["details"][0]["number"] == "2" and body["details"][0]["price"] == "60000"
     assert body["details"][1]["lqCode"] == "610" and body["details"][1]["lqIndividual"] == "1"
     assert all(isinstance(v, str) for d in body["details"] for v in d.values())
@@ -93,30 +148,46 @@ def test_a_legacy_cancellation_negates_quantities_and_amounts():
 def test_a_refund_method_cancellation_points_at_the_record_it_cancels():
     whole = wire(payload(kind="cancellation", full_cancellation=True), cancelled_send_no="20261121120000001").body
     assert (whole["crudType"], whole["beforeSendNo"], whole["beforeShopId"], whole["details"]) == (
-        "9", "20261121120000001", SENDER, [])
+        "9",
+        "20261121120000001",
+        SENDER,
+        [],
+    )
     partial = wire(payload(kind="cancellation"), cancelled_send_no="20261121120000001").body
     assert partial["details"][0]["number"] == "2"  # amounts are not negated under v3
 
 
 def test_a_landing_permit_carries_the_passport_number_too():
-    body = wire(payload(buyer__document_type="landing_permit_crew", buyer__passport_number="TZ7654321",
-                        buyer__document_number="P12345")).body
+    body = wire(
+        payload(
+            buyer__document_type="landing_permit_crew",
+            buyer__passport_number="TZ7654321",
+            buyer__document_number="P12345",
+        )
+    ).body
     assert (body["docType"], body["status"], body["passportNo"], body["landingPermitNo"]) == (
-        "4", "91", "TZ7654321", "P12345")
+        "4",
+        "91",
+        "TZ7654321",
+        "P12345",
+    )
 
 
-@pytest.mark.parametrize("changes, where, words", [
-    ({"items__0__name": "商品" * 26}, "line 1 item name", "52 characters; at most 50"),
-    ({"items__0__name": "Bag\x00"}, "line 1 item name", "U+0000"),
-    ({"items__0__name": "Bag 😀"}, "line 1 item name", "GRINNING FACE"),
-    ({"buyer__family_name": "山田"}, "customer name", "39 letters"),
-    ({"buyer__family_name": "X" * 40}, "customer name", "39 letters"),
-    ({"buyer__document_number": "TK12"}, "passport number", "7 to 11"),
-    ({"store__identifier": "123"}, "store identifier", "21 digits"),
-    ({"items__0__unit_price_excl_tax": 1_200_000}, "line 1 商品情報詳細", "¥1,000,000"),
-    ({"items__0__serial": "AB-12"}, "line 1 serial number", "20 half-width"),
-    ({"buyer__landing_date": None, "buyer__document_type": "library_card"}, "document type", "no NTA code"),
-])
+@pytest.mark.parametrize(
+    "changes, where, words",
+    [
+        ({"items__0__name": "商品" * 26}, "line 1 item name", "52 characters; at most 50"),
+        ({"items__0__name": "Bag\x00"}, "line 1 item name", "U+0000"),
+        ({"items__0__name": "Bag 😀"}, "line 1 item name", "GRINNING FACE"),
+        ({"buyer__family_name": "山田"}, "customer name", "39 letters"),
+        ({"buyer__family_name": "X" * 40}, "customer name", "39 letters"),
+        ({"buyer__document_number": "TK12"}, "passport number", "7 to 11"),
+        ({"store__identifier": "123"}, "store identifier", "21 digits"),
+        ({"items__0__unit_price_excl_tax": 1_200_000}, "line 1 商品情報詳細", "¥1,000,000"),
+        ({"items__0__serial": "AB-12"}, "line 1 serial number", "20 half-width"),
+        ({"buyer__landing_date": None, "buyer__document_type": "library_card"}, "document type", "no NTA code"),
+    ],
+)
 def test_pre_flight_names_every_problem(changes, where, words):
     with pytest.raises(Preflight) as refused:
         wire(payload(**changes))

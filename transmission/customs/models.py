@@ -14,8 +14,11 @@ class CustomsConfirmation(models.Model):
         INSPECTED = "2", _("2: confirmed after inspection")
 
     record = models.ForeignKey(
-        "transmission.PurchaseRecord", on_delete=models.PROTECT, related_name="confirmations",
-        verbose_name=_("purchase record"))
+        "transmission.PurchaseRecord",
+        on_delete=models.PROTECT,
+        related_name="confirmations",
+        verbose_name=_("purchase record"),
+    )
     kind = models.CharField(_("税関確認情報区分"), max_length=1, choices=Kind.choices)
     confirmed_at = models.DateTimeField(_("confirmed at"))
     registered_at = models.DateTimeField(_("registered at the NTA"), null=True, blank=True)

@@ -40,8 +40,7 @@ class PullSummary:
     def lines(self) -> list[str]:
         if not self.requests and not self.changes and not self.problems:
             return ["nothing awaiting customs: no query made"]
-        out = [f"{self.requests} queries, {self.received} confirmations received, "
-               f"{self.changes['stored']} new"]
+        out = [f"{self.requests} queries, {self.received} confirmations received, {self.changes['stored']} new"]
         out += [f"{state}: {n}" for state, n in sorted(self.changes.items()) if state != "stored"]
         return out + [f"problem: {p}" for p in self.problems]
 
@@ -62,7 +61,8 @@ def _senders(now: datetime) -> list[str]:
     registered at the NTA after our last query ([design] up to LATE_REGISTRATION_DAYS later)."""
     lately = timezone.localdate(now) - timedelta(days=LATE_REGISTRATION_DAYS)
     open_ = PurchaseRecord.objects.filter(
-        Q(customs_state=CustomsState.AWAITING) | Q(customs_state=CustomsState.EXPIRED, customs_deadline__gte=lately))
+        Q(customs_state=CustomsState.AWAITING) | Q(customs_state=CustomsState.EXPIRED, customs_deadline__gte=lately)
+    )
     return sorted(set(open_.exclude(sender_identifier="").values_list("sender_identifier", flat=True).order_by()))
 
 
@@ -87,8 +87,12 @@ def _since(sender: str, now: datetime) -> datetime:
     overlap = timedelta(hours=settings.CUSTOMS_PULL_OVERLAP_HOURS)
     mark = PullWatermark.objects.filter(sender_identifier=sender).values_list("pulled_until", flat=True).first()
     if mark is None:  # first pull: from the oldest record still waiting
-        mark = PurchaseRecord.objects.filter(sender_identifier=sender, customs_state=CustomsState.AWAITING
-                                             ).aggregate(m=Min("created_at"))["m"] or now
+        mark = (
+            PurchaseRecord.objects.filter(sender_identifier=sender, customs_state=CustomsState.AWAITING).aggregate(
+                m=Min("created_at")
+            )["m"]
+            or now
+        )
     return min(mark, now) - overlap
 
 
@@ -112,12 +116,17 @@ def _pull_near_deadline(now: datetime, summary: PullSummary) -> None:
     """Records within a few days of their last day (or past it) are asked for one by one, at most
     twice a day each: the period query may lag, and an expiry must never be premature."""
     today = timezone.localdate(now)
-    near = (PurchaseRecord.objects.filter(
-        customs_state=CustomsState.AWAITING, transmission_number__isnull=False,
-        customs_deadline__lte=today + timedelta(days=settings.CUSTOMS_NEAR_DEADLINE_DAYS))
+    near = (
+        PurchaseRecord.objects.filter(
+            customs_state=CustomsState.AWAITING,
+            transmission_number__isnull=False,
+            customs_deadline__lte=today + timedelta(days=settings.CUSTOMS_NEAR_DEADLINE_DAYS),
+        )
         .filter(Q(customs_checked_at__isnull=True) | Q(customs_checked_at__lt=now - timedelta(hours=12)))
-        .exclude(sender_identifier="").order_by("customs_deadline", "id")
-        .only("pk", "transmission_number", "sender_identifier", "payload"))
+        .exclude(sender_identifier="")
+        .order_by("customs_deadline", "id")
+        .only("pk", "transmission_number", "sender_identifier", "payload")
+    )
     certificates: dict[str, NTACertificate | None] = {}
     for record in near[: settings.CUSTOMS_RECORD_QUERIES_PER_PULL]:
         sender = record.sender_identifier
@@ -147,5 +156,6 @@ def records_expire(now: datetime | None = None) -> int:
         if asked or record.transmission_number is None or record.customs_deadline < grace:
             with transaction.atomic():
                 expired += PurchaseRecord.objects.filter(pk=record.pk, customs_state=CustomsState.AWAITING).update(
-                    customs_state=CustomsState.EXPIRED)
+                    customs_state=CustomsState.EXPIRED
+                )
     return expired

@@ -33,14 +33,21 @@ def outcome(item: Item, deadline: date | None) -> str:
 def reconcile(items: Sequence[Item], sender: str) -> Counter[str]:
     """Store the confirmations not seen before and move their records on; returns the counts."""
     changes: Counter[str] = Counter()
-    records = {r.transmission_number: r for r in PurchaseRecord.objects.filter(
-        sender_identifier=sender, transmission_number__in={i.send_no for i in items},
-    ).only("pk", "transmission_number", "kind", "customs_state", "customs_deadline")}
+    records = {
+        r.transmission_number: r
+        for r in PurchaseRecord.objects.filter(
+            sender_identifier=sender,
+            transmission_number__in={i.send_no for i in items},
+        ).only("pk", "transmission_number", "kind", "customs_state", "customs_deadline")
+    }
     changes["unknown"] = sum(1 for i in items if i.send_no not in records)
     new = _insert_new([(records[i.send_no], i) for i in items if i.send_no in records])
     changes["stored"] = len(new)
-    moves = {record.pk: (outcome(item, record.customs_deadline), item) for record, item in new
-             if record.customs_state in OPEN}
+    moves = {
+        record.pk: (outcome(item, record.customs_deadline), item)
+        for record, item in new
+        if record.customs_state in OPEN
+    }
     changes.update(_move(moves))
     return +changes
 
@@ -56,12 +63,22 @@ def _insert_new(pairs: list[tuple[PurchaseRecord, Item]]) -> list[tuple[Purchase
     fields = [cast(Field, CustomsConfirmation._meta.get_field(c)) for c in COLUMNS]
     now, params = timezone.now(), []
     for record, item in pairs:
-        values = (record.pk, item.kind, item.confirmed_at, item.registered_at, item.complete,
-                  list(item.missing_lines), item.raw, now)
+        values = (
+            record.pk,
+            item.kind,
+            item.confirmed_at,
+            item.registered_at,
+            item.complete,
+            list(item.missing_lines),
+            item.raw,
+            now,
+        )
         params += [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
     table, row = CustomsConfirmation._meta.db_table, "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    sql = (f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES {', '.join([row] * len(pairs))} "  # noqa: S608
-           "ON CONFLICT (record_id, kind, confirmed_at) DO NOTHING RETURNING record_id, kind")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES {', '.join([row] * len(pairs))} "  # noqa: S608
+        "ON CONFLICT (record_id, kind, confirmed_at) DO NOTHING RETURNING record_id, kind"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         inserted = {(record_id, kind) for record_id, kind in cursor.fetchall()}
@@ -72,8 +89,11 @@ def _move(moves: dict[int, tuple[str, Item]]) -> Counter[str]:
     """One UPDATE for the whole page; a record already moved by someone else is left alone."""
     # A confirmation made after the last day moves nothing: the record expires on its own.
     late = sum(1 for state, _item in moves.values() if state == CustomsState.EXPIRED)
-    rows = [(pk, state, item.kind, item.confirmed_at) for pk, (state, item) in moves.items()
-            if state != CustomsState.EXPIRED]
+    rows = [
+        (pk, state, item.kind, item.confirmed_at)
+        for pk, (state, item) in moves.items()
+        if state != CustomsState.EXPIRED
+    ]
     if rows:
         _update_from_values(rows)
     return Counter(state for _pk, state, _kind, _at in rows) + Counter(late=late)
@@ -85,9 +105,11 @@ def _update_from_values(rows: list[tuple[int, str, str, Any]]) -> None:
     table = PurchaseRecord._meta.db_table
     id_cast, at_cast = ("::bigint", "::timestamptz") if connection.vendor == "postgresql" else ("", "")
     values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    sql = (f"WITH v(id, state, kind, at) AS (VALUES {values}) "  # noqa: S608 - no user text in the SQL
-           f"UPDATE {table} SET customs_state = v.state, customs_kind = v.kind, customs_confirmed_at = v.at{at_cast} "
-           f"FROM v WHERE {table}.id = v.id{id_cast} AND {table}.customs_state IN (%s, %s)")
+    sql = (
+        f"WITH v(id, state, kind, at) AS (VALUES {values}) "  # noqa: S608 - no user text in the SQL
+        f"UPDATE {table} SET customs_state = v.state, customs_kind = v.kind, customs_confirmed_at = v.at{at_cast} "
+        f"FROM v WHERE {table}.id = v.id{id_cast} AND {table}.customs_state IN (%s, %s)"
+    )
     params = [value for row in rows for value in row] + list(OPEN)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -17,15 +17,23 @@ from ..models import PurchaseRecord
 def records_expiring_remind(today: date | None = None) -> int:
     today = today or timezone.localdate()
     soon = PurchaseRecord.objects.filter(
-        customs_state=PurchaseRecord.CustomsState.AWAITING, customs_deadline__gte=today,
-        customs_deadline__lte=today + timedelta(days=settings.CUSTOMS_EXPIRING_REMIND_DAYS))
+        customs_state=PurchaseRecord.CustomsState.AWAITING,
+        customs_deadline__gte=today,
+        customs_deadline__lte=today + timedelta(days=settings.CUSTOMS_EXPIRING_REMIND_DAYS),
+    )
     raised = 0
     rows = soon.values("store_id", "store__name", "store__business_id").annotate(n=Count("id")).order_by()
     for row in rows:
-        raised += int(reminder_raise(
-            key=f"customs:expiring:{row['store_id']}:{today}", business_id=row["store__business_id"],
-            message=gettext_noop(
-                "%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days"),
-            params={"n": row["n"], "store": row["store__name"], "days": settings.CUSTOMS_EXPIRING_REMIND_DAYS},
-            due_on=today, url="/admin/sales/refund/queue/#expiring"))
+        raised += int(
+            reminder_raise(
+                key=f"customs:expiring:{row['store_id']}:{today}",
+                business_id=row["store__business_id"],
+                message=gettext_noop(
+                    "%(n)s purchase records of %(store)s reach their last day for customs within %(days)s days"
+                ),
+                params={"n": row["n"], "store": row["store__name"], "days": settings.CUSTOMS_EXPIRING_REMIND_DAYS},
+                due_on=today,
+                url="/admin/sales/refund/queue/#expiring",
+            )
+        )
     return raised

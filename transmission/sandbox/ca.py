@@ -22,9 +22,7 @@ class Issued:
     certificate: x509.Certificate
 
     def pkcs12(self, password: bytes | None, *, with_key: bool = True) -> bytes:
-        encryption = (
-            serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-        )
+        encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
         return pkcs12.serialize_key_and_certificates(
             b"nta-client", self.key if with_key else None, self.certificate, None, encryption
         )
@@ -36,26 +34,41 @@ class SandboxCA:
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
         now = datetime.now().astimezone()
         self.certificate = (
-            x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-            .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=3650)).not_valid_after(now + timedelta(days=3650))
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=3650))
+            .not_valid_after(now + timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .sign(self.key, hashes.SHA256())
         )
 
     def issue_client(
-        self, identifier: str, not_before: datetime, not_after: datetime, *, key_size: int = 2048,
+        self,
+        identifier: str,
+        not_before: datetime,
+        not_after: datetime,
+        *,
+        key_size: int = 2048,
     ) -> Issued:
         key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-        subject = x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "taxfree sandbox"),
-            x509.NameAttribute(NameOID.COMMON_NAME, identifier),
-        ])
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "taxfree sandbox"),
+                x509.NameAttribute(NameOID.COMMON_NAME, identifier),
+            ]
+        )
         certificate = (
-            x509.CertificateBuilder().subject_name(subject).issuer_name(self.certificate.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(not_before).not_valid_after(not_after)
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self.certificate.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
             .sign(self.key, hashes.SHA256())
         )
@@ -73,8 +86,12 @@ class SandboxCA:
             return ca
         ca = cls()
         directory.mkdir(parents=True, exist_ok=True)
-        _write_private(key_path, ca.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        _write_private(
+            key_path,
+            ca.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
         cert_path.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
         return ca
 
@@ -89,16 +106,23 @@ class SandboxCA:
         names = [x509.DNSName(host), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
         now = datetime.now().astimezone()
         certificate = (
-            x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
-            .issuer_name(self.certificate.subject).public_key(key.public_key())
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(self.certificate.subject)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=825))
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=825))
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self.key, hashes.SHA256())
         )
-        _write_private(key_path, key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        _write_private(
+            key_path,
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
         cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
         return cert_path, key_path
 

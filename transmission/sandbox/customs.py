@@ -45,8 +45,12 @@ def confirm(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     if record is None:
         raise Refused(404, "E510", "transmission_number", f"no accepted sale record with 送信番号 {send_no!r}")
     if record["version"] != "3":
-        raise Refused(409, "E514", "transmission_number",
-                      f"送信番号 {send_no} is a legacy-regime record: customs confirms refund-method records only")
+        raise Refused(
+            409,
+            "E514",
+            "transmission_number",
+            f"送信番号 {send_no} is a legacy-regime record: customs confirms refund-method records only",
+        )
     kind = str(body.get("kind", "1"))
     if kind not in KINDS:
         raise Refused(400, "E511", "kind", "kind must be 1 or 2")
@@ -54,8 +58,15 @@ def confirm(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(missing, list) or not all(type(n) is int and 1 <= n <= record["item_count"] for n in missing):
         raise Refused(400, "E512", "missing_lines", f"missing_lines: line numbers from 1 to {record['item_count']}")
     now = datetime.now(UTC)
-    row = (record["sender_id"], send_no, record["shop_id"], kind, utc(body.get("confirmed_at") or now, "confirmed_at"),
-           utc(body.get("registered_at") or now, "registered_at"), sorted(set(missing)))
+    row = (
+        record["sender_id"],
+        send_no,
+        record["shop_id"],
+        kind,
+        utc(body.get("confirmed_at") or now, "confirmed_at"),
+        utc(body.get("registered_at") or now, "registered_at"),
+        sorted(set(missing)),
+    )
     if not store.confirm([row]):
         raise Refused(409, "E513", "transmission_number", f"送信番号 {send_no} was already confirmed by customs")
     return {"transmission_number": send_no, "kind": kind, "confirmed": not missing, "missing_lines": row[6]}
@@ -65,25 +76,39 @@ def inquiry(store: Store, body: dict[str, Any], certificate_id: str | None) -> d
     sender = str(body.get("senderId") or "")
     if certificate_id != sender:
         raise Refused(400, "E100", "senderId", "送信者の識別符号が証明書と一致しません")
-    page, size = _int(body.get("page", 1), "page", 1, 10**6), _int(body.get("pageSize", MAX_PAGE_SIZE), "pageSize",
-                                                                      1, MAX_PAGE_SIZE)
+    page, size = (
+        _int(body.get("page", 1), "page", 1, 10**6),
+        _int(body.get("pageSize", MAX_PAGE_SIZE), "pageSize", 1, MAX_PAGE_SIZE),
+    )
     if body.get("sendNo"):
         query = {"send_no": str(body["sendNo"]), "shop_id": str(body.get("shopId") or "")}
     elif body.get("periodFrom") and body.get("periodTo"):
-        query = {"since": utc(body["periodFrom"], "periodFrom"), "until": utc(body["periodTo"], "periodTo"),
-                 "shop_id": str(body.get("shopId") or "")}
+        query = {
+            "since": utc(body["periodFrom"], "periodFrom"),
+            "until": utc(body["periodTo"], "periodTo"),
+            "shop_id": str(body.get("shopId") or ""),
+        }
     else:
         raise Refused(400, "E520", "period", "periodFrom と periodTo、または sendNo を指定してください")
     count, rows = store.confirmations(sender, offset=(page - 1) * size, limit=size, **query)
-    return {"customsConfirmationCount": count, "page": page, "hasNext": page * size < count,
-            "items": [_item(row) for row in rows]}
+    return {
+        "customsConfirmationCount": count,
+        "page": page,
+        "hasNext": page * size < count,
+        "items": [_item(row) for row in rows],
+    }
 
 
 def _item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"sendNo": row["send_no"], "shopId": row["shop_id"], "customsConfirmationType": row["kind"],
-            "confirmedAt": row["confirmed_at"], "registeredAt": row["registered_at"],
-            "result": "not_confirmed" if row["missing_lines"] else "confirmed",
-            "unconfirmedLines": row["missing_lines"]}
+    return {
+        "sendNo": row["send_no"],
+        "shopId": row["shop_id"],
+        "customsConfirmationType": row["kind"],
+        "confirmedAt": row["confirmed_at"],
+        "registeredAt": row["registered_at"],
+        "result": "not_confirmed" if row["missing_lines"] else "confirmed",
+        "unconfirmedLines": row["missing_lines"],
+    }
 
 
 def _int(value: Any, item: str, low: int, high: int) -> int:

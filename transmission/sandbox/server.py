@@ -26,8 +26,16 @@ MAX_BODY = 1024 * 1024
 
 
 class Sandbox:
-    def __init__(self, directory: Path, *, host: str = "127.0.0.1", port: int = 8443, control_port: int = 8444,
-                 slow_seconds: float = 15.0, flaky_every: int = 3):
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8443,
+        control_port: int = 8444,
+        slow_seconds: float = 15.0,
+        flaky_every: int = 3,
+    ):
         self.directory, self.host = Path(directory), host
         self.ca = SandboxCA.load_or_create(self.directory)
         self.store = Store(self.directory / "sandbox.sqlite3")
@@ -205,11 +213,21 @@ class _ReceptionHandler(_Handler):
         try:
             body = self.read_json()
         except (ValueError, UnicodeDecodeError):
-            return self.reply(400, {"result": "ERROR", "messages": [
-                {"code": "E001", "item": "record", "text": "JSONとして読み取れません"}]})
+            return self.reply(
+                400,
+                {
+                    "result": "ERROR",
+                    "messages": [{"code": "E001", "item": "record", "text": "JSONとして読み取れません"}],
+                },
+            )
         if not isinstance(body, dict):
-            return self.reply(400, {"result": "ERROR", "messages": [
-                {"code": "E001", "item": "record", "text": "JSONオブジェクトではありません"}]})
+            return self.reply(
+                400,
+                {
+                    "result": "ERROR",
+                    "messages": [{"code": "E001", "item": "record", "text": "JSONオブジェクトではありません"}],
+                },
+            )
         status, answer = self.sandbox.receive(body, match.group(1), self._certificate_id())
         self._deliver(number, status, answer)
 
@@ -225,8 +243,13 @@ class _ReceptionHandler(_Handler):
         except customs.Refused as refused:
             return self.reply(refused.status, refused.answer())
         except (ValueError, UnicodeDecodeError):
-            return self.reply(400, {"result": "ERROR", "messages": [
-                {"code": "E001", "item": "request", "text": "JSONとして読み取れません"}]})
+            return self.reply(
+                400,
+                {
+                    "result": "ERROR",
+                    "messages": [{"code": "E001", "item": "request", "text": "JSONとして読み取れません"}],
+                },
+            )
 
     def _deliver(self, number: int, status: int, answer: dict[str, Any]) -> None:
         mode = self.sandbox.mode

@@ -46,7 +46,8 @@ class Store:
     def accepted(self, sender_id: str, send_no: str) -> dict[str, Any] | None:
         row = self.db.execute(
             "SELECT id, body_hash, result, messages FROM received WHERE sender_id = ? AND send_no = ? "
-            "AND result != 'ERROR' ORDER BY id LIMIT 1", (sender_id, send_no),
+            "AND result != 'ERROR' ORDER BY id LIMIT 1",
+            (sender_id, send_no),
         ).fetchone()
         return {"id": row[0], "hash": row[1], "result": row[2], "messages": json.loads(row[3])} if row else None
 
@@ -54,9 +55,19 @@ class Store:
         self.db.execute(
             "INSERT INTO received (sender_id, send_no, shop_id, version, kind, item_count, body, body_hash, "
             "result, messages, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(body.get("senderId")), str(body.get("sendNo")), str(body.get("shopId")), str(body.get("version")),
-             kind, len(body.get("details") or []), json.dumps(body, ensure_ascii=False), content_hash(body),
-             result, json.dumps(messages, ensure_ascii=False), datetime.now(UTC).isoformat()),
+            (
+                str(body.get("senderId")),
+                str(body.get("sendNo")),
+                str(body.get("shopId")),
+                str(body.get("version")),
+                kind,
+                len(body.get("details") or []),
+                json.dumps(body, ensure_ascii=False),
+                content_hash(body),
+                result,
+                json.dumps(messages, ensure_ascii=False),
+                datetime.now(UTC).isoformat(),
+            ),
         )
 
     def received_again(self, row_id: int) -> None:
@@ -67,20 +78,33 @@ class Store:
             "SELECT send_no, sender_id, shop_id, version, kind, item_count, result, messages, received_at, times "
             "FROM received ORDER BY id"
         ).fetchall()
-        keys = ("transmission_number", "sender", "store", "version", "kind", "item_count", "result", "messages",
-                "received_at", "times_received")
+        keys = (
+            "transmission_number",
+            "sender",
+            "store",
+            "version",
+            "kind",
+            "item_count",
+            "result",
+            "messages",
+            "received_at",
+            "times_received",
+        )
         return [dict(zip(keys, (*row[:7], json.loads(row[7]), *row[8:]), strict=True)) for row in rows]
 
     def body(self, sender_id: str, send_no: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT body FROM received WHERE sender_id = ? AND send_no = ? ORDER BY id DESC",
-                              (sender_id, send_no)).fetchone()
+        row = self.db.execute(
+            "SELECT body FROM received WHERE sender_id = ? AND send_no = ? ORDER BY id DESC", (sender_id, send_no)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
     def sale(self, send_no: str) -> dict[str, Any] | None:
         """An accepted sale record by its 送信番号 (customs finds it from the passport)."""
         row = self.db.execute(
             "SELECT sender_id, shop_id, item_count, version FROM received WHERE send_no = ? AND kind = 'sale' "
-            "AND result != 'ERROR' ORDER BY id LIMIT 1", (send_no,)).fetchone()
+            "AND result != 'ERROR' ORDER BY id LIMIT 1",
+            (send_no,),
+        ).fetchone()
         return {"sender_id": row[0], "shop_id": row[1], "item_count": row[2], "version": row[3]} if row else None
 
     def confirm(self, rows: list[tuple[str, str, str, str, str, str, list[int]]]) -> int:
@@ -92,16 +116,31 @@ class Store:
             self.db.executemany(
                 "INSERT OR IGNORE INTO confirmations (sender_id, send_no, shop_id, kind, confirmed_at, "
                 "registered_at, missing_lines) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(*row[:6], json.dumps(row[6])) for row in rows])
+                [(*row[:6], json.dumps(row[6])) for row in rows],
+            )
             self.db.execute("COMMIT")
             self.counts.clear()
             return self.db.total_changes - before
 
-    def confirmations(self, sender_id: str, *, since: str = "", until: str = "", shop_id: str = "",
-                      send_no: str = "", offset: int = 0, limit: int = 100) -> tuple[int, list[dict[str, Any]]]:
+    def confirmations(
+        self,
+        sender_id: str,
+        *,
+        since: str = "",
+        until: str = "",
+        shop_id: str = "",
+        send_no: str = "",
+        offset: int = 0,
+        limit: int = 100,
+    ) -> tuple[int, list[dict[str, Any]]]:
         where, args = ["1 = 1"], []
-        for clause, value in (("sender_id = ?", sender_id), ("registered_at >= ?", since), ("registered_at < ?", until),
-                              ("shop_id = ?", shop_id), ("send_no = ?", send_no)):
+        for clause, value in (
+            ("sender_id = ?", sender_id),
+            ("registered_at >= ?", since),
+            ("registered_at < ?", until),
+            ("shop_id = ?", shop_id),
+            ("send_no = ?", send_no),
+        ):
             if value:
                 where.append(clause)
                 args.append(value)
@@ -109,11 +148,14 @@ class Store:
         key = (condition, *args)
         if key not in self.counts:  # a query's pages share one count until customs confirms more
             self.counts[key] = self.db.execute(
-                f"SELECT COUNT(*) FROM confirmations WHERE {condition}", args).fetchone()[0]  # noqa: S608
+                f"SELECT COUNT(*) FROM confirmations WHERE {condition}", args
+            ).fetchone()[0]  # noqa: S608
         count = self.counts[key]
         rows = self.db.execute(
             "SELECT send_no, shop_id, kind, confirmed_at, registered_at, missing_lines FROM confirmations "  # noqa: S608
-            f"WHERE {condition} ORDER BY registered_at, id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+            f"WHERE {condition} ORDER BY registered_at, id LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
         keys = ("send_no", "shop_id", "kind", "confirmed_at", "registered_at", "missing_lines")
         return count, [dict(zip(keys, (*row[:5], json.loads(row[5])), strict=True)) for row in rows]
 

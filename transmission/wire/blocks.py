@@ -16,8 +16,7 @@ HIGH_VALUE = 1_000_000  # docs/rules.md §2: 商品情報詳細 from this tax-ex
 
 def header(check: Checker, *, sender_id: str, send_no: str, version: str) -> dict[str, Any]:
     check.pattern("store identifier", sender_id, r"\d{21}", "the 識別符号 has exactly 21 digits")
-    return {"senderId": sender_id, "senderIdType": "0", "sendNo": send_no, "proceduresId": "A",
-            "version": version}
+    return {"senderId": sender_id, "senderIdType": "0", "sendNo": send_no, "proceduresId": "A", "version": version}
 
 
 def buyer(check: Checker, facts: dict[str, Any], decrypt: Decrypt) -> dict[str, Any]:
@@ -26,8 +25,9 @@ def buyer(check: Checker, facts: dict[str, Any], decrypt: Decrypt) -> dict[str, 
         check.problems.append(Problem("document type", f"{facts['document_type']!r} has no NTA code"))
     name = mrz_name(f"{facts['family_name']} {facts['given_names']}")
     block = {
-        "name": check.pattern("customer name", name, r"[A-Z ]{1,39}",
-                              "at most 39 letters A–Z and spaces (as in the passport's MRZ)"),
+        "name": check.pattern(
+            "customer name", name, r"[A-Z ]{1,39}", "at most 39 letters A–Z and spaces (as in the passport's MRZ)"
+        ),
         "nation": check.pattern("nationality", facts["nationality"], r"[A-Z]{3}", "3 letters (ICAO)"),
         "birth": yyyymmdd(facts["birth_date"]),
         "status": _status(facts, doc_type),
@@ -63,8 +63,11 @@ def _numbers(check: Checker, facts: dict[str, Any], doc_type: str, decrypt: Decr
     passport = decrypt(facts["passport_number"]) if facts.get("passport_number") else ""
     if doc_type in codes.PASSPORT_DOC_TYPES:
         passport = passport or number
-        return {"passportNo": check.pattern("passport number", passport, r"[A-Z0-9]{7,11}",
-                                            "7 to 11 letters A–Z and digits")}
+        return {
+            "passportNo": check.pattern(
+                "passport number", passport, r"[A-Z0-9]{7,11}", "7 to 11 letters A–Z and digits"
+            )
+        }
     check.pattern("landing permit number", number, r"[A-Z0-9]{1,15}", "1 to 15 letters A–Z and digits")
     if not passport:
         check.problems.append(Problem("passport number", "required with a landing permit"))
@@ -75,8 +78,9 @@ def store(check: Checker, facts: dict[str, Any], site: dict[str, Any] | None) ->
     name = facts["name"] + (f" {site['name']}" if site else "")
     place = site["address"] if site else facts["address"]
     return {
-        "shopId": check.pattern("store identifier", facts["identifier"] or "", r"\d{21}",
-                                "the 識別符号 has exactly 21 digits"),
+        "shopId": check.pattern(
+            "store identifier", facts["identifier"] or "", r"\d{21}", "the 識別符号 has exactly 21 digits"
+        ),
         "shopName": check.text("store name", name, chars=70, utf8_bytes=210),
         "shopPlace": check.text("store address", place, chars=70, utf8_bytes=210),
         "bizName": check.text("business name", facts["business"], chars=50, utf8_bytes=150),
@@ -96,8 +100,9 @@ def goods(check: Checker, item: dict[str, Any], *, sign: int = 1) -> dict[str, A
         "unitPrice": check.number(f"{where} unit price", item["unit_price_excl_tax"], MAX_YEN),
         "price": check.number(f"{where} amount", item["unit_price_excl_tax"] * quantity, MAX_YEN),
         "goodsInfo": check.text(f"{where} 商品情報詳細", item["detail"], chars=80, required=False),
-        "serialNumber": check.pattern(f"{where} serial number", item["serial"], r"[A-Za-z0-9]{0,20}",
-                                      "at most 20 half-width letters and digits"),
+        "serialNumber": check.pattern(
+            f"{where} serial number", item["serial"], r"[A-Za-z0-9]{0,20}", "at most 20 half-width letters and digits"
+        ),
     }
     if item["unit_price_excl_tax"] >= HIGH_VALUE and not (item["detail"] or "").strip():
         check.problems.append(Problem(f"{where} 商品情報詳細", "required from ¥1,000,000 a unit"))
@@ -109,5 +114,10 @@ def _liquor(item: dict[str, Any], quantity: int) -> dict[str, Any]:
     liquor = item.get("liquor")
     if not liquor:
         return {"lqIndividual": "0"}
-    return {"lqIndividual": "1", "lqCode": codes.LIQUOR_CODES.get(liquor["category"], "000"),
-            "lqTaxRate": liquor.get("yen_per_kl", 0), "lqCapacity": liquor["volume_ml"], "lqNumber": quantity}
+    return {
+        "lqIndividual": "1",
+        "lqCode": codes.LIQUOR_CODES.get(liquor["category"], "000"),
+        "lqTaxRate": liquor.get("yen_per_kl", 0),
+        "lqCapacity": liquor["volume_ml"],
+        "lqNumber": quantity,
+    }

@@ -27,8 +27,14 @@ STATUS_LANDING_PERMIT, STATUS_JAPANESE, STATUS_OTHER = "91", "95", "99"
 # 発泡性酒類 (former third beer), 110 清酒, 410 果実酒, 710 リキュール (chuhai-type and liqueurs),
 # 610 スピリッツ (distilled spirits).
 LIQUOR_CODES = {
-    "beer": "350", "happoshu": "581", "new_genre": "583", "sake": "110", "wine": "410",
-    "chuhai": "710", "spirits": "610", "liqueur": "710",
+    "beer": "350",
+    "happoshu": "581",
+    "new_genre": "583",
+    "sake": "110",
+    "wine": "410",
+    "chuhai": "710",
+    "spirits": "610",
+    "liqueur": "710",
 }
 
 GOODS_TYPES = {"general": "1", "consumable": "2"}  # legacy regime only

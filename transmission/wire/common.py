@@ -53,8 +53,7 @@ class Checker:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def text(self, where: str, value: str, *, chars: int, utf8_bytes: int | None = None,
-             required: bool = True) -> str:
+    def text(self, where: str, value: str, *, chars: int, utf8_bytes: int | None = None, required: bool = True) -> str:
         value = charset.to_full_width_kana(value or "")
         if required and not value.strip():
             self.problems.append(Problem(where, "is required"))

@@ -34,8 +34,13 @@ class Page:
 
 def by_period(sender_id: str, since: datetime, until: datetime, page: int) -> dict[str, Any]:
     """Confirmations registered at the NTA in [since, until) for every store of this sender."""
-    return {"senderId": sender_id, "periodFrom": since.isoformat(), "periodTo": until.isoformat(),
-            "page": page, "pageSize": PAGE_SIZE}
+    return {
+        "senderId": sender_id,
+        "periodFrom": since.isoformat(),
+        "periodTo": until.isoformat(),
+        "page": page,
+        "pageSize": PAGE_SIZE,
+    }
 
 
 def by_record(sender_id: str, shop_id: str, send_no: str) -> dict[str, Any]:
@@ -60,10 +65,13 @@ def _item(raw: Any) -> Item:
     if not isinstance(missing, list) or not all(isinstance(n, int) for n in missing):
         raise ValueError("unconfirmedLines must be a list of line numbers")
     return Item(
-        send_no=str(raw["sendNo"]), kind=kind, confirmed_at=_moment(raw["confirmedAt"]),
+        send_no=str(raw["sendNo"]),
+        kind=kind,
+        confirmed_at=_moment(raw["confirmedAt"]),
         registered_at=_moment(raw["registeredAt"]) if raw.get("registeredAt") else None,
         complete=raw.get("result", "confirmed") == "confirmed" and not missing,
-        missing_lines=tuple(missing), raw=raw,
+        missing_lines=tuple(missing),
+        raw=raw,
     )
 
 

@@ -12,12 +12,15 @@ from .common import Checker, Decrypt, WireRecord, yyyymmdd
 PATH = "/v2/purchaseRecord/reception"
 
 
-def build(payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt,
-          cancelled_send_no: str | None = None) -> WireRecord:
+def build(
+    payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt, cancelled_send_no: str | None = None
+) -> WireRecord:
     check = Checker()
     sign = -1 if payload["kind"] == "cancellation" else 1
-    details = [{**blocks.goods(check, item, sign=sign), "goodsType": codes.GOODS_TYPES[item["category"]]}
-               for item in payload["items"]]
+    details = [
+        {**blocks.goods(check, item, sign=sign), "goodsType": codes.GOODS_TYPES[item["category"]]}
+        for item in payload["items"]
+    ]
     body: dict[str, Any] = {
         **blocks.header(check, sender_id=sender_id, send_no=send_no, version="2"),
         **blocks.buyer(check, payload["buyer"], decrypt),

@@ -13,14 +13,15 @@ from .common import Checker, Decrypt, Problem, WireRecord, yyyymmdd
 PATH = "/v3/purchaseRecord/reception"
 
 
-def build(payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt,
-          cancelled_send_no: str | None = None) -> WireRecord:
+def build(
+    payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt, cancelled_send_no: str | None = None
+) -> WireRecord:
     check = Checker()
     cancel = payload["kind"] == "cancellation"
     shop = blocks.store(check, payload["store"], payload.get("temporary_site"))
-    details = [] if cancel and payload.get("full_cancellation") else [
-        blocks.goods(check, item) for item in payload["items"]
-    ]
+    details = (
+        [] if cancel and payload.get("full_cancellation") else [blocks.goods(check, item) for item in payload["items"]]
+    )
     body: dict[str, Any] = {
         **blocks.header(check, sender_id=sender_id, send_no=send_no, version="3"),
         "crudType": "9" if cancel else "1",

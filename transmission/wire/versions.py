@@ -20,9 +20,11 @@ def version_for(sale_date: date) -> str:
     return in_force(VERSIONS, sale_date)
 
 
-def build(payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt,
-          cancelled_send_no: str | None = None) -> WireRecord:
+def build(
+    payload: dict[str, Any], *, sender_id: str, send_no: str, decrypt: Decrypt, cancelled_send_no: str | None = None
+) -> WireRecord:
     """The request of one record; raises Preflight with every problem when it cannot leave."""
     version = version_for(date.fromisoformat(payload["sale_date"]))
-    return BUILDERS[version](payload, sender_id=sender_id, send_no=send_no, decrypt=decrypt,
-                             cancelled_send_no=cancelled_send_no)
+    return BUILDERS[version](
+        payload, sender_id=sender_id, send_no=send_no, decrypt=decrypt, cancelled_send_no=cancelled_send_no
+    )

@@ -49,14 +49,24 @@ def candidates(gray: np.ndarray) -> list[Band]:
     scale = min(1.0, SEARCH_SIDE / max(gray.shape))
     if max(gray.shape) * scale < 700:  # a tiny image: enlarge so a character spans a few pixels
         scale = 700 / max(gray.shape)
-    small = cv2.resize(gray, None, fx=scale, fy=scale,
-                       interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     bands: list[Band] = []
     for height in CHAR_HEIGHTS:
         bands += [_inked(small, band) for band in _groups(_lines(small, height))]
     bands = _distinct(sorted(bands, key=lambda b: -b.score))
-    return [Band(b.x / scale, b.y / scale, b.angle, b.length / scale, b.line_height / scale, b.lines,
-                 b.spread / scale, b.score) for b in bands[:MAX_CANDIDATES]]
+    return [
+        Band(
+            b.x / scale,
+            b.y / scale,
+            b.angle,
+            b.length / scale,
+            b.line_height / scale,
+            b.lines,
+            b.spread / scale,
+            b.score,
+        )
+        for b in bands[:MAX_CANDIDATES]
+    ]
 
 
 def _lines(small: np.ndarray, height: int) -> list[Line]:
@@ -141,11 +151,14 @@ def _groups(lines: list[Line]) -> list[Band]:
     """Lines with a parallel neighbour of the same length one line pitch away, grouped."""
     bands = []
     for i, first in enumerate(lines):
-        mates = [other for other in lines[i + 1:] if _neighbours(first, other)]
+        mates = [other for other in lines[i + 1 :] if _neighbours(first, other)]
         for mate in mates:
             group = [first, mate]
-            third = [o for o in lines if o not in group and (_neighbours(o, first) or _neighbours(o, mate))
-                     and _in_line(group, o)]
+            third = [
+                o
+                for o in lines
+                if o not in group and (_neighbours(o, first) or _neighbours(o, mate)) and _in_line(group, o)
+            ]
             bands.append(_band(group + third[:1]))
     return bands
 
@@ -164,8 +177,11 @@ def _in_line(group: list[Line], other: Line) -> bool:
     """A third line continues the first two's spacing, on the far side of one of them."""
     a, b = group
     step = math.hypot(b.x - a.x, b.y - a.y)
-    return any(abs(math.hypot(other.x - c.x, other.y - c.y) - step) < 0.35 * step
-               and math.hypot(other.x - d.x, other.y - d.y) > 1.5 * step for c, d in ((a, b), (b, a)))
+    return any(
+        abs(math.hypot(other.x - c.x, other.y - c.y) - step) < 0.35 * step
+        and math.hypot(other.x - d.x, other.y - d.y) > 1.5 * step
+        for c, d in ((a, b), (b, a))
+    )
 
 
 def _band(group: list[Line]) -> Band:
@@ -175,8 +191,16 @@ def _band(group: list[Line]) -> Band:
     lengths = [g.length for g in group]
     regularity = min(lengths) / max(lengths)
     height = float(np.median([g.height for g in group]))
-    return Band(float(np.mean(xs)), float(np.mean(ys)), angle, max(lengths), height,
-                len(group), spread, len(group) + regularity + max(lengths) / 10_000)
+    return Band(
+        float(np.mean(xs)),
+        float(np.mean(ys)),
+        angle,
+        max(lengths),
+        height,
+        len(group),
+        spread,
+        len(group) + regularity + max(lengths) / 10_000,
+    )
 
 
 def _inked(small: np.ndarray, band: Band) -> Band:
@@ -190,8 +214,16 @@ def _inked(small: np.ndarray, band: Band) -> Band:
     cv2.fillPoly(mask, [np.round(corners - (left, top)).astype(np.int32)], 255)
     inside = patch[mask > 0]
     ink = float(np.percentile(inside, 10)) if inside.size else 255.0
-    return Band(band.x, band.y, band.angle, band.length, band.line_height, band.lines, band.spread,
-                band.score + (255 - ink) / 50)
+    return Band(
+        band.x,
+        band.y,
+        band.angle,
+        band.length,
+        band.line_height,
+        band.lines,
+        band.spread,
+        band.score + (255 - ink) / 50,
+    )
 
 
 def _distinct(bands: list[Band]) -> list[Band]:
@@ -208,8 +240,16 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
     factor = char_height / max(band.line_height * 0.8, 1)
     if factor < 0.8:  # reduce first: warping straight down to a fraction would alias the strokes
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-        band = Band(band.x * factor, band.y * factor, band.angle, band.length * factor, band.line_height * factor,
-                    band.lines, band.spread * factor, band.score)
+        band = Band(
+            band.x * factor,
+            band.y * factor,
+            band.angle,
+            band.length * factor,
+            band.line_height * factor,
+            band.lines,
+            band.spread * factor,
+            band.score,
+        )
         crop, _unit = cut(gray, band, char_height, flip)
         return crop, factor
     angle = math.radians(band.angle + (180 if flip else 0))
@@ -217,12 +257,19 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
     nx, ny = -uy, ux
     width = (band.length * 1.08 + 2 * band.line_height) * factor
     height = (band.spread + 2.6 * band.line_height) * factor
-    matrix = np.array([
-        [ux / factor, nx / factor, band.x - (ux * width / 2 + nx * height / 2) / factor],
-        [uy / factor, ny / factor, band.y - (uy * width / 2 + ny * height / 2) / factor],
-    ])
-    crop = cv2.warpAffine(gray, matrix, (max(1, round(width)), max(1, round(height))),
-                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    matrix = np.array(
+        [
+            [ux / factor, nx / factor, band.x - (ux * width / 2 + nx * height / 2) / factor],
+            [uy / factor, ny / factor, band.y - (uy * width / 2 + ny * height / 2) / factor],
+        ]
+    )
+    crop = cv2.warpAffine(
+        gray,
+        matrix,
+        (max(1, round(width)), max(1, round(height))),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     return edges_cleared(crop, round(band.line_height * factor)), factor
 
 
@@ -235,12 +282,12 @@ def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
     margin = min(margin, crop.shape[1] // 4)
     pad = max(2, margin // 8)  # the edge's blur
     out = crop
-    left, right = np.flatnonzero(wall[:margin]), np.flatnonzero(wall[crop.shape[1] - margin:])
+    left, right = np.flatnonzero(wall[:margin]), np.flatnonzero(wall[crop.shape[1] - margin :])
     if left.size or right.size:
         out = crop.copy()
         paper = np.percentile(crop, 90)
         if left.size:
-            out[:, :left.max() + 1 + pad] = paper
+            out[:, : left.max() + 1 + pad] = paper
         if right.size:
-            out[:, crop.shape[1] - margin + right.min() - pad:] = paper
+            out[:, crop.shape[1] - margin + right.min() - pad :] = paper
     return out

@@ -18,8 +18,21 @@ from iso3166 import countries_by_alpha3
 from taxfree.countries import ICAO_EXTRA
 
 WEIGHTS = (7, 3, 1)
-TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2", "S": "5", "B": "8",
-            "G": "6", "A": "4", "E": "8"}
+TO_DIGIT = {
+    "O": "0",
+    "Q": "0",
+    "D": "0",
+    "U": "0",
+    "I": "1",
+    "L": "1",
+    "T": "1",
+    "Z": "2",
+    "S": "5",
+    "B": "8",
+    "G": "6",
+    "A": "4",
+    "E": "8",
+}
 TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B", "7": "T"}
 # Pairs the check digit can tell apart (G/6 differ by 10 in value, so a check digit never can).
 CONFUSABLE = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
@@ -81,9 +94,15 @@ class Result:
         return sum(1 for ok in self.checks.values() if ok)
 
     def as_dict(self) -> dict:
-        return {"status": self.status, "document_type": self.document_type, "mrz": self.mrz,
-                "fields": self.fields, "checks": self.checks, "reasons": self.reasons,
-                "doubts": {k: [list(d) for d in v] for k, v in self.doubts.items()}}
+        return {
+            "status": self.status,
+            "document_type": self.document_type,
+            "mrz": self.mrz,
+            "fields": self.fields,
+            "checks": self.checks,
+            "reasons": self.reasons,
+            "doubts": {k: [list(d) for d in v] for k, v in self.doubts.items()},
+        }
 
 
 # (document type, line count, line length)
@@ -99,7 +118,7 @@ def normalise_lines(text: str) -> list[str]:
         whole = lines[0]
         for count, length in ((2, 44), (2, 36), (3, 30)):
             if len(whole) == count * length:
-                return [whole[i * length:(i + 1) * length] for i in range(count)]
+                return [whole[i * length : (i + 1) * length] for i in range(count)]
     return lines
 
 
@@ -157,11 +176,13 @@ SHAPES = {
 def corrected(lines: list[str], layout: str, number: str | None) -> list[str]:
     out = []
     for line, shape in zip(lines, SHAPES[layout], strict=True):
-        chars = [TO_DIGIT.get(c, c) if kind == "D" and c != "<" else TO_LETTER.get(c, c) if kind == "A" else c
-                 for c, kind in zip(line, shape, strict=True)]
+        chars = [
+            TO_DIGIT.get(c, c) if kind == "D" and c != "<" else TO_LETTER.get(c, c) if kind == "A" else c
+            for c, kind in zip(line, shape, strict=True)
+        ]
         start = shape.find("C")
         if start >= 0:
-            chars[start:start + 3] = code_as_read(line[start:start + 3])
+            chars[start : start + 3] = code_as_read(line[start : start + 3])
         out.append("".join(chars))
     if number and layout != "TD1":
         out[1] = number + out[1][9:]
@@ -175,8 +196,11 @@ def _names(text: str, result: Result) -> None:
     surname, _sep, given = text.partition("<<")
     result.fields["surname"] = surname.replace("<", " ").strip()
     result.fields["given_names"] = re.sub(r"<+", " ", given).strip()
-    result.checks["name"] = bool(result.fields["surname"]) and re.fullmatch(r"[A-Z<]+", text) is not None and (
-        not re.search(r"[A-Z]<[A-Z]<[A-Z]<[A-Z]", given))  # a run of lone letters is filler misread
+    result.checks["name"] = (
+        bool(result.fields["surname"])
+        and re.fullmatch(r"[A-Z<]+", text) is not None
+        and (not re.search(r"[A-Z]<[A-Z]<[A-Z]<[A-Z]", given))
+    )  # a run of lone letters is filler misread
 
 
 def code_as_read(raw: str) -> str:
@@ -223,8 +247,9 @@ def _checked_number(raw: str, check: str, result: Result, key: str = "document_n
 
 def _differing(raw: str, readings: list[str]) -> list[tuple[int, str]]:
     """Where the readings part: each position (from 1) with the characters it may be."""
-    return [(i + 1, "".join(sorted({r[i] for r in readings}))) for i in range(len(raw))
-            if len({r[i] for r in readings}) > 1]
+    return [
+        (i + 1, "".join(sorted({r[i] for r in readings}))) for i in range(len(raw)) if len({r[i] for r in readings}) > 1
+    ]
 
 
 def _only_o_zero_or_one_swap(a: str, b: str) -> bool:
@@ -289,8 +314,8 @@ def _td2_td3(lines: list[str], result: Result, today: date, composite: bool) -> 
         # ICAO 9303: an empty personal number may carry '<' or '0' as its check digit.
         empty = optional.strip("<") == ""
         result.checks["personal_number"] = (
-            personal_check in ("<", "0") if empty else check_digit(optional) == personal_check
-        ) if composite else True
+            (personal_check in ("<", "0") if empty else check_digit(optional) == personal_check) if composite else True
+        )
         result.fields["personal_number"] = optional.replace("<", " ").strip()
         tail = optional + second[42]
     else:
@@ -309,7 +334,7 @@ def _td1(lines: list[str], result: Result, today: date) -> None:
     number_part, check, optional = first[5:14], first[14], first[15:30]
     if check == "<" and optional.strip("<"):  # long document number continues in the optional field
         rest = optional.split("<", 1)[0]
-        number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest):]
+        number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest) :]
     _checked_number(number_part, check, result)
     _date("birth_date", second[0:6], second[6], result, today, future=False)
     _sex(second[7], result)

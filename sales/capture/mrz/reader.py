@@ -66,8 +66,10 @@ def _load(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
-                raise ImageError(f"The image is too large ({probe.width} × {probe.height} pixels; at most "
-                                 f"{MAX_PIXELS // 1_000_000} megapixels).")
+                raise ImageError(
+                    f"The image is too large ({probe.width} × {probe.height} pixels; at most "
+                    f"{MAX_PIXELS // 1_000_000} megapixels)."
+                )
             probe.verify()
         image = _decoded(Image.open(io.BytesIO(data)))
     except ImageError:
@@ -180,7 +182,7 @@ def find_band(gray: np.ndarray) -> Band | None:
     best = None
     for count in (3, 2):
         for i in range(len(bands) - count + 1):
-            group = bands[i:i + count]
+            group = bands[i : i + count]
             heights = [b - a for a, b in group]
             gaps = [group[j + 1][0] - group[j][1] for j in range(count - 1)]
             if max(heights) > 2.2 * min(heights) or max(gaps) > 2.5 * np.mean(heights) + 4:
@@ -247,8 +249,9 @@ def _crops(gray: Image.Image, source: Image.Image):
                 yield _cut(source, rotation, angle, band, straight.size, extend=True)
 
 
-def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int],
-         extend: bool = False) -> tuple[Image.Image, float]:
+def _cut(
+    source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int], extend: bool = False
+) -> tuple[Image.Image, float]:
     full = ImageOps.grayscale(source)
     full = full.rotate(rotation, expand=True) if rotation else full
     full = full.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
@@ -257,13 +260,18 @@ def _cut(source: Image.Image, rotation: int, angle: float, band: Band, work_size
     margin_y, margin_x = height * 0.35 / band.lines + 4, 12
     # The parser keeps only lines of MRZ length, so a visual-zone line in the extension does no harm.
     extra = height * 0.8 if extend else 0
-    box = (max(0, (band.left - margin_x) * scale), max(0, (band.top - margin_y - extra) * scale),
-           min(full.width, (band.right + margin_x) * scale), min(full.height, (band.bottom + margin_y + extra) * scale))
+    box = (
+        max(0, (band.left - margin_x) * scale),
+        max(0, (band.top - margin_y - extra) * scale),
+        min(full.width, (band.right + margin_x) * scale),
+        min(full.height, (band.bottom + margin_y + extra) * scale),
+    )
     crop = full.crop((round(box[0]), round(box[1]), round(box[2]), round(box[3])))
     line_height = crop.height / (band.lines + 0.6 + (2 if extra else 0))
     factor = CHAR_HEIGHT / max(line_height * 0.72, 1)
-    return crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))),
-                       Image.Resampling.LANCZOS), factor
+    return crop.resize(
+        (max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS
+    ), factor
 
 
 def _flatten(crop: Image.Image) -> Image.Image:
@@ -304,12 +312,17 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]
         offsets.append((y, y + image.height))
         y += image.height + gap
     config = f'--psm 6 --oem 1 --tessdata-dir "{tessdata_dir()}" -c tessedit_char_whitelist={WHITELIST}'
-    data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT,
-                                     timeout=20)
+    data = pytesseract.image_to_data(sheet, lang="mrz", config=config, output_type=pytesseract.Output.DICT, timeout=20)
     words = sorted(
-        (data["top"][i] + data["height"][i] // 2, data["left"][i], word, float(data["conf"][i]),
-         data["left"][i] + data["width"][i])
-        for i, word in enumerate(data["text"]) if word.strip()
+        (
+            data["top"][i] + data["height"][i] // 2,
+            data["left"][i],
+            word,
+            float(data["conf"][i]),
+            data["left"][i] + data["width"][i],
+        )
+        for i, word in enumerate(data["text"])
+        if word.strip()
     )
     # Group words into lines by their height on the sheet, not by Tesseract's block numbers: a
     # dark margin can split one MRZ line into two blocks.
@@ -401,8 +414,7 @@ def _read_crop(crop: Image.Image, today) -> Result | None:
         candidates = variants[1:2]
     else:
         candidates = variants[1:] + [next(_variants(crop.rotate(180)))]
-    results = [r for r in ([first] + [_parse_read(lines, today) for lines in ocr_lines(candidates)])
-               if r is not None]
+    results = [r for r in ([first] + [_parse_read(lines, today) for lines in ocr_lines(candidates)]) if r is not None]
     return fuse(results) if results else None
 
 
@@ -416,9 +428,11 @@ def judge_name(result: Result, pitch_px: float) -> None:
         return
     result.status = "needs_review"
     result.doubts["name"] = []
-    result.reasons.append(f"name: too small or unclear in the image to be sure of every letter "
-                          f"({pitch_px:.1f} px per character, OCR confidence {result.name_confidence or 0:.0f}); "
-                          "check the name against the document")
+    result.reasons.append(
+        f"name: too small or unclear in the image to be sure of every letter "
+        f"({pitch_px:.1f} px per character, OCR confidence {result.name_confidence or 0:.0f}); "
+        "check the name against the document"
+    )
 
 
 def _settle_o_zero(result: Result, crop: Image.Image, today) -> Result | None:
@@ -488,7 +502,7 @@ def o_zero_heights(crop: Image.Image, line: str, line_index: int, lines: int) ->
     groups = [g for g in groups if len(g) >= 4][-lines:]
     if len(groups) != lines:
         return None
-    band = ink[groups[line_index][0]:groups[line_index][-1] + 1]
+    band = ink[groups[line_index][0] : groups[line_index][-1] + 1]
     cols = np.flatnonzero(band.any(axis=0))
     if len(cols) < len(line):
         return None
@@ -496,7 +510,7 @@ def o_zero_heights(crop: Image.Image, line: str, line_index: int, lines: int) ->
     heights = []
     for i in range(len(line)):
         left = int(cols[0] + i * pitch)
-        cell = band[:, left:int(left + pitch * 0.85)]
+        cell = band[:, left : int(left + pitch * 0.85)]
         ys = np.flatnonzero(cell.any(axis=1))
         heights.append(float(ys[-1] - ys[0] + 1) if len(ys) else 0.0)
     digits = [h for h, c in zip(heights, line, strict=True) if c.isdigit() and c not in "0" and h]

@@ -19,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--identifier", required=True, help="the 21-digit 識別符号")
         parser.add_argument("--file", required=True, type=Path)
         parser.add_argument("--password-env", metavar="VAR", help="read the password from this variable")
-        parser.add_argument("--password-file", metavar="PATH", type=Path,
-                            help="read the password from the first line of this file")
+        parser.add_argument(
+            "--password-file", metavar="PATH", type=Path, help="read the password from the first line of this file"
+        )
         parser.add_argument("--holder", choices=NTACertificate.Holder.values, default=NTACertificate.Holder.STORE)
 
     def handle(self, *args, identifier, file, password_env, password_file, holder, **options):

@@ -27,5 +27,6 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"{secret}\n")
-        self.stderr.write(f"token {token.name!r} for {user}, valid until {token.expires_at:%Y-%m-%d}; "
-                          "it is not shown again")
+        self.stderr.write(
+            f"token {token.name!r} for {user}, valid until {token.expires_at:%Y-%m-%d}; it is not shown again"
+        )

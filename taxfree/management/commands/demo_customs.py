@@ -10,9 +10,11 @@ from taxfree.demo.customs import NotYet, demo_customs_pass
 
 
 class Command(BaseCommand):
-    help = ("For the demo: once the demo's purchase records are accepted by the NTA sandbox, customs confirms "
-            "the oldest refund-method record (every item) and the pull brings it in, so the refunds queue has a "
-            "refund to pay. Fails (exit 1) while the records are not sent yet; safe to run again.")
+    help = (
+        "For the demo: once the demo's purchase records are accepted by the NTA sandbox, customs confirms "
+        "the oldest refund-method record (every item) and the pull brings it in, so the refunds queue has a "
+        "refund to pay. Fails (exit 1) while the records are not sent yet; safe to run again."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

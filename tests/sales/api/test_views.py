@@ -16,13 +16,32 @@ pytestmark = pytest.mark.django_db
 
 def body(store, **over):
     data = {
-        "store": store.pk, "sale_date": "2026-11-21",
-        "customer": {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-                     "landing_date": "2026-11-15", "has_landing_stamp": True, "works_in_japan": False,
-                     "proof_document": None, "moved_abroad_date": None},
-        "items": [{"name": "Kimono", "quantity": 1, "unit_price": 33000, "price_includes_tax": True,
-                   "tax_rate": "standard", "category": "general", "excluded": False, "detail": "", "serial": "",
-                   "liquor": None}],
+        "store": store.pk,
+        "sale_date": "2026-11-21",
+        "customer": {
+            "document_type": "passport",
+            "nationality": "USA",
+            "status_of_residence": "temporary_visitor",
+            "landing_date": "2026-11-15",
+            "has_landing_stamp": True,
+            "works_in_japan": False,
+            "proof_document": None,
+            "moved_abroad_date": None,
+        },
+        "items": [
+            {
+                "name": "Kimono",
+                "quantity": 1,
+                "unit_price": 33000,
+                "price_includes_tax": True,
+                "tax_rate": "standard",
+                "category": "general",
+                "excluded": False,
+                "detail": "",
+                "serial": "",
+                "liquor": None,
+            }
+        ],
         "earlier_same_day_total_excl_tax": 0,
     }
     data.update(over)
@@ -40,13 +59,22 @@ def test_eligibility_answers_the_contract_without_saving(api, store):
     r = api.post("/api/v1/eligibility/", body(store), format="json")
     assert r.status_code == 200, r.content
     data = r.json()
-    assert {"eligible", "regime", "reasons", "total_excl_tax", "total_tax", "refund_amount", "packing",
-            "items"} <= set(data)
+    assert {"eligible", "regime", "reasons", "total_excl_tax", "total_tax", "refund_amount", "packing", "items"} <= set(
+        data
+    )
     assert (data["eligible"], data["regime"]) == (True, "refund")
     assert (data["total_excl_tax"], data["total_tax"]) == (30000, 3000)
     assert data["refund_amount"] == 3000 and data["packing"] is None
-    assert data["items"] == [{"index": 0, "unit_price_excl_tax": 30000, "amount_excl_tax": 30000,
-                              "liquor_tax_per_unit": 0, "rate_percent": 10, "issues": []}]
+    assert data["items"] == [
+        {
+            "index": 0,
+            "unit_price_excl_tax": 30000,
+            "amount_excl_tax": 30000,
+            "liquor_tax_per_unit": 0,
+            "rate_percent": 10,
+            "issues": [],
+        }
+    ]
     assert Sale.objects.count() == 0 and Customer.objects.count() == 0
 
 
@@ -59,27 +87,34 @@ def test_eligibility_gives_reasons_in_the_requested_language(api, store):
 
 
 def test_legacy_packing_comes_back(api, store):
-    data = body(store, sale_date="2026-10-30", items=[
-        {"name": "Accessory", "quantity": 1, "unit_price": 5000},
-        {"name": "Sweets", "quantity": 1, "unit_price": 2000, "category": "consumable"},
-    ])
+    data = body(
+        store,
+        sale_date="2026-10-30",
+        items=[
+            {"name": "Accessory", "quantity": 1, "unit_price": 5000},
+            {"name": "Sweets", "quantity": 1, "unit_price": 2000, "category": "consumable"},
+        ],
+    )
     data["customer"]["landing_date"] = "2026-10-20"
     r = api.post("/api/v1/eligibility/", data, format="json").json()
     assert (r["regime"], r["packing"], r["refund_amount"]) == ("legacy", "combined_as_consumables", 0)
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda d: d.update(sale_date="21/11/2026"), "sale_date"),
-    (lambda d: d["customer"].update(document_type="library_card"), "customer"),
-    (lambda d: d["customer"].update(nationality="ZZZ"), "customer"),
-    (lambda d: d["items"][0].update(quantity=0), "items"),
-    (lambda d: d["items"][0].update(unit_price="lots"), "items"),
-    (lambda d: d["items"][0].update(tax_rate="zero"), "items"),
-    (lambda d: d["items"][0].update(liquor={"category": "beer"}), "items"),
-    (lambda d: d.update(items=[]), "items"),
-    (lambda d: d.update(store=999999), "store"),
-    (lambda d: d.update(earlier_same_day_total_excl_tax=-5), "earlier_same_day_total_excl_tax"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d.update(sale_date="21/11/2026"), "sale_date"),
+        (lambda d: d["customer"].update(document_type="library_card"), "customer"),
+        (lambda d: d["customer"].update(nationality="ZZZ"), "customer"),
+        (lambda d: d["items"][0].update(quantity=0), "items"),
+        (lambda d: d["items"][0].update(unit_price="lots"), "items"),
+        (lambda d: d["items"][0].update(tax_rate="zero"), "items"),
+        (lambda d: d["items"][0].update(liquor={"category": "beer"}), "items"),
+        (lambda d: d.update(items=[]), "items"),
+        (lambda d: d.update(store=999999), "store"),
+        (lambda d: d.update(earlier_same_day_total_excl_tax=-5), "earlier_same_day_total_excl_tax"),
+    ],
+)
 def test_bad_input_gets_400_with_field_errors(api, store, mutate, field):
     data = body(store)
     mutate(data)
@@ -103,8 +138,17 @@ def test_staff_cannot_evaluate_for_another_store(api, other_store):
 def sale_body(store, **customer):
     data = body(store, sale_date=timezone.localdate().isoformat(), acknowledged=True, customer_language="en")
     landing = timezone.localdate().replace(day=1).isoformat()
-    data["customer"].update({"landing_date": landing, "family_name": "SAMPLE", "given_names": "ALEX",
-                             "birth_date": "1990-01-01", "sex": "X", "document_number": "TZ1234567", **customer})
+    data["customer"].update(
+        {
+            "landing_date": landing,
+            "family_name": "SAMPLE",
+            "given_names": "ALEX",
+            "birth_date": "1990-01-01",
+            "sex": "X",
+            "document_number": "TZ1234567",
+            **customer,
+        }
+    )
     return data
 
 
@@ -202,7 +246,8 @@ def test_a_sale_is_read_back_with_its_record_state(api, store):
     body = r.json()
     assert body["record"] == {"state": "pending", "transmission_number": None, "result_messages": [], "attempts": 0}
     assert {k: body[k] for k in ("total_excl_tax", "refund_amount", "items")} == {
-        k: created[k] for k in ("total_excl_tax", "refund_amount", "items")}
+        k: created[k] for k in ("total_excl_tax", "refund_amount", "items")
+    }
 
 
 def test_a_sale_of_another_store_is_not_found(api, other_store, officer):

@@ -66,11 +66,14 @@ def test_a_page_without_mrz_is_not_found(api):
     assert body["status"] == "not_found"
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"%PDF-1.4 not an image", "not an image"),
-    (passport_page(td3_lines(PERSON), fmt="PNG")[:3000], "damaged"),
-    (b"", "image"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"%PDF-1.4 not an image", "not an image"),
+        (passport_page(td3_lines(PERSON), fmt="PNG")[:3000], "damaged"),
+        (b"", "image"),
+    ],
+)
 def test_bad_files_get_400_with_a_clear_message(api, data, message):
     response = post_image(api, data)
     assert response.status_code == 400 and message in str(response.json()).lower()
@@ -135,7 +138,6 @@ def test_a_kept_image_is_encrypted_and_purged_after_the_configured_days(api, set
 
 def test_the_schema_documents_the_capture_endpoint(api):
     assert "/api/v1/captures/" in api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
-
 
 
 def test_an_image_beyond_pillows_own_guard_is_still_too_large_not_not_an_image(api):

@@ -40,8 +40,14 @@ def fonts_of(pdf: bytes) -> set[str]:
 
 def test_the_purchase_record_sheet_holds_the_sale_in_the_customers_language(clerk, store):
     document = DocumentFactory(customer__store=store, number="TZ1234567", customer__family_name="SAMPLE")
-    sale = finalize(clerk, document, [item(10_000, detail="西陣織 帯 手織り 金糸", serial="AB12345"),
-                                      item(1_080, 2, tax_rate="reduced", price_includes_tax=True, name="Green tea")])
+    sale = finalize(
+        clerk,
+        document,
+        [
+            item(10_000, detail="西陣織 帯 手織り 金糸", serial="AB12345"),
+            item(1_080, 2, tax_rate="reduced", price_includes_tax=True, name="Green tea"),
+        ],
+    )
     sale.customer_language = "zh-hant"
     sale.save(update_fields=["customer_language"])
     pdf = document_pdf(sale, "purchase-record")
@@ -72,9 +78,12 @@ def test_the_same_sale_prints_the_same_document_twice_even_after_the_store_chang
 
 
 def test_the_packing_list_is_for_legacy_consumables_only(clerk, store):
-    legacy = finalize(clerk, DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
-                      [item(6_000, category="consumable", name="Face cream"), item(6_000, name="Scarf")],
-                      day=date(2026, 10, 30))
+    legacy = finalize(
+        clerk,
+        DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
+        [item(6_000, category="consumable", name="Face cream"), item(6_000, name="Scarf")],
+        day=date(2026, 10, 30),
+    )
     text = text_of(document_pdf(legacy, "packing-list", language="en"))
     assert "Packing list of consumables" in text and "Face cream" in text and "Scarf" not in text
     refund_method = finalize(clerk, DocumentFactory(customer__store=store), [item(10_000)])
@@ -87,8 +96,15 @@ def test_the_refund_receipt_once_the_refund_is_paid(clerk, certified):
     with pytest.raises(NotApplicable):
         document_pdf(sale, "refund-receipt")
     customs_pass(sale)
-    refund_pay(actor=clerk, sale=sale, channel="operator", operator_name="Japan Refund Co.", fee=300,
-               fee_borne_by="customer", reference="JR-1")
+    refund_pay(
+        actor=clerk,
+        sale=sale,
+        channel="operator",
+        operator_name="Japan Refund Co.",
+        fee=300,
+        fee_borne_by="customer",
+        reference="JR-1",
+    )
     sale.refresh_from_db()
     text = text_of(document_pdf(sale, "refund-receipt", language="en"))
     assert "Refund receipt" in text and "¥2,700" in text and "Japan Refund Co." in text and "JR-1" in text
@@ -136,8 +152,10 @@ def test_another_stores_staff_get_no_document(client, clerk, store, other_store)
 def test_the_admin_prints_the_selected_sales_in_one_pdf(client, officer, store):
     sales = [finalize(officer, DocumentFactory(customer__store=store), [item(10_000)]) for _ in range(2)]
     client.force_login(officer)
-    answer = client.post(reverse("admin:sales_sale_changelist"), {
-        "action": "print_purchase_records", "_selected_action": [s.pk for s in sales]})
+    answer = client.post(
+        reverse("admin:sales_sale_changelist"),
+        {"action": "print_purchase_records", "_selected_action": [s.pk for s in sales]},
+    )
     assert answer["Content-Type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(answer.content)).pages) == 2
 
@@ -152,8 +170,7 @@ def _cmap(path: str, index: int) -> frozenset[int]:
 @functools.lru_cache(maxsize=1)
 def _installed() -> list[tuple[str, int, str]]:
     """(file, index in a collection, PostScript name) of every installed font."""
-    listing = subprocess.run(["fc-list", ":", "file", "index", "postscriptname"], capture_output=True,
-                             text=True).stdout
+    listing = subprocess.run(["fc-list", ":", "file", "index", "postscriptname"], capture_output=True, text=True).stdout
     fonts = []
     for line in listing.splitlines():
         path, _sep, rest = line.partition(": ")

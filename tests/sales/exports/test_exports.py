@@ -32,8 +32,9 @@ def rows_of(response) -> list[list[str]]:
 
 
 def download(client, **params):
-    return client.get(reverse("reports"), {"format": "csv", "encoding": "utf-8", **PERIOD, **params},
-                      HTTP_ACCEPT_LANGUAGE="en")
+    return client.get(
+        reverse("reports"), {"format": "csv", "encoding": "utf-8", **PERIOD, **params}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 @pytest.fixture
@@ -41,15 +42,19 @@ def sales(clerk, certified):
     """A refund-method sale with mixed rates and tax-inclusive prices, partly returned, confirmed and
     refunded; another awaiting; a legacy sale."""
     doc = DocumentFactory(customer__store=certified)
-    mixed = finalize(clerk, doc, [item(1_999, 3, **INCL), item(2_999, 2, **INCL),
-                                  item(1_080, 2, tax_rate="reduced", **INCL)])
+    mixed = finalize(
+        clerk, doc, [item(1_999, 3, **INCL), item(2_999, 2, **INCL), item(1_080, 2, tax_rate="reduced", **INCL)]
+    )
     services.sale_cancel(actor=clerk, sale=mixed, quantities={1: 1})
     customs_pass(mixed)
     refund_pay(actor=clerk, sale=mixed, channel="card", fee=100, fee_borne_by="customer", reference="C-1")
     waiting = finalize(clerk, DocumentFactory(customer__store=certified), [item(50_000)])
-    legacy = finalize(clerk, DocumentFactory(customer__store=certified, landing_date=date(2026, 10, 1)),
-                      [item(10_000), item(6_000, tax_rate="reduced", category="consumable"),
-                       item(1_999, 3, **INCL)], day=date(2026, 10, 30))
+    legacy = finalize(
+        clerk,
+        DocumentFactory(customer__store=certified, landing_date=date(2026, 10, 1)),
+        [item(10_000), item(6_000, tax_rate="reduced", category="consumable"), item(1_999, 3, **INCL)],
+        day=date(2026, 10, 30),
+    )
     return mixed, waiting, legacy
 
 
@@ -74,8 +79,11 @@ def test_the_return_summary_and_the_refunds_ledger(client, accountant, sales):
     header, row = rows_of(download(client, export="tax-return-summary"))
     value = dict(zip(header, row, strict=True))
     ledger_header, *ledger = rows_of(download(client, export="sales-ledger"))
-    legacy_10 = sum(int(r[ledger_header.index("amount excl. tax")]) for r in ledger
-                    if r[ledger_header.index("regime")] == "legacy" and r[ledger_header.index("tax rate %")] == "10")
+    legacy_10 = sum(
+        int(r[ledger_header.index("amount excl. tax")])
+        for r in ledger
+        if r[ledger_header.index("regime")] == "legacy" and r[ledger_header.index("tax rate %")] == "10"
+    )
     assert int(value["legacy: tax-exempt sales 10 % (免税売上)"]) == legacy_10 == 10_000 + 5_997 - 5_997 * 10 // 110
     assert int(value["legacy: tax-exempt sales 8 %"]) == 6_000
     returned = mixed.cancellations.get()
@@ -85,7 +93,11 @@ def test_the_return_summary_and_the_refunds_ledger(client, accountant, sales):
     header, refund = rows_of(download(client, export="refunds"))
     refund = dict(zip(header, refund, strict=True))
     assert (refund["channel"], refund["fee"], refund["fee borne by"], refund["reference"]) == (
-        "card", "100", "customer", "C-1")
+        "card",
+        "100",
+        "customer",
+        "C-1",
+    )
 
 
 def test_cp932_round_trips_and_what_it_cannot_hold_is_replaced_and_counted():
@@ -97,31 +109,34 @@ def test_cp932_round_trips_and_what_it_cannot_hold_is_replaced_and_counted():
 
 def test_xlsx_holds_the_same_rows(client, accountant, sales):
     client.force_login(accountant)
-    answer = client.get(reverse("reports"), {"format": "xlsx", "encoding": "utf-8", "export": "sales-ledger",
-                                             **PERIOD})
+    answer = client.get(reverse("reports"), {"format": "xlsx", "encoding": "utf-8", "export": "sales-ledger", **PERIOD})
     book = zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content)))
     sheet = book.read("xl/worksheets/sheet1.xml").decode()
     csv_rows = rows_of(download(client, export="sales-ledger"))
     assert len(re.findall(r"<row ", sheet)) == len(csv_rows)
 
 
-def test_store_staff_cannot_export_and_a_store_filter_keeps_to_what_the_user_sees(client, clerk, accountant,
-                                                                                 officer, sales, other_store):
+def test_store_staff_cannot_export_and_a_store_filter_keeps_to_what_the_user_sees(
+    client, clerk, accountant, officer, sales, other_store
+):
     client.force_login(clerk)
     assert download(client, export="sales-ledger").status_code == 403
     client.force_login(accountant)
     rows = rows_of(download(client, export="sales-ledger", store=other_store.pk))
     assert len(rows) == 1  # the header only: the other store sold nothing
     assert download(client, export="sales-ledger", start="2026-12-01", end="2026-11-01").status_code == 200
-    assert "at most three years" in download(client, export="sales-ledger", start="2026-12-01",
-                                              end="2026-11-01").content.decode()
+    assert (
+        "at most three years"
+        in download(client, export="sales-ledger", start="2026-12-01", end="2026-11-01").content.decode()
+    )
 
 
 def test_the_api_streams_the_same_exports_to_accountants_only(accountant, clerk, sales):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(accountant)}")
-    answer = api.get("/api/v1/exports/sales-ledger.csv", {"from": "2026-10-01", "to": "2026-11-30",
-                                                          "encoding": "cp932"})
+    answer = api.get(
+        "/api/v1/exports/sales-ledger.csv", {"from": "2026-10-01", "to": "2026-11-30", "encoding": "cp932"}
+    )
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert len(rows_of(answer)) > 5
     assert api.get("/api/v1/exports/sales-ledger.csv", {"from": "2026-10-01"}).status_code == 400
@@ -131,8 +146,9 @@ def test_the_api_streams_the_same_exports_to_accountants_only(accountant, clerk,
     assert staff.get("/api/v1/exports/refunds.csv", {"from": "2026-10-01", "to": "2026-11-30"}).status_code == 403
 
 
-def test_a_long_export_runs_in_a_worker_with_its_progress_then_downloads(client, accountant, clerk, sales,
-                                                                        settings, tmp_path):
+def test_a_long_export_runs_in_a_worker_with_its_progress_then_downloads(
+    client, accountant, clerk, sales, settings, tmp_path
+):
     from sales.exports.models import ExportJob
     from sales.exports.tasks import export_run
 

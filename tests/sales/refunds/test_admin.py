@@ -24,8 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sale_of(clerk, store, *items, day=date(2026, 11, 21)):
-    return finalize(clerk, DocumentFactory(customer__store=store), list(items) or [item(10_000), item(20_000)],
-                    day=day)
+    return finalize(clerk, DocumentFactory(customer__store=store), list(items) or [item(10_000), item(20_000)], day=day)
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +69,8 @@ def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
 
 
 def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leaves_them_at_once(
-        client, officer, clerk, four, django_capture_on_commit_callbacks):
+    client, officer, clerk, four, django_capture_on_commit_callbacks
+):
     confirmed, missing, waiting, expired = four
     client.force_login(officer)
     url = reverse("admin:sales_refund_queue")
@@ -87,8 +87,10 @@ def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leav
     assert (recounted["expired"].count, recounted["expiring"].count) == (2, 0)
     # a refund recorded here leaves the totals at once
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
-                    {"channel": "cash", "fee": 0, "fee_borne_by": "shop"})
+        client.post(
+            reverse("admin:sales_refund_record", args=[confirmed.pk]),
+            {"channel": "cash", "fee": 0, "fee_borne_by": "shop"},
+        )
     paid = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
     assert (paid["confirmed_unpaid"].count, paid["confirmed_unpaid"].amount) == (0, 0)
     assert paid["confirmed_unpaid"].rows == []
@@ -112,10 +114,17 @@ def test_the_liability_adds_up_by_store_and_month(client, officer, clerk, four):
     rows = client.get(reverse("admin:sales_refund_liability")).context["rows"]
     [row] = rows
     assert row.month == date(2026, 11, 1)
-    assert row.amounts == {"awaiting": 3_000, "confirmed_unpaid": 2_000, "paid": 0, "not_confirmed": 3_000,
-                           "expired": 3_000}
-    client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
-                {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"})
+    assert row.amounts == {
+        "awaiting": 3_000,
+        "confirmed_unpaid": 2_000,
+        "paid": 0,
+        "not_confirmed": 3_000,
+        "expired": 3_000,
+    }
+    client.post(
+        reverse("admin:sales_refund_record", args=[confirmed.pk]),
+        {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"},
+    )
     page = client.get(reverse("admin:sales_refund_liability"))
     [row], total = page.context["rows"], page.context["total"]
     assert (row.amounts["paid"], row.amounts["confirmed_unpaid"]) == (2_000, 0)
@@ -128,11 +137,15 @@ def test_the_office_records_a_transfer_and_a_refusal_changes_nothing(client, off
     url = reverse("admin:sales_refund_record", args=[missing.pk])
     page = client.post(url, {"channel": "bank_transfer", "fee": 0, "fee_borne_by": "shop"})
     assert page.status_code == 200 and "did not confirm every item" in page.content.decode()
-    page = client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
-                       {"channel": "operator", "fee": 0, "fee_borne_by": "shop"})
+    page = client.post(
+        reverse("admin:sales_refund_record", args=[confirmed.pk]),
+        {"channel": "operator", "fee": 0, "fee_borne_by": "shop"},
+    )
     assert "Name the refund operator" in page.content.decode() and not Refund.objects.exists()
-    done = client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
-                       {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"})
+    done = client.post(
+        reverse("admin:sales_refund_record", args=[confirmed.pk]),
+        {"channel": "bank_transfer", "fee": 400, "fee_borne_by": "customer", "reference": "TR-1"},
+    )
     assert done.status_code == 302
     refund = Refund.objects.get()
     assert (refund.paid, refund.paid_by) == (1_600, officer)
@@ -144,8 +157,13 @@ def test_accountants_read_the_queue_and_liability_but_record_nothing(client, acc
     client.force_login(accountant)
     assert client.get(reverse("admin:sales_refund_queue")).status_code == 200
     assert client.get(reverse("admin:sales_refund_liability")).status_code == 200
-    assert client.post(reverse("admin:sales_refund_record", args=[confirmed.pk]),
-                       {"channel": "cash", "fee": 0, "fee_borne_by": "shop"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:sales_refund_record", args=[confirmed.pk]),
+            {"channel": "cash", "fee": 0, "fee_borne_by": "shop"},
+        ).status_code
+        == 403
+    )
 
 
 def test_the_attention_page_and_the_home_count_customs_and_refunds(client, officer, four):
@@ -166,7 +184,8 @@ def test_the_attention_page_and_the_home_count_customs_and_refunds(client, offic
 def test_reminders_for_unpaid_refunds_and_records_near_their_last_day(officer, four):
     confirmed, _missing, waiting, _expired = four
     PurchaseRecord.objects.filter(pk=confirmed.record.pk).update(
-        customs_confirmed_at=timezone.now() - timedelta(days=8))
+        customs_confirmed_at=timezone.now() - timedelta(days=8)
+    )
     assert refunds_unpaid_remind() == 1 and refunds_unpaid_remind() == 0  # once a day
     assert records_expiring_remind() == 1
     subjects = sorted(Reminder.objects.values_list("subject", flat=True))

@@ -69,8 +69,9 @@ def test_not_confirmed_yet_and_expired_are_refused(clerk, certified):
     sale.record.refresh_from_db()
     from django.utils import timezone
 
-    day_91 = timezone.make_aware(timezone.datetime.combine(sale.record.customs_deadline + timedelta(days=1),
-                                                          timezone.datetime.min.time()))
+    day_91 = timezone.make_aware(
+        timezone.datetime.combine(sale.record.customs_deadline + timedelta(days=1), timezone.datetime.min.time())
+    )
     confirmations_pull(now=day_91 + timedelta(hours=10))
     sale.record.refresh_from_db()
     assert sale.record.customs_state == CustomsState.EXPIRED
@@ -78,8 +79,12 @@ def test_not_confirmed_yet_and_expired_are_refused(clerk, certified):
 
 
 def test_a_legacy_sale_and_a_cancellation_are_not_refunded(clerk, store):
-    legacy = finalize(clerk, DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
-                      [item(10_000)], day=date(2026, 10, 30))
+    legacy = finalize(
+        clerk,
+        DocumentFactory(customer__store=store, landing_date=date(2026, 10, 1)),
+        [item(10_000)],
+        day=date(2026, 10, 30),
+    )
     assert refused(actor=clerk, sale=legacy, channel="cash").code == "not_refund_method"
     sale = sale_of(clerk, store)
     cancellation = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})
@@ -123,14 +128,17 @@ def test_fees_borne_by_the_customer_are_taken_off_and_by_the_shop_are_not(clerk,
     assert (by_shop.paid, by_shop.fee) == (3_000, 500)
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"channel": "cheque"}, "channel"),
-    ({"channel": "cash", "fee": -1}, "fee"),
-    ({"channel": "cash", "fee": 3_000, "fee_borne_by": "customer"}, "fee"),
-    ({"channel": "cash", "fee": 1.5}, "fee"),
-    ({"channel": "cash", "fee_borne_by": "nobody"}, "fee_borne_by"),
-    ({"channel": "operator"}, "operator_name"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"channel": "cheque"}, "channel"),
+        ({"channel": "cash", "fee": -1}, "fee"),
+        ({"channel": "cash", "fee": 3_000, "fee_borne_by": "customer"}, "fee"),
+        ({"channel": "cash", "fee": 1.5}, "fee"),
+        ({"channel": "cash", "fee_borne_by": "nobody"}, "fee_borne_by"),
+        ({"channel": "operator"}, "operator_name"),
+    ],
+)
 def test_a_bad_request_changes_nothing(clerk, certified, fields, code):
     sale = sale_of(clerk, certified)
     customs_pass(sale)
@@ -141,8 +149,14 @@ def test_a_bad_request_changes_nothing(clerk, certified, fields, code):
 def test_a_refund_handed_to_an_operator_is_delegated_with_its_name(clerk, certified):
     sale = sale_of(clerk, certified)
     customs_pass(sale)
-    refund = refund_pay(actor=clerk, sale=sale, channel="operator", operator_name="Global Refund Japan",
-                        fee=600, fee_borne_by="customer")
+    refund = refund_pay(
+        actor=clerk,
+        sale=sale,
+        channel="operator",
+        operator_name="Global Refund Japan",
+        fee=600,
+        fee_borne_by="customer",
+    )
     assert refund.delegated and refund.operator_name == "Global Refund Japan" and refund.paid == 2_400
 
 

@@ -17,8 +17,13 @@ def codes(buyer: Buyer, day: date = SALE_DAY) -> list[str]:
 
 
 def visitor(**facts) -> Buyer:
-    base = {"document_type": "passport", "nationality": "USA", "status_of_residence": "temporary_visitor",
-            "landing_date": date(2026, 11, 1), "has_landing_stamp": True}
+    base = {
+        "document_type": "passport",
+        "nationality": "USA",
+        "status_of_residence": "temporary_visitor",
+        "landing_date": date(2026, 11, 1),
+        "has_landing_stamp": True,
+    }
     return Buyer(**{**base, **facts})
 
 
@@ -38,11 +43,14 @@ def test_it_accepts_the_visit_japan_web_qr_code_instead_of_the_stamp():
     assert codes(visitor(document_type="vjw_qr", has_landing_stamp=False)) == []
 
 
-@pytest.mark.parametrize("landed, ok", [
-    (date(2026, 5, 22), True),   # six months end tomorrow
-    (date(2026, 5, 21), False),  # exactly six months ago: no longer "less than six months"
-    (date(2025, 11, 21), False),
-])
+@pytest.mark.parametrize(
+    "landed, ok",
+    [
+        (date(2026, 5, 22), True),  # six months end tomorrow
+        (date(2026, 5, 21), False),  # exactly six months ago: no longer "less than six months"
+        (date(2025, 11, 21), False),
+    ],
+)
 def test_the_six_month_rule_counts_calendar_months(landed, ok):
     assert (codes(visitor(landing_date=landed)) == []) is ok
 
@@ -83,8 +91,9 @@ def test_an_expired_document_is_refused():
     assert codes(visitor(document_expiry=date(2026, 11, 20))) == ["document_expired"]
 
 
-@pytest.mark.parametrize("permit", ["landing_permit_cruise", "landing_permit_crew",
-                                    "landing_permit_emergency", "landing_permit_distress"])
+@pytest.mark.parametrize(
+    "permit", ["landing_permit_cruise", "landing_permit_crew", "landing_permit_emergency", "landing_permit_distress"]
+)
 def test_under_the_refund_method_these_permits_need_the_passport_too(permit):
     buyer = visitor(document_type=permit, status_of_residence=None, has_landing_stamp=False)
     assert codes(buyer) == ["passport_required_with_permit"]
@@ -104,9 +113,14 @@ def test_transit_and_port_of_call_permits_are_accepted_within_six_months(permit)
 
 
 def japanese(**facts) -> Buyer:
-    base = {"document_type": "passport", "nationality": "JPN", "landing_date": date(2026, 11, 10),
-            "has_landing_stamp": True, "proof_document": "residence_certificate",
-            "moved_abroad_date": date(2020, 4, 1)}
+    base = {
+        "document_type": "passport",
+        "nationality": "JPN",
+        "landing_date": date(2026, 11, 10),
+        "has_landing_stamp": True,
+        "proof_document": "residence_certificate",
+        "moved_abroad_date": date(2020, 4, 1),
+    }
     return Buyer(**{**base, **facts})
 
 
@@ -144,19 +158,27 @@ def test_a_document_expiring_on_the_day_of_sale_is_still_valid():
 
 
 def test_japanese_nationals_qualify_from_exactly_two_years_abroad():
-    japanese = {"document_type": "passport", "nationality": "JPN", "landing_date": date(2026, 11, 1),
-                "has_landing_stamp": True, "proof_document": "residence_certificate"}
+    japanese = {
+        "document_type": "passport",
+        "nationality": "JPN",
+        "landing_date": date(2026, 11, 1),
+        "has_landing_stamp": True,
+        "proof_document": "residence_certificate",
+    }
     assert codes(Buyer(**japanese, moved_abroad_date=date(2024, 11, 21))) == []
     assert codes(Buyer(**japanese, moved_abroad_date=date(2024, 11, 22))) == ["japanese_abroad_less_than_two_years"]
 
 
-@pytest.mark.parametrize("document_type, number, shown, expected", [
-    ("passport", "", False, True),
-    ("landing_permit_cruise", "", False, False),
-    ("landing_permit_cruise", "TZ1234567", False, True),
-    ("landing_permit_cruise", "", True, True),
-    (None, "", False, False),
-])
+@pytest.mark.parametrize(
+    "document_type, number, shown, expected",
+    [
+        ("passport", "", False, True),
+        ("landing_permit_cruise", "", False, False),
+        ("landing_permit_cruise", "TZ1234567", False, True),
+        ("landing_permit_cruise", "", True, True),
+        (None, "", False, False),
+    ],
+)
 def test_when_the_passport_counts_as_shown(document_type, number, shown, expected):
     assert passport_shown(document_type, number, shown) is expected
 

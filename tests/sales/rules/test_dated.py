@@ -15,8 +15,9 @@ from sales.rules.dated import (
 )
 
 LEGACY_DAY, REFUND_DAY = date(2026, 10, 30), date(2026, 11, 21)
-VISITOR = dict(document_type="passport", nationality="USA", status_of_residence="temporary_visitor",
-               has_landing_stamp=True)
+VISITOR = dict(
+    document_type="passport", nationality="USA", status_of_residence="temporary_visitor", has_landing_stamp=True
+)
 
 
 def sale(day, *items, earlier=None, **buyer):
@@ -70,17 +71,26 @@ def test_the_passport_copy_warning_is_above_one_million_yen_and_only_legacy():
     assert "passport_copy_required" not in codes(sale(REFUND_DAY, Item("Bag", 1, 5_000_000)))
 
 
-@pytest.mark.parametrize("day, proof, accepted", [
-    (LEGACY_DAY, "residence_certificate", True),
-    (LEGACY_DAY, "family_register_attachment", True),
-    (LEGACY_DAY, "my_number_card", False),
-    (REFUND_DAY, "residence_certificate", True),
-    (REFUND_DAY, "family_register_attachment", True),
-    (REFUND_DAY, "my_number_card", True),
-])
+@pytest.mark.parametrize(
+    "day, proof, accepted",
+    [
+        (LEGACY_DAY, "residence_certificate", True),
+        (LEGACY_DAY, "family_register_attachment", True),
+        (LEGACY_DAY, "my_number_card", False),
+        (REFUND_DAY, "residence_certificate", True),
+        (REFUND_DAY, "family_register_attachment", True),
+        (REFUND_DAY, "my_number_card", True),
+    ],
+)
 def test_the_proof_documents_of_japanese_nationals_per_regime(day, proof, accepted):
-    decision = sale(day, Item("Bag", 1, 10_000), nationality="JPN", status_of_residence=None,
-                    proof_document=proof, moved_abroad_date=date(2020, 1, 1))
+    decision = sale(
+        day,
+        Item("Bag", 1, 10_000),
+        nationality="JPN",
+        status_of_residence=None,
+        proof_document=proof,
+        moved_abroad_date=date(2020, 1, 1),
+    )
     assert decision.eligible is accepted
     assert ("japanese_proof_not_accepted" in codes(decision)) is not accepted
 
@@ -97,11 +107,19 @@ def test_the_tax_rates_since_2019_10_01():
         tax_percent("standard", date(2019, 9, 30))
 
 
-@pytest.mark.parametrize("category, yen_per_kl", [
-    ("beer", 155_000), ("happoshu", 155_000), ("new_genre", 155_000),
-    ("sake", 100_000), ("wine", 100_000), ("chuhai", 100_000),
-    ("spirits", 200_000), ("liqueur", 120_000),
-])
+@pytest.mark.parametrize(
+    "category, yen_per_kl",
+    [
+        ("beer", 155_000),
+        ("happoshu", 155_000),
+        ("new_genre", 155_000),
+        ("sake", 100_000),
+        ("wine", 100_000),
+        ("chuhai", 100_000),
+        ("spirits", 200_000),
+        ("liqueur", 120_000),
+    ],
+)
 def test_each_liquor_rate_from_2026_10_01(category, yen_per_kl):
     assert liquor_rate(category, date(2026, 10, 1)).for_strength(5) == yen_per_kl
     with pytest.raises(LookupError):

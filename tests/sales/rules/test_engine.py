@@ -75,10 +75,17 @@ def test_legacy_total_below_5000_is_refused_with_the_manuals_message():
     assert "5,000円未満" in d.reasons[0].message("ja")
 
 
-@pytest.mark.parametrize("g, c, packing", [
-    (5_000, 0, "all_general"), (0, 5_000, "all_consumables"), (5_000, 5_000, "separate"),
-    (4_999, 1, "combined_as_consumables"), (1, 4_999, "combined_as_consumables"), (4_999, 0, None),
-])
+@pytest.mark.parametrize(
+    "g, c, packing",
+    [
+        (5_000, 0, "all_general"),
+        (0, 5_000, "all_consumables"),
+        (5_000, 5_000, "separate"),
+        (4_999, 1, "combined_as_consumables"),
+        (1, 4_999, "combined_as_consumables"),
+        (4_999, 0, None),
+    ],
+)
 def test_legacy_packing_table(g, c, packing):
     assert legacy_packing(g, c, 5_000, 500_000)[0] == packing
 
@@ -141,8 +148,12 @@ def test_customs_confirmation_runs_90_days_from_the_day_after_purchase():
 
 
 def test_each_item_result_carries_its_index_rate_and_amounts():
-    decision = decide(REFUND_DAY, Item("Tea", 3, 1_080, price_includes_tax=True, tax_rate="reduced"),
-                      Item("Bag", 2, 5_000), Item("Sweets", 0, 500))
+    decision = decide(
+        REFUND_DAY,
+        Item("Tea", 3, 1_080, price_includes_tax=True, tax_rate="reduced"),
+        Item("Bag", 2, 5_000),
+        Item("Sweets", 0, 500),
+    )
     tea, bag, none = decision.items
     assert (tea.index, tea.rate_percent, tea.unit_price_excl_tax, tea.amount_excl_tax) == (0, 8, 1_000, 3_000)
     assert (bag.index, bag.rate_percent, bag.unit_price_excl_tax, bag.amount_excl_tax) == (1, 10, 5_000, 10_000)
@@ -151,8 +162,9 @@ def test_each_item_result_carries_its_index_rate_and_amounts():
 
 
 def test_an_excluded_item_is_priced_but_counts_towards_nothing():
-    decision = decide(REFUND_DAY, Item("Bag", 1, 10_000),
-                      Item("Gold", 2, 110_000, price_includes_tax=True, excluded=True))
+    decision = decide(
+        REFUND_DAY, Item("Bag", 1, 10_000), Item("Gold", 2, 110_000, price_includes_tax=True, excluded=True)
+    )
     gold = decision.items[1]
     assert (gold.index, gold.rate_percent, gold.unit_price_excl_tax, gold.amount_excl_tax) == (1, 10, 100_000, 200_000)
     assert gold.liquor_tax_per_unit == 0 and [i.code for i in gold.issues] == ["item_excluded"]
@@ -170,10 +182,14 @@ def test_every_issue_of_an_item_is_kept():
     from sales.rules import Liquor
 
     odd = decide(REFUND_DAY, Item("Mead", 0, -5, liquor=Liquor("mead", 10, 700)))
-    assert [i.code for i in odd.items[0].issues] == ["quantity_not_positive", "price_negative",
-                                                    "liquor_category_unknown"]
-    cheap = evaluate(SaleInput(REFUND_DAY, BUYER, (Item("Beer", 0, 10, liquor=Liquor("beer", 5, 350)),),
-                               liquor_export_store=True))
+    assert [i.code for i in odd.items[0].issues] == [
+        "quantity_not_positive",
+        "price_negative",
+        "liquor_category_unknown",
+    ]
+    cheap = evaluate(
+        SaleInput(REFUND_DAY, BUYER, (Item("Beer", 0, 10, liquor=Liquor("beer", 5, 350)),), liquor_export_store=True)
+    )
     assert [i.code for i in cheap.items[0].issues] == ["quantity_not_positive", "liquor_price_below_tax"]
 
 
@@ -183,12 +199,15 @@ def test_combining_reaches_exactly_the_cap():
     assert decide(LEGACY_DAY, general(4_000), consumable(3_000), earlier=Earlier(493_001, 493_000)).packing is None
 
 
-@pytest.mark.parametrize("items, packing, treatment", [
-    ((general(6_000),), "all_general", "general"),
-    ((consumable(6_000),), "all_consumables", "consumable"),
-    ((general(6_000), consumable(6_000)), "separate", "by_category"),
-    ((general(3_000), consumable(3_000)), "combined_as_consumables", "consumable"),
-])
+@pytest.mark.parametrize(
+    "items, packing, treatment",
+    [
+        ((general(6_000),), "all_general", "general"),
+        ((consumable(6_000),), "all_consumables", "consumable"),
+        ((general(6_000), consumable(6_000)), "separate", "by_category"),
+        ((general(3_000), consumable(3_000)), "combined_as_consumables", "consumable"),
+    ],
+)
 def test_the_packing_decides_how_items_are_treated(items, packing, treatment):
     decision = decide(LEGACY_DAY, *items)
     assert (decision.packing, decision.packing_treatment) == (packing, treatment)

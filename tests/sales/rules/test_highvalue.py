@@ -22,14 +22,17 @@ def watch(**kw) -> Item:
 
 
 # docs/rules.md §2, examples that identify: each identifies the item.
-@pytest.mark.parametrize("detail, serial", [
-    ("ブランド名○○、型番AA12345 、黒色系", "X9999999"),
-    ("ダイヤの指輪、ブランド名○○、モデル名○○、24K 、鑑定書あり", ""),
-    ("毛皮のコート、ブランド名○○、灰色系", "AAA000"),
-    ("ブランド名○○、モデル名○○、赤色系、牛革、シリアル番号は背面側の内ポケット", "123456789"),
-    ("○○焼、○○太郎作、15cm程度、青色系、鑑定書あり", ""),
-    ("エメラルド原石、緑色、3cm 程度 、鑑別書あり", ""),
-])
+@pytest.mark.parametrize(
+    "detail, serial",
+    [
+        ("ブランド名○○、型番AA12345 、黒色系", "X9999999"),
+        ("ダイヤの指輪、ブランド名○○、モデル名○○、24K 、鑑定書あり", ""),
+        ("毛皮のコート、ブランド名○○、灰色系", "AAA000"),
+        ("ブランド名○○、モデル名○○、赤色系、牛革、シリアル番号は背面側の内ポケット", "123456789"),
+        ("○○焼、○○太郎作、15cm程度、青色系、鑑定書あり", ""),
+        ("エメラルド原石、緑色、3cm 程度 、鑑別書あり", ""),
+    ],
+)
 def test_seed_003_good_examples_pass(detail, serial):
     assert issues(watch(detail=detail, serial=serial, serial_expected=bool(serial))) == []
 
@@ -68,13 +71,17 @@ def test_a_serial_is_required_when_the_item_carries_one():
     assert issues(watch(detail="ブランドA、型番B1", serial_expected=True)) == [("serial_required", "error")]
 
 
-@pytest.mark.parametrize("serial, code", [
-    ("A" * 21, "serial_invalid"), ("ＡＢ１２", "serial_invalid"), ("AB-12", "serial_invalid"),
-    ("LOT2024A", "serial_looks_like_lot"),
-])
+@pytest.mark.parametrize(
+    "serial, code",
+    [
+        ("A" * 21, "serial_invalid"),
+        ("ＡＢ１２", "serial_invalid"),
+        ("AB-12", "serial_invalid"),
+        ("LOT2024A", "serial_looks_like_lot"),
+    ],
+)
 def test_serials_are_at_most_20_half_width_alphanumerics(serial, code):
     assert issues(watch(detail="ブランドA、型番B1", serial=serial)) == [(code, "error")]
-
 
 
 @pytest.mark.parametrize("detail", ["楽器 バッグ", "Watch Bag", "黒 白", "腕時計 黒", "instrument art"])

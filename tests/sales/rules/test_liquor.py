@@ -25,10 +25,16 @@ def test_whisky_liquor_tax_grows_above_20_percent():
     assert liquor_tax_per_unit(Liquor("spirits", 20.9, 1000), DAY) == 200
 
 
-@pytest.mark.parametrize("category, percent, ml, tax", [
-    ("beer", 5, 350, 54), ("sake", 15, 720, 72), ("wine", 12, 750, 75), ("liqueur", 12, 1000, 120),
-    ("liqueur", 15, 1000, 150),
-])
+@pytest.mark.parametrize(
+    "category, percent, ml, tax",
+    [
+        ("beer", 5, 350, 54),
+        ("sake", 15, 720, 72),
+        ("wine", 12, 750, 75),
+        ("liqueur", 12, 1000, 120),
+        ("liqueur", 15, 1000, 150),
+    ],
+)
 def test_liquor_tax_per_category(category, percent, ml, tax):
     assert liquor_tax_per_unit(Liquor(category, percent, ml), DAY) == tax
 
@@ -51,7 +57,9 @@ def test_liquor_entries_are_checked():
     assert issues(Item("x", 1, 6_000, liquor=Liquor("mead", 10, 700))) == [("liquor_category_unknown", "error")]
     assert issues(Item("x", 1, 6_000, liquor=Liquor("sake", 0, 700))) == [("liquor_values_invalid", "error")]
     assert issues(Item("x", 1, 6_000, tax_rate="reduced", liquor=Liquor("sake", 15, 700)))[0] == (
-        "liquor_not_standard_rate", "error")
+        "liquor_not_standard_rate",
+        "error",
+    )
 
 
 def test_a_new_liquor_rate_is_one_dated_entry():
@@ -64,11 +72,18 @@ def test_a_new_liquor_rate_is_one_dated_entry():
         LIQUOR_RATES.pop()
 
 
-
-@pytest.mark.parametrize("percent, ml, valid", [
-    (0.5, 700, True), (100, 700, True), (0, 700, False), (100.5, 700, False),
-    (15, 1, True), (15, 0, False), (15, -1, False),
-])
+@pytest.mark.parametrize(
+    "percent, ml, valid",
+    [
+        (0.5, 700, True),
+        (100, 700, True),
+        (0, 700, False),
+        (100.5, 700, False),
+        (15, 1, True),
+        (15, 0, False),
+        (15, -1, False),
+    ],
+)
 def test_alcohol_and_volume_bounds(percent, ml, valid):
     found = [code for code, _ in issues(Item("Sake", 1, 10_000, liquor=Liquor("sake", percent, ml)))]
     assert ("liquor_values_invalid" in found) is not valid

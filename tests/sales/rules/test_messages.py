@@ -10,8 +10,13 @@ from sales.rules.messages import MESSAGES, PACKING_MESSAGES, packing_message, re
 from sales.rules.types import Earlier
 
 DAY, LEGACY = date(2026, 11, 21), date(2026, 10, 30)
-VISITOR = dict(document_type="passport", nationality="USA", status_of_residence="temporary_visitor",
-               has_landing_stamp=True, landing_date=date(2026, 11, 1))
+VISITOR = dict(
+    document_type="passport",
+    nationality="USA",
+    status_of_residence="temporary_visitor",
+    has_landing_stamp=True,
+    landing_date=date(2026, 11, 1),
+)
 BAG = Item("Bag", 1, 10_000)
 
 
@@ -26,8 +31,12 @@ def reasons(decision):
     return list(decision.reasons) + [r for i in decision.items for r in i.issues]
 
 
-JPN = dict(nationality="JPN", status_of_residence=None, proof_document="residence_certificate",
-           moved_abroad_date=date(2020, 1, 1))
+JPN = dict(
+    nationality="JPN",
+    status_of_residence=None,
+    proof_document="residence_certificate",
+    moved_abroad_date=date(2020, 1, 1),
+)
 # code → (decision, severity, words in English, words in Japanese)
 CASES = {
     "no_identity_document": (lambda: decide(document_type=None), "error", [], []),
@@ -37,64 +46,131 @@ CASES = {
     "status_missing": (lambda: decide(status_of_residence=None), "error", [], []),
     "no_landing_stamp": (lambda: decide(has_landing_stamp=False), "error", [], []),
     "landing_date_missing": (lambda: decide(landing_date=None), "error", [], []),
-    "landing_date_in_future": (lambda: decide(landing_date=date(2026, 11, 22)), "error", ["2026-11-22"],
-                               ["2026-11-22"]),
-    "stay_six_months_or_more": (lambda: decide(landing_date=date(2026, 5, 21)), "error",
-                                ["2026-05-21", "2026-11-20"], ["2026-05-21", "2026-11-20"]),
+    "landing_date_in_future": (
+        lambda: decide(landing_date=date(2026, 11, 22)),
+        "error",
+        ["2026-11-22"],
+        ["2026-11-22"],
+    ),
+    "stay_six_months_or_more": (
+        lambda: decide(landing_date=date(2026, 5, 21)),
+        "error",
+        ["2026-05-21", "2026-11-20"],
+        ["2026-05-21", "2026-11-20"],
+    ),
     "passport_required_with_permit": (lambda: decide(document_type="landing_permit_cruise"), "error", [], []),
-    "japanese_proof_missing": (lambda: decide(**{**JPN, "proof_document": None}), "error",
-                               ["family_register_attachment, my_number_card, residence_certificate"],
-                               ["my_number_card"]),
-    "japanese_proof_not_accepted": (lambda: decide(day=LEGACY, landing_date=LEGACY,
-                                                   **{**JPN, "proof_document": "my_number_card"}),
-                                    "error", ["'my_number_card'"], ["my_number_card"]),
+    "japanese_proof_missing": (
+        lambda: decide(**{**JPN, "proof_document": None}),
+        "error",
+        ["family_register_attachment, my_number_card, residence_certificate"],
+        ["my_number_card"],
+    ),
+    "japanese_proof_not_accepted": (
+        lambda: decide(day=LEGACY, landing_date=LEGACY, **{**JPN, "proof_document": "my_number_card"}),
+        "error",
+        ["'my_number_card'"],
+        ["my_number_card"],
+    ),
     "japanese_moved_abroad_date_missing": (lambda: decide(**{**JPN, "moved_abroad_date": None}), "error", [], []),
-    "japanese_abroad_less_than_two_years": (lambda: decide(**{**JPN, "moved_abroad_date": date(2025, 1, 1)}),
-                                            "error", ["2025-01-01"], ["2025-01-01"]),
+    "japanese_abroad_less_than_two_years": (
+        lambda: decide(**{**JPN, "moved_abroad_date": date(2025, 1, 1)}),
+        "error",
+        ["2025-01-01"],
+        ["2025-01-01"],
+    ),
     "japanese_return_stamp_missing": (lambda: decide(**{**JPN, "has_landing_stamp": False}), "error", [], []),
     "document_not_for_japanese": (lambda: decide(**{**JPN, "document_type": "vjw_qr"}), "error", [], []),
-    "total_below_minimum": (lambda: decide([Item("Gum", 1, 4_321)]), "error", ["¥4,321", "¥5,000"],
-                            ["4,321", "5,000"]),
-    "consumables_over_cap": (lambda: decide([Item("Tea", 1, 500_001, category="consumable")], day=LEGACY,
-                                            landing_date=LEGACY), "error", ["¥500,001", "¥500,000"],
-                             ["500,001", "500,000"]),
-    "combined_over_cap": (lambda: decide([Item("Pen", 1, 4_000), Item("Tea", 1, 3_000, category="consumable")],
-                                         day=LEGACY, landing_date=LEGACY,
-                                         earlier=Earlier(498_000, 498_000)), "error",
-                          ["¥500,000", "¥505,000"], ["500,000", "505,000"]),
-    "consumables_below_minimum_alone": (lambda: decide([Item("Pen", 1, 6_000), Item("Tea", 1, 3_000,
-                                                                                    category="consumable")],
-                                                       day=LEGACY, landing_date=LEGACY,
-                                                       earlier=Earlier(497_000, 0)), "error",
-                                        ["¥3,000", "¥5,000"], ["3,000", "5,000"]),
-    "general_below_minimum_alone": (lambda: decide([Item("Pen", 1, 3_000), Item("Tea", 1, 6_000,
-                                                                                category="consumable")],
-                                                   day=LEGACY, landing_date=LEGACY,
-                                                   earlier=Earlier(497_000, 497_000)), "error",
-                                    ["¥3,000", "¥5,000"], ["3,000", "5,000"]),
+    "total_below_minimum": (lambda: decide([Item("Gum", 1, 4_321)]), "error", ["¥4,321", "¥5,000"], ["4,321", "5,000"]),
+    "consumables_over_cap": (
+        lambda: decide([Item("Tea", 1, 500_001, category="consumable")], day=LEGACY, landing_date=LEGACY),
+        "error",
+        ["¥500,001", "¥500,000"],
+        ["500,001", "500,000"],
+    ),
+    "combined_over_cap": (
+        lambda: decide(
+            [Item("Pen", 1, 4_000), Item("Tea", 1, 3_000, category="consumable")],
+            day=LEGACY,
+            landing_date=LEGACY,
+            earlier=Earlier(498_000, 498_000),
+        ),
+        "error",
+        ["¥500,000", "¥505,000"],
+        ["500,000", "505,000"],
+    ),
+    "consumables_below_minimum_alone": (
+        lambda: decide(
+            [Item("Pen", 1, 6_000), Item("Tea", 1, 3_000, category="consumable")],
+            day=LEGACY,
+            landing_date=LEGACY,
+            earlier=Earlier(497_000, 0),
+        ),
+        "error",
+        ["¥3,000", "¥5,000"],
+        ["3,000", "5,000"],
+    ),
+    "general_below_minimum_alone": (
+        lambda: decide(
+            [Item("Pen", 1, 3_000), Item("Tea", 1, 6_000, category="consumable")],
+            day=LEGACY,
+            landing_date=LEGACY,
+            earlier=Earlier(497_000, 497_000),
+        ),
+        "error",
+        ["¥3,000", "¥5,000"],
+        ["3,000", "5,000"],
+    ),
     "item_issues": (lambda: decide([Item("Bag", 0, 10_000)]), "error", [], []),
     "no_items": (lambda: decide([]), "error", [], []),
-    "passport_copy_required": (lambda: decide([Item("Ring", 1, 1_000_001, detail="K18 ダイヤ 指輪 1ct")],
-                                              day=LEGACY, landing_date=LEGACY), "warning", [], []),
+    "passport_copy_required": (
+        lambda: decide([Item("Ring", 1, 1_000_001, detail="K18 ダイヤ 指輪 1ct")], day=LEGACY, landing_date=LEGACY),
+        "warning",
+        [],
+        [],
+    ),
     "item_excluded": (lambda: decide([BAG, Item("Gold", 1, 10_000, excluded=True)]), "error", [], []),
     "quantity_not_positive": (lambda: decide([Item("Bag", 0, 10_000)]), "error", [], []),
     "price_negative": (lambda: decide([Item("Bag", 1, -1)]), "error", [], []),
     "detail_required": (lambda: decide([Item("Watch", 1, 1_234_567)]), "error", ["¥1,234,567"], []),
     "detail_too_long": (lambda: decide([Item("Watch", 1, 10_000, detail="あ" * 81)]), "error", ["81"], ["81"]),
-    "detail_too_thin": (lambda: decide([Item("Watch", 1, 1_000_000, detail="腕時計")]), "error", ["'腕時計'"],
-                        ["腕時計"]),
-    "serial_required": (lambda: decide([Item("Watch", 1, 1_000_000, detail="SEIKO SBGA211 チタン",
-                                             serial_expected=True)]), "error", [], []),
+    "detail_too_thin": (
+        lambda: decide([Item("Watch", 1, 1_000_000, detail="腕時計")]),
+        "error",
+        ["'腕時計'"],
+        ["腕時計"],
+    ),
+    "serial_required": (
+        lambda: decide([Item("Watch", 1, 1_000_000, detail="SEIKO SBGA211 チタン", serial_expected=True)]),
+        "error",
+        [],
+        [],
+    ),
     "serial_invalid": (lambda: decide([Item("Watch", 1, 10_000, serial="AB-12")]), "error", [], []),
     "serial_looks_like_lot": (lambda: decide([Item("Watch", 1, 10_000, serial="LOT123")]), "error", [], []),
-    "liquor_category_unknown": (lambda: decide([Item("Mead", 1, 10_000, liquor=Liquor("mead", 10, 700))]),
-                                "error", ["'mead'"], ["mead"]),
-    "liquor_values_invalid": (lambda: decide([Item("Sake", 1, 10_000, liquor=Liquor("sake", 0, 700))]),
-                              "error", [], []),
-    "liquor_not_standard_rate": (lambda: decide([Item("Sake", 1, 10_000, tax_rate="reduced",
-                                                      liquor=Liquor("sake", 15, 720))]), "error", [], []),
-    "liquor_price_below_tax": (lambda: decide([BAG, Item("Beer", 1, 10, liquor=Liquor("beer", 5, 350))],
-                                              liquor_export=True), "error", ["¥54"], ["54"]),
+    "liquor_category_unknown": (
+        lambda: decide([Item("Mead", 1, 10_000, liquor=Liquor("mead", 10, 700))]),
+        "error",
+        ["'mead'"],
+        ["mead"],
+    ),
+    "liquor_values_invalid": (
+        lambda: decide([Item("Sake", 1, 10_000, liquor=Liquor("sake", 0, 700))]),
+        "error",
+        [],
+        [],
+    ),
+    "liquor_not_standard_rate": (
+        lambda: decide([Item("Sake", 1, 10_000, tax_rate="reduced", liquor=Liquor("sake", 15, 720))]),
+        "error",
+        [],
+        [],
+    ),
+    "liquor_price_below_tax": (
+        lambda: decide([BAG, Item("Beer", 1, 10, liquor=Liquor("beer", 5, 350))], liquor_export=True),
+        "error",
+        ["¥54"],
+        ["54"],
+    ),
     "reduced_rate_item": (lambda: decide([Item("Cookies", 1, 10_000, tax_rate="reduced")]), "info", [], []),
 }
 

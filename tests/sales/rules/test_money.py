@@ -12,11 +12,17 @@ from sales.rules.money import Line, rate_totals, tax_in_inclusive
 BUYER = Buyer("passport", "USA", "temporary_visitor", date(2026, 11, 20), True)
 items = st.lists(
     st.builds(
-        Item, name=st.just("x"), quantity=st.integers(1, 50), unit_price=st.integers(0, 2_000_000),
-        price_includes_tax=st.booleans(), tax_rate=st.sampled_from(["standard", "reduced"]),
-        category=st.sampled_from(["general", "consumable"]), detail=st.just("ブランドA、型番B1"),
+        Item,
+        name=st.just("x"),
+        quantity=st.integers(1, 50),
+        unit_price=st.integers(0, 2_000_000),
+        price_includes_tax=st.booleans(),
+        tax_rate=st.sampled_from(["standard", "reduced"]),
+        category=st.sampled_from(["general", "consumable"]),
+        detail=st.just("ブランドA、型番B1"),
     ),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 )
 days = st.sampled_from([date(2026, 10, 31), date(2026, 11, 1), date(2027, 3, 3)])
 

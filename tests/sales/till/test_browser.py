@@ -17,8 +17,15 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is installed by `make install`"),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -137,8 +144,9 @@ def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings
 
 
 @pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["phone", "tablet"])
-def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(live_server, settings, store, size,
-                                                                        monkeypatch):
+def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(
+    live_server, settings, store, size, monkeypatch
+):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in the `page` fixture
     settings.SECURE_SSL_REDIRECT = False
     clerk = UserFactory(username="clerk", role="Store staff")
@@ -148,8 +156,7 @@ def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(live_se
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         # Measuring the page needs a script of the test's own: the page's policy allows none inline.
-        context = browser.new_context(locale="en-US", viewport={"width": size[0], "height": size[1]},
-                                      bypass_csp=True)
+        context = browser.new_context(locale="en-US", viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
         page = context.new_page()
         widths = {}
 

@@ -12,8 +12,14 @@ from tests.factories import till_start
 from .test_views import customer_post
 
 pytestmark = pytest.mark.django_db
-BAG = {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
-       "item-tax_rate": "standard", "item-category": "general"}
+BAG = {
+    "action": "item",
+    "item-name": "Bag",
+    "item-quantity": 1,
+    "item-unit_price": 50_000,
+    "item-tax_rate": "standard",
+    "item-category": "general",
+}
 
 
 def test_a_new_sale_always_starts_empty_and_never_inherits_another_customers_items(client, clerk, store):
@@ -51,8 +57,10 @@ def test_changing_the_customer_opens_the_form_as_entered_and_keeps_one_document_
     client.post(till.basket, BAG)
     form = client.get(till.customer).context["form"]
     assert form.initial["family_name"] == "SAMPLE" and form.initial["document_number"] == "TZ1234567"
-    client.post(till.customer, customer_post(**{"c-landing_date": form.initial["landing_date"].isoformat(),
-                                                "c-given_names": "ALEXA"}))
+    client.post(
+        till.customer,
+        customer_post(**{"c-landing_date": form.initial["landing_date"].isoformat(), "c-given_names": "ALEXA"}),
+    )
     client.post(till.customer, customer_post(**{"c-has_landing_stamp": ""}))
     assert IdentityDocument.objects.count() == 1
     assert AuditEvent.objects.filter(action="document_change").count() == 1

@@ -19,8 +19,9 @@ def test_a_return_starts_at_zero_and_shows_its_effect_before_anything_is_written
     url = reverse("staff:cancel", args=[sale.pk])
     form = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'name="line-1" min="0" max="2" value="0"' in form
-    assert "Nothing to return" in client.post(url, {"line-1": 0}, follow=True,
-                                              HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Nothing to return" in client.post(url, {"line-1": 0}, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
     preview = client.post(url, {"line-1": 1, "reason": "size"}, HTTP_ACCEPT_LANGUAGE="en")
     page = preview.content.decode()
     assert "Pay back to the customer: ¥11,000" in page
@@ -71,8 +72,9 @@ def test_products_are_found_by_name_or_jan_as_you_type_and_picked(client, clerk,
     assert len(client.get(url, {"q": "49000000000"}).json()["products"]) == 2
     assert client.get(url, {"q": ""}).json()["products"] == []
     till = till_start(client, store, customer_post())
-    ambiguous = client.post(till.basket, {"action": "pick", "pick-product": "Nishijin", "pick-quantity": 1},
-                            HTTP_ACCEPT_LANGUAGE="en")
+    ambiguous = client.post(
+        till.basket, {"action": "pick", "pick-product": "Nishijin", "pick-quantity": 1}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Several products match" in ambiguous.content.decode()
     client.post(till.basket, {"action": "pick", "pick-product": "4900000000078 Nishijin purse", "pick-quantity": 2})
     assert "Nishijin purse" in client.get(till.basket).content.decode()

@@ -19,8 +19,17 @@ pytestmark = pytest.mark.django_db
 def basket_with(client, store, *items):
     till = till_start(client, store, customer_post())
     for name, price, category in items:
-        client.post(till.basket, {"action": "item", "item-name": name, "item-quantity": 1, "item-unit_price": price,
-                                  "item-tax_rate": "standard", "item-category": category})
+        client.post(
+            till.basket,
+            {
+                "action": "item",
+                "item-name": name,
+                "item-quantity": 1,
+                "item-unit_price": price,
+                "item-tax_rate": "standard",
+                "item-category": category,
+            },
+        )
     client.post(till.explain, {"language": "en"})
     return till
 
@@ -61,11 +70,23 @@ def test_a_split_is_all_or_nothing(clerk, document):
     customer, store = document.customer, document.customer.store
     excluded = line_from_dict(item(9_000, excluded=True))
     with pytest.raises(services.SaleRefused):
-        services.sale_finalize_split(actor=clerk, store=store, customer=customer, document=document,
-                                     groups=[[line_from_dict(item(9_000))], [excluded]],
-                                     customer_language="en", acknowledged=True)
+        services.sale_finalize_split(
+            actor=clerk,
+            store=store,
+            customer=customer,
+            document=document,
+            groups=[[line_from_dict(item(9_000))], [excluded]],
+            customer_language="en",
+            acknowledged=True,
+        )
     assert not Sale.objects.exists()
     with pytest.raises(ValidationError):
-        services.sale_finalize_split(actor=clerk, store=store, customer=customer, document=document,
-                                     groups=[[line_from_dict(item(9_000))], []], customer_language="en",
-                                     acknowledged=True)
+        services.sale_finalize_split(
+            actor=clerk,
+            store=store,
+            customer=customer,
+            document=document,
+            groups=[[line_from_dict(item(9_000))], []],
+            customer_language="en",
+            acknowledged=True,
+        )

@@ -1,6 +1,5 @@
 """The staff sale flow from customer to finished sale, cancellation, and store isolation."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +15,16 @@ pytestmark = pytest.mark.django_db
 def customer_post(**over):
     landing = timezone.localdate().replace(day=1)
     data = {
-        "c-document_type": "passport", "c-document_number": "tz 1234567", "c-issuing_country": "USA",
-        "c-family_name": "SAMPLE", "c-given_names": "ALEX", "c-nationality": "USA", "c-birth_date": "1990-01-01",
-        "c-sex": "X", "c-status_of_residence": "temporary_visitor", "c-landing_date": landing.isoformat(),
+        "c-document_type": "passport",
+        "c-document_number": "tz 1234567",
+        "c-issuing_country": "USA",
+        "c-family_name": "SAMPLE",
+        "c-given_names": "ALEX",
+        "c-nationality": "USA",
+        "c-birth_date": "1990-01-01",
+        "c-sex": "X",
+        "c-status_of_residence": "temporary_visitor",
+        "c-landing_date": landing.isoformat(),
         "c-has_landing_stamp": "on",
     }
     data.update(over)
@@ -34,8 +40,18 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     assert document.number == "TZ1234567"
     basket = till.basket
     client.post(basket, {"action": "scan", "scan-jan": product.jan_code, "scan-quantity": 2})
-    client.post(basket, {"action": "item", "item-name": "Green tea", "item-quantity": 1, "item-unit_price": 1080,
-                         "item-price_includes_tax": "on", "item-tax_rate": "reduced", "item-category": "consumable"})
+    client.post(
+        basket,
+        {
+            "action": "item",
+            "item-name": "Green tea",
+            "item-quantity": 1,
+            "item-unit_price": 1080,
+            "item-price_includes_tax": "on",
+            "item-tax_rate": "reduced",
+            "item-category": "consumable",
+        },
+    )
     page = client.get(basket).content.decode()
     assert "※Green tea" in page and "¥6000" in page.replace(",", "")  # refund 6,000 + 80
     assert 'id="finish" disabled' in page  # not acknowledged yet
@@ -57,8 +73,17 @@ def test_a_basket_that_is_not_eligible_cannot_be_finished(client, clerk, store):
     client.force_login(clerk)
     till = till_start(client, store, customer_post(**{"c-status_of_residence": "student"}))
     basket = till.basket
-    client.post(basket, {"action": "item", "item-name": "Bag", "item-quantity": 1, "item-unit_price": 50_000,
-                         "item-tax_rate": "standard", "item-category": "general"})
+    client.post(
+        basket,
+        {
+            "action": "item",
+            "item-name": "Bag",
+            "item-quantity": 1,
+            "item-unit_price": 50_000,
+            "item-tax_rate": "standard",
+            "item-category": "general",
+        },
+    )
     client.post(till.explain, {"language": "en"})
     page = client.get(basket).content.decode()
     assert 'data-code="status_not_eligible"' in page
@@ -102,4 +127,3 @@ def test_the_staff_pages_speak_japanese_and_english(client, clerk, store):
     client.force_login(clerk)
     assert "新しい免税販売" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "New tax-free sale" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-

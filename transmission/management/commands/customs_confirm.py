@@ -12,8 +12,10 @@ from transmission.models import PurchaseRecord
 
 
 class Command(BaseCommand):
-    help = ("Send a customer through customs in the NTA sandbox: confirm the purchase record of a sale (by "
-            "sale id or 送信番号), every item or all but the --missing lines. The next pull brings it in.")
+    help = (
+        "Send a customer through customs in the NTA sandbox: confirm the purchase record of a sale (by "
+        "sale id or 送信番号), every item or all but the --missing lines. The next pull brings it in."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("sale", help="sale id, or the record's 17-digit 送信番号")

@@ -22,12 +22,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            sandbox = Sandbox(options["dir"], host=options["host"], port=options["port"],
-                              control_port=options["control_port"])
+            sandbox = Sandbox(
+                options["dir"], host=options["host"], port=options["port"], control_port=options["control_port"]
+            )
         except OSError as exc:
             raise CommandError(f"cannot start the sandbox: {exc}") from exc
-        self.stdout.write(f"NTA sandbox at {sandbox.url} (control API {sandbox.control_url}); "
-                          f"CA bundle {sandbox.ca_bundle}")
+        self.stdout.write(
+            f"NTA sandbox at {sandbox.url} (control API {sandbox.control_url}); CA bundle {sandbox.ca_bundle}"
+        )
         try:
             sandbox.serve_forever()
         except KeyboardInterrupt:

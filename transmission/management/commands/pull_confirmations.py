@@ -11,9 +11,11 @@ from transmission.customs.reminders import records_expiring_remind
 
 
 class Command(BaseCommand):
-    help = ("Pull customs confirmations (税関確認情報) from the NTA once — by period from the last pull, and "
-            "record by record for those near their last day — expire the records past it, and print what "
-            "changed. The scheduled task runs the same.")
+    help = (
+        "Pull customs confirmations (税関確認情報) from the NTA once — by period from the last pull, and "
+        "record by record for those near their last day — expire the records past it, and print what "
+        "changed. The scheduled task runs the same."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = confirmations_pull()

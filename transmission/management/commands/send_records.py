@@ -12,8 +12,10 @@ from transmission.dispatch import records_send_due, send_forever, unsent
 
 
 class Command(BaseCommand):
-    help = ("Send every purchase record that is due now and say what happened; with --loop, keep sending "
-            "as records become due (the sender process: run one or more beside the web app).")
+    help = (
+        "Send every purchase record that is due now and say what happened; with --loop, keep sending "
+        "as records become due (the sender process: run one or more beside the web app)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep running until SIGTERM or Ctrl-C")

@@ -8,8 +8,8 @@ from sales.capture.mrz.find import edges_cleared
 def band_with_text() -> np.ndarray:
     crop = np.full((120, 600), 230, dtype=np.uint8)
     for x in range(60, 540, 24):  # two lines of character-like strokes
-        crop[30:60, x:x + 6] = 20
-        crop[70:100, x + 8:x + 14] = 20
+        crop[30:60, x : x + 6] = 20
+        crop[70:100, x + 8 : x + 14] = 20
     return crop
 
 

@@ -1,4 +1,5 @@
 """Passport capture: the MRZ parser, the reader on real images with real Tesseract, the endpoint."""
+
 from datetime import date
 
 import pytest
@@ -21,8 +22,16 @@ def test_a_td3_passport_is_parsed_and_accepted():
     result = parse_text("\n".join(td3_lines(PERSON)), TODAY)
     assert (result.status, result.document_type) == ("accepted", "TD3")
     assert result.fields | {} == result.fields
-    expected = {"document_number": "X12345678", "issuer": "USA", "nationality": "USA", "surname": "SAMPLE",
-                "given_names": "ALEX JO", "birth_date": "1990-02-03", "sex": "F", "expiry_date": "2031-05-06"}
+    expected = {
+        "document_number": "X12345678",
+        "issuer": "USA",
+        "nationality": "USA",
+        "surname": "SAMPLE",
+        "given_names": "ALEX JO",
+        "birth_date": "1990-02-03",
+        "sex": "F",
+        "expiry_date": "2031-05-06",
+    }
     assert {k: result.fields[k] for k in expected} == expected
 
 
@@ -106,4 +115,3 @@ def test_scanner_text_on_one_line_or_with_noise_is_understood():
     assert parse_text("".join(lines), TODAY).status == "accepted"
     assert parse_text(f"\r\n  {lines[0]}\r\n{lines[1]}  \r\n", TODAY).status == "accepted"
     assert parse_text("hello", TODAY).status == "not_found"
-

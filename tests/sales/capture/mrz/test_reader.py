@@ -31,4 +31,3 @@ def test_ocr_b_zero_stands_taller_than_the_letter_o():
     crop, _scale = next(reader._crops(reader._prepare(image), image))
     heights = reader.o_zero_heights(crop, lines[1], 1, 2)
     assert all(heights[i] <= 0.945 for i in (0, 2, 4, 6)) and all(heights[i] >= 0.985 for i in (1, 3, 5, 7))
-
