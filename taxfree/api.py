@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,7 +31,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:  # a bug: logged with its traceback, answered in JSON like everything else
         log.exception("unexpected error in %s", context.get("view"), exc_info=exc)
         response = Response({"detail": "Internal error; it has been logged."}, status=500)
+    _in_json(context.get("request"))
     return response
+
+
+def _in_json(request: Any) -> None:
+    """An error answers in JSON whatever the view renders otherwise (the schema's YAML, the docs' page, a PDF)."""
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
 
 
 class _OpenInDevelopment:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "csp",
     "taxfree",
     "stores",
@@ -145,6 +146,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
 OTP_URL = "/accounts/otp/"
 OTP_TOTP_ISSUER = "taxfree"
+# Enrolling an authenticator needs an e-mailed one-time code (valid this long, this many tries) or
+# a one-time link another officer issues (valid this many hours): taxfree/enrolment.py.
+OTP_EMAIL_TOKEN_VALIDITY = env.int("OTP_ENROLMENT_CODE_MINUTES", default=10) * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+OTP_ENROLMENT_CODE_ATTEMPTS = env.int("OTP_ENROLMENT_CODE_ATTEMPTS", default=5)
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=24)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -173,7 +180,7 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "taxfree.tokens.TokenAuthentication",  # first: a refused token answers 401 with WWW-Authenticate
-        "rest_framework.authentication.SessionAuthentication",
+        "taxfree.otp.VerifiedSessionAuthentication",  # refuses a session that owes its second factor
     ],
     # Rates no busy till reaches (a sale takes a few requests a minute) that stop a runaway script.
     "DEFAULT_THROTTLE_CLASSES": [
