@@ -44,3 +44,8 @@ urlpatterns = [
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]
+
+# Django's refusals before any view (too large, too many fields) and server errors: JSON under /api/,
+# a plain page elsewhere.
+handler400 = "taxfree.errors.bad_request"
+handler500 = "taxfree.errors.server_error"
