@@ -193,7 +193,12 @@ REST_FRAMEWORK = {
         "token": env("API_RATE_TOKEN", default="300/min"),
         "user": env("API_RATE_USER", default="600/min"),
         "anon": env("API_RATE_ANON", default="30/min"),
+        # Refused tokens per client address; then 429 (a valid token is never refused by it).
+        "token_failure": env("API_RATE_TOKEN_FAILURES", default="10/min"),
     },
+    # The client's address is the connection's (as the login lock's); behind N proxies that append
+    # X-Forwarded-For, set N: otherwise a client could name any address it likes.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "taxfree.api.exception_handler",
