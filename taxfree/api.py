@@ -52,10 +52,10 @@ def guard_refusal(exc: BaseException) -> tuple[int, str] | None:
         return 413, _("The request is too large: at most %(size)s (files aside).") % {"size": size}
     if isinstance(exc, TooManyFieldsSent):
         count = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return 400, _("The request has too many fields: at most %(count)d.") % {"count": count}
+        return 400, _("The request has too many fields: at most %(count)s.") % {"count": f"{count:,}"}
     if isinstance(exc, TooManyFilesSent):
         count = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-        return 400, _("The request has too many files: at most %(count)d.") % {"count": count}
+        return 400, _("The request has too many files: at most %(count)s.") % {"count": f"{count:,}"}
     return None
 
 

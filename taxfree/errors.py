@@ -44,7 +44,7 @@ def _page(status: int, title: str, detail: str, reference: str = "") -> HttpResp
     body: str
     try:  # the page needs no database, no session, no user: it works when they do not
         body = render_to_string("error.html", context)
-    except Exception:  # noqa: BLE001 - whatever broke the page must not hide the error
+    except Exception:  # whatever broke the page must not hide the error
         log.exception("the error page failed")
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
     return HttpResponse(body, status=status)

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
 OUTSIDE = "-"  # in log lines written outside any request (tasks, commands)
+_META_KEY = "taxfree.request_id"
 _PLAIN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _current: ContextVar[str] = ContextVar("request_id", default=OUTSIDE)
 
@@ -30,7 +31,9 @@ class RequestId:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = request.headers.get(HEADER, "")
-        token = _current.set(sent if _PLAIN.fullmatch(sent) else uuid.uuid4().hex)
+        request_id = sent if _PLAIN.fullmatch(sent) else uuid.uuid4().hex
+        request.META[_META_KEY] = request_id
+        token = _current.set(request_id)
         try:
             response = self.get_response(request)
             response.headers[HEADER] = _current.get()
@@ -43,5 +46,7 @@ class RequestIdFilter(logging.Filter):
     """Gives each log record the id of the request it was written in (`%(request_id)s`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _current.get()
+        # Django logs each 4xx/5xx answer once the middleware is done: by the request it names.
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "META", {}).get(_META_KEY) or _current.get()
         return True

@@ -84,7 +84,9 @@ def _refuse(request: Any, reason: str) -> NoReturn:
     wait = TokenFailureThrottle().failed(request)
     if wait is not None:
         detail = _("Too many failed token attempts from this address: try again in %(seconds)d s.")
-        raise exceptions.Throttled(wait=wait, detail=detail % {"seconds": wait})
+        refused = exceptions.Throttled(detail=detail % {"seconds": wait})  # DRF's own sentence is English only
+        setattr(refused, "wait", wait)  # noqa: B010 - the Retry-After header, which DRF's stubs do not know
+        raise refused
     raise exceptions.AuthenticationFailed(reason)
 
 

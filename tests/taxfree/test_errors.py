@@ -72,8 +72,11 @@ def test_a_server_error_on_the_api_answers_json_with_the_id_of_its_log_line(prod
     assert set(body) == {"detail", "request_id"} and "logged" in body["detail"]
     assert answer["X-Request-ID"] == body["request_id"] and len(body["request_id"]) == 32
     logged = server_log.getvalue()
-    [traceback_line] = [line for line in logged.splitlines() if body["request_id"] in line and "ERROR" in line][:1]
-    assert "Traceback" in logged and "boom in" in logged and traceback_line.startswith("ERROR [")
+    ours = [line for line in logged.splitlines() if line.startswith(f"ERROR [{body['request_id']}]")]
+    assert any("Internal Server Error" in line for line in ours)
+    lines = logged.splitlines()
+    traceback_at = lines.index("Traceback (most recent call last):")
+    assert lines[traceback_at - 1] in ours and "boom in" in logged  # the traceback is written under the id
 
 
 @pytest.mark.urls(__name__)
@@ -86,6 +89,12 @@ def test_a_server_error_on_a_page_is_a_plain_page_with_the_reference(production,
     assert "サーバーエラー" in page and answer["X-Request-ID"] in page
     assert "Traceback" not in page and "boom" not in page
     assert answer["X-Request-ID"] in server_log.getvalue()
+
+
+def test_a_refused_request_s_log_line_names_it_too(production, server_log):
+    answer = Client().get("/api/v1/sales/1/", HTTP_AUTHORIZATION="Token nope")
+    assert answer.status_code == 401
+    assert f"WARNING [{answer['X-Request-ID']}] django.request: Unauthorized" in server_log.getvalue()
 
 
 def test_every_answer_names_its_request_and_a_proxy_s_id_is_kept(client):
