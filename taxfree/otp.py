@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -61,3 +62,16 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 % {"url": settings.OTP_URL}
             )
         return super().authenticate(request)
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI schema describes it as DRF's session cookie (`cookieAuth`)."""
+
+    target_class = "taxfree.otp.VerifiedSessionAuthentication"
+    priority = 0
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": "A login session; officers' sessions only once their second factor is verified.",
+        }

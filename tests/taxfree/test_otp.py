@@ -98,3 +98,10 @@ def test_every_address_under_the_api_takes_only_the_token_or_the_verified_sessio
         assert issubclass(view_class, APIView), route
         classes = set(view_class.authentication_classes)
         assert classes <= {TokenAuthentication, VerifiedSessionAuthentication}, route
+
+
+def test_the_schema_still_documents_the_session_and_the_token(settings):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemes = SchemaGenerator().get_schema(request=None, public=True)["components"]["securitySchemes"]
+    assert set(schemes) == {"cookieAuth", "tokenAuth"} and "second factor" in schemes["cookieAuth"]["description"]
