@@ -42,6 +42,8 @@ cat <<MSG
     refunds queue http://$host:$port/admin/sales/refund/queue/
   Demo logins: officer / demo-officer (compliance officer), staff / demo-staff (store staff),
                accountant / demo-accountant (accountant).
+  The officers' second factor is off in development; with OTP_REQUIRED=true the e-mailed set-up code
+    is printed here (the console e-mail backend).
   Another port: PORT=8001 make run (SANDBOX_PORT and SANDBOX_CONTROL_PORT move the sandbox).
   Stop with Ctrl-C.
 

@@ -7,11 +7,19 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_email.models import EmailDevice
 
 from .admin_tools import BigTableAdmin, ReadOnlyAdmin
-from .models import ACTIONS, ApiToken, AuditEvent, audit
+from .enrolment import link_issue
+from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, audit
+from .otp import needs_second_factor
 from .tokens import token_issue, token_revoke
 
 
@@ -117,3 +125,48 @@ class LockedLoginAdmin(AccessAttemptAdmin):
             reset(username=attempt.username)
             reset(ip=attempt.ip_address)
         self.message_user(request, _("Unlocked."), messages.SUCCESS)
+
+
+admin.site.unregister(User)
+admin.site.unregister(EmailDevice)  # only ever the enrolment code's holder (taxfree.enrolment), never a login factor
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, with the officers' way to let a colleague set up (or replace) their
+    authenticator: a one-time link, shown once, handed over in person."""
+
+    actions = ["issue_enrolment_link"]
+
+    def has_enrol_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("taxfree.add_enrolmentlink")
+
+    @admin.action(description=_("Issue a second-factor enrolment link"), permissions=["enrol"])
+    def issue_enrolment_link(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset.filter(is_active=True):
+            if user.pk == request.user.pk:
+                self.message_user(request, _("A link for yourself must come from another officer."), messages.ERROR)
+            elif not needs_second_factor(user):
+                self.message_user(request, _("%(user)s has no second factor to set up.") % {"user": user})
+            else:
+                link, secret = link_issue(actor=request.user, user=user)
+                url = request.build_absolute_uri(reverse("enrolment_link", args=[secret]))
+                self.message_user(request, _enrolment_message(user, link, url), messages.WARNING)
+
+
+def _enrolment_message(user: User, link: EnrolmentLink, url: str) -> str:
+    expires = date_format(localtime(link.expires_at), "DATETIME_FORMAT")
+    return _(
+        "Enrolment link for %(user)s, valid once until %(expires)s: %(url)s — give it to them yourself "
+        "(in person or by phone); it is not shown again. They open it after logging in with their password."
+    ) % {"user": user, "expires": expires, "url": url}
+
+
+@admin.register(EnrolmentLink)
+class EnrolmentLinkAdmin(ReadOnlyAdmin):
+    """Who was let set up an authenticator, by whom; issued from the users' page."""
+
+    list_display = ["user", "issued_by", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_select_related = ["user", "issued_by"]
+    search_fields = ["user__username", "issued_by__username"]
+    exclude = ["digest"]

@@ -59,6 +59,8 @@ ACTIONS = {
     "filing_apply": _("filing applied"),
     "jpki_revoked": _("My Number certificate revoked"),
     "login_unlock": _("login unlocked"),
+    "otp_link_issue": _("second-factor enrolment link issued"),
+    "otp_link_use": _("second-factor enrolment link used"),
     "otp_setup": _("second factor set up"),
     "record_correct": _("purchase record corrected"),
     "record_review": _("warning reviewed"),
@@ -127,3 +129,37 @@ class ApiToken(models.Model):
     def usable_at(self, now: datetime) -> bool:
         """Not revoked, not expired, and its user still active."""
         return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+
+class EnrolmentLink(models.Model):
+    """Lets one officer set up (or replace) their authenticator: issued by another officer, who hands
+    it over in person, for a user without an e-mail address or who lost their phone. The password
+    alone never enrols an authenticator. Only a SHA-256 digest is kept; used once, expires."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second-factor enrolment link")
+        verbose_name_plural = _("second-factor enrolment links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

@@ -1,27 +1,25 @@
 """A second factor (TOTP, django-otp) for the people who can reach passports and private keys:
 compliance officers and superusers. Required when OTP_REQUIRED is on (by default whenever DEBUG
-is off): until they verify a code, every page but these sends them to set up or verify."""
+is off). One question, `owes_second_factor`, decides it everywhere: the pages send such a session
+to set up or verify its code; the API does not take it as a login at all (a token is not
+concerned: it is a till's, not a person's)."""
 
 from __future__ import annotations
 
-from base64 import b32encode
 from collections.abc import Callable
 from typing import Any
 
-import segno
-from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.authentication import SessionScheme
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
 
-from .models import audit
 from .roles import is_compliance_officer
 
+# The API answers for itself (VerifiedSessionAuthentication): a redirect to a page means nothing to a POS.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 
 
@@ -31,58 +29,49 @@ def needs_second_factor(user: Any) -> bool:
     )
 
 
+def owes_second_factor(user: Any) -> bool:
+    """Logged in with the password only, where a second factor is required. A user object that never
+    went through django-otp's middleware has no `is_verified`: it owes it."""
+    if not settings.OTP_REQUIRED or not needs_second_factor(user):
+        return False
+    verified = getattr(user, "is_verified", None)
+    return not (callable(verified) and verified())
+
+
 class RequireSecondFactor:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            settings.OTP_REQUIRED
-            and needs_second_factor(user)
-            and not user.is_verified()  # type: ignore[union-attr]
-            and not request.path.startswith(OPEN_PREFIXES)
-        ):
+        if not request.path.startswith(OPEN_PREFIXES) and owes_second_factor(request.user):
             return redirect(f"{settings.OTP_URL}?next={request.get_full_path()}")
         return self.get_response(request)
 
 
-class CodeForm(forms.Form):
-    code = forms.RegexField(
-        label=_("6-digit code from the authenticator app"),
-        regex=r"^\d{6}$",
-        max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The API's session login: refused (401) while the session owes its second factor, before
+    anything else is read. Every API view, the schema and the docs take it by default
+    (REST_FRAMEWORK in settings); tests/security/test_second_factor.py checks that none uses
+    DRF's own SessionAuthentication instead."""
+
+    def authenticate(self, request: Any) -> tuple[Any, None] | None:
+        user = getattr(request._request, "user", None)
+        if user is not None and user.is_active and owes_second_factor(user):
+            raise exceptions.AuthenticationFailed(
+                _("This login has not confirmed its second factor: enter the code at %(url)s first, or use a token.")
+                % {"url": settings.OTP_URL}
+            )
+        return super().authenticate(request)
 
 
-@login_required
-def second_factor(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator (first time) or verify a code (every login)."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    setup = device is None
-    if setup:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=request.user, name="authenticator", confirmed=False
-        )
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            if setup:
-                TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-                audit(request.user, "otp_setup", device, "authenticator confirmed")
-            otp_login(request, device)
-            return redirect(_next(request))
-        form.add_error("code", _("This code is not right (or too old): try the current one."))
-    context = {"form": form, "setup": setup, "next": _next(request)}
-    if setup:
-        context |= {
-            "qr": segno.make(device.config_url, micro=False).svg_inline(scale=4),
-            "secret": b32encode(device.bin_key).decode(),
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI schema describes it as DRF's session cookie (`cookieAuth`)."""
+
+    target_class = "taxfree.otp.VerifiedSessionAuthentication"
+    priority = 0
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            **super().get_security_definition(auto_schema),
+            "description": "A login session; officers' sessions only once their second factor is verified.",
         }
-    return render(request, "registration/second_factor.html", context)
-
-
-def _next(request: HttpRequest) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or "/"
-    return wanted if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}) else "/"

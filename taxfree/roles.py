@@ -94,6 +94,8 @@ def _wanted(role: str, app_label: str, codename: str) -> bool:
     action, _sep, model = codename.partition("_")
     if app_label == "axes":  # locked-out logins: officers look and unlock
         return role == COMPLIANCE_OFFICER and action in ("view", "delete")
+    if app_label == "auth":  # officers see the users, to issue a colleague's second-factor enrolment link
+        return role == COMPLIANCE_OFFICER and codename == "view_user"
     if app_label not in _APPS:
         return False
     if role == ACCOUNTANT:
@@ -106,7 +108,8 @@ def _wanted(role: str, app_label: str, codename: str) -> bool:
             or (model == "product" and action == "view")
         )
     if app_label == "taxfree":
-        return action == "view" or model == "apitoken" and action in ("add", "change")
+        issues = model == "apitoken" and action in ("add", "change") or codename == "add_enrolmentlink"
+        return action == "view" or issues
     return not (action == "delete" and model in _NEVER_DELETED)
 
 

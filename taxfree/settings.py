@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "csp",
     "taxfree",
     "stores",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "taxfree.request_ids.RequestId",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,6 +147,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
 OTP_URL = "/accounts/otp/"
 OTP_TOTP_ISSUER = "taxfree"
+# Enrolling an authenticator needs an e-mailed one-time code (valid this long, this many tries) or
+# a one-time link another officer issues (valid this many hours): taxfree/enrolment.py.
+OTP_EMAIL_TOKEN_VALIDITY = env.int("OTP_ENROLMENT_CODE_MINUTES", default=10) * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+OTP_ENROLMENT_CODE_ATTEMPTS = env.int("OTP_ENROLMENT_CODE_ATTEMPTS", default=5)
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=24)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -162,7 +170,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 if not DEBUG:
     # Production serves the static files from the app server itself (WhiteNoise: compressed, cached
     # for ever under their hashed names); development lets runserver do it.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -173,7 +181,7 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "taxfree.tokens.TokenAuthentication",  # first: a refused token answers 401 with WWW-Authenticate
-        "rest_framework.authentication.SessionAuthentication",
+        "taxfree.otp.VerifiedSessionAuthentication",  # refuses a session that owes its second factor
     ],
     # Rates no busy till reaches (a sale takes a few requests a minute) that stop a runaway script.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -185,7 +193,12 @@ REST_FRAMEWORK = {
         "token": env("API_RATE_TOKEN", default="300/min"),
         "user": env("API_RATE_USER", default="600/min"),
         "anon": env("API_RATE_ANON", default="30/min"),
+        # Refused tokens per client address; then 429 (a valid token is never refused by it).
+        "token_failure": env("API_RATE_TOKEN_FAILURES", default="10/min"),
     },
+    # The client's address is the connection's (as the login lock's); behind N proxies that append
+    # X-Forwarded-For, set N: otherwise a client could name any address it likes.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "taxfree.api.exception_handler",
@@ -302,8 +315,15 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors": {"()": "taxfree.logs.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
+    "filters": {
+        "client_errors": {"()": "taxfree.logs.ClientErrorsWithoutTraceback"},
+        "request_id": {"()": "taxfree.request_ids.RequestIdFilter"},
+    },
+    # Each line names its request (X-Request-ID; "-" outside requests): a server error's answer gives the same id.
+    "formatters": {"plain": {"format": "%(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors", "request_id"], "formatter": "plain"}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every step of every document at INFO; its warnings (a missing glyph) stay.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

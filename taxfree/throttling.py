@@ -31,10 +31,7 @@ class CountingThrottle(throttling.SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        now = self.timer()
-        window, into = divmod(now, self.duration)
-        current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
-        count, before = _hit(self.cache, current, previous, self.duration)
+        current, count, before, into = self._count(key)
         if before * (1 - into / self.duration) + count <= self.num_requests:
             return True
         _take_back(self.cache, current)
@@ -43,6 +40,14 @@ class CountingThrottle(throttling.SimpleRateThrottle):
 
     def wait(self) -> float | None:
         return max(1, math.ceil(self.wait_seconds))
+
+    def _count(self, key: str) -> tuple[str, int, int, float]:
+        """Counts one under `key`: this window's key and count, the previous window's count, and how
+        far into this window it is (seconds)."""
+        window, into = divmod(self.timer(), self.duration)
+        current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
+        count, before = _hit(self.cache, current, previous, self.duration)
+        return current, count, before, into
 
 
 def _hit(cache: Any, current: str, previous: str, duration: int) -> tuple[int, int]:
@@ -80,3 +85,36 @@ class UserRateThrottle(CountingThrottle, throttling.UserRateThrottle):
 
 class AnonRateThrottle(CountingThrottle, throttling.AnonRateThrottle):
     pass
+
+
+class TokenFailureThrottle(CountingThrottle):
+    """Failed token authentications per client address (`API_RATE_TOKEN_FAILURES`). Asked only
+    after a token was refused: a valid token costs nothing more and is never refused by it, so the
+    other tills behind a shop's address keep working beside one with a revoked token. Every failure
+    counts, refused or not: a client that keeps guessing stays refused until it slows down."""
+
+    scope = "token_failure"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def failed(self, request: Any) -> int | None:
+        """Counts a failure: None within the rate, otherwise the seconds to wait."""
+        key = self.get_cache_key(request, None)
+        if self.rate is None or key is None:
+            return None
+        _current, count, before, into = self._count(key)
+        if before * (1 - into / self.duration) + count <= self.num_requests:
+            return None
+        return max(1, math.ceil(_until_below(self.num_requests, count, before, into, self.duration)))
+
+
+def _until_below(limit: int, count: int, before: int, into: float, duration: int) -> float:
+    """Seconds until one more attempt would be within `limit`, if none came meanwhile: the previous
+    window's count fades over this window, then this one's over the next."""
+    room = limit - 1
+    if count <= room and before > 0:
+        return max(0.0, duration * (1 - (room - count) / before) - into)
+    if count <= room:
+        return 0.0
+    return duration - into + duration * (1 - room / count)

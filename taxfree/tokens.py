@@ -7,7 +7,7 @@ import functools
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet
@@ -18,6 +18,7 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken, audit
 from .roles import Actor, group_names, roles_known
+from .throttling import TokenFailureThrottle
 
 KEYWORD = "Token"
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -61,14 +62,14 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].decode(errors="replace") != KEYWORD:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("Give the token after the word Token, with one space."))
+            _refuse(request, _("Give the token after the word Token, with one space."))
         # One row by its unique digest, judged here (cheaper than the same conditions in SQL), with
         # its user and their roles: every API request asks for them.
         found = _with_users().filter(digest=digest(parts[1].decode(errors="replace")))
         token = next(iter(found[:1]), None)
         now = timezone.now()
         if token is None or not token.usable_at(now):
-            raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
+            _refuse(request, _("Unknown, expired or revoked token."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         roles_known(token.user, getattr(token, "role_names", None))
@@ -76,6 +77,17 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return KEYWORD
+
+
+def _refuse(request: Any, reason: str) -> NoReturn:
+    """401, or 429 once the client's address failed too often (taxfree.throttling.TokenFailureThrottle)."""
+    wait = TokenFailureThrottle().failed(request)
+    if wait is not None:
+        detail = _("Too many failed token attempts from this address: try again in %(seconds)d s.")
+        refused = exceptions.Throttled(detail=detail % {"seconds": wait})  # DRF's own sentence is English only
+        setattr(refused, "wait", wait)  # noqa: B010 - the Retry-After header, which DRF's stubs do not know
+        raise refused
+    raise exceptions.AuthenticationFailed(reason)
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

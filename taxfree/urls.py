@@ -10,7 +10,7 @@ from sales.capture import api as capture_api
 from sales.exports import api as export_api
 from sales.exports import views as export_views
 from stores.views import filing_attachment
-from taxfree import otp
+from taxfree import otp_views
 from taxfree.api import DocsView, SchemaView, not_found
 
 admin.site.site_header = admin.site.site_title = _("taxfree office")
@@ -31,7 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/otp/", otp.second_factor, name="second_factor"),
+    path("accounts/otp/", otp_views.second_factor, name="second_factor"),
+    path("accounts/otp/enrol/<str:secret>/", otp_views.enrolment_link, name="enrolment_link"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SchemaView.as_view(), name="schema"),
@@ -43,3 +44,8 @@ urlpatterns = [
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]
+
+# Django's refusals before any view (too large, too many fields) and server errors: JSON under /api/,
+# a plain page elsewhere.
+handler400 = "taxfree.errors.bad_request"
+handler500 = "taxfree.errors.server_error"

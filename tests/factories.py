@@ -169,3 +169,16 @@ def till_start(client, store, customer: dict | None = None, site: int = 0) -> Si
     if customer is not None:
         urls.answer = client.post(urls.customer, customer)
     return urls
+
+
+def otp_verified(client, user) -> None:
+    """Log `user` in on `client` with a second factor already verified (what django-otp keeps in the
+    session once the code was right)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -79,6 +79,9 @@ def business_side_rows(store):
     from taxfree.tokens import token_issue
 
     token_issue(actor=None, user=store.staff.first() or UserFactory(), name="till 1")
+    from taxfree.enrolment import link_issue
+
+    link_issue(actor=UserFactory(is_superuser=True), user=UserFactory(is_superuser=True, username=f"SAMPLE{store.pk}"))
     Reminder.objects.create(key=f"k{filing.pk}", business=store.business, subject="SAMPLE reminder")
 
 
