@@ -9,8 +9,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_q import admin as q_admin
+from django_q.models import Failure, Success
 
-from .admin_tools import BigTableAdmin, ReadOnlyAdmin
+from .admin_tools import BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from .models import ACTIONS, ApiToken, AuditEvent, audit
 from .tokens import token_issue, token_revoke
 
@@ -64,7 +66,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(OfficeAdmin):
     """Tokens of the tills and POS integrations. The secret is shown once, when the token is made."""
 
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -94,7 +96,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"name": token.name, "secret": secret},
         )
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             token_revoke(actor=request.user, token=token)
@@ -105,15 +107,34 @@ admin.site.unregister(AccessAttempt)
 
 
 @admin.register(AccessAttempt)
-class LockedLoginAdmin(AccessAttemptAdmin):
+class LockedLoginAdmin(OfficeAdmin, AccessAttemptAdmin):
     """Logins locked after repeated failures; an officer unlocks them here (audited)."""
 
     actions = ["unlock"]
 
-    @admin.action(description=_("Unlock the selected logins"))
+    @admin.action(description=_("Unlock the selected logins"), permissions=["delete"])
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         for attempt in queryset:
             audit(request.user, "login_unlock", attempt, f"{attempt.username} from {attempt.ip_address}")
             reset(username=attempt.username)
             reset(ip=attempt.ip_address)
         self.message_user(request, _("Unlocked."), messages.SUCCESS)
+
+
+@admin.action(description=_("Resubmit the selected tasks to the queue"), permissions=["change"])
+def resubmit_task(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+    """django-q2's action, offered only to who may change tasks (the roles may not: superusers)."""
+    q_admin.resubmit_task(model_admin, request, queryset)
+
+
+class TaskAdmin(OfficeAdmin, q_admin.TaskAdmin):
+    actions = [resubmit_task]
+
+
+class FailAdmin(OfficeAdmin, q_admin.FailAdmin):
+    actions = [resubmit_task]
+
+
+for _model, _admin_class in ((Success, TaskAdmin), (Failure, FailAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)
