@@ -14,7 +14,7 @@ from django_q.models import Failure, Success
 
 from .admin_tools import BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from .models import ACTIONS, ApiToken, AuditEvent, audit
-from .tokens import token_issue, token_revoke
+from .tokens import token_create, token_revoke
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -83,7 +83,8 @@ class ApiTokenAdmin(OfficeAdmin):
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
-        token, secret = token_issue(
+        # The admin saves inside its own transaction: the workflow's body, not its durable wrapper.
+        token, secret = token_create(
             actor=request.user,
             user=form.cleaned_data["user"],
             name=form.cleaned_data["name"],

@@ -15,7 +15,7 @@ from sales import services
 from sales.inputs import line_from_dict
 from sales.models import Sale
 from sales.refunds.models import Refund
-from stores.models import Filing, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
+from stores.models import Business, Filing, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from taxfree.tokens import token_issue
 from tests.factories import DocumentFactory, ProductFactory, UserFactory
 from transmission.models import CustomsConfirmation
@@ -23,6 +23,7 @@ from transmission.models import CustomsConfirmation
 
 def make_sales(officer, store: Store, n: int) -> None:
     if not store.temporary_sites.exists():
+        Business.objects.filter(pk=store.business_id).update(temporary_sites_approved_on=date(2026, 1, 5))
         TemporarySite.objects.create(
             business=store.business,
             store=store,
