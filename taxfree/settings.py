@@ -241,9 +241,13 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder
 # The NTA's 免税販売管理システム. Development and tests talk to the local sandbox
 # (`manage.py nta_sandbox`); the NTA's test environment and production are configuration only.
 NTA_SANDBOX_DIR = Path(env("NTA_SANDBOX_DIR", default=str(BASE_DIR / "var" / "sandbox")))
-NTA_API_URL = env("NTA_API_URL", default="https://127.0.0.1:8443")
+# The sandbox's ports (`make run`, `manage.py nta_sandbox`); the addresses every command uses follow
+# them unless given: a second instance on other ports never reaches the first one's sandbox.
+SANDBOX_PORT = env.int("SANDBOX_PORT", default=8443)
+SANDBOX_CONTROL_PORT = env.int("SANDBOX_CONTROL_PORT", default=8444)
+NTA_API_URL = env("NTA_API_URL", default=f"https://127.0.0.1:{SANDBOX_PORT}")
 NTA_CA_BUNDLE = env("NTA_CA_BUNDLE", default=str(NTA_SANDBOX_DIR / "ca-cert.pem"))
-NTA_SANDBOX_CONTROL_URL = env("NTA_SANDBOX_CONTROL_URL", default="http://127.0.0.1:8444")
+NTA_SANDBOX_CONTROL_URL = env("NTA_SANDBOX_CONTROL_URL", default=f"http://127.0.0.1:{SANDBOX_CONTROL_PORT}")
 NTA_CONNECT_TIMEOUT = env.float("NTA_CONNECT_TIMEOUT", default=5.0)
 NTA_READ_TIMEOUT = env.float("NTA_READ_TIMEOUT", default=10.0)
 # Unanswered sends back off from 15 s to 15 min (docs/rules.md §5); a claim holds for 60 s.
