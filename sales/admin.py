@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
-from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, ReadOnlyAdmin
+from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from taxfree.countries import nationality_choices
 from taxfree.crypto import blind_index
 from taxfree.models import audit
@@ -29,14 +29,14 @@ class NationalityFilter(admin.SimpleListFilter):
         return queryset.filter(nationality=self.value()) if self.value() else queryset
 
 
-class StoreScopedMixin(admin.ModelAdmin):
+class StoreScopedMixin(OfficeAdmin):
     """Compliance officers and accountants see every store; anyone else only their own."""
 
     def get_queryset(self, request):
         return cast(StoreScopedQuerySet, super().get_queryset(request)).visible_to(request.user)
 
 
-class DocumentNumberSearchMixin(admin.ModelAdmin):
+class DocumentNumberSearchMixin(OfficeAdmin):
     """Search by a document number through its blind index (numbers are encrypted)."""
 
     document_lookup = "documents__number_index"
@@ -99,7 +99,7 @@ class IdentityDocumentAdmin(AuditedViewMixin, BigTableAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(OfficeAdmin):
     list_display = [
         "name",
         "jan_code",
@@ -195,7 +195,10 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     def refund_shown(self, obj: Sale) -> str:
         return money_cell(obj.refund_amount)
 
-    @admin.action(description=_("Print the purchase-record sheets of the selected sales (PDF, at most 100)"))
+    @admin.action(
+        description=_("Print the purchase-record sheets of the selected sales (PDF, at most 100)"),
+        permissions=["print"],
+    )
     def print_purchase_records(self, request, queryset):
         sales = list(queryset.select_related("record").order_by("pk")[:100])
         contexts = [document_context(sale, "purchase-record", sale.customer_language or "ja") for sale in sales]
@@ -204,6 +207,10 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
         response = HttpResponse(pdf_of(contexts, "a4"), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="purchase-records.pdf"'
         return response
+
+    def has_print_permission(self, request) -> bool:
+        """Printing a sale's sheet reads it (and is audited): whoever may open the sale may print it."""
+        return self.has_view_permission(request)
 
     @admin.display(description=_("decision"))
     def decision_table(self, obj: Sale) -> str:

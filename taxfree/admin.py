@@ -15,12 +15,14 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_email.models import EmailDevice
+from django_q import admin as q_admin
+from django_q.models import Failure, Success
 
-from .admin_tools import BigTableAdmin, ReadOnlyAdmin
+from .admin_tools import BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from .enrolment import link_issue
 from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, audit
 from .otp import needs_second_factor
-from .tokens import token_issue, token_revoke
+from .tokens import token_create, token_revoke
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -72,7 +74,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(OfficeAdmin):
     """Tokens of the tills and POS integrations. The secret is shown once, when the token is made."""
 
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -89,7 +91,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
-        token, secret = token_issue(
+        # The admin saves inside its own transaction: the workflow's body, not its durable wrapper.
+        token, secret = token_create(
             actor=request.user,
             user=form.cleaned_data["user"],
             name=form.cleaned_data["name"],
@@ -102,7 +105,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"name": token.name, "secret": secret},
         )
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
             token_revoke(actor=request.user, token=token)
@@ -113,12 +116,12 @@ admin.site.unregister(AccessAttempt)
 
 
 @admin.register(AccessAttempt)
-class LockedLoginAdmin(AccessAttemptAdmin):
+class LockedLoginAdmin(OfficeAdmin, AccessAttemptAdmin):
     """Logins locked after repeated failures; an officer unlocks them here (audited)."""
 
     actions = ["unlock"]
 
-    @admin.action(description=_("Unlock the selected logins"))
+    @admin.action(description=_("Unlock the selected logins"), permissions=["delete"])
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         for attempt in queryset:
             audit(request.user, "login_unlock", attempt, f"{attempt.username} from {attempt.ip_address}")
@@ -132,7 +135,7 @@ admin.site.unregister(EmailDevice)  # only ever the enrolment code's holder (tax
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(OfficeAdmin, auth_admin.UserAdmin):
     """Django's user admin, with the officers' way to let a colleague set up (or replace) their
     authenticator: a one-time link, shown once, handed over in person."""
 
@@ -170,3 +173,22 @@ class EnrolmentLinkAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "issued_by"]
     search_fields = ["user__username", "issued_by__username"]
     exclude = ["digest"]
+
+
+@admin.action(description=_("Resubmit the selected tasks to the queue"), permissions=["change"])
+def resubmit_task(model_admin: Any, request: HttpRequest, queryset: Any) -> None:
+    """django-q2's action, offered only to who may change tasks (the roles may not: superusers)."""
+    q_admin.resubmit_task(model_admin, request, queryset)
+
+
+class TaskAdmin(OfficeAdmin, q_admin.TaskAdmin):
+    actions = [resubmit_task]
+
+
+class FailAdmin(OfficeAdmin, q_admin.FailAdmin):
+    actions = [resubmit_task]
+
+
+for _model, _admin_class in ((Success, TaskAdmin), (Failure, FailAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _admin_class)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import tempfile
 from datetime import timedelta
@@ -12,29 +10,27 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from taxfree.devkeys import DEV_SECRET, dev_fernet_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
-# Required when DEBUG is off: a missing variable stops the start-up with a clear error.
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET if DEBUG else environ.Env.NOTSET)
+# Required when DEBUG is off: a missing variable stops the start-up with a clear error, and the
+# deployment check refuses the development keys (public: derived from DEV_SECRET).
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET if DEBUG else environ.Env.NOTSET)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else environ.Env.NOTSET)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
-
-def _dev_fernet_key(label: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(f"{_DEV_SECRET}:{label}".encode()).digest()).decode()
 
 
 # Fernet keys for fields encrypted at rest; the first encrypts, all decrypt (rotation:
 # prepend a new key, run `manage.py rotate_field_keys`, then drop the old one).
 FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS", default=[_dev_fernet_key("fields")] if DEBUG else environ.Env.NOTSET
+    "FIELD_ENCRYPTION_KEYS", default=[dev_fernet_key("fields")] if DEBUG else environ.Env.NOTSET
 )
 # Key for the searchable HMAC of passport numbers (blind index); not rotated with the above.
-FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=_dev_fernet_key("hash") if DEBUG else environ.Env.NOTSET)
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=dev_fernet_key("hash") if DEBUG else environ.Env.NOTSET)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -258,9 +254,13 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder
 # The NTA's 免税販売管理システム. Development and tests talk to the local sandbox
 # (`manage.py nta_sandbox`); the NTA's test environment and production are configuration only.
 NTA_SANDBOX_DIR = Path(env("NTA_SANDBOX_DIR", default=str(BASE_DIR / "var" / "sandbox")))
-NTA_API_URL = env("NTA_API_URL", default="https://127.0.0.1:8443")
+# The sandbox's ports (`make run`, `manage.py nta_sandbox`); the addresses every command uses follow
+# them unless given: a second instance on other ports never reaches the first one's sandbox.
+SANDBOX_PORT = env.int("SANDBOX_PORT", default=8443)
+SANDBOX_CONTROL_PORT = env.int("SANDBOX_CONTROL_PORT", default=8444)
+NTA_API_URL = env("NTA_API_URL", default=f"https://127.0.0.1:{SANDBOX_PORT}")
 NTA_CA_BUNDLE = env("NTA_CA_BUNDLE", default=str(NTA_SANDBOX_DIR / "ca-cert.pem"))
-NTA_SANDBOX_CONTROL_URL = env("NTA_SANDBOX_CONTROL_URL", default="http://127.0.0.1:8444")
+NTA_SANDBOX_CONTROL_URL = env("NTA_SANDBOX_CONTROL_URL", default=f"http://127.0.0.1:{SANDBOX_CONTROL_PORT}")
 NTA_CONNECT_TIMEOUT = env.float("NTA_CONNECT_TIMEOUT", default=5.0)
 NTA_READ_TIMEOUT = env.float("NTA_READ_TIMEOUT", default=10.0)
 # Unanswered sends back off from 15 s to 15 min (docs/rules.md §5); a claim holds for 60 s.

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
@@ -245,17 +245,21 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
         url = reverse("admin:transmission_purchaserecord_correct", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Correct and send again"))
 
-    @admin.action(description=_("Send now"))
+    def has_send_permission(self, request: HttpRequest) -> bool:
+        return is_compliance_officer(request.user)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return is_compliance_officer(request.user)
+
+    @admin.action(description=_("Send now"), permissions=["send"])
     def send_now(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
         self._each(request, queryset, services.record_send_now, _("%(n)s record(s) queued for sending."))
 
-    @admin.action(description=_("Mark warnings as reviewed"))
+    @admin.action(description=_("Mark warnings as reviewed"), permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
         self._each(request, queryset, services.record_review, _("%(n)s warning(s) marked reviewed."))
 
     def _each(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord], workflow: Any, done: Any) -> None:
-        if not is_compliance_officer(request.user):
-            raise PermissionDenied
         count = 0
         for record in queryset[:500]:
             try:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -59,6 +60,9 @@ def post(record: WireRecord, certificate: NTACertificate) -> Answer:
 
 def post_json(path: str, body: dict[str, Any], certificate: NTACertificate) -> Answer:
     url = settings.NTA_API_URL.rstrip("/") + path
+    if urlsplit(url).scheme.lower() != "https" and not settings.DEBUG:
+        # A record carries a passport number: never in clear. It waits until the address is fixed.
+        return Answer(None, None, "", 0, error=f"not sent: NTA_API_URL {settings.NTA_API_URL} is not HTTPS")
     started = time.monotonic()
     try:
         response = session_for(certificate).post(

@@ -1,88 +1,19 @@
 """One smoke test per ModelAdmin: changelist, search, add and change, with constant queries."""
 
-from datetime import UTC
-
 import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sales import services
-from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument, Sale
 from taxfree.models import AuditEvent
-from tests.factories import DocumentFactory, ProductFactory, StoreFactory, UserFactory
+from tests.factories import DocumentFactory, ProductFactory, StoreFactory
+from tests.office import business_side_rows, make_sales
 
 pytestmark = pytest.mark.django_db
 # Users and groups stay with superusers; every model of ours is a compliance officer's.
 OURS = [m for m in admin.site._registry if m._meta.app_label in ("taxfree", "stores", "sales", "transmission")]
-
-
-def make_sales(officer, store, n):
-    if not store.temporary_sites.exists():
-        from datetime import date
-
-        from stores.models import TemporarySite
-
-        TemporarySite.objects.create(
-            business=store.business,
-            store=store,
-            name="Fair",
-            address="x",
-            opens_on=date(2026, 12, 1),
-            closes_on=date(2027, 1, 31),
-        )
-        business_side_rows(store)
-    for i in range(n):
-        doc = DocumentFactory(customer__store=store)
-        services.sale_finalize(
-            actor=officer,
-            store=store,
-            customer=doc.customer,
-            document=doc,
-            lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
-            customer_language="en",
-            acknowledged=True,
-        )
-
-
-def business_side_rows(store):
-    from datetime import date, datetime
-
-    from stores.models import Filing, JPKICertificate, NTACertificate, Reminder
-
-    NTACertificate.objects.create(
-        identifier=store.identifier,
-        business=store.business,
-        subject="CN=x",
-        issuer="CN=ca",
-        serial="ab",
-        not_before=datetime(2024, 4, 15, tzinfo=UTC),
-        not_after=datetime(2027, 4, 30, tzinfo=UTC),
-        key_type="RSA",
-        key_size=2048,
-        fingerprint=f"{store.pk:064d}",
-        certificate_pem="",
-        private_key_pem="k",
-    )
-    JPKICertificate.objects.create(
-        business=store.business,
-        kind="user",
-        holder_name="A",
-        holder_address="B",
-        holder_birth_date=date(1980, 1, 1),
-        issued_on=date(2024, 1, 1),
-        card_expires_on=date(2034, 1, 1),
-    )
-    filing = Filing.objects.create(kind="change", business=store.business, store=store, due_on=date(2026, 12, 1))
-    from taxfree.tokens import token_issue
-
-    token_issue(actor=None, user=store.staff.first() or UserFactory(), name="till 1")
-    from taxfree.enrolment import link_issue
-
-    link_issue(actor=UserFactory(is_superuser=True), user=UserFactory(is_superuser=True, username=f"SAMPLE{store.pk}"))
-    Reminder.objects.create(key=f"k{filing.pk}", business=store.business, subject="SAMPLE reminder")
 
 
 def changelist_queries(client, model) -> int:

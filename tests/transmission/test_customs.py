@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.factories import DocumentFactory, at, finalize, item
@@ -197,12 +197,25 @@ def test_confirmations_survive_a_sandbox_restart(clerk, certified, nta, tmp_path
         again.control.server_close()
 
 
-def test_pull_confirmations_prints_what_changed(clerk, certified, capsys):
+def test_pull_confirmations_prints_what_changed_and_whom_it_asked(clerk, certified, nta, capsys):
     record = sent_record(clerk, certified)
     through_customs(record.transmission_number)
     call_command("pull_confirmations")
     out = capsys.readouterr().out
+    assert f"asking the NTA at {nta.url}" in out
     assert "1 confirmations received, 1 new" in out and "confirmed: 1" in out
+
+
+def test_customs_confirm_names_the_sandbox_it_asked(clerk, certified, nta, settings, capsys):
+    settings.NTA_SANDBOX_CONTROL_URL = nta.control_url
+    record = sent_record(clerk, certified)
+    call_command("customs_confirm", str(record.sale_id))
+    assert (
+        f"NTA sandbox at {nta.control_url}): record {record.transmission_number} confirmed" in capsys.readouterr().out
+    )
+    settings.NTA_SANDBOX_CONTROL_URL = "http://127.0.0.1:9"  # the discard port: nothing of ours there
+    with pytest.raises(CommandError, match="does not answer at http://127.0.0.1:9"):
+        call_command("customs_confirm", str(record.sale_id))
 
 
 def test_an_unreachable_nta_keeps_the_watermark(clerk, certified, nta):

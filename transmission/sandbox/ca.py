@@ -4,7 +4,6 @@ tests. Everything is generated at run time; no key is ever committed."""
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from .files import owner_only_directory, write_owner_only
 
 
 @dataclass
@@ -85,14 +86,14 @@ class SandboxCA:
             ca.key, ca.certificate = key, x509.load_pem_x509_certificate(cert_path.read_bytes())
             return ca
         ca = cls()
-        directory.mkdir(parents=True, exist_ok=True)
-        _write_private(
+        owner_only_directory(directory)
+        write_owner_only(
             key_path,
             ca.key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             ),
         )
-        cert_path.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+        write_owner_only(cert_path, ca.certificate.public_bytes(serialization.Encoding.PEM))
         return ca
 
     def server_files(self, directory: Path, host: str = "localhost") -> tuple[Path, Path]:
@@ -117,18 +118,11 @@ class SandboxCA:
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self.key, hashes.SHA256())
         )
-        _write_private(
+        write_owner_only(
             key_path,
             key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             ),
         )
-        cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        write_owner_only(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
         return cert_path, key_path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """The sandbox's keys are test keys, but still readable by their owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)

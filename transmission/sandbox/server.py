@@ -18,6 +18,7 @@ from typing import Any
 from . import customs
 from .ca import SandboxCA
 from .checks import judge
+from .files import owner_only_directory
 from .store import Store, content_hash
 
 MODES = ("ok", "down", "slow", "flaky", "reject")
@@ -37,6 +38,7 @@ class Sandbox:
         flaky_every: int = 3,
     ):
         self.directory, self.host = Path(directory), host
+        owner_only_directory(self.directory)
         self.ca = SandboxCA.load_or_create(self.directory)
         self.store = Store(self.directory / "sandbox.sqlite3")
         self.mode, self.slow_seconds, self.flaky_every = "ok", slow_seconds, flaky_every

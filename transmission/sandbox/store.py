@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .files import create_owner_only
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
     id INTEGER PRIMARY KEY,
@@ -35,7 +37,7 @@ def content_hash(body: dict[str, Any]) -> str:
 
 class Store:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_owner_only(path)
         self.lock = threading.Lock()
         self.counts: dict[tuple[str, ...], int] = {}
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

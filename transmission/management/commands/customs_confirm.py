@@ -28,14 +28,18 @@ class Command(BaseCommand):
         body = {"transmission_number": number, "kind": int(options["kind"]), "missing_lines": options["missing"]}
         if options["at"]:
             body["confirmed_at"] = options["at"]
+        sandbox = settings.NTA_SANDBOX_CONTROL_URL
         try:
-            answer = requests.post(f"{settings.NTA_SANDBOX_CONTROL_URL}/sandbox/customs", json=body, timeout=10)
+            answer = requests.post(f"{sandbox}/sandbox/customs", json=body, timeout=10)
         except requests.RequestException as exc:
-            raise CommandError(f"the NTA sandbox does not answer at {settings.NTA_SANDBOX_CONTROL_URL}: {exc}") from exc
+            raise CommandError(f"the NTA sandbox does not answer at {sandbox}: {exc}") from exc
         if answer.status_code != 201:
-            raise CommandError(answer.json().get("error", answer.text))
+            raise CommandError(f"the NTA sandbox at {sandbox}: {_error(answer)}")
         result = "confirmed" if not options["missing"] else f"NOT confirmed (missing lines {options['missing']})"
-        self.stdout.write(f"customs: record {number} {result}; run `manage.py pull_confirmations` or wait for the pull")
+        self.stdout.write(
+            f"customs (NTA sandbox at {sandbox}): record {number} {result}; "
+            "run `manage.py pull_confirmations` or wait for the pull"
+        )
 
     def _number(self, given: str) -> str:
         if len(given) == 17 and given.isdigit():
@@ -46,3 +50,10 @@ class Command(BaseCommand):
         if record is None or not record.transmission_number:
             raise CommandError(f"sale {given} has no purchase record sent to the NTA yet")
         return record.transmission_number
+
+
+def _error(answer: requests.Response) -> str:
+    try:
+        return str(answer.json().get("error", answer.text))
+    except ValueError:  # not the sandbox's JSON: another server answers on this port
+        return f"HTTP {answer.status_code} {answer.text[:200]}"

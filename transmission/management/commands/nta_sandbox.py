@@ -1,4 +1,4 @@
-"""manage.py nta_sandbox [--host 127.0.0.1] [--port 8443] [--control-port 8444] [--dir var/sandbox]"""
+"""manage.py nta_sandbox [--host 127.0.0.1] [--port SANDBOX_PORT] [--control-port SANDBOX_CONTROL_PORT] [--dir …]"""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8443)
-        parser.add_argument("--control-port", type=int, default=8444)
+        parser.add_argument("--port", type=int, default=settings.SANDBOX_PORT)
+        parser.add_argument("--control-port", type=int, default=settings.SANDBOX_CONTROL_PORT)
         parser.add_argument("--dir", type=Path, default=Path(settings.NTA_SANDBOX_DIR))
 
     def handle(self, *args: Any, **options: Any) -> None:

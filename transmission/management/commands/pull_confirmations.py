@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from transmission.customs.pull import confirmations_pull
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"asking the NTA at {settings.NTA_API_URL}")
         summary = confirmations_pull()
         for line in summary.lines():
             self.stdout.write(line)
