@@ -29,6 +29,9 @@ stop_group() {
   watchdog=$!
   wait "$1" 2>/dev/null || true
   kill -TERM -- "-$1" 2>/dev/null || true
+  # Signals are delivered, not obeyed at once: return only when the group is gone (or the watchdog
+  # has killed it), so that stopping the supervisor means its processes are stopped.
+  while kill -0 -- "-$1" 2>/dev/null && kill -0 "$watchdog" 2>/dev/null; do sleep 0.1; done
   kill -TERM "$watchdog" 2>/dev/null || true
 }
 

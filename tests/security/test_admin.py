@@ -142,6 +142,7 @@ NO_ADD = {
     "sales.sale": "finished at the till or through the API",
     "stores.reminder": "raised by the scheduled checks",
     "taxfree.auditevent": "written by the workflows",
+    "taxfree.enrolmentlink": "issued from the users' page (an action), shown once",
     "transmission.customsconfirmation": "pulled from the NTA",
     "transmission.purchaserecord": "written with its sale",
 }
@@ -151,6 +152,7 @@ READ_ONLY = {
     "sales.sale": "a finished sale is never edited: corrections are cancellations",
     "stores.ntacertificate": "a certificate is replaced by importing its renewal",
     "taxfree.auditevent": "the audit trail is never edited",
+    "taxfree.enrolmentlink": "a link is used or replaced, never edited",
     "transmission.customsconfirmation": "as the NTA returned it",
     "transmission.purchaserecord": "corrected through its own page (NG), never edited",
 }
