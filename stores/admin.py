@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taxfree.admin_tools import AuditedViewMixin
+from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin
 
 from . import admin_views
 from .admin_views import status_label
@@ -15,7 +15,7 @@ from .models.certificates import NTACertificateQuerySet
 
 
 @admin.register(Business)
-class BusinessAdmin(AuditedViewMixin, admin.ModelAdmin):
+class BusinessAdmin(CleanTextMixin, AuditedViewMixin, admin.ModelAdmin):
     list_display = ["name", "corporate_number", "is_taxable", "tax_office", "temporary_sites_approved_on"]
     list_filter = ["is_taxable"]
     search_fields = ["name", "corporate_number"]
@@ -23,7 +23,7 @@ class BusinessAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 @admin.register(Store)
-class StoreAdmin(AuditedViewMixin, admin.ModelAdmin):
+class StoreAdmin(CleanTextMixin, AuditedViewMixin, admin.ModelAdmin):
     list_display = ["name", "business", "identifier", "permit_type", "permit_date", "status", "liquor_export"]
     list_filter = ["status", "permit_type", "liquor_export"]
     list_select_related = ["business"]
@@ -33,7 +33,7 @@ class StoreAdmin(AuditedViewMixin, admin.ModelAdmin):
 
 
 @admin.register(TemporarySite)
-class TemporarySiteAdmin(AuditedViewMixin, admin.ModelAdmin):
+class TemporarySiteAdmin(CleanTextMixin, AuditedViewMixin, admin.ModelAdmin):
     list_display = ["name", "store", "opens_on", "closes_on", "notice_due_on", "notice_filed_on"]
     list_select_related = ["store"]
     search_fields = ["name", "address", "store__name"]
@@ -138,7 +138,7 @@ class NTACertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(JPKICertificate)
-class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
+class JPKICertificateAdmin(CleanTextMixin, AuditedViewMixin, admin.ModelAdmin):
     list_display = ["holder_name", "kind", "issued_on", "expires_on", "renewal_opens_on", "status", "revoked_on"]
     list_filter = ["kind"]
     search_fields = ["holder_name"]
@@ -165,7 +165,7 @@ class JPKICertificateAdmin(AuditedViewMixin, admin.ModelAdmin):
             jpki_holder_changed(actor=request.user, certificate=obj)
 
 
-class FilingAttachmentInline(admin.TabularInline):
+class FilingAttachmentInline(CleanTextMixin, admin.TabularInline):
     model = FilingAttachment
     extra = 1
     fields = ["file", "description", "download", "uploaded_at"]
@@ -181,7 +181,7 @@ class FilingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(AuditedViewMixin, admin.ModelAdmin):
+class FilingAdmin(CleanTextMixin, AuditedViewMixin, admin.ModelAdmin):
     list_display = ["kind", "business", "store", "temporary_site", "status", "due_on", "filed_on"]
     list_filter = ["status", "kind"]
     list_select_related = ["business", "store", "temporary_site"]

@@ -7,8 +7,11 @@ from typing import cast
 
 from django.contrib import admin
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import QuerySet
 
+from .crypto import EncryptedTextField
+from .forms import TextField
 from .models import audit
 
 
@@ -28,6 +31,17 @@ class BigTableAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
+
+
+class CleanTextMixin(admin.options.BaseModelAdmin):
+    """Text typed in the admin under the one input rule (taxfree.text): NFC, no control or
+    invisible characters (TAB, LF and CR only in multi-line text)."""
+
+    formfield_overrides = {
+        models.CharField: {"form_class": TextField},
+        models.TextField: {"form_class": TextField, "multiline": True},
+        EncryptedTextField: {"form_class": TextField},
+    }
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
