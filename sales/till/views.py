@@ -254,18 +254,17 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
             if product is None:
                 scan.add_error("jan", _("No product with this JAN code."))
                 return None
-            cart.add(product_item(product, scan.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
     elif action == "pick":
         forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
         if pick.is_valid():
-            cart.add(product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(
+                cart, pick, "product", product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"])
+            )
     elif action == "item":
         forms["item"] = typed = ItemForm(request.POST, prefix="item")
         if typed.is_valid():
-            cart.add(_typed_item(typed.cleaned_data))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(cart, typed, None, _typed_item(typed.cleaned_data))
     elif action == "remove":
         cart.remove(_int(request.POST.get("index")))
         return redirect("staff:basket", store.pk, cart.id)
@@ -290,6 +289,16 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
         cart.discard()
         return redirect("staff:home")
     return None
+
+
+def _added(cart: Basket, form: Form, field: str | None, item: dict):
+    """The basket page again with the item added, or None (the form shows why it was not)."""
+    try:
+        cart.add(item)
+    except ValidationError as exc:
+        form.add_error(field, exc)
+        return None
+    return redirect("staff:basket", cart.data["store"], cart.id)
 
 
 def _errors_to_messages(request, form: Form) -> None:
