@@ -271,6 +271,24 @@ class Sale(models.Model):
         return self.total_excl_tax + self.total_tax
 
 
+class SaleSubmission(models.Model):
+    """One request to finish a sale, by the key its sender gave it (the till's draft). Unique per
+    user and written first in the sale's transaction: a second request with the same key (a double
+    tap on Finish, a second tab, a retry) waits for the first and then finds its sale instead of
+    writing another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    sale = models.ForeignKey(Sale, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_submission_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.sale_id}"
+
+
 class SaleItem(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items", verbose_name=_("sale"))
     line = models.PositiveSmallIntegerField()

@@ -23,7 +23,7 @@ from sales.decisions import decision_as_dict, rounding_rows, sale_totals
 from sales.documents.context import applies
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
-from sales.models import IdentityDocument, Product, Sale
+from sales.models import IdentityDocument, Product, Sale, SaleSubmission
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
 from stores.models import Store, TemporarySite
@@ -370,9 +370,8 @@ def finish(request, store_id: int, draft: str):
     store = _store(request, store_id)
     try:
         cart = Basket(request.session, store.pk, draft)
-    except Http404:  # a second tap on Finish: the first one finished (or discarded) this sale
-        messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
-        return redirect("staff:home")
+    except Http404:  # a second tap on Finish after the first one ended: it finished (or discarded) this sale
+        return _finished_before(request, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk, cart.id)
@@ -389,6 +388,7 @@ def finish(request, store_id: int, draft: str):
         "acknowledged": cart.data.get("acknowledged", False),
         "receipt_number": finish_form.cleaned_data["receipt_number"],
         "temporary_site": cart.site(store),
+        "submission": cart.id,
     }
     try:
         if len(cart.groups()) > 1:
@@ -403,6 +403,9 @@ def finish(request, store_id: int, draft: str):
             )
             return redirect("staff:sale", parts[0].sale.pk)
         done = services.sale_finalize(lines=cart.lines(), **common)
+    except services.AlreadyFinished as first:  # a second tap while the first one was finishing
+        cart.discard()
+        return _finished_before(request, draft, first.sale)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
@@ -414,6 +417,18 @@ def finish(request, store_id: int, draft: str):
     finished = _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.")
     messages.success(request, finished % {"sale": done.sale.pk})
     return redirect("staff:sale", done.sale.pk)
+
+
+def _finished_before(request, draft: str, sale: Sale | None = None):
+    """Finish sent again for a draft that is gone: the sale it became, if it became one."""
+    if sale is None:
+        found = SaleSubmission.objects.filter(user=request.user, key=draft, sale__isnull=False).first()
+        sale = found.sale if found else None
+    if sale is None:
+        messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
+        return redirect("staff:home")
+    messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    return redirect("staff:sale", sale.pk)
 
 
 def _visible_sale(request, pk: int) -> Sale:

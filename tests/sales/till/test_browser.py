@@ -99,6 +99,47 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
     assert (sale.refund_amount, sale.customer_language, sale.created_by) == (6_000, "zh-hant", clerk)
 
 
+def test_a_second_tap_on_finish_while_the_first_is_under_way_sends_nothing(page, live_server, settings, store):
+    settings.SECURE_SSL_REDIRECT = False
+    clerk = UserFactory(username="clerk", role="Store staff")
+    store.staff.add(clerk)
+    ProductFactory(business=store.business, name="Nishijin obi", jan_code="4900000000061", unit_price=66_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "pw")
+    page.click("button[type=submit]")
+    page.click("text=New tax-free sale")
+    form = page.locator("#customer-form")
+    form.locator("[name=c-document_type]").select_option("passport")
+    form.locator("[name=c-document_number]").fill("TZ0000001")
+    form.locator("[name=c-family_name]").fill("SAMPLE")
+    form.locator("[name=c-nationality]").select_option("USA")
+    form.locator("[name=c-birth_date]").fill("1990-02-03")
+    form.locator("[name=c-sex]").select_option("F")
+    form.locator("[name=c-status_of_residence]").select_option("temporary_visitor")
+    form.locator("[name=c-landing_date]").fill(timezone.localdate().isoformat())
+    form.locator("[name=c-has_landing_stamp]").check()
+    form.locator("button[type=submit]").click()
+    page.fill("#id_scan-jan", "4900000000061")
+    page.press("#id_scan-jan", "Enter")
+    page.click("#explain-link")
+    page.click("#acknowledge")
+    finishes, held = [], []
+    page.on("request", lambda r: finishes.append(r.url) if r.method == "POST" and r.url.endswith("/finish/") else None)
+    page.route("**/finish/", lambda route: held.append(route))  # answers held back: a slow network
+    page.locator("#finish").scroll_into_view_if_needed()
+    button = page.locator("#finish").bounding_box()
+    x, y = button["x"] + button["width"] / 2, button["y"] + button["height"] / 2
+    with page.expect_request("**/finish/"):
+        page.mouse.click(x, y)
+    page.mouse.click(x, y)  # the impatient second tap, while the first answer is on its way
+    page.wait_for_timeout(300)
+    for route in held:
+        route.continue_()
+    assert page.locator("#record-state").get_attribute("data-state") == "pending"
+    assert len(finishes) == 1 and Sale.objects.count() == 1
+
+
 def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings, store, tmp_path):
     from bench.mrz_synth import td3_lines
     from tests.factories import MRZ_PERSON as PERSON
