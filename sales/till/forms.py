@@ -98,10 +98,13 @@ class CustomerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors or data is None:
+        if data is None:
             return data
-        _refusal_to(self, None, validate_name, data["family_name"], data["given_names"])
-        _refusal_to(self, None, validate_document_numbers, *(data[f] for f in self.NUMBERS))
+        # What pre-flight checks over several fields, said with the other fields' errors.
+        if "family_name" in data and "given_names" in data:
+            _refusal_to(self, None, validate_name, data["family_name"], data["given_names"])
+        if all(f in data for f in self.NUMBERS):
+            _refusal_to(self, None, validate_document_numbers, *(data[f] for f in self.NUMBERS))
         if self.errors:
             return data
         person, document = facts_split(data)
