@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
-from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
+from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, CleanTextMixin, OfficeAdmin, ReadOnlyAdmin
 from taxfree.countries import nationality_choices
 from taxfree.crypto import blind_index
 from taxfree.models import audit
@@ -50,7 +50,7 @@ class DocumentNumberSearchMixin(OfficeAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
-class IdentityDocumentInline(admin.StackedInline):
+class IdentityDocumentInline(CleanTextMixin, admin.StackedInline):
     model = IdentityDocument
     extra = 0
     can_delete = False
@@ -58,7 +58,7 @@ class IdentityDocumentInline(admin.StackedInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, BigTableAdmin):
+class CustomerAdmin(CleanTextMixin, StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, BigTableAdmin):
     list_display = ["__str__", "nationality", "birth_date", "store", "created_at"]
     list_filter = [NationalityFilter]
     list_select_related = ["store"]
@@ -72,7 +72,7 @@ class CustomerAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixi
 
 
 @admin.register(IdentityDocument)
-class IdentityDocumentAdmin(AuditedViewMixin, BigTableAdmin):
+class IdentityDocumentAdmin(CleanTextMixin, AuditedViewMixin, BigTableAdmin):
     list_display = ["document_type", "masked_number", "customer", "landing_date", "status_of_residence"]
     list_filter = ["document_type", "status_of_residence"]
     list_select_related = ["customer"]
@@ -99,7 +99,7 @@ class IdentityDocumentAdmin(AuditedViewMixin, BigTableAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(OfficeAdmin):
+class ProductAdmin(CleanTextMixin, OfficeAdmin):
     list_display = [
         "name",
         "jan_code",

@@ -9,6 +9,15 @@ from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
 from taxfree.text import document_number
+from transmission.validators import (
+    validate_birth_date,
+    validate_detail,
+    validate_document_numbers,
+    validate_item_name,
+    validate_name,
+    validate_name_part,
+    validate_yen,
+)
 
 from .choices import (
     Category,
@@ -38,15 +47,16 @@ class Customer(models.Model):
         help_text=_("The store where the customer was registered."),
         verbose_name=_("store"),
     )
-    family_name = models.CharField(_("family name"), max_length=100)
-    given_names = models.CharField(_("given names"), max_length=100, blank=True)
+    # What the purchase record carries (transmission/wire/limits.py): names as in the MRZ.
+    family_name = models.CharField(_("family name"), max_length=100, validators=[validate_name_part])
+    given_names = models.CharField(_("given names"), max_length=100, blank=True, validators=[validate_name_part])
     nationality = models.CharField(
         _("nationality"),
         max_length=3,
         validators=[validate_nationality],
         help_text=_("ISO 3166-1 alpha-3 (JPN for Japanese nationals)."),
     )
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -73,6 +83,9 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name} {self.given_names}".strip()
+
+    def clean(self) -> None:
+        validate_name(self.family_name, self.given_names)
 
 
 class IdentityDocumentQuerySet(models.QuerySet):
@@ -128,6 +141,11 @@ class IdentityDocument(models.Model):
         self.number_index = blind_index(self.number)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        validate_document_numbers(
+            self.document_type, self.number or "", self.passport_number or "", number_field="number"
+        )
+
     @property
     def masked_number(self) -> str:
         number = self.number or ""
@@ -140,9 +158,9 @@ class Product(models.Model):
     business = models.ForeignKey(
         Business, on_delete=models.PROTECT, related_name="products", verbose_name=_("business")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_item_name])
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, validators=[validate_jan])
-    unit_price = models.PositiveIntegerField(_("unit price (yen)"))
+    unit_price = models.PositiveIntegerField(_("unit price (yen)"), validators=[validate_yen])
     price_includes_tax = models.BooleanField(_("price includes consumption tax"), default=True)
     tax_rate = models.CharField(_("tax rate"), max_length=10, choices=TaxRate.choices, default=TaxRate.STANDARD)
     category = models.CharField(
@@ -159,7 +177,9 @@ class Product(models.Model):
     )
     volume_ml = models.PositiveIntegerField(_("container volume (ml)"), null=True, blank=True)
     excluded = models.BooleanField(_("excluded from tax-free sale"), default=False)
-    detail_template = models.CharField(_("商品情報詳細 template"), max_length=80, blank=True)
+    detail_template = models.CharField(
+        _("商品情報詳細 template"), max_length=80, blank=True, validators=[validate_detail]
+    )
     serial_expected = models.BooleanField(_("has a serial number"), default=False)
     active = models.BooleanField(_("active"), default=True)
 
@@ -249,6 +269,24 @@ class Sale(models.Model):
     @property
     def total_incl_tax(self) -> int:
         return self.total_excl_tax + self.total_tax
+
+
+class SaleSubmission(models.Model):
+    """One request to finish a sale, by the key its sender gave it (the till's draft). Unique per
+    user and written first in the sale's transaction: a second request with the same key (a double
+    tap on Finish, a second tab, a retry) waits for the first and then finds its sale instead of
+    writing another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    sale = models.ForeignKey(Sale, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_submission_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.sale_id}"
 
 
 class SaleItem(models.Model):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from . import rules
 from .customers import customer_upsert
 from .decisions import decision_as_dict
 from .inputs import ItemLine, buyer_of, earlier_same_day
-from .models import Customer, IdentityDocument, Sale, SaleItem
+from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
 from .rules import money
@@ -30,6 +30,40 @@ class SaleRefused(Exception):
     def __init__(self, decision: rules.Decision):
         super().__init__(", ".join(r.code for r in decision.reasons if r.severity == "error"))
         self.decision = decision
+
+
+class AlreadyFinished(Exception):
+    """This submission finished a sale before (Finish sent twice): nothing was written now."""
+
+    def __init__(self, sale: Sale):
+        super().__init__(f"already finished as sale #{sale.pk}")
+        self.sale = sale
+
+
+# A key is held long enough for any repeat of its request; older ones are dropped as their user sells.
+SUBMISSION_KEPT = timedelta(days=1)
+
+
+def _submission_claim(actor, key: str) -> SaleSubmission | None:
+    """The first request with this key goes on; a concurrent one waits for it (PostgreSQL: on the
+    unique index; SQLite: its transaction waits for the write lock) and then raises AlreadyFinished
+    with the first one's sale, so its own transaction writes nothing."""
+    if not key:
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: the refused insert leaves the transaction usable
+            claim = SaleSubmission.objects.create(user=actor, key=key)
+    except IntegrityError:
+        first = SaleSubmission.objects.select_related("sale").get(user=actor, key=key)
+        assert first.sale is not None  # set in the transaction that wrote the row, which has committed
+        raise AlreadyFinished(first.sale) from None
+    SaleSubmission.objects.filter(user=actor, created_at__lt=timezone.now() - SUBMISSION_KEPT).delete()
+    return claim
+
+
+def _submission_done(claim: SaleSubmission | None, sale: Sale) -> None:
+    if claim is not None:
+        SaleSubmission.objects.filter(pk=claim.pk).update(sale=sale)
 
 
 @dataclass(frozen=True)
@@ -105,11 +139,14 @@ def sale_finalize_split(
     acknowledged: bool,
     receipt_number: str = "",
     temporary_site: TemporarySite | None = None,
+    submission: str = "",
 ) -> list[FinalizedSale]:
     """docs/rules.md §2: customs confirms per purchase record and one item not confirmed voids the
     refund of its whole record, so a refund-method basket may leave as several sales, one record
-    each, all or none. Each part must be eligible with the others counted in the same-day total."""
+    each, all or none. Each part must be eligible with the others counted in the same-day total.
+    `submission`: the key of this request (AlreadyFinished when it finished before)."""
     check_can_sell(actor, store)
+    claim = _submission_claim(actor, submission)
     groups = [list(g) for g in groups if g]
     if len(groups) < 2:
         raise ValidationError(_("A split needs at least two purchase records with items."))
@@ -140,6 +177,7 @@ def sale_finalize_split(
                 alongside_excl=sum(alone[n + 1 :]),
             )
         )
+    _submission_done(claim, done[0].sale)
     return done
 
 
@@ -156,10 +194,13 @@ def sale_finalize(
     sold_at: datetime | None = None,
     receipt_number: str = "",
     temporary_site: TemporarySite | None = None,
+    submission: str = "",
 ) -> FinalizedSale:
-    """Write the sale, its items, the decision, the outbox record and the audit row at once."""
+    """Write the sale, its items, the decision, the outbox record and the audit row at once.
+    `submission`: the key of this request (AlreadyFinished when it finished before)."""
     check_can_sell(actor, store)
-    return _sale_write(
+    claim = _submission_claim(actor, submission)
+    done = _sale_write(
         actor=actor,
         store=store,
         customer=customer,
@@ -171,6 +212,8 @@ def sale_finalize(
         receipt_number=receipt_number,
         temporary_site=temporary_site,
     )
+    _submission_done(claim, done.sale)
+    return done
 
 
 @transaction.atomic(durable=True)

@@ -8,6 +8,33 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// A form marked data-once is sent once: a double tap on Finish sends one request (the server
+// would find the first sale for a second one anyway). Its button says it is working.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.dataset || form.dataset.once === undefined || event.defaultPrevented) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "true";
+  form.querySelectorAll("button").forEach((button) => {
+    button.dataset.label = button.textContent;
+    if (button.dataset.busy) button.textContent = button.dataset.busy;
+    button.disabled = true;
+  });
+});
+// Back to a page the browser kept (back-forward cache): its form can be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-once][data-sent]").forEach((form) => {
+    delete form.dataset.sent;
+    form.querySelectorAll("button[data-label]").forEach((button) => {
+      button.textContent = button.dataset.label;
+      button.disabled = false;
+    });
+  });
+});
 // A form sent back with errors: its summary takes the focus, then a link moves to its field.
 document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taxfree.admin_tools import AuditedViewMixin, OfficeAdmin
+from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin, OfficeAdmin
 
 from . import admin_views
 from .admin_views import status_label
@@ -15,7 +15,7 @@ from .models.certificates import NTACertificateQuerySet
 
 
 @admin.register(Business)
-class BusinessAdmin(AuditedViewMixin):
+class BusinessAdmin(CleanTextMixin, AuditedViewMixin):
     list_display = ["name", "corporate_number", "is_taxable", "tax_office", "temporary_sites_approved_on"]
     list_filter = ["is_taxable"]
     search_fields = ["name", "corporate_number"]
@@ -23,7 +23,7 @@ class BusinessAdmin(AuditedViewMixin):
 
 
 @admin.register(Store)
-class StoreAdmin(AuditedViewMixin):
+class StoreAdmin(CleanTextMixin, AuditedViewMixin):
     list_display = ["name", "business", "identifier", "permit_type", "permit_date", "status", "liquor_export"]
     list_filter = ["status", "permit_type", "liquor_export"]
     list_select_related = ["business"]
@@ -33,7 +33,7 @@ class StoreAdmin(AuditedViewMixin):
 
 
 @admin.register(TemporarySite)
-class TemporarySiteAdmin(AuditedViewMixin):
+class TemporarySiteAdmin(CleanTextMixin, AuditedViewMixin):
     list_display = ["name", "store", "opens_on", "closes_on", "notice_due_on", "notice_filed_on"]
     list_select_related = ["store"]
     search_fields = ["name", "address", "store__name"]
@@ -138,7 +138,7 @@ class NTACertificateAdmin(OfficeAdmin):
 
 
 @admin.register(JPKICertificate)
-class JPKICertificateAdmin(AuditedViewMixin):
+class JPKICertificateAdmin(CleanTextMixin, AuditedViewMixin):
     list_display = ["holder_name", "kind", "issued_on", "expires_on", "renewal_opens_on", "status", "revoked_on"]
     list_filter = ["kind"]
     search_fields = ["holder_name"]
@@ -165,7 +165,7 @@ class JPKICertificateAdmin(AuditedViewMixin):
             jpki_holder_changed(actor=request.user, certificate=obj)
 
 
-class FilingAttachmentInline(admin.TabularInline):
+class FilingAttachmentInline(CleanTextMixin, admin.TabularInline):
     model = FilingAttachment
     extra = 1
     fields = ["file", "description", "download", "uploaded_at"]
@@ -181,7 +181,7 @@ class FilingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(AuditedViewMixin):
+class FilingAdmin(CleanTextMixin, AuditedViewMixin):
     list_display = ["kind", "business", "store", "temporary_site", "status", "due_on", "filed_on"]
     list_filter = ["status", "kind"]
     list_select_related = ["business", "store", "temporary_site"]

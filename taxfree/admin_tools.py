@@ -9,9 +9,12 @@ from typing import Any, cast
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from .crypto import EncryptedTextField
+from .forms import TextField
 from .models import audit
 
 
@@ -44,6 +47,17 @@ class BigTableAdmin(OfficeAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
+
+
+class CleanTextMixin(admin.options.BaseModelAdmin):
+    """Text typed in the admin under the one input rule (taxfree.text): NFC, no control or
+    invisible characters (TAB, LF and CR only in multi-line text)."""
+
+    formfield_overrides = {
+        models.CharField: {"form_class": TextField},
+        models.TextField: {"form_class": TextField, "multiline": True},
+        EncryptedTextField: {"form_class": TextField},
+    }
 
 
 class ReadOnlyAdmin(OfficeAdmin):

@@ -13,22 +13,34 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from taxfree.crypto import decrypt
 from taxfree.forms import TextField
 from taxfree.roles import is_compliance_officer
 from taxfree.text import validate_document_number
 
 from .models import PurchaseRecord
 from .services import record_correct
+from .validators import (
+    validate_birth_date,
+    validate_detail,
+    validate_document_numbers,
+    validate_item_name,
+    validate_name,
+    validate_name_part,
+    validate_serial,
+)
 
 
 class CorrectionForm(forms.Form):
     """The facts the NTA most often refuses, prefilled from the record's payload."""
 
     reason = TextField(label=gettext_lazy("why the record is corrected"), max_length=200)
-    family_name = TextField(label=gettext_lazy("family name"), max_length=100)
-    given_names = TextField(label=gettext_lazy("given names"), max_length=100, required=False)
+    family_name = TextField(label=gettext_lazy("family name"), max_length=100, validators=[validate_name_part])
+    given_names = TextField(
+        label=gettext_lazy("given names"), max_length=100, required=False, validators=[validate_name_part]
+    )
     nationality = forms.RegexField(label=gettext_lazy("nationality"), regex=r"^[A-Z]{3}$", max_length=3)
-    birth_date = forms.DateField(label=gettext_lazy("birth date"))
+    birth_date = forms.DateField(label=gettext_lazy("birth date"), validators=[validate_birth_date])
     document_number = forms.CharField(
         label=gettext_lazy("document number (leave empty to keep it)"),
         max_length=20,
@@ -38,17 +50,47 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args: Any, record: PurchaseRecord, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.buyer = record.payload["buyer"]
         for item in record.payload["items"]:
-            line = item["line"]
-            self.fields[f"item_{line}_name"] = TextField(
-                label=_("line %(n)s item name") % {"n": line}, max_length=200, initial=item["name"]
-            )
-            self.fields[f"item_{line}_detail"] = TextField(
-                label=_("line %(n)s 商品情報詳細") % {"n": line}, max_length=80, required=False, initial=item["detail"]
-            )
-            self.fields[f"item_{line}_serial"] = TextField(
-                label=_("line %(n)s serial number") % {"n": line}, max_length=20, required=False, initial=item["serial"]
-            )
+            self._item_fields(item)
+
+    def _item_fields(self, item: dict[str, Any]) -> None:
+        line = item["line"]
+        self.fields[f"item_{line}_name"] = TextField(
+            label=_("line %(n)s item name") % {"n": line},
+            max_length=200,
+            initial=item["name"],
+            validators=[validate_item_name],
+        )
+        self.fields[f"item_{line}_detail"] = TextField(
+            label=_("line %(n)s 商品情報詳細") % {"n": line},
+            max_length=200,
+            required=False,
+            initial=item["detail"],
+            validators=[validate_detail],
+        )
+        self.fields[f"item_{line}_serial"] = TextField(
+            label=_("line %(n)s serial number") % {"n": line},
+            max_length=40,
+            required=False,
+            initial=item["serial"],
+            validators=[validate_serial],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            if "family_name" in data and "given_names" in data:
+                validate_name(data["family_name"], data["given_names"])
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        try:
+            if data.get("document_number"):
+                passport = decrypt(self.buyer["passport_number"]) if self.buyer.get("passport_number") else ""
+                validate_document_numbers(self.buyer["document_type"], data["document_number"], passport)
+        except ValidationError as exc:  # the passport shown with a permit is not on this form
+            self.add_error("document_number", exc.messages)
+        return data
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -14,6 +14,7 @@ from sales.refunds.services import RefundRefused, refund_pay
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
 from taxfree.openapi import errors
 from taxfree.serializers import Serializer
+from transmission.wire import limits
 
 
 class VisibleSaleField(StrictPrimaryKeyField):
@@ -24,7 +25,7 @@ class VisibleSaleField(StrictPrimaryKeyField):
 class RefundRequestSerializer(Serializer):
     sale = VisibleSaleField(help_text="The sale (its id), not a cancellation.")
     channel = serializers.ChoiceField(Refund.Channel.values)
-    fee = StrictIntegerField(min_value=0, max_value=10**12, default=0, help_text="Integer yen.")
+    fee = StrictIntegerField(min_value=0, max_value=limits.MAX_YEN, default=0, help_text="Integer yen.")
     fee_borne_by = serializers.ChoiceField(Refund.FeeBorneBy.values, default=Refund.FeeBorneBy.SHOP)
     reference = TextField(max_length=100, required=False, default="", allow_blank=True)
     operator_name = TextField(

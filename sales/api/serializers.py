@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -26,27 +27,51 @@ from taxfree.countries import validate_nationality
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
 from taxfree.serializers import Serializer
 from taxfree.text import validate_document_number, validate_optional_document_number
-
-# Bounds the NTA's record can carry (docs/rules.md §5): amounts to ¥999,999,999, 9,999 units a line.
-MAX_YEN, MAX_UNITS, MAX_TOTAL = 999_999_999, 9_999, 10_000_000_000
+from transmission.validators import (
+    validate_birth_date,
+    validate_detail,
+    validate_document_numbers,
+    validate_item_name,
+    validate_line_amount,
+    validate_name,
+    validate_name_part,
+    validate_serial,
+)
+from transmission.wire import limits
 
 
 class LiquorSerializer(Serializer):
     category = serializers.ChoiceField(choices=LiquorCategory.choices)
     alcohol_percent = serializers.FloatField(min_value=0.1, max_value=100)
-    volume_ml = StrictIntegerField(min_value=1, max_value=100_000)
+    volume_ml = StrictIntegerField(min_value=1, max_value=limits.MAX_VOLUME_ML)
 
 
 class ItemSerializer(Serializer):
-    name = TextField(max_length=200)
-    quantity = StrictIntegerField(min_value=1, max_value=MAX_UNITS)
-    unit_price = StrictIntegerField(min_value=0, max_value=MAX_YEN, help_text="Integer yen.")
+    name = TextField(
+        max_length=200,
+        validators=[validate_item_name],
+        help_text="At most 50 characters and 150 UTF-8 bytes that the NTA's character set holds.",
+    )
+    quantity = StrictIntegerField(min_value=1, max_value=limits.MAX_UNITS)
+    unit_price = StrictIntegerField(min_value=0, max_value=limits.MAX_YEN, help_text="Integer yen.")
     price_includes_tax = serializers.BooleanField(default=False)
     tax_rate = serializers.ChoiceField(choices=TaxRate.choices, default="standard")
     category = serializers.ChoiceField(choices=Category.choices, default="general")
     excluded = serializers.BooleanField(default=False)
-    detail = TextField(max_length=400, allow_blank=True, default="", help_text="商品情報詳細")
-    serial = TextField(max_length=100, allow_blank=True, default="")
+    detail = TextField(
+        max_length=200,
+        allow_blank=True,
+        default="",
+        validators=[validate_detail],
+        help_text="商品情報詳細: at most 80 characters.",
+    )
+    serial = TextField(
+        max_length=40,
+        allow_blank=True,
+        default="",
+        validators=[validate_serial],
+        help_text="At most 20 half-width letters and digits.",
+    )
     serial_expected = serializers.BooleanField(default=False)
     liquor = LiquorSerializer(allow_null=True, default=None)
     product = StrictIntegerField(
@@ -60,8 +85,10 @@ class ItemSerializer(Serializer):
     jan_code = serializers.RegexField(r"^\d{0,13}$", max_length=13, allow_blank=True, default="")
 
     def validate(self, attrs):
-        if attrs["unit_price"] * attrs["quantity"] > MAX_YEN:
-            raise serializers.ValidationError({"quantity": _("A line may come to at most ¥999,999,999.")})
+        try:
+            validate_line_amount(attrs["unit_price"], attrs["quantity"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"quantity": exc.messages}) from None
         return attrs
 
 
@@ -138,10 +165,10 @@ class EligibilityRequestSerializer(Serializer):
     sale_date = serializers.DateField()
     customer = CustomerFactsSerializer()
     # DRF 3.15 bounds lists by max_length; its type stubs do not know it yet.
-    items = ItemSerializer(many=True, allow_empty=False, max_length=500)  # type: ignore[call-arg]
-    earlier_same_day_total_excl_tax = StrictIntegerField(min_value=0, max_value=MAX_TOTAL, default=0)
+    items = ItemSerializer(many=True, allow_empty=False, max_length=limits.MAX_LINES)  # type: ignore[call-arg]
+    earlier_same_day_total_excl_tax = StrictIntegerField(min_value=0, max_value=limits.MAX_DAY_TOTAL, default=0)
     earlier_same_day_consumable_excl_tax = StrictIntegerField(
-        min_value=0, max_value=MAX_TOTAL, default=0, help_text="Legacy regime: the consumables part."
+        min_value=0, max_value=limits.MAX_DAY_TOTAL, default=0, help_text="Legacy regime: the consumables part."
     )
 
     def validate(self, attrs):
@@ -172,9 +199,13 @@ class PersonSerializer(CustomerFactsSerializer):
     """What recording a sale needs beyond the eligibility facts: who the buyer is."""
 
     document_type = serializers.ChoiceField(choices=DocumentType.choices)
-    family_name = TextField(max_length=100)
-    given_names = TextField(max_length=100, allow_blank=True, default="")
-    birth_date = serializers.DateField()
+    family_name = TextField(
+        max_length=100,
+        validators=[validate_name_part],
+        help_text="As in the passport's MRZ: with the given names at most 39 letters A–Z and spaces.",
+    )
+    given_names = TextField(max_length=100, allow_blank=True, default="", validators=[validate_name_part])
+    birth_date = serializers.DateField(validators=[validate_birth_date])
     sex = serializers.ChoiceField(choices=Sex.choices)
     document_number = serializers.CharField(min_length=1, max_length=20, validators=[validate_document_number])
     issuing_country = serializers.CharField(max_length=3, allow_blank=True, default="", validators=[])
@@ -182,15 +213,16 @@ class PersonSerializer(CustomerFactsSerializer):
         max_length=20, allow_blank=True, default="", validators=[validate_optional_document_number]
     )
 
-    def validate_birth_date(self, value):
-        if value >= timezone.localdate():
-            raise serializers.ValidationError(_("The birth date must be in the past."))
-        return value
-
     def validate_issuing_country(self, value):
         if value:
             validate_nationality(value)
         return value
+
+    def validate(self, attrs):
+        """What pre-flight checks over several fields: the whole name, the document's numbers."""
+        validate_name(attrs["family_name"], attrs["given_names"])
+        validate_document_numbers(attrs["document_type"], attrs["document_number"], attrs["passport_number"])
+        return attrs
 
 
 class SaleRequestSerializer(EligibilityRequestSerializer):

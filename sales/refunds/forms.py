@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from transmission.wire import limits
+
 from .models import Refund
 
 
@@ -10,7 +12,7 @@ class RefundForm(forms.Form):
     """The office records a refund paid by transfer, card or through a refund operator."""
 
     channel = forms.ChoiceField(label=_("channel"), choices=Refund.Channel.choices)
-    fee = forms.IntegerField(label=_("fee (yen)"), min_value=0, max_value=10**9, initial=0)
+    fee = forms.IntegerField(label=_("fee (yen)"), min_value=0, max_value=limits.MAX_YEN, initial=0)
     fee_borne_by = forms.ChoiceField(label=_("fee borne by"), choices=Refund.FeeBorneBy.choices)
     reference = forms.CharField(
         label=_("reference"),

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument
+from transmission.validators import refusal, validate_detail, validate_item_name, validate_line_amount
+from transmission.wire import limits
 
 KEY = "drafts"
 MAX_DRAFTS = 20
@@ -90,13 +94,30 @@ class Basket:
         return self.data["items"]
 
     def add(self, item: dict) -> None:
-        for existing in self.items:
-            same_product = item.get("product") and existing.get("product") == item["product"]
-            if same_product and not item.get("serial_expected"):
-                existing["quantity"] += item["quantity"]
-                return self.save()
-        self.items.append(item)
+        """Adds the item, or more of a product already in the basket; raises ValidationError, and
+        changes nothing, when the line would be more than the purchase record can carry."""
+        existing = self._same_product(item)
+        quantity = item["quantity"] + (existing["quantity"] if existing else 0)
+        self._check(item, quantity, new_line=existing is None)
+        if existing:
+            existing["quantity"] = quantity
+        else:
+            self.items.append(item)
         self.save()
+
+    def _same_product(self, item: dict) -> dict | None:
+        if not item.get("product") or item.get("serial_expected"):
+            return None
+        return next((i for i in self.items if i.get("product") == item["product"]), None)
+
+    def _check(self, item: dict, quantity: int, *, new_line: bool) -> None:
+        if new_line and len(self.items) >= limits.MAX_LINES:
+            raise ValidationError(_("A sale has at most %(max)s lines.") % {"max": limits.MAX_LINES})
+        if quantity > limits.MAX_UNITS:
+            raise ValidationError(refusal(limits.amount_problems(quantity, limits.MAX_UNITS)))
+        validate_item_name(item["name"])  # a product entered before the limits held may be longer
+        validate_detail(item["detail"])
+        validate_line_amount(item["unit_price"], quantity)
 
     def remove(self, index: int) -> None:
         if 0 <= index < len(self.items):

@@ -22,6 +22,17 @@ from sales.rules.buyer import check_buyer
 from taxfree.countries import nationality_choices
 from taxfree.forms import TextField
 from taxfree.text import document_number, validate_document_number, validate_optional_document_number
+from transmission.validators import (
+    validate_birth_date,
+    validate_detail,
+    validate_document_numbers,
+    validate_item_name,
+    validate_line_amount,
+    validate_name,
+    validate_name_part,
+    validate_serial,
+)
+from transmission.wire import limits
 
 
 class DateInput(forms.DateInput):
@@ -41,10 +52,10 @@ class CustomerForm(forms.Form):
         max_length=20,
         required=False,
     )
-    family_name = TextField(label=_("family name"), max_length=100)
-    given_names = TextField(label=_("given names"), max_length=100, required=False)
+    family_name = TextField(label=_("family name"), max_length=100, validators=[validate_name_part])
+    given_names = TextField(label=_("given names"), max_length=100, required=False, validators=[validate_name_part])
     nationality = forms.ChoiceField(label=_("nationality"), choices=[])
-    birth_date = forms.DateField(label=_("birth date"), widget=DateInput)
+    birth_date = forms.DateField(label=_("birth date"), widget=DateInput, validators=[validate_birth_date])
     sex = forms.ChoiceField(label=_("sex"), choices=[("", "—"), *Sex.choices])
     status_of_residence = forms.ChoiceField(
         label=_("status of residence (在留資格)"),
@@ -67,11 +78,7 @@ class CustomerForm(forms.Form):
         for name in ("nationality", "issuing_country"):
             cast(forms.ChoiceField, self.fields[name]).choices = countries
 
-    def clean_birth_date(self):
-        value = self.cleaned_data["birth_date"]
-        if value >= timezone.localdate():
-            raise forms.ValidationError(_("The birth date must be in the past."))
-        return value
+    NUMBERS = ("document_type", "document_number", "passport_number")
 
     # Asked of few customers (landing permits, Japanese nationals living abroad): folded on the page.
     EXTRA_FIELDS = ("passport_number", "works_in_japan", "proof_document", "moved_abroad_date")
@@ -91,7 +98,14 @@ class CustomerForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors or data is None:
+        if data is None:
+            return data
+        # What pre-flight checks over several fields, said with the other fields' errors.
+        if "family_name" in data and "given_names" in data:
+            _refusal_to(self, None, validate_name, data["family_name"], data["given_names"])
+        if all(f in data for f in self.NUMBERS):
+            _refusal_to(self, None, validate_document_numbers, *(data[f] for f in self.NUMBERS))
+        if self.errors:
             return data
         person, document = facts_split(data)
         today = timezone.localdate()
@@ -129,6 +143,14 @@ class CustomerForm(forms.Form):
         return facts_split(self.cleaned_data)
 
 
+def _refusal_to(form: forms.Form, field: str | None, validate, *values) -> None:
+    """A check over several fields: its errors go to `field` (or to the fields they name)."""
+    try:
+        validate(*values)
+    except forms.ValidationError as exc:
+        form.add_error(field, exc)
+
+
 class CustomerSearchForm(forms.Form):
     number = forms.CharField(label=_("document number"), max_length=20, validators=[validate_document_number])
 
@@ -140,7 +162,7 @@ class ScanForm(forms.Form):
     """A barcode scanner types the JAN into this field and presses Enter."""
 
     jan = forms.CharField(label=_("scan or type a JAN code"), max_length=13)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=limits.MAX_UNITS, initial=1)
 
 
 class ProductPickForm(forms.Form):
@@ -151,7 +173,7 @@ class ProductPickForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"list": "product-list", "autocomplete": "off"}),
     )
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=limits.MAX_UNITS, initial=1)
 
     def __init__(self, *args, business=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,14 +206,14 @@ def product_matches(products, text: str, limit: int = 20) -> list[Product]:
 class ItemForm(forms.Form):
     """A one-off item typed by hand."""
 
-    name = TextField(label=_("item name"), max_length=200)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
-    unit_price = forms.IntegerField(label=_("unit price (yen)"), min_value=0, max_value=999_999_999)
+    name = TextField(label=_("item name"), max_length=200, validators=[validate_item_name])
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=limits.MAX_UNITS, initial=1)
+    unit_price = forms.IntegerField(label=_("unit price (yen)"), min_value=0, max_value=limits.MAX_YEN)
     price_includes_tax = forms.BooleanField(label=_("price includes tax"), required=False, initial=True)
     tax_rate = forms.ChoiceField(label=_("tax rate"), choices=TaxRate.choices)
     category = forms.ChoiceField(label=_("category (legacy regime)"), choices=Category.choices)
-    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False)
-    serial = TextField(label=_("serial number"), max_length=40, required=False)
+    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False, validators=[validate_detail])
+    serial = TextField(label=_("serial number"), max_length=40, required=False, validators=[validate_serial])
     serial_expected = forms.BooleanField(label=_("item has a serial number"), required=False)
     liquor_category = forms.ChoiceField(
         label=_("liquor category"), required=False, choices=[("", "—")] + list(LiquorCategory.choices)
@@ -199,21 +221,25 @@ class ItemForm(forms.Form):
     alcohol_percent = forms.DecimalField(
         label=_("alcohol %"), required=False, min_value=0.1, max_value=100, decimal_places=1
     )
-    volume_ml = forms.IntegerField(label=_("container volume (ml)"), required=False, min_value=1, max_value=100_000)
+    volume_ml = forms.IntegerField(
+        label=_("container volume (ml)"), required=False, min_value=1, max_value=limits.MAX_VOLUME_ML
+    )
 
     def clean(self):
         data = super().clean() or {}
         if data.get("liquor_category") and not (data.get("alcohol_percent") and data.get("volume_ml")):
             raise forms.ValidationError(_("A liquor item needs its alcohol % and container volume."))
+        if "unit_price" in data and "quantity" in data:
+            _refusal_to(self, "quantity", validate_line_amount, data["unit_price"], data["quantity"])
         return data
 
 
 class ItemEditForm(forms.Form):
     """The 商品情報詳細 and serial typed into a basket line."""
 
-    index = forms.IntegerField(min_value=0, max_value=999)
-    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False)
-    serial = TextField(label=_("serial number"), max_length=40, required=False)
+    index = forms.IntegerField(min_value=0, max_value=limits.MAX_LINES)
+    detail = TextField(label=_("商品情報詳細"), max_length=200, required=False, validators=[validate_detail])
+    serial = TextField(label=_("serial number"), max_length=40, required=False, validators=[validate_serial])
 
 
 class FinishForm(forms.Form):

@@ -23,7 +23,7 @@ from sales.decisions import decision_as_dict, rounding_rows, sale_totals
 from sales.documents.context import applies
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
-from sales.models import IdentityDocument, Product, Sale
+from sales.models import IdentityDocument, Product, Sale, SaleSubmission
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
 from stores.models import Store, TemporarySite
@@ -254,18 +254,17 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
             if product is None:
                 scan.add_error("jan", _("No product with this JAN code."))
                 return None
-            cart.add(product_item(product, scan.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
     elif action == "pick":
         forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
         if pick.is_valid():
-            cart.add(product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(
+                cart, pick, "product", product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"])
+            )
     elif action == "item":
         forms["item"] = typed = ItemForm(request.POST, prefix="item")
         if typed.is_valid():
-            cart.add(_typed_item(typed.cleaned_data))
-            return redirect("staff:basket", store.pk, cart.id)
+            return _added(cart, typed, None, _typed_item(typed.cleaned_data))
     elif action == "remove":
         cart.remove(_int(request.POST.get("index")))
         return redirect("staff:basket", store.pk, cart.id)
@@ -290,6 +289,16 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
         cart.discard()
         return redirect("staff:home")
     return None
+
+
+def _added(cart: Basket, form: Form, field: str | None, item: dict):
+    """The basket page again with the item added, or None (the form shows why it was not)."""
+    try:
+        cart.add(item)
+    except ValidationError as exc:
+        form.add_error(field, exc)
+        return None
+    return redirect("staff:basket", cart.data["store"], cart.id)
 
 
 def _errors_to_messages(request, form: Form) -> None:
@@ -361,9 +370,8 @@ def finish(request, store_id: int, draft: str):
     store = _store(request, store_id)
     try:
         cart = Basket(request.session, store.pk, draft)
-    except Http404:  # a second tap on Finish: the first one finished (or discarded) this sale
-        messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
-        return redirect("staff:home")
+    except Http404:  # a second tap on Finish after the first one ended: it finished (or discarded) this sale
+        return _finished_before(request, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk, cart.id)
@@ -380,6 +388,7 @@ def finish(request, store_id: int, draft: str):
         "acknowledged": cart.data.get("acknowledged", False),
         "receipt_number": finish_form.cleaned_data["receipt_number"],
         "temporary_site": cart.site(store),
+        "submission": cart.id,
     }
     try:
         if len(cart.groups()) > 1:
@@ -394,6 +403,9 @@ def finish(request, store_id: int, draft: str):
             )
             return redirect("staff:sale", parts[0].sale.pk)
         done = services.sale_finalize(lines=cart.lines(), **common)
+    except services.AlreadyFinished as first:  # a second tap while the first one was finishing
+        cart.discard()
+        return _finished_before(request, draft, first.sale)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
@@ -405,6 +417,18 @@ def finish(request, store_id: int, draft: str):
     finished = _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.")
     messages.success(request, finished % {"sale": done.sale.pk})
     return redirect("staff:sale", done.sale.pk)
+
+
+def _finished_before(request, draft: str, sale: Sale | None = None):
+    """Finish sent again for a draft that is gone: the sale it became, if it became one."""
+    if sale is None:
+        found = SaleSubmission.objects.filter(user=request.user, key=draft, sale__isnull=False).first()
+        sale = found.sale if found else None
+    if sale is None:
+        messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
+        return redirect("staff:home")
+    messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    return redirect("staff:sale", sale.pk)
 
 
 def _visible_sale(request, pk: int) -> Sale:

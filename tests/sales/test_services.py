@@ -74,3 +74,32 @@ def test_an_abolished_store_cannot_sell(officer, document):
     store.save()
     with pytest.raises(ValidationError):
         finalize(officer, document, [item(10_000)])
+
+
+def test_a_submission_finishes_one_sale_and_its_keys_are_dropped_a_day_later(clerk, document):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sales.inputs import line_from_dict
+    from sales.models import SaleSubmission
+
+    def finish(key):
+        return services.sale_finalize(
+            actor=clerk,
+            store=document.customer.store,
+            customer=document.customer,
+            document=document,
+            lines=[line_from_dict(item(10_000))],
+            customer_language="en",
+            acknowledged=True,
+            submission=key,
+        ).sale
+
+    sale = finish("draft-1")
+    with pytest.raises(services.AlreadyFinished) as again:
+        finish("draft-1")
+    assert again.value.sale == sale and Sale.objects.count() == 1
+    SaleSubmission.objects.update(created_at=timezone.now() - timedelta(days=2))
+    finish("draft-2")
+    assert list(SaleSubmission.objects.values_list("key", flat=True)) == ["draft-2"]

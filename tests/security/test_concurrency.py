@@ -1,4 +1,5 @@
-"""Sixteen tills finishing sales at the same moment: no error, every sale written once."""
+"""Sixteen tills finishing sales at the same moment: no error, every sale written once; and one
+sale finished three times at once (a double tap, a second tab): written once."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from sales.models import Customer, Sale
+from sales.models import Customer, Sale, SaleSubmission
 from stores.models import Store
-from tests.factories import StoreFactory, UserFactory, api_token
+from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token, till_start
 from transmission.models import PurchaseRecord
 
 TILLS = 16
@@ -67,3 +70,46 @@ def test_sixteen_concurrent_sales_all_succeed():
     assert statuses == [201] * TILLS
     assert Sale.objects.count() == TILLS and PurchaseRecord.objects.count() == TILLS
     assert Customer.objects.count() == TILLS // 2 + 1
+
+
+TAPS = 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("parts", [1, 2], ids=["one record", "split in two records"])
+def test_finish_sent_three_times_at_once_makes_one_sale_and_each_tap_sees_it(parts):
+    store = StoreFactory()
+    clerk = UserFactory(role="Store staff")
+    store.staff.add(clerk)
+    doc = DocumentFactory(customer__store=store, landing_date=timezone.localdate().replace(day=1))
+    first = Client()
+    first.force_login(clerk)
+    till = till_start(first, store)
+    session = first.session
+    items = [{"name": f"Bag {n}", "quantity": 1, "unit_price": 10_000, "record": n + 1} for n in range(parts)]
+    session["drafts"][till.draft].update(
+        customer=doc.customer_id, document=doc.pk, language="en", acknowledged=True, items=items
+    )
+    session.save()
+    answers: list = []
+    start = threading.Barrier(TAPS)
+
+    def tap() -> None:
+        tab = Client()
+        tab.cookies = first.cookies  # the same session: one till, one draft
+        start.wait()
+        try:
+            answers.append(tab.post(till.finish))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(TAPS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sales = Sale.objects.order_by("pk")
+    assert sales.count() == parts and PurchaseRecord.objects.count() == parts
+    assert {a.url for a in answers} == {reverse("staff:sale", args=[sales[0].pk])} and len(answers) == TAPS
+    assert SaleSubmission.objects.get().sale == sales[0]
+    assert till.draft not in first.session["drafts"]  # no tap's session kept the draft

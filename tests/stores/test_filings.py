@@ -345,7 +345,7 @@ def test_the_api_refuses_a_site_of_another_store(site, officer, store):
             "family_name": "A",
             "birth_date": "1990-01-01",
             "sex": "X",
-            "document_number": "TZ1",
+            "document_number": "TZ1234567",
         },
         "items": [{"name": "Bag", "quantity": 1, "unit_price": 50_000}],
     }

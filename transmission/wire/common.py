@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import charset
+from . import charset, limits
 
 Decrypt = Callable[[str], str]
 
@@ -53,28 +52,19 @@ class Checker:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def text(self, where: str, value: str, *, chars: int, utf8_bytes: int | None = None, required: bool = True) -> str:
-        value = charset.to_full_width_kana(value or "")
-        if required and not value.strip():
-            self.problems.append(Problem(where, "is required"))
-        if len(value) > chars:
-            self.problems.append(Problem(where, f"has {len(value)} characters; at most {chars}"))
-        elif utf8_bytes and len(value.encode()) > utf8_bytes:
-            self.problems.append(Problem(where, f"has {len(value.encode())} bytes; at most {utf8_bytes}"))
-        refused = charset.refused_characters(value)
-        if refused:
-            listed = ", ".join(charset.describe(c) for c in refused)
-            self.problems.append(Problem(where, f"holds characters the NTA refuses: {listed}"))
-        return value
+    def add(self, where: str, found: list[limits.Words]) -> None:
+        self.problems.extend(Problem(where, str(words)) for words in found)
 
-    def pattern(self, where: str, value: str, regex: str, explain: str) -> str:
-        if not re.fullmatch(regex, value or ""):
-            self.problems.append(Problem(where, explain))
+    def text(self, where: str, value: str, limit: limits.Text, *, required: bool = True) -> str:
+        self.add(where, limits.text_problems(value, limit, required=required))
+        return charset.to_full_width_kana(value or "")
+
+    def pattern(self, where: str, value: str, pattern: limits.Pattern) -> str:
+        self.add(where, limits.pattern_problems(value, pattern))
         return value
 
     def number(self, where: str, value: int, bound: int) -> int:
-        if not -bound <= value <= bound:
-            self.problems.append(Problem(where, f"{value} is outside ±{bound:,}"))
+        self.add(where, limits.amount_problems(value, bound))
         return value
 
     def done(self) -> None:

@@ -23,7 +23,7 @@ def build(
     ]
     body: dict[str, Any] = {
         **blocks.header(check, sender_id=sender_id, send_no=send_no, version="2"),
-        **blocks.buyer(check, payload["buyer"], decrypt),
+        **blocks.buyer(check, payload["buyer"], decrypt, sale_date=payload["sale_date"]),
         **blocks.store(check, payload["store"], payload.get("temporary_site")),
         "sellDate": yyyymmdd(payload["sale_date"]),
         "transOrNot": "0",

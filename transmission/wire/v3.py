@@ -25,7 +25,7 @@ def build(
     body: dict[str, Any] = {
         **blocks.header(check, sender_id=sender_id, send_no=send_no, version="3"),
         "crudType": "9" if cancel else "1",
-        **blocks.buyer(check, payload["buyer"], decrypt),
+        **blocks.buyer(check, payload["buyer"], decrypt, sale_date=payload["sale_date"]),
         **shop,
         "sellDate": yyyymmdd(payload["sale_date"]),
         "details": details,

@@ -5,6 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 
@@ -60,7 +61,8 @@ def _connections_closed():
         connection.close()
 
 
-def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server, settings, store):
+def a_clerk_scans_an_obi_for(page, live_server, settings, store, nationality: str) -> User:
+    """Logs a clerk in, enters a customer of this nationality and scans a ¥66,000 obi."""
     settings.SECURE_SSL_REDIRECT = False
     clerk = UserFactory(username="clerk", role="Store staff")
     store.staff.add(clerk)
@@ -76,7 +78,7 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
     form.locator("[name=c-document_number]").fill("TZ0000001")
     form.locator("[name=c-family_name]").fill("SAMPLE")
     form.locator("[name=c-given_names]").fill("MEI")
-    form.locator("[name=c-nationality]").select_option("TWN")
+    form.locator("[name=c-nationality]").select_option(nationality)
     form.locator("[name=c-birth_date]").fill("1990-02-03")
     form.locator("[name=c-sex]").select_option("F")
     form.locator("[name=c-status_of_residence]").select_option("temporary_visitor")
@@ -86,6 +88,11 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
 
     page.fill("#id_scan-jan", "4900000000061")
     page.press("#id_scan-jan", "Enter")  # a barcode scanner types the code and Enter
+    return clerk
+
+
+def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server, settings, store):
+    clerk = a_clerk_scans_an_obi_for(page, live_server, settings, store, "TWN")
     assert page.locator("#decision").get_by_text("Eligible for tax-free sale").is_visible()
     assert page.locator("#refund").inner_text() == "¥6,000"
     assert page.locator("#finish").is_disabled()
@@ -97,6 +104,26 @@ def test_a_clerk_sells_tax_free_from_customer_to_finished_sale(page, live_server
     assert page.locator("#record-state").get_attribute("data-state") == "pending"
     sale = Sale.objects.get()
     assert (sale.refund_amount, sale.customer_language, sale.created_by) == (6_000, "zh-hant", clerk)
+
+
+def test_a_second_tap_on_finish_while_the_first_is_under_way_sends_nothing(page, live_server, settings, store):
+    a_clerk_scans_an_obi_for(page, live_server, settings, store, "USA")
+    page.click("#explain-link")
+    page.click("#acknowledge")
+    finishes, held = [], []
+    page.on("request", lambda r: finishes.append(r.url) if r.method == "POST" and r.url.endswith("/finish/") else None)
+    page.route("**/finish/", lambda route: held.append(route))  # answers held back: a slow network
+    page.locator("#finish").scroll_into_view_if_needed()
+    button = page.locator("#finish").bounding_box()
+    x, y = button["x"] + button["width"] / 2, button["y"] + button["height"] / 2
+    with page.expect_request("**/finish/"):
+        page.mouse.click(x, y)
+    page.mouse.click(x, y)  # the impatient second tap, while the first answer is on its way
+    page.wait_for_timeout(300)
+    for route in held:
+        route.continue_()
+    assert page.locator("#record-state").get_attribute("data-state") == "pending"
+    assert len(finishes) == 1 and Sale.objects.count() == 1
 
 
 def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings, store, tmp_path):

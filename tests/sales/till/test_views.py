@@ -127,3 +127,38 @@ def test_the_staff_pages_speak_japanese_and_english(client, clerk, store):
     client.force_login(clerk)
     assert "新しい免税販売" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "New tax-free sale" in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_scanning_a_product_beyond_what_a_record_carries_is_refused_and_the_line_kept(client, clerk, store):
+    product = ProductFactory(business=store.business, jan_code="4900000000016", unit_price=100_000)
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    scan = {"action": "scan", "scan-jan": product.jan_code}
+    client.post(till.basket, {**scan, "scan-quantity": 9_000})
+    page = client.post(till.basket, {**scan, "scan-quantity": 1_000}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "10,000 is outside ±9,999" in page.content.decode()
+    assert [i["quantity"] for i in client.session["drafts"][till.draft]["items"]] == [9_000]
+    priced = ProductFactory(business=store.business, jan_code="4900000000023", unit_price=999_999_999)
+    page = client.post(till.basket, {**scan, "scan-jan": priced.jan_code, "scan-quantity": 2})
+    assert "1,999,999,998 は ±999,999,999 の範囲外です" in page.content.decode()  # the office's language
+
+
+def test_finish_sent_again_after_the_sale_was_made_shows_that_sale(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(
+        till.basket,
+        {
+            "action": "item",
+            "item-name": "Bag",
+            "item-quantity": 1,
+            "item-unit_price": 10_000,
+            "item-tax_rate": "standard",
+            "item-category": "general",
+        },
+    )
+    client.post(till.explain, {"language": "en"})
+    made = client.post(till.finish)
+    again = client.post(till.finish, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert again.redirect_chain[0][0] == made.url and Sale.objects.count() == 1
+    assert "already finished (Finish was sent twice)" in again.content.decode()
