@@ -10,8 +10,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .admin_tools import BigTableAdmin, ReadOnlyAdmin
-from .models import ACTIONS, ApiToken, AuditEvent, audit
+from .admin_tools import AuditedViewMixin, BigTableAdmin, ReadOnlyAdmin
+from .models import ACTIONS, ApiToken, AuditEvent, Notice, audit
 from .tokens import token_issue, token_revoke
 
 
@@ -53,6 +53,31 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
+    """What travellers were told, and whether the mail server took it. Written by the workflows only."""
+
+    list_display = ["created_at", "key", "language", "subject", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state"]
+    search_fields = ["=key", "=about"]
+    search_help_text = _("Searches the key or the object (e.g. sales.Sale:12), exactly.")
+    fields = [
+        "key",
+        "about",
+        "to",
+        "language",
+        "subject",
+        "body",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
 
 class ApiTokenForm(forms.ModelForm):

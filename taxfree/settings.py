@@ -234,13 +234,19 @@ else:
 
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="taxfree@localhost")
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20.0)  # a mail server that hangs holds no worker for long
 # Passport captures: the image is read and dropped unless kept (encrypted) for this many days.
 CAPTURE_KEEP_DAYS = env.int("CAPTURE_KEEP_DAYS", default=0)
 CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails and traveller links
+# Notices to travellers (taxfree.notices): a mail server that is down is tried again after 1 min,
+# 2 min, 4 min … up to NOTICE_RETRY_MAX seconds; a claim holds for NOTICE_LEASE_SECONDS.
+NOTICE_RETRY_FIRST = env.float("NOTICE_RETRY_FIRST", default=60.0)
+NOTICE_RETRY_MAX = env.float("NOTICE_RETRY_MAX", default=3600.0)
+NOTICE_LEASE_SECONDS = env.float("NOTICE_LEASE_SECONDS", default=120.0)
 
 # The NTA's 免税販売管理システム. Development and tests talk to the local sandbox
 # (`manage.py nta_sandbox`); the NTA's test environment and production are configuration only.
