@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from taxfree.models import Notice
 from taxfree.notices import notice_write, notices_send
-from tests.mailserver import smtp  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,7 @@ def test_the_address_and_the_text_are_encrypted_at_rest(db):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT \"to\", body FROM taxfree_notice")
+        cursor.execute('SELECT "to", body FROM taxfree_notice')
         to, body = cursor.fetchone()
     assert "alex@example.com" not in to and "paid" not in body
 
