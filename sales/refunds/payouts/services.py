@@ -42,19 +42,20 @@ def payout_set(
     actor: Actor,
     sale: Sale,
     by: str,
-    method: str,
+    method: str | None,
     data: Mapping[str, Any] | None = None,
     email: str | None = None,
     language: str | None = None,
     consent: bool = False,
 ) -> Payout:
-    """Record or change the route until the refund is paid. `email`/`language` None: unchanged;
-    `email` "": forgotten. `by` says who: the till, a POS (api), the office or the traveller."""
+    """Record or change the route until the refund is paid. `method` None: the route unchanged
+    (only the contact); `email`/`language` None: unchanged; `email` "": forgotten. `by` says who:
+    the till, a POS (api), the office or the traveller."""
     _check_actor(actor, sale, by)
     sale = Sale.objects.select_related("store").select_for_update().get(pk=sale.pk)
     _check_changeable(sale)
     payout = Payout.objects.filter(sale=sale).first()
-    checked = _checked(sale, payout, method, data or {}, by, consent)
+    checked = None if method is None else _checked(sale, payout, method, data or {}, by, consent)
     contact = _contact(email, language)
     before = snapshot(payout)
     payout = payout or Payout(sale=sale, store=sale.store, language=sale.customer_language or "en")
@@ -128,7 +129,12 @@ def _contact(email: str | None, language: str | None) -> dict[str, str]:
     return contact
 
 
-def _apply(payout: Payout, checked: Checked, contact: dict[str, str], by: str, consent: bool) -> None:
+def _apply(payout: Payout, checked: Checked | None, contact: dict[str, str], by: str, consent: bool) -> None:
+    for name, value in contact.items():
+        setattr(payout, name, value)
+    payout.updated_by = by
+    if checked is None:
+        return
     payout.method = checked.method
     if checked.card is not None:
         card = checked.card
@@ -146,9 +152,6 @@ def _apply(payout: Payout, checked: Checked, contact: dict[str, str], by: str, c
         payout.failure, payout.failed_at = "", None
     if checked.method in CONSENTED and (consent or by != "traveller"):
         payout.consent_at = timezone.now()
-    for name, value in contact.items():
-        setattr(payout, name, value)
-    payout.updated_by = by
 
 
 def snapshot(payout: Payout | None) -> dict[str, str]:
