@@ -63,7 +63,7 @@ class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
     list_filter = ["state"]
     search_fields = ["=key", "=about"]
     search_help_text = _("Searches the key or the object (e.g. sales.Sale:12), exactly.")
-    fields = [
+    fields = readonly_fields = (
         "key",
         "about",
         "to",
@@ -76,8 +76,7 @@ class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
         "last_error",
         "created_at",
         "sent_at",
-    ]
-    readonly_fields = fields
+    )
 
 
 class ApiTokenForm(forms.ModelForm):

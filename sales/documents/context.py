@@ -13,12 +13,12 @@ from django.utils import timezone, translation
 from taxfree.crypto import decrypt
 
 from .. import explanations
-from ..traveller import links
-from ..traveller.qr import qr_data_uri
 from ..choices import DocumentType
 from ..decisions import rounding_rows, sale_totals
 from ..models import Sale
 from ..services import refund_due
+from ..traveller import links
+from ..traveller.qr import qr_data_uri
 from .texts import LANGUAGES, labels
 
 NAMES = ("purchase-record", "packing-list", "refund-receipt")

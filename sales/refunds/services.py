@@ -18,7 +18,7 @@ from ..permissions import check_can_sell
 from ..services import refund_due
 from ..traveller import notices
 from .models import Refund
-from .payouts.models import PayoutAttempt
+from .payouts.models import Payout, PayoutAttempt
 from .queue import totals_paid
 
 CustomsState = PurchaseRecord.CustomsState
@@ -94,8 +94,14 @@ def refund_pay(
         attempt=attempt.pk if attempt else None,
     )
     notices.paid(refund)
-    transaction.on_commit(lambda: totals_paid(due))
+    route = "under_way" if attempt is not None else _route_of(sale)
+    transaction.on_commit(lambda: totals_paid(due, route))
     return refund
+
+
+def _route_of(sale: Sale) -> str:
+    method = Payout.objects.filter(sale=sale).values_list("method", flat=True).first()
+    return "waiting" if method in (None, "later") else "ready"
 
 
 def _check_attempt(sale: Sale, attempt: PayoutAttempt | None) -> PayoutAttempt | None:

@@ -470,8 +470,13 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
     flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
     state = payout_state(sale, payout, flying)
     url = links.url(sale.pk)
-    initial = {"method": payout.method if payout else "later", "language": payout.language if payout else sale.customer_language or "en"}
-    card_ready = payable and flying is None and payout is not None and payout.method == "card" and can_sell(request.user)
+    initial = {
+        "method": payout.method if payout else "later",
+        "language": payout.language if payout else sale.customer_language or "en",
+    }
+    card_ready = (
+        payable and flying is None and payout is not None and payout.method == "card" and can_sell(request.user)
+    )
     return {
         "traveller_url": url,
         "traveller_qr": qr_data_uri(url),
@@ -481,7 +486,7 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
         "payout_form": PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
         "can_route": can_sell(request.user) and state in ("waiting", "ready", "failed"),
         "card_ready": card_ready,
-        "card_stripe": card_ready and payout.card_provider == "stripe",
+        "card_stripe": card_ready and payout is not None and payout.card_provider == "stripe",
         "card_unanswered": flying is not None and flying.route == "stripe" and flying.state == "requested",
         "terminal_form": TerminalRefundForm(prefix="terminal"),
     }
@@ -531,7 +536,10 @@ def payout_route(request, pk: int):
         else:
             messages.success(request, _("Refund route saved."))
             return redirect("staff:sale", sale.pk)
-    for error in [*form.non_field_errors(), *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es)]:
+    for error in [
+        *form.non_field_errors(),
+        *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),
+    ]:
         messages.error(request, error)
     return redirect("staff:sale", sale.pk)
 
@@ -551,7 +559,10 @@ def card_refund(request, pk: int):
     outcome = {
         "succeeded": (messages.success, _("Refund of ¥%(amount)s paid to the card.")),
         "pending": (messages.info, _("Refund of ¥%(amount)s accepted by the card provider; it confirms it shortly.")),
-        "failed": (messages.error, _("The card refund was declined (%(reason)s): the customer is asked to choose another route.")),
+        "failed": (
+            messages.error,
+            _("The card refund was declined (%(reason)s): the customer is asked to choose another route."),
+        ),
         "requested": (messages.warning, _("No answer from the card provider: try again (it will not pay twice).")),
     }
     say, text = outcome[attempt.state]

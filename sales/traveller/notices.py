@@ -9,7 +9,7 @@ still without a route (PAYOUT_CHOOSE_REMIND_DAYS after the confirmation)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -167,11 +167,7 @@ def customs_soon(today: date | None = None) -> int:
 
 def choose_reminders(today: date | None = None) -> int:
     """Confirmed refunds still without a route, PAYOUT_CHOOSE_REMIND_DAYS after the confirmation."""
-    now = (
-        timezone.now()
-        if today is None
-        else timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
-    )
+    now = timezone.now() if today is None else timezone.make_aware(datetime.combine(today, time()))
     written = 0
     for n, days in enumerate(settings.PAYOUT_CHOOSE_REMIND_DAYS, start=1):
         waiting = (

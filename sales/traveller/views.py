@@ -60,7 +60,7 @@ def too_many(language: str) -> HttpResponse:
     return _headers(response)
 
 
-@csp(STRICT)
+@csp(STRICT)  # type: ignore[arg-type]  # django-csp's decorator is typed for views without arguments
 @never_cache
 @sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.models import audit
-from taxfree.roles import Actor
+from taxfree.roles import Actor, user_of
 from transmission.models import PurchaseRecord
 
 from ...models import Sale
@@ -68,7 +69,7 @@ def payout_batch_create(
         count=len(ids),
         total=0,
         execution_date=execution_date or timezone.localdate(now) + timedelta(days=1),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     attempts = _attempts(actor, batch, [payouts[i] for i in ids], dues)
     _write_files(batch, account, attempts, payouts, sales, now)
@@ -82,7 +83,7 @@ def _locked(ids: list[int]) -> dict[int, Sale]:
     return {s.pk: s for s in _chunks(rows, "pk", ids)}
 
 
-def _chunks(rows, field: str, ids: list[int]) -> list:  # type: ignore[no-untyped-def]
+def _chunks(rows: Any, field: str, ids: list[int]) -> list[Any]:
     found = []
     for start in range(0, len(ids), CHUNK):
         found += list(rows.filter(**{f"{field}__in": ids[start : start + CHUNK]}))
@@ -100,7 +101,7 @@ def _dues(sales: dict[int, Sale]) -> dict[int, int]:
             .annotate(s=Sum("refund_amount"))
             .order_by()
         )
-        taken |= {row["cancels"]: row["s"] or 0 for row in rows}
+        taken |= {row["cancels"] or 0: row["s"] or 0 for row in rows}
     return {pk: sale.refund_amount + taken.get(pk, 0) for pk, sale in sales.items()}
 
 
@@ -120,7 +121,7 @@ def _problems(
     return problems
 
 
-def _values(rows, field: str, ids: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
+def _values(rows: Any, field: str, ids: list[int]) -> list[int]:
     found: list[int] = []
     for start in range(0, len(ids), CHUNK):
         found += list(rows.filter(**{f"{field}__in": ids[start : start + CHUNK]}).values_list(field, flat=True))
@@ -155,7 +156,7 @@ def _why_not(
 
 
 def _attempts(actor: Actor, batch: PayoutBatch, payouts: list[Payout], dues: dict[int, int]) -> list[PayoutAttempt]:
-    by = actor if getattr(actor, "is_authenticated", False) else None
+    by = user_of(actor)
     counts = _attempt_counts([p.sale_id for p in payouts])
     rows = []
     for payout in payouts:
@@ -190,7 +191,7 @@ def _write_files(
     attempts: list[PayoutAttempt],
     payouts: dict[int, Payout],
     sales: dict[int, Sale],
-    now: timezone.datetime,
+    now: datetime,
 ) -> None:
     lines = [_line(a, payouts[a.sale_id], sales[a.sale_id]) for a in attempts]
     debtor = Debtor(account.holder, account.iban, account.account_number, account.bic, account.currency)
@@ -215,7 +216,7 @@ def _line(attempt: PayoutAttempt, payout: Payout, sale: Sale) -> Line:
     )
 
 
-def _message_id(now: timezone.datetime) -> str:
+def _message_id(now: datetime) -> str:
     day = timezone.localdate(now)
     number = PayoutBatch.objects.filter(created_at__date=now.date()).count() + 1
     return f"TF-{day:%Y%m%d}-{number:04d}-{now:%H%M%S}"

@@ -6,14 +6,14 @@ it is, to be asked again with the same key (by the office, or the schedule)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.models import audit
-from taxfree.roles import Actor
+from taxfree.roles import Actor, user_of
 
 from ...models import Sale
 from ...permissions import check_can_sell
@@ -79,7 +79,7 @@ def _attempt(actor: Actor, sale: Sale, payout: Payout, route: str) -> PayoutAtte
         fee=fee.fee,
         fee_borne_by=fee.borne_by,
         idempotency_key=f"taxfree-refund-{sale.pk}-{number}",
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     summary = f"sale #{sale.pk}: ¥{attempt.amount:,} to {payout.card_masked} ({route})"
     audit(actor, "payout_attempt", attempt, summary, sale=sale.pk, amount=attempt.amount, key=attempt.idempotency_key)
@@ -120,7 +120,7 @@ def _waiting(attempt: PayoutAttempt, result: Result) -> None:
     PayoutAttempt.objects.filter(pk=attempt.pk, state__in=PayoutAttempt.IN_FLIGHT).update(**changes)
 
 
-def card_refunds_check(now: timezone.datetime | None = None) -> dict[str, int]:
+def card_refunds_check(now: datetime | None = None) -> dict[str, int]:
     """The schedule's round: refunds Stripe answered `pending` are asked for their outcome, and
     requests left without an answer are sent again with their key."""
     now = now or timezone.now()
@@ -139,7 +139,7 @@ def card_refunds_check(now: timezone.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def _ask_again(stripe: StripeRefunds, attempt: PayoutAttempt, now: timezone.datetime) -> Result:
+def _ask_again(stripe: StripeRefunds, attempt: PayoutAttempt, now: datetime) -> Result:
     payment = _payment(attempt.payout)
     if now - attempt.created_at > KEY_MEMORY:
         found = stripe.find(payment, attempt.idempotency_key)

@@ -227,7 +227,7 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
-_CHECKERS = {
+_CHECKERS: dict[str, Any] = {
     Method.LATER: _later,
     Method.OPERATOR: _operator,
     Method.PAYPAL: _paypal,

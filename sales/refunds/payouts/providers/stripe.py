@@ -52,7 +52,8 @@ class StripeRefunds:
         except stripe.StripeError:
             return Result("unknown", reason="no answer from Stripe")
         for refund in refunds.data:
-            if (refund.metadata or {}).get("taxfree_key") == idempotency_key:
+            metadata: Any = refund.metadata or {}
+            if metadata.get("taxfree_key") == idempotency_key:
                 return _result(refund)
         return None
 
