@@ -9,6 +9,7 @@ of a whole file are made set-wise — a few queries for ten thousand refunds."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -217,9 +218,8 @@ def _line(attempt: PayoutAttempt, payout: Payout, sale: Sale) -> Line:
 
 
 def _message_id(now: datetime) -> str:
-    day = timezone.localdate(now)
-    number = PayoutBatch.objects.filter(created_at__date=now.date()).count() + 1
-    return f"TF-{day:%Y%m%d}-{number:04d}-{now:%H%M%S}"
+    """Unique for the bank (Max35Text): the day and a random part, never reused."""
+    return f"TF-{timezone.localdate(now):%Y%m%d}-{secrets.token_hex(6).upper()}"
 
 
 @transaction.atomic(durable=True)
@@ -290,7 +290,7 @@ def payout_batch_settle_all(*, actor: Actor, batch: PayoutBatch) -> int:
 
 
 def _sent_batch(attempt: PayoutAttempt) -> PayoutBatch:
-    batch = attempt.batch
+    batch = PayoutBatch.objects.filter(pk=attempt.batch_id).first()  # as it is now, not as the caller read it
     if batch is None or batch.state not in (PayoutBatch.State.SENT, PayoutBatch.State.CLOSED):
         raise PayoutRefused("batch_state", conflict=True)
     return batch

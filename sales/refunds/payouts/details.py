@@ -204,9 +204,29 @@ def _country(code: str) -> bool:
     return code in countries_by_alpha2
 
 
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "Th",
+        "ð": "d",
+    }
+)
+
+
 def _latin(text: str) -> str:
-    """Accents dropped (é → e): a bank abroad reads the SWIFT character set."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Accents dropped (é → e, ß → ss): a bank abroad reads the SWIFT character set."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 

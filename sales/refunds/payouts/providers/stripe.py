@@ -52,7 +52,7 @@ class StripeRefunds:
         except stripe.StripeError:
             return Result("unknown", reason="no answer from Stripe")
         for refund in refunds.data:
-            metadata: Any = refund.metadata or {}
+            metadata: dict[str, Any] = refund.metadata.to_dict() if refund.metadata else {}
             if metadata.get("taxfree_key") == idempotency_key:
                 return _result(refund)
         return None
