@@ -98,12 +98,14 @@ def _check_changeable(sale: Sale) -> None:
 def _checked(
     sale: Sale, payout: Payout | None, method: str, data: Mapping[str, Any], by: str, consent: bool
 ) -> Checked:
+    """The details checked, and every other reason to refuse, reported together."""
+    errors: dict[str, str] = {}
+    checked = Checked(method)
     try:
         checked = check(method, data)
     except DetailsRefused as refused:
-        raise PayoutRefused("details", conflict=False, errors=refused.errors) from None
-    errors: dict[str, str] = {}
-    if method == Method.CARD and checked.card is None and not (payout and payout.card_known):
+        errors |= refused.errors
+    if method == Method.CARD and checked.card is None and not (payout and payout.card_known) and not errors:
         errors["method"] = "card_unknown"
     if (
         method in (Method.CARD, Method.BANK_TRANSFER, Method.PAYPAL)
