@@ -93,9 +93,9 @@ def test_wrong_fields_are_answered_422_each_with_its_reason_and_nothing_is_store
         "brand": "visa",
         "last4": "1111",
     }
-    assert put(client_of(clerk), sale, card).json()["errors"] == {
-        "payment_reference": "Never enter a card number: only the payment reference, the brand and the last four digits."
-    }
+    assert (
+        put(client_of(clerk), sale, card).json()["errors"]["payment_reference"].startswith("Never enter a card number")
+    )
     assert put(client_of(clerk), sale, {"method": "cheque"}).status_code == 400
     assert not Payout.objects.exists()
 
