@@ -300,7 +300,7 @@ _ROWS: dict[str, tuple[str, str, str, str, str, str]] = {
     ),
     "consent": (
         "上記の個人情報の取扱いに同意します",
-        "I have read the privacy notice and agree",
+        "I have read the privacy notice above and agree",
         "我已阅读并同意上述隐私声明",
         "我已閱讀並同意上述隱私權聲明",
         "위 개인정보 처리 안내에 동의합니다",

@@ -168,3 +168,10 @@ def test_changes_are_limited_per_link(client, sale, settings):
     settings.TRAVELLER_RATE_CHANGES = 2
     codes = [post(client, sale, method="bank_transfer", **BANK).status_code for _ in range(3)]
     assert codes == [422, 422, 429]
+
+
+def test_the_page_sets_no_cookie(client, sale):
+    client.cookies.clear()
+    page = client.get(links.path(sale.pk))
+    assert not page.cookies
+    assert post(client, sale, method="paypal", paypal_email="a@example.com", consent="on").status_code == 302
