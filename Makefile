@@ -26,7 +26,7 @@ messages: $(STAMP)
 run: install
 	@test -f .env || printf '# Local development settings, written by `make run` (not committed).\nDEBUG=true\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=true $(BIN)/python manage.py demo_seed -v0
+	DEBUG=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py demo_seed -v0
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 serve: install
