@@ -161,6 +161,8 @@ def payout_batch_new(request: HttpRequest) -> HttpResponse:
 def payout_batch_page(request: HttpRequest, object_id: str) -> HttpResponse:
     if not request.user.has_perm("sales.view_payoutbatch"):
         raise PermissionDenied
+    if not str(object_id).isdigit():
+        raise Http404
     batch = get_object_or_404(PayoutBatch.objects.visible_to(request.user).select_related("account"), pk=object_id)
     if request.method == "POST":
         _batch_action(request, batch)
