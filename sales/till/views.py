@@ -28,7 +28,6 @@ from sales.models import IdentityDocument, Product, Sale
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import payout_card_refund
 from sales.refunds.payouts.forms import TILL_METHODS, PayoutForm, TerminalRefundForm
-from sales.refunds.payouts.services import PayoutRefused, payout_set
 from sales.refunds.payouts.state import flying_of, payout_state
 from sales.refunds.services import RefundRefused, refund_pay
 from sales.traveller import links
@@ -519,23 +518,9 @@ def payout_route(request, pk: int):
     """At the till: how the refund reaches the customer (card paid, later on their page, or an operator)."""
     sale = _visible_sale(request, pk)
     form = PayoutForm(request.POST, methods=TILL_METHODS, prefix="payout")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            payout_set(
-                actor=request.user,
-                sale=sale,
-                by="till",
-                method=data["method"],
-                data=form.details(),
-                email=data.get("email") or None,
-                language=data["language"],
-            )
-        except PayoutRefused as refused:
-            form.add_refusal(refused.errors, refused.code)
-        else:
-            messages.success(request, _("Refund route saved."))
-            return redirect("staff:sale", sale.pk)
+    if form.submit(actor=request.user, sale=sale, by="till"):
+        messages.success(request, _("Refund route saved."))
+        return redirect("staff:sale", sale.pk)
     for error in [
         *form.non_field_errors(),
         *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),

@@ -30,7 +30,7 @@ from .batches import (
 from .card import payout_card_refund
 from .forms import PayoutForm, TerminalRefundForm
 from .models import Payout, PayoutAccount, PayoutAttempt, PayoutBatch
-from .services import PayoutRefused, payout_set
+from .services import PayoutRefused
 from .state import flying_of, payout_state
 
 SECRET = ("account_holder", "iban", "account_number", "bic", "paypal_email", "email", "payment_reference")
@@ -57,23 +57,9 @@ def payout_route(request: HttpRequest, sale_id: int) -> HttpResponse:
         "language": payout.language if payout else sale.customer_language,
     }
     form = PayoutForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payout_set(
-                actor=request.user,
-                sale=sale,
-                by="office",
-                method=data["method"],
-                data=form.details(),
-                email=data.get("email") or None,
-                language=data["language"],
-            )
-        except PayoutRefused as refused:
-            form.add_refusal(refused.errors, refused.code)
-        else:
-            messages.success(request, _("Refund route of sale #%(sale)s saved.") % {"sale": sale.pk})
-            return redirect("admin:sales_refund_queue")
+    if request.method == "POST" and form.submit(actor=request.user, sale=sale, by="office"):
+        messages.success(request, _("Refund route of sale #%(sale)s saved.") % {"sale": sale.pk})
+        return redirect("admin:sales_refund_queue")
     flying = flying_of(sale)
     return TemplateResponse(
         request,

@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.choices import CUSTOMER_LANGUAGES
 from taxfree.forms import TextField
+from taxfree.roles import Actor
 
+from ...models import Sale
 from .details import BRANDS, PROVIDERS
 from .models import Method
+from .services import PayoutRefused, payout_set
 from .texts import say
 
 TILL_METHODS = (Method.LATER, Method.CARD, Method.OPERATOR)
@@ -65,6 +68,26 @@ class PayoutForm(forms.Form):
         if method == Method.PAYPAL:
             details["email"] = data.get("paypal_email") or ""
         return details
+
+    def submit(self, *, actor: Actor, sale: Sale, by: str) -> bool:
+        """Set the route through payout_set; its refusal lands on the fields. True when saved."""
+        if not self.is_valid():
+            return False
+        data = self.cleaned_data
+        try:
+            payout_set(
+                actor=actor,
+                sale=sale,
+                by=by,
+                method=data["method"],
+                data=self.details(),
+                email=data.get("email") or None,
+                language=data["language"],
+            )
+        except PayoutRefused as refused:
+            self.add_refusal(refused.errors, refused.code)
+            return False
+        return True
 
     def add_refusal(self, errors: dict[str, str], code: str) -> None:
         language = "ja" if (get_language() or "").startswith("ja") else "en"
