@@ -36,7 +36,7 @@ def make_sales(officer, store, n):
         business_side_rows(store)
     for i in range(n):
         doc = DocumentFactory(customer__store=store)
-        services.sale_finalize(
+        sale = services.sale_finalize(
             actor=officer,
             store=store,
             customer=doc.customer,
@@ -44,7 +44,26 @@ def make_sales(officer, store, n):
             lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
             customer_language="en",
             acknowledged=True,
-        )
+        ).sale
+        payout_rows(officer, sale)
+
+
+def payout_rows(officer, sale):
+    """A route (and its notice), and for refund-method sales a line of a bank payout file."""
+    from sales.refunds.payouts.batches import payout_batch_create
+    from sales.refunds.payouts.models import PayoutAccount
+    from sales.refunds.payouts.services import payout_set
+    from transmission.models import PurchaseRecord
+
+    if sale.regime != "refund":
+        return
+    bank = {"account_holder": "SAMPLE", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX", "bank_country": "DE"}
+    payout_set(actor=officer, sale=sale, by="office", method="bank_transfer", data=bank, email="s@example.com")
+    PurchaseRecord.objects.filter(sale=sale).update(customs_state="confirmed")
+    account, _new = PayoutAccount.objects.get_or_create(
+        business=sale.store.business, defaults={"holder": "Shop", "account_number": "1234567", "bic": "SAKRJPJT"}
+    )
+    payout_batch_create(actor=officer, account=account, sale_ids=[sale.pk])
 
 
 def business_side_rows(store):
