@@ -125,6 +125,12 @@ def page(runs: int) -> None:
         assert client.get(links.path(pk)[:-3] + "aa/").status_code == 404
         bad.append((time.perf_counter() - started) * 1000)
     _report("altered link (404)", bad, set())
+    unknown = []
+    for pk in ids[:100]:
+        started = time.perf_counter()
+        assert client.get(links.path(pk).replace(f"/{pk}-", f"/{pk + 10**9}-")).status_code == 404
+        unknown.append((time.perf_counter() - started) * 1000)
+    _report("unknown sale (404)", unknown, set())
 
 
 def _report(name: str, times: list[float], queries: set[int]) -> None:
