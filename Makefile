@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test install os-packages messages lint bench bench-transmission bench-customs bench-documents bench-passports bench-serve bench-scale bench-compare-env mutation clean
+.PHONY: run serve test install os-packages messages lint bench bench-transmission bench-customs bench-payouts bench-documents bench-passports bench-serve bench-scale bench-compare-env mutation clean
 
 $(STAMP): requirements.lock requirements-mrz.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ messages: $(STAMP)
 run: install
 	@test -f .env || printf '# Local development settings, written by `make run` (not committed).\nDEBUG=true\n' > .env
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
-	DEBUG=true $(BIN)/python manage.py demo_seed -v0
+	DEBUG=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py demo_seed -v0
 	@bash scripts/run.sh $(HOST) $(PORT)
 
 serve: install
@@ -65,6 +65,10 @@ bench-transmission: install
 
 bench-documents: install
 	$(BIN)/python bench/documents_bench.py --lines $(or $(EXPORT_LINES),1000000)
+
+# The traveller's page among a million sales and a 10,000-refund bank payout file (PostgreSQL).
+bench-payouts: install
+	$(BIN)/python bench/payouts_bench.py --sales $(or $(PAYOUT_SALES),1000000)
 
 bench-customs: install
 	$(BIN)/python bench/customs_bench.py --count $(or $(CUSTOMS_COUNT),100000)

@@ -264,3 +264,4 @@ def decision_html(decision: dict) -> str:
 
 
 from .refunds import admin as _refunds_admin  # noqa: E402, F401 - registers the refunds' admin
+from .refunds.payouts import admin as _payouts_admin  # noqa: E402, F401 - registers the payouts' admin

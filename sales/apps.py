@@ -13,3 +13,9 @@ class SalesConfig(AppConfig):
         from .capture.services import captures_rotate
 
         register_rotation("sales.PassportCapture images", captures_rotate)
+
+        from transmission.customs.signals import customs_moved
+
+        from .traveller.notices import customs_moved as tell_travellers
+
+        customs_moved.connect(tell_travellers, dispatch_uid="sales_tell_travellers")

@@ -331,3 +331,4 @@ from .exports.models import ExportJob  # noqa: E402, F401
 
 # Models of the refunds package.
 from .refunds.models import Refund  # noqa: E402, F401
+from .refunds.payouts.models import Payout, PayoutAccount, PayoutAttempt, PayoutBatch  # noqa: E402, F401

@@ -377,6 +377,10 @@ def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, 
     """A cancellation record with negative quantities (docs/rules.md §2): all, or a partial return."""
     check_can_sell(actor, sale.store)
     Sale.objects.select_for_update().get(pk=sale.pk)
+    # A return and a refund never race (docs/architecture.md): while a payment of the refund is at
+    # the card provider or in a bank file, its amount must not change under it.
+    if Sale.objects.filter(pk=sale.pk, payout__attempts__state__in=("requested", "pending")).exists():
+        raise ValidationError(_("A payment of this sale's refund is under way: settle it before a return."))
     left = returnable_quantities(sale)
     wanted = _checked_return(sale, left, quantities)
     return _write_cancellation(actor, sale, wanted, reason, left)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the NTA sandbox, the django-q2 worker and the record sender, then the web app, each under a
+# Starts the NTA sandbox, the card provider's stand-in, the django-q2 worker and the record sender, then
+# the web app, each under a
 # supervisor that starts it again if it dies (scripts/supervise.sh); prints the addresses once the
 # web app answers. Ctrl-C stops them all.
 set -euo pipefail
@@ -8,14 +9,17 @@ export DEBUG=true
 source scripts/supervise.sh
 # The sandbox's ports and the addresses the commands use come from the settings, as for every
 # manage.py command (SANDBOX_PORT, SANDBOX_CONTROL_PORT; NTA_API_URL and NTA_SANDBOX_CONTROL_URL).
-read -r sandbox_port control_port nta_url control_url < <(
+read -r sandbox_port control_port nta_url control_url payments_port stripe_url < <(
   DJANGO_SETTINGS_MODULE=taxfree.settings .venv/bin/python -c 'from django.conf import settings as s
-print(s.SANDBOX_PORT, s.SANDBOX_CONTROL_PORT, s.NTA_API_URL, s.NTA_SANDBOX_CONTROL_URL)'
+print(s.SANDBOX_PORT, s.SANDBOX_CONTROL_PORT, s.NTA_API_URL, s.NTA_SANDBOX_CONTROL_URL, s.PAYMENTS_SANDBOX_PORT,
+      s.STRIPE_API_BASE)'
 )
+export SITE_URL=${SITE_URL:-http://$host:$port}
 # Commands run by hand must ask this instance's sandbox, not one on the default ports.
 ports=""
 [[ $sandbox_port$control_port == 84438444 ]] || ports="SANDBOX_PORT=$sandbox_port SANDBOX_CONTROL_PORT=$control_port "
-for taken in "$host:$port:PORT=8001" "127.0.0.1:$sandbox_port:SANDBOX_PORT=8445" "127.0.0.1:$control_port:SANDBOX_CONTROL_PORT=8446"; do
+for taken in "$host:$port:PORT=8001" "127.0.0.1:$sandbox_port:SANDBOX_PORT=8453" \
+  "127.0.0.1:$control_port:SANDBOX_CONTROL_PORT=8454" "127.0.0.1:$payments_port:PAYMENTS_SANDBOX_PORT=8455"; do
   IFS=: read -r at number example <<<"$taken"
   if (exec 3<>"/dev/tcp/$at/$number") 2>/dev/null; then
     echo "Port $number on $at is already in use: stop what runs there, or choose another, e.g. $example make run" >&2
@@ -40,6 +44,9 @@ for _ in $(seq 1 40); do  # the worker sends the demo's records at once: let the
   curl -s -o /dev/null "$control_url/sandbox/records" && break
   sleep 0.25
 done
+supervise "card provider's stand-in (payments_sandbox)" .venv/bin/python manage.py payments_sandbox \
+  --demo >/dev/null &
+supervisors+=($!)
 supervise "task worker (qcluster)" .venv/bin/python manage.py qcluster &
 supervisors+=($!)
 supervise "record sender (send_records --loop)" .venv/bin/python manage.py send_records --loop &
@@ -54,6 +61,7 @@ for _ in $(seq 1 60); do
   curl -s -o /dev/null "http://$host:$port/accounts/login/" && break
   sleep 0.5
 done
+traveller=$(.venv/bin/python manage.py traveller_link --demo 2>/dev/null | head -1)
 cat <<MSG
 
   taxfree is running at http://$host:$port/
@@ -63,6 +71,8 @@ cat <<MSG
     NTA sandbox  $nta_url/ (control API $control_url/sandbox/records)
   Customs in the sandbox: ${ports}.venv/bin/python manage.py customs_confirm SALE_ID [--missing LINE]
     then ${ports}.venv/bin/python manage.py pull_confirmations (or wait for the scheduled pull);
+    card refunds the Stripe stand-in at $stripe_url (modes: POST /sandbox/mode {"mode": "declined"})
+  A traveller's page (no login; the QR code on the receipt): $traveller
     refunds queue http://$host:$port/admin/sales/refund/queue/
   Demo logins: officer / demo-officer (compliance officer), staff / demo-staff (store staff),
                accountant / demo-accountant (accountant).

@@ -18,9 +18,9 @@ from django_otp.plugins.otp_email.models import EmailDevice
 from django_q import admin as q_admin
 from django_q.models import Failure, Success
 
-from .admin_tools import BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
+from .admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from .enrolment import link_issue
-from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, audit
+from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, Notice, audit
 from .otp import needs_second_factor
 from .tokens import token_create, token_revoke
 
@@ -63,6 +63,30 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
     readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
+    """What travellers were told, and whether the mail server took it. Written by the workflows only."""
+
+    list_display = ["created_at", "key", "language", "subject", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state"]
+    search_fields = ["=key", "=about"]
+    search_help_text = _("Searches the key or the object (e.g. sales.Sale:12), exactly.")
+    fields = readonly_fields = (
+        "key",
+        "about",
+        "to",
+        "language",
+        "subject",
+        "body",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -63,3 +63,12 @@ def nationality_choices(language: str | None = None) -> list[tuple[str, str]]:
     codes = set(countries_by_alpha3) | set(ICAO_EXTRA) - {"D"}
     named = [(c, country_name(c, language)) for c in codes]
     return [(c, f"{name} ({c})") for c, name in sorted(named, key=lambda pair: pair[1])]
+
+
+@lru_cache(maxsize=16)
+def alpha2_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """ISO 3166-1 alpha-2 codes with their names in `language`, ordered by name (banks' countries)."""
+    from iso3166 import countries_by_alpha2
+
+    names = _territories(language)
+    return tuple(sorted(((c, names.get(c) or k.name) for c, k in countries_by_alpha2.items()), key=lambda p: p[1]))

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import EncryptedTextField
+
 
 class AuditEvent(models.Model):
     """Who did or viewed what. Written in the same transaction as the change it records."""
@@ -62,6 +64,10 @@ ACTIONS = {
     "otp_link_issue": _("second-factor enrolment link issued"),
     "otp_link_use": _("second-factor enrolment link used"),
     "otp_setup": _("second factor set up"),
+    "payout_attempt": _("refund payment sent to the provider"),
+    "payout_batch": _("bank payout file"),
+    "payout_change": _("refund route changed"),
+    "payout_fail": _("refund payment failed"),
     "record_correct": _("purchase record corrected"),
     "record_review": _("warning reviewed"),
     "record_send_now": _("purchase record sent now"),
@@ -163,3 +169,40 @@ class EnrolmentLink(models.Model):
 
     def usable_at(self, now: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class Notice(models.Model):
+    """An e-mail to someone outside the office (a traveller), written by the layer that knows of the
+    event in that event's transaction and delivered after the commit by `taxfree.notices` — each
+    notice once (its key), retried while the mail server is down (docs/architecture.md)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("to send")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("refused by the mail server")
+
+    key = models.CharField(_("key"), max_length=120, unique=True)
+    to = EncryptedTextField(_("to"))
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = EncryptedTextField(_("text"))
+    about = models.CharField(_("about"), max_length=60, blank=True, help_text=_("The object it is about."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.CharField(_("last problem"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice to a traveller")
+        verbose_name_plural = _("notices to travellers")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="notice_created_desc"),
+            models.Index(fields=["next_attempt_at"], name="notice_due", condition=models.Q(state="pending")),
+            models.Index(fields=["about"], name="notice_about"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_state_display()})"

@@ -53,6 +53,11 @@ def _in_group(user, name: str) -> bool:
     return name in cache
 
 
+def user_of(actor: Actor) -> User | None:
+    """The user behind an actor, for a `created_by` column (None for the system or a visitor)."""
+    return actor if isinstance(actor, User) else None
+
+
 def is_compliance_officer(user) -> bool:
     return getattr(user, "is_superuser", False) or _in_group(user, COMPLIANCE_OFFICER)
 

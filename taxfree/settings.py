@@ -243,13 +243,19 @@ else:
 
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="taxfree@localhost")
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=20.0)  # a mail server that hangs holds no worker for long
 # Passport captures: the image is read and dropped unless kept (encrypted) for this many days.
 CAPTURE_KEEP_DAYS = env.int("CAPTURE_KEEP_DAYS", default=0)
 CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # links in reminder e-mails and traveller links
+# Notices to travellers (taxfree.notices): a mail server that is down is tried again after 1 min,
+# 2 min, 4 min … up to NOTICE_RETRY_MAX seconds; a claim holds for NOTICE_LEASE_SECONDS.
+NOTICE_RETRY_FIRST = env.float("NOTICE_RETRY_FIRST", default=60.0)
+NOTICE_RETRY_MAX = env.float("NOTICE_RETRY_MAX", default=3600.0)
+NOTICE_LEASE_SECONDS = env.float("NOTICE_LEASE_SECONDS", default=120.0)
 
 # The NTA's 免税販売管理システム. Development and tests talk to the local sandbox
 # (`manage.py nta_sandbox`); the NTA's test environment and production are configuration only.
@@ -281,6 +287,27 @@ CUSTOMS_RECORD_QUERIES_PER_PULL = env.int("CUSTOMS_RECORD_QUERIES_PER_PULL", def
 # Reminders: confirmed refunds still unpaid after this many days; records this close to their last day.
 REFUND_UNPAID_REMIND_DAYS = env.int("REFUND_UNPAID_REMIND_DAYS", default=7)
 CUSTOMS_EXPIRING_REMIND_DAYS = env.int("CUSTOMS_EXPIRING_REMIND_DAYS", default=7)
+# Paying refunds to travellers abroad (sales/refunds/payouts): the fee of each route in yen and who
+# bears it (shop or customer: then it is taken off what is paid), the card provider (Stripe's API or
+# the local stand-in `manage.py payments_sandbox`), and how long payout details are kept after payment.
+PAYOUT_FEES = env.dict("PAYOUT_FEES", cast={"value": int}, default={"bank_transfer": 0, "paypal": 0, "card": 0})
+PAYOUT_FEE_BORNE_BY = env("PAYOUT_FEE_BORNE_BY", default="shop")
+STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_local_stand_in" if DEBUG else "")
+# The card provider's local stand-in (manage.py payments_sandbox), started by make run beside the NTA sandbox.
+PAYMENTS_SANDBOX_PORT = env.int("PAYMENTS_SANDBOX_PORT", default=8445)
+STRIPE_API_BASE = env(
+    "STRIPE_API_BASE", default=f"http://127.0.0.1:{PAYMENTS_SANDBOX_PORT}" if DEBUG else "https://api.stripe.com"
+)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=20.0)
+PAYOUT_PAIN001_VERSION = env("PAYOUT_PAIN001_VERSION", default="001.001.09")
+PAYOUT_DETAILS_KEEP_DAYS = env.int("PAYOUT_DETAILS_KEEP_DAYS", default=180)
+PAYOUT_CHOOSE_REMIND_DAYS = env.list("PAYOUT_CHOOSE_REMIND_DAYS", cast=int, default=[7, 30])
+# The traveller's page: its links are signed with this key (SECRET_KEY when unset) and their own salt;
+# requests are counted per link and per address (a minute's window).
+TRAVELLER_LINK_KEY = env("TRAVELLER_LINK_KEY", default="")
+TRAVELLER_RATE_LINK = env.int("TRAVELLER_RATE_LINK", default=60)
+TRAVELLER_RATE_ADDRESS = env.int("TRAVELLER_RATE_ADDRESS", default=120)
+TRAVELLER_RATE_CHANGES = env.int("TRAVELLER_RATE_CHANGES", default=10)
 # Exports of more rows than this are written by a worker while the page shows the progress.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100_000)
 

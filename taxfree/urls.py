@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from sales.api import payouts as payout_api
 from sales.api import refunds as refund_api
 from sales.api import views as api
 from sales.capture import api as capture_api
@@ -21,6 +22,7 @@ api_v1 = [
     path("sales/", api.SaleCreateView.as_view(), name="sales"),
     path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
     path("sales/<int:pk>/documents/<slug:name>.pdf", api.SaleDocumentView.as_view(), name="sale_document"),
+    path("sales/<int:pk>/payout/", payout_api.PayoutView.as_view(), name="sale_payout"),
     path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
     path("exports/<slug:name>.<str:fmt>", export_api.ExportView.as_view(), name="export"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api_docs"),
     path("staff/", include("sales.till.urls")),
+    path("t/", include("sales.traveller.urls")),
     path("reports/", export_views.reports, name="reports"),
     path("reports/jobs/<int:pk>/", export_views.report_job, name="report_job"),
     path("reports/jobs/<int:pk>/download/", export_views.report_download, name="report_download"),

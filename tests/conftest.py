@@ -5,7 +5,9 @@ from hypothesis import settings as hypothesis_settings
 
 from taxfree import roles
 from tests.factories import DocumentFactory, StoreFactory, UserFactory
-from tests.sandbox import certified, nta, sandbox  # noqa: F401 - fixtures for every package's tests
+from tests.mailserver import smtp  # noqa: F401 - fixtures for every package's tests
+from tests.payouts import payments_server, stripe_sandbox  # noqa: F401
+from tests.sandbox import certified, nta, sandbox  # noqa: F401
 
 
 @pytest.fixture

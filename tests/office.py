@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.utils import timezone
@@ -36,7 +37,7 @@ def make_sales(officer, store: Store, n: int) -> None:
         business_side_rows(store)
     for i in range(n):
         doc = DocumentFactory(customer__store=store)
-        services.sale_finalize(
+        sale = services.sale_finalize(
             actor=officer,
             store=store,
             customer=doc.customer,
@@ -44,7 +45,26 @@ def make_sales(officer, store: Store, n: int) -> None:
             lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
             customer_language="en",
             acknowledged=True,
-        )
+        ).sale
+        payout_rows(officer, sale)
+
+
+def payout_rows(officer: Any, sale: Sale) -> None:
+    """A route (and its notice), and for refund-method sales a line of a bank payout file."""
+    from sales.refunds.payouts.batches import payout_batch_create
+    from sales.refunds.payouts.models import PayoutAccount
+    from sales.refunds.payouts.services import payout_set
+    from transmission.models import PurchaseRecord
+
+    if sale.regime != "refund":
+        return
+    bank = {"account_holder": "SAMPLE", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX", "bank_country": "DE"}
+    payout_set(actor=officer, sale=sale, by="office", method="bank_transfer", data=bank, email="s@example.com")
+    PurchaseRecord.objects.filter(sale=sale).update(customs_state="confirmed")
+    account, _new = PayoutAccount.objects.get_or_create(
+        business=sale.store.business, defaults={"holder": "Shop", "account_number": "1234567", "bic": "SAKRJPJT"}
+    )
+    payout_batch_create(actor=officer, account=account, sale_ids=[sale.pk])
 
 
 def business_side_rows(store: Store) -> None:

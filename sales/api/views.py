@@ -17,10 +17,13 @@ from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
 from sales.documents.views import PDFRenderer, pdf_response
 from sales.models import Sale
+from sales.refunds.payouts.state import flying_of, payout_as_dict
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
+from sales.traveller import links
 from taxfree.openapi import errors
 from taxfree.serializers import Serializer
 
+from .payouts import PayoutSerializer
 from .refunds import RefundSerializer, refund_as_dict
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
 
@@ -65,6 +68,12 @@ class SaleDetailSerializer(SaleCreatedSerializer):
     record = RecordStateSerializer()
     confirmation = ConfirmationSerializer()
     refund = RefundSerializer(allow_null=True, help_text="Refund-method sales: what is due and what was paid.")
+    payout = PayoutSerializer(
+        allow_null=True, help_text="Refund-method sales: how the refund reaches the traveller (masked)."
+    )
+    traveller_url = serializers.URLField(
+        allow_null=True, help_text="Refund-method sales: the traveller's own page (the QR code on the receipt)."
+    )
 
 
 EXAMPLE = {
@@ -162,13 +171,14 @@ class SaleDetailView(APIView):
             "sale was recorded in), and `record`: its state (`pending`, `sending`, `ok`, `warning`, `ng` "
             "or `waiting`), 送信番号, the NTA's messages and the number of attempts; for a refund-method sale, "
             "`confirmation` (customs: `awaiting`, `confirmed`, `not_confirmed`, `expired`; the last day) and "
-            "`refund` (what is due, what was paid). 404 for a sale of another store."
+            "`refund` (what is due, what was paid), `payout` (the route, masked) and `traveller_url` (the "
+            "traveller's page). 404 for a sale of another store."
         ),
         responses={200: SaleDetailSerializer, **errors(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
-        sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record", "refund"), pk=pk)
-        return Response(sale_detail(sale))
+        sales = Sale.objects.visible_to(request.user).select_related("record", "refund", "payout")
+        return Response(sale_detail(get_object_or_404(sales, pk=pk)))
 
 
 class SaleDocumentView(APIView):
@@ -229,7 +239,16 @@ def sale_detail(sale: Sale) -> dict:
             "deadline": record.customs_deadline,
         },
         "refund": _refund(sale),
+        **_payout(sale),
     }
+
+
+def _payout(sale: Sale) -> dict:
+    if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+        return {"payout": None, "traveller_url": None}
+    payout = getattr(sale, "payout", None)
+    flying = flying_of(sale) if payout is not None and getattr(sale, "refund", None) is None else None
+    return {"payout": payout_as_dict(sale, payout, flying), "traveller_url": links.url(sale.pk)}
 
 
 def _refund(sale: Sale) -> dict | None:

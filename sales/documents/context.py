@@ -17,6 +17,8 @@ from ..choices import DocumentType
 from ..decisions import rounding_rows, sale_totals
 from ..models import Sale
 from ..services import refund_due
+from ..traveller import links
+from ..traveller.qr import qr_data_uri
 from .texts import LANGUAGES, labels
 
 NAMES = ("purchase-record", "packing-list", "refund-receipt")
@@ -68,7 +70,16 @@ def document_context(sale: Sale, name: str, language: str) -> dict[str, Any]:
         "refund": getattr(sale, "refund", None) if name == "refund-receipt" else None,
         "consumables": [i for i in items if i.category == "consumable"],
         "packing": sale.decision.get("packing_message") or "",
+        "traveller": _traveller(sale, name),
     }
+
+
+def _traveller(sale: Sale, name: str) -> dict[str, str] | None:
+    """The traveller's own page on their copy of a refund-method sale: its QR code and address."""
+    if name != "purchase-record" or sale.kind != Sale.Kind.SALE or sale.regime != "refund":
+        return None
+    url = links.url(sale.pk)
+    return {"url": url, "qr": qr_data_uri(url, scale=2)}
 
 
 def _buyer(buyer: dict[str, Any], language: str) -> dict[str, str]:

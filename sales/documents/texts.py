@@ -193,6 +193,14 @@ _ROWS: dict[str, tuple[str, str, str, str, str, str]] = {
     "signature": ("署名", "Signature", "签名", "簽名", "서명", "ลายมือชื่อ"),
     "cash": ("現金", "cash", "现金", "現金", "현금", "เงินสด"),
     "bank_transfer": ("銀行振込", "bank transfer", "银行转账", "銀行轉帳", "계좌 이체", "โอนผ่านธนาคาร"),
+    "traveller": (
+        "返金の確認と受け取り方法の選択はこちら",
+        "Follow your refund and choose how you are paid",
+        "查看退税进度并选择收款方式",
+        "查看退稅進度並選擇收款方式",
+        "환급 진행 확인 및 받는 방법 선택",
+        "ติดตามเงินคืนและเลือกวิธีรับเงิน",
+    ),
     "card": ("カードへの返金", "refund to your card", "退至银行卡", "退至信用卡", "카드로 환급", "คืนเข้าบัตร"),
 }
 

@@ -16,11 +16,15 @@ from ..models import Sale
 from ..services import refund_due
 from .forms import RefundForm
 from .models import Refund
+from .payouts.models import PayoutAccount
 from .queue import COLUMNS, liability, queue
 from .services import RefundRefused, refund_pay
 
 TITLES = {
     "confirmed_unpaid": gettext_lazy("Confirmed by customs, not paid yet (oldest first)"),
+    "ready": gettext_lazy("Ready to pay: the route is known"),
+    "under_way": gettext_lazy("Payment under way: at the card provider or in a bank file"),
+    "waiting": gettext_lazy("Waiting for the traveller to choose a route (reminded by e-mail)"),
     "not_confirmed": gettext_lazy("Not confirmed: customs did not see every item (no refund)"),
     "expiring": gettext_lazy("Awaiting customs, last day within 14 days"),
     "expired": gettext_lazy("Expired: no confirmation by the last day (no refund; the sale stays taxable)"),
@@ -28,6 +32,9 @@ TITLES = {
 # The whole of each section, in the purchase records' list (the queue shows the first rows).
 EVERY = {
     "confirmed_unpaid": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
+    "ready": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
+    "under_way": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
+    "waiting": "customs_state__exact=confirmed&refund=unpaid&kind__exact=sale",
     "not_confirmed": "customs_state__exact=not_confirmed",
     "expiring": "customs_state__exact=awaiting",
     "expired": "customs_state__exact=expired",
@@ -62,6 +69,9 @@ def refund_queue(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "counted_at": sections[0][1].counted_at if sections else None,
         "can_pay": request.user.has_perm("sales.add_refund"),
+        "can_route": request.user.has_perm("sales.change_payout"),
+        "can_batch": request.user.has_perm("sales.change_payoutbatch"),
+        "accounts": PayoutAccount.objects.select_related("business"),
     }
     return TemplateResponse(request, "admin/sales/refund_queue.html", context)
 
@@ -83,8 +93,10 @@ def refund_liability(request: HttpRequest) -> HttpResponse:
 def refund_record(request: HttpRequest, sale_id: int) -> HttpResponse:
     if not request.user.has_perm("sales.add_refund"):
         raise PermissionDenied
-    sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record", "store"), pk=sale_id)
-    form = RefundForm(request.POST or None)
+    sale = get_object_or_404(
+        Sale.objects.visible_to(request.user).select_related("record", "store", "payout"), pk=sale_id
+    )
+    form = RefundForm(request.POST or None, initial=_initial(sale))
     if request.method == "POST" and form.is_valid():
         try:
             refund = refund_pay(actor=request.user, sale=sale, **form.cleaned_data)
@@ -105,3 +117,14 @@ def refund_record(request: HttpRequest, sale_id: int) -> HttpResponse:
         "form": form,
     }
     return TemplateResponse(request, "admin/sales/refund_record.html", context)
+
+
+def _initial(sale: Sale) -> dict[str, str]:
+    """The route the traveller chose, as the form's start (PayPal and operators are paid by hand)."""
+    payout = getattr(sale, "payout", None)
+    if payout is None or payout.method == "later":
+        return {}
+    initial = {"channel": payout.method}
+    if payout.method == "operator":
+        initial["operator_name"] = payout.masked
+    return initial

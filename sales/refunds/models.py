@@ -18,6 +18,7 @@ class Refund(models.Model):
         CASH = "cash", _("cash at the counter")
         BANK_TRANSFER = "bank_transfer", _("bank transfer")
         CARD = "card", _("refund to the card")
+        PAYPAL = "paypal", _("PayPal")
         OPERATOR = "operator", _("refund operator")
 
     class FeeBorneBy(models.TextChoices):

@@ -13,7 +13,10 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -21,6 +24,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -30,11 +35,16 @@ from taxfree.roles import sees_all_stores
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
 from ..models import Sale, SaleItem
+from .payouts.models import Method, PayoutAttempt
 
 CustomsState = PurchaseRecord.CustomsState
 EXPIRING_DAYS = 14
 SECTION_ROWS = 50  # a work list: the officer pays from the top; the whole section is one link away
 COLUMNS = ("awaiting", "confirmed_unpaid", "paid", "not_confirmed", "expired")
+# Confirmed and unpaid, by where the payment stands: a route known (ready to pay), a payment at the
+# card provider or in a bank file (under way), or no route yet (waiting for the traveller).
+ROUTES = ("ready", "under_way", "waiting")
+PAYABLE_METHODS = (Method.CARD, Method.BANK_TRANSFER, Method.PAYPAL, Method.OPERATOR)
 # Where an unpaid refund-method sale stands, by its record's customs state (awaiting otherwise).
 UNPAID: dict[str, str] = {
     CustomsState.CONFIRMED: "confirmed_unpaid",
@@ -83,7 +93,7 @@ class Section:
 
 def queue(user: Any, today: date, recount: bool = False) -> list[Section]:
     totals, counted_at = queue_totals(user, today, recount)
-    sections = _sections(user, today, totals)
+    sections = _sections(user, today, totals) + _route_sections(user, totals)
     for section in sections:
         section.counted_at = counted_at
     return sections
@@ -106,15 +116,16 @@ def totals_count(today: date | None = None) -> dict:
     return kept
 
 
-def totals_paid(amount: int) -> None:
+def totals_paid(amount: int, route: str = "ready") -> None:
     """A refund just paid leaves the confirmed-and-unpaid total at once (the office pays from the
     queue and expects to see it go); anything else waits for the next count."""
     key = TOTALS_KEY.format(day=timezone.localdate())
     kept = cache.get(key)
     if kept is None:
         return
-    count, total = kept["totals"].get("confirmed_unpaid", (0, 0))
-    kept["totals"]["confirmed_unpaid"] = (max(count - 1, 0), max(total - amount, 0))
+    for section in ("confirmed_unpaid", route):
+        count, total = kept["totals"].get(section, (0, 0))
+        kept["totals"][section] = (max(count - 1, 0), max(total - amount, 0))
     cache.set(key, kept, TOTALS_LIFE.total_seconds())
 
 
@@ -155,16 +166,60 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
         .annotate(
             soon=ExpressionWrapper(Q(customs_deadline__lte=soon), output_field=BooleanField()),
             due=F("sale__refund_amount") + _returned("sale_id"),
+            route=_route(),
         )
-        .values("customs_state", "soon")
+        .values("customs_state", "soon", "route")
         .annotate(n=Count("pk"), amount=Sum("due"))
     )
     totals: dict[str, tuple[int, int]] = {}
     for row in rows:
         key = UNPAID.get(row["customs_state"], "expiring" if row["soon"] else "")
-        n, amount = totals.get(key, (0, 0))
-        totals[key] = (n + row["n"], amount + (row["amount"] or 0))
+        keys = [key, row["route"]] if key == "confirmed_unpaid" else [key]
+        for k in keys:
+            n, amount = totals.get(k, (0, 0))
+            totals[k] = (n + row["n"], amount + (row["amount"] or 0))
     return totals
+
+
+def _flying() -> Exists:
+    return Exists(PayoutAttempt.objects.filter(sale_id=OuterRef("sale_id"), state__in=PayoutAttempt.IN_FLIGHT))
+
+
+def _route() -> Case:
+    """A record's sale by where its payment stands (meaningful for confirmed, unpaid ones)."""
+    return Case(
+        When(_flying(), then=Value("under_way")),
+        When(sale__payout__method__in=PAYABLE_METHODS, then=Value("ready")),
+        default=Value("waiting"),
+        output_field=CharField(),
+    )
+
+
+ROUTE_WHERE = {
+    "ready": Q(sale__payout__method__in=PAYABLE_METHODS) & ~Q(_flying()),
+    "under_way": Q(_flying()),
+    "waiting": (Q(sale__payout__isnull=True) | Q(sale__payout__method=Method.LATER)) & ~Q(_flying()),
+}
+
+
+def _route_sections(user: Any, totals: dict[str, tuple[int, int]]) -> list[Section]:
+    confirmed = Q(customs_state=CustomsState.CONFIRMED)
+    sections = [
+        _section(user, key, confirmed & ROUTE_WHERE[key], ("customs_confirmed_at", "id"), totals) for key in ROUTES
+    ]
+    _routes_of([sale for section in sections for sale in section.rows])
+    return sections
+
+
+def _routes_of(rows: list[Sale]) -> None:
+    """Each row's route and the payment under way, if any: two queries for the three sections."""
+    from .payouts.models import Payout
+
+    payouts = {p.sale_id: p for p in Payout.objects.filter(sale__in=rows)}
+    flying = {a.sale_id: a for a in PayoutAttempt.objects.filter(sale__in=rows, state__in=PayoutAttempt.IN_FLIGHT)}
+    for sale in rows:
+        sale.route = payouts.get(sale.pk)  # type: ignore[attr-defined]
+        sale.flying = flying.get(sale.pk)  # type: ignore[attr-defined]
 
 
 def _section(

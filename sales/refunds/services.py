@@ -16,7 +16,9 @@ from transmission.models import PurchaseRecord
 from ..models import Sale
 from ..permissions import check_can_sell
 from ..services import refund_due
+from ..traveller import notices
 from .models import Refund
+from .payouts.models import Payout, PayoutAttempt
 from .queue import totals_paid
 
 CustomsState = PurchaseRecord.CustomsState
@@ -42,15 +44,22 @@ def refund_pay(
     reference: str = "",
     operator_name: str = "",
     paid_at: datetime | None = None,
+    attempt: PayoutAttempt | None = None,
 ) -> Refund:
     """Pay the refund of a confirmed refund-method sale: only once, never above what is due, never
-    for a record customs did not confirm or that expired."""
-    check_can_sell(actor, sale.store)
+    for a record customs did not confirm or that expired. `attempt`: the payment that moved the
+    money (a card refund, a line of a bank file), written with its key before it was sent; without
+    one, no payment of this sale may be under way (docs/architecture.md, invariant 8)."""
+    if attempt is None:
+        check_can_sell(actor, sale.store)
     sale = Sale.objects.select_for_update().get(pk=sale.pk)  # two counters paying at once: one wins
-    _check_sale(sale)
+    check_payable(sale)
+    attempt = _check_attempt(sale, attempt)
     due = refund_due(sale)
     _check_request(due, channel, fee, fee_borne_by, operator_name)
     paid = due - fee if fee_borne_by == Refund.FeeBorneBy.CUSTOMER else due
+    if attempt is not None and attempt.amount != paid:
+        raise RefundRefused("amount", _("The payment's amount is not the refund due."), conflict=True)
     refund = Refund.objects.create(
         sale=sale,
         store=sale.store,
@@ -65,6 +74,10 @@ def refund_pay(
         paid_by=actor if isinstance(actor, User) else None,
     )
     PurchaseRecord.objects.filter(sale=sale).update(refunded_at=refund.paid_at)
+    if attempt is not None:
+        attempt.state, attempt.finished_at = PayoutAttempt.State.SUCCEEDED, refund.paid_at
+        attempt.provider_reference = attempt.provider_reference or refund.reference
+        attempt.save(update_fields=["state", "finished_at", "provider_reference"])
     audit(
         actor,
         "refund_pay",
@@ -78,12 +91,31 @@ def refund_pay(
         channel=channel,
         reference=refund.reference,
         operator=refund.operator_name,
+        attempt=attempt.pk if attempt else None,
     )
-    transaction.on_commit(lambda: totals_paid(due))
+    notices.paid(refund)
+    route = "under_way" if attempt is not None else _route_of(sale)
+    transaction.on_commit(lambda: totals_paid(due, route))
     return refund
 
 
-def _check_sale(sale: Sale) -> None:
+def _route_of(sale: Sale) -> str:
+    method = Payout.objects.filter(sale=sale).values_list("method", flat=True).first()
+    return "waiting" if method in (None, "later") else "ready"
+
+
+def _check_attempt(sale: Sale, attempt: PayoutAttempt | None) -> PayoutAttempt | None:
+    """A payment under way is finished through its own attempt, never paid beside it."""
+    flying = PayoutAttempt.objects.filter(sale=sale, state__in=PayoutAttempt.IN_FLIGHT).first()
+    if attempt is None and flying is not None:
+        message = _("A payment of this refund is under way (%(route)s): settle it first.")
+        raise RefundRefused("in_progress", message % {"route": flying.get_route_display()}, conflict=True)
+    if attempt is not None and (flying is None or flying.pk != attempt.pk):
+        raise RefundRefused("attempt", _("This payment is no longer under way."), conflict=True)
+    return flying
+
+
+def check_payable(sale: Sale) -> None:
     if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
         raise RefundRefused("not_refund_method", _("Only a sale under the refund method is refunded."), conflict=False)
     if Refund.objects.filter(sale=sale).exists():

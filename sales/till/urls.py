@@ -15,5 +15,7 @@ urlpatterns = [
     path("sales/<int:pk>/", views.sale_detail, name="sale"),
     path("sales/<int:pk>/cancel/", views.sale_cancel, name="cancel"),
     path("sales/<int:pk>/refund/", views.refund_cash, name="refund"),
+    path("sales/<int:pk>/payout/", views.payout_route, name="payout"),
+    path("sales/<int:pk>/refund/card/", views.card_refund, name="card_refund"),
     path("sales/<int:pk>/documents/<slug:name>.pdf", views.sale_document, name="document"),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from sales import explanations, services
@@ -25,7 +26,12 @@ from sales.documents.views import pdf_response
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale, SaleSubmission
 from sales.refunds.models import Refund
+from sales.refunds.payouts.card import payout_card_refund
+from sales.refunds.payouts.forms import TILL_METHODS, PayoutForm, TerminalRefundForm
+from sales.refunds.payouts.state import flying_of, payout_state
 from sales.refunds.services import RefundRefused, refund_pay
+from sales.traveller import links
+from sales.traveller.qr import qr_data_uri
 from stores.models import Store, TemporarySite
 from taxfree.models import audit
 from taxfree.roles import can_sell
@@ -432,7 +438,9 @@ def _finished_before(request, draft: str, sale: Sale | None = None):
 
 
 def _visible_sale(request, pk: int) -> Sale:
-    sales = Sale.objects.visible_to(request.user).select_related("store", "customer", "document", "record", "refund")
+    sales = Sale.objects.visible_to(request.user).select_related(
+        "store", "customer", "document", "record", "refund", "payout"
+    )
     try:
         return sales.get(pk=pk)
     except Sale.DoesNotExist:
@@ -475,6 +483,45 @@ def _refund_state(request, sale: Sale) -> dict:
         "refund": paid,
         "refund_due": due,
         "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
+        **_payout_state(request, sale, paid is None and confirmed and due > 0),
+    }
+
+
+def _payout_state(request, sale: Sale, payable: bool) -> dict:
+    """The traveller's link (QR and address), the refund route and what staff can do with it."""
+    payout = getattr(sale, "payout", None)
+    flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
+    state = payout_state(sale, payout, flying)
+    url = links.url(sale.pk)
+    initial = {
+        "method": payout.method if payout else "later",
+        "language": payout.language if payout else sale.customer_language or "en",
+    }
+    card_ready = (
+        payable and flying is None and payout is not None and payout.method == "card" and can_sell(request.user)
+    )
+    return {
+        "traveller_url": url,
+        "traveller_qr": qr_data_uri(url),
+        "payout": payout,
+        "payout_state": state,
+        "flying": flying,
+        "payout_form": PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
+        "till_fields": (
+            "method",
+            "provider",
+            "payment_reference",
+            "brand",
+            "last4",
+            "operator_name",
+            "email",
+            "language",
+        ),
+        "can_route": can_sell(request.user) and state in ("waiting", "ready", "failed"),
+        "card_ready": card_ready,
+        "card_stripe": card_ready and payout is not None and payout.card_provider == "stripe",
+        "card_unanswered": flying is not None and flying.route == "stripe" and flying.state == "requested",
+        "terminal_form": TerminalRefundForm(prefix="terminal"),
     }
 
 
@@ -495,6 +542,50 @@ def refund_cash(request, pk: int):
         messages.error(request, refusal.message)
     else:
         messages.success(request, _("Refund of ¥%(paid)s paid in cash.") % {"paid": f"{refund.paid:,}"})
+    return redirect("staff:sale", sale.pk)
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("payout-email", "payout-payment_reference")
+def payout_route(request, pk: int):
+    """At the till: how the refund reaches the customer (card paid, later on their page, or an operator)."""
+    sale = _visible_sale(request, pk)
+    form = PayoutForm(request.POST, methods=TILL_METHODS, prefix="payout")
+    if form.submit(actor=request.user, sale=sale, by="till"):
+        messages.success(request, _("Refund route saved."))
+        return redirect("staff:sale", sale.pk)
+    for error in [
+        *form.non_field_errors(),
+        *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),
+    ]:
+        messages.error(request, error)
+    return redirect("staff:sale", sale.pk)
+
+
+@login_required
+@require_POST
+def card_refund(request, pk: int):
+    """Refund to the customer's card: through Stripe, or recorded from the card terminal."""
+    sale = _visible_sale(request, pk)
+    form = TerminalRefundForm(request.POST, prefix="terminal")
+    reference = form.cleaned_data["reference"] if form.is_valid() else ""
+    try:
+        attempt = payout_card_refund(actor=request.user, sale=sale, terminal_reference=reference)
+    except (RefundRefused, PermissionDenied) as refusal:
+        messages.error(request, getattr(refusal, "message", None) or _("You may not refund this sale."))
+        return redirect("staff:sale", sale.pk)
+    outcome = {
+        "succeeded": (messages.success, _("Refund of ¥%(amount)s paid to the card.")),
+        "pending": (messages.info, _("Refund of ¥%(amount)s accepted by the card provider; it confirms it shortly.")),
+        "failed": (
+            messages.error,
+            _("The card refund was declined (%(reason)s): the customer is asked to choose another route."),
+        ),
+        "requested": (messages.warning, _("No answer from the card provider: try again (it will not pay twice).")),
+    }
+    say, text = outcome[attempt.state]
+    say(request, text % {"amount": f"{attempt.amount:,}", "reason": attempt.failure_reason})
     return redirect("staff:sale", sale.pk)
 
 

@@ -24,6 +24,7 @@ from ..models import PurchaseRecord
 from ..wire import customs as wire
 from .models import PullWatermark
 from .reconcile import reconcile
+from .signals import customs_moved
 
 log = logging.getLogger(__name__)
 CustomsState = PurchaseRecord.CustomsState
@@ -155,7 +156,10 @@ def records_expire(now: datetime | None = None) -> int:
         asked = record.customs_checked_at is not None and record.customs_checked_at >= after
         if asked or record.transmission_number is None or record.customs_deadline < grace:
             with transaction.atomic():
-                expired += PurchaseRecord.objects.filter(pk=record.pk, customs_state=CustomsState.AWAITING).update(
+                moved = PurchaseRecord.objects.filter(pk=record.pk, customs_state=CustomsState.AWAITING).update(
                     customs_state=CustomsState.EXPIRED
                 )
+                if moved:
+                    customs_moved.send(sender=PurchaseRecord, moves=[(record.pk, CustomsState.EXPIRED)])
+                expired += moved
     return expired

@@ -17,6 +17,8 @@ from sales import services
 from sales.customers import customer_register
 from sales.inputs import line_from_dict, product_item
 from sales.models import Product, Sale
+from sales.refunds.payouts.models import PayoutAccount
+from sales.refunds.payouts.services import payout_set
 from stores.models import Business, Store, TemporarySite
 from taxfree import roles
 from taxfree.demo import business as demo
@@ -86,6 +88,7 @@ class Command(BaseCommand):
             self._sales(users["officer"], stores, products)
             self._walk_ins(users["officer"], stores["ginza"])
         business.officers.add(users["officer"])
+        self._payouts(users["officer"], business)
         demo.certificates(users["officer"], business, stores)
         demo.jpki(business)
         demo.filings(users["officer"], business, stores)
@@ -192,6 +195,25 @@ class Command(BaseCommand):
                 acknowledged=True,
                 sold_at=sold_at,
             )
+
+    def _payouts(self, officer: User, business: Business) -> None:
+        """The refund routes of the demo's refund-method sales: the oldest was paid by card through
+        Stripe (the stand-in holds pi_demo_1), the next lets the traveller choose on their page."""
+        PayoutAccount.objects.get_or_create(
+            business=business, defaults={"holder": "SAKURA SHOJI KK", "account_number": "1234567", "bic": "SAKRJPJT"}
+        )
+        refund_sales = Sale.objects.filter(store__business=business, kind="sale", regime="refund", payout__isnull=True)
+        routes = [
+            (
+                "card",
+                {"provider": "stripe", "payment_reference": "pi_demo_1", "brand": "visa", "last4": "4242"},
+                "chien@example.com",
+                "zh-hant",
+            ),
+            ("later", {}, "taro@example.com", "ja"),
+        ]
+        for sale, (method, data, email, language) in zip(refund_sales.order_by("sold_at", "pk"), routes, strict=False):
+            payout_set(actor=officer, sale=sale, by="till", method=method, data=data, email=email, language=language)
 
     def _walk_ins(self, officer: User, store: Store) -> None:
         """Customers to try at the till, including ones the rules refuse."""

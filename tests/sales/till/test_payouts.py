@@ -1,0 +1,85 @@
+"""At the till: the customer's refund page on the sale page, the route, a card refund."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from sales.refunds.models import Refund
+from sales.refunds.payouts.models import Payout
+from sales.traveller import links
+from tests.payouts import as_state, card_payment, refund_sale
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_the_sale_page_shows_the_link_and_its_qr_code_and_sets_the_route(client, clerk, store):
+    sale = refund_sale(clerk, store)
+    client.force_login(clerk)
+    page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
+    assert links.url(sale.pk) in page and "data:image/svg+xml" in page
+    answer = client.post(
+        reverse("staff:payout", args=[sale.pk]),
+        {
+            "payout-method": "card",
+            "payout-provider": "terminal",
+            "payout-payment_reference": "TRM-77",
+            "payout-brand": "jcb",
+            "payout-last4": "0005",
+            "payout-email": "alex@example.com",
+            "payout-language": "en",
+        },
+    )
+    assert answer.status_code == 302
+    payout = Payout.objects.get(sale=sale)
+    assert (payout.method, payout.card_masked, payout.email, payout.updated_by) == (
+        "card",
+        "JCB •••• 0005",
+        "alex@example.com",
+        "till",
+    )
+    assert "JCB •••• 0005" in client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
+
+
+def test_a_wrong_route_is_told_and_changes_nothing(client, clerk, store):
+    sale = refund_sale(clerk, store)
+    client.force_login(clerk)
+    answer = client.post(
+        reverse("staff:payout", args=[sale.pk]),
+        {
+            "payout-method": "card",
+            "payout-provider": "stripe",
+            "payout-payment_reference": "4111 1111 1111 1111",
+            "payout-brand": "visa",
+            "payout-last4": "1111",
+            "payout-language": "en",
+        },
+        follow=True,
+    )
+    assert "Never enter a card number" in answer.content.decode()
+    assert not Payout.objects.exists()
+
+
+def test_staff_refund_to_the_card_through_stripe_from_the_sale_page(client, clerk, store, stripe_sandbox):
+    sale = refund_sale(clerk, store)
+    client.force_login(clerk)
+    card = {
+        "payout-method": "card",
+        "payout-provider": "stripe",
+        "payout-payment_reference": card_payment(),
+        "payout-brand": "visa",
+        "payout-last4": "4242",
+        "payout-language": "en",
+    }
+    client.post(reverse("staff:payout", args=[sale.pk]), card)
+    as_state(sale, "confirmed")
+    page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
+    assert "Refund ¥3,000 to VISA •••• 4242" in page
+    done = client.post(reverse("staff:card_refund", args=[sale.pk]), follow=True).content.decode()
+    assert "Refund of ¥3,000 paid to the card." in done
+    assert Refund.objects.get(sale=sale).channel == "card"
