@@ -18,7 +18,7 @@ from sales.models import Customer
 from stores.models import Reminder
 from taxfree.models import ApiToken, AuditEvent
 from taxfree.tokens import digest
-from tests.factories import UserFactory
+from tests.factories import BusinessFactory, UserFactory
 from tests.forms import submitted
 from tests.office import one_of_each
 
@@ -138,21 +138,29 @@ NO_ADD = {
     "django_q.failure": "written by the task cluster",
     "django_q.ormq": "written by the task queue",
     "django_q.success": "written by the task cluster",
+    "sales.payout": "chosen at the till, on the traveller's page, through the API or from the refunds queue",
+    "sales.payoutattempt": "written by the card refund or the bank file that pays",
+    "sales.payoutbatch": "written from the refunds queue's ready bank transfers",
     "sales.refund": "paid through the refunds queue, the till or the API (refund_pay)",
     "sales.sale": "finished at the till or through the API",
     "stores.reminder": "raised by the scheduled checks",
     "taxfree.auditevent": "written by the workflows",
     "taxfree.enrolmentlink": "issued from the users' page (an action), shown once",
+    "taxfree.notice": "written with the change it tells a traveller of",
     "transmission.customsconfirmation": "pulled from the NTA",
     "transmission.purchaserecord": "written with its sale",
 }
 # Rows no one changes, each with why: their page shows them read-only and refuses a POST.
 READ_ONLY = {
+    "sales.payout": "changed through payout_set (audited): the sale page, the traveller's page, the API",
+    "sales.payoutattempt": "a payment as the provider or the bank answered it",
+    "sales.payoutbatch": "marked sent and paid from its own page",
     "sales.refund": "a paid refund is never edited",
     "sales.sale": "a finished sale is never edited: corrections are cancellations",
     "stores.ntacertificate": "a certificate is replaced by importing its renewal",
     "taxfree.auditevent": "the audit trail is never edited",
     "taxfree.enrolmentlink": "a link is used or replaced, never edited",
+    "taxfree.notice": "as it was sent",
     "transmission.customsconfirmation": "as the NTA returned it",
     "transmission.purchaserecord": "corrected through its own page (NG), never edited",
 }
@@ -165,6 +173,9 @@ def typed(model, office) -> dict[str, object]:
     """What a person types on the model's Add page; the page itself gives everything else."""
     store, officer, clerk = office.store, office.officer, office.clerk
     place = {"business": store.business_id, "name": "New one", "address": "東京都中央区1-1"}
+    if model._meta.label_lower == "sales.payoutaccount":  # one per business: a business without one
+        bank = {"holder": "NEW SHOP", "account_number": "7654321", "bic": "SAKRJPJT", "bank_country": "JP"}
+        return {"business": BusinessFactory().pk, **bank, "currency": "JPY"}
     return {
         "auth.group": {"name": "Cashiers"},
         "auth.user": {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},

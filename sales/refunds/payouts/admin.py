@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from taxfree.admin_tools import BigTableAdmin, ReadOnlyAdmin
+from taxfree.admin_tools import BigTableAdmin, CleanTextMixin, OfficeAdmin, ReadOnlyAdmin
 
 from . import admin_views
 from .details import DetailsRefused, check
@@ -121,7 +121,7 @@ class PayoutAccountForm(forms.ModelForm):
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(admin.ModelAdmin):
+class PayoutAccountAdmin(CleanTextMixin, OfficeAdmin):
     list_display = ("business", "holder", "bic", "bank_country", "currency")
     form = PayoutAccountForm
 

@@ -183,8 +183,8 @@ def _batch_action(request: HttpRequest, batch: PayoutBatch) -> None:
                 payout_batch_item_failed(
                     actor=request.user, attempt=attempt, reason=request.POST.get("reason", "")[:200]
                 )
-        else:
-            raise Http404
+        else:  # a batch is changed only by its page's own actions, never saved as a form
+            raise PermissionDenied
     except (PayoutRefused, RefundRefused) as refused:
         text = getattr(refused, "message", "") or _("This cannot be done in the file's present state.")
         if isinstance(refused, PayoutRefused) and refused.errors:
