@@ -79,3 +79,5 @@ CUSTOMER_LANGUAGES = [
     ("ko", "한국어"),
     ("th", "ไทย"),
 ]
+# The codes alone, as the API takes them (and the name its schema gives them).
+CUSTOMER_LANGUAGE_CODES = [code for code, _name in CUSTOMER_LANGUAGES]

@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DocumentTypeEnum": "sales.choices.DocumentType",
         "MrzDocumentTypeEnum": ["TD1", "TD2", "TD3", "MRV-A", "MRV-B"],
+        "CustomerLanguageEnum": "sales.choices.CUSTOMER_LANGUAGE_CODES",
     },
 }
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from sales import rules
 from sales.choices import (
+    CUSTOMER_LANGUAGE_CODES,
     Category,
     DocumentType,
     LiquorCategory,
@@ -227,7 +228,7 @@ class PersonSerializer(CustomerFactsSerializer):
 
 class SaleRequestSerializer(EligibilityRequestSerializer):
     customer = PersonSerializer()
-    customer_language = serializers.ChoiceField(choices=["ja", "en", "zh-hans", "zh-hant", "ko", "th"], default="en")
+    customer_language = serializers.ChoiceField(choices=CUSTOMER_LANGUAGE_CODES, default="en")
     acknowledged = serializers.BooleanField(
         help_text="The customer read the rules in their language and acknowledged them."
     )

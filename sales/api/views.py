@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sales import rules, services
+from sales.choices import CUSTOMER_LANGUAGE_CODES
 from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
 from sales.documents.views import PDFRenderer, pdf_response
@@ -194,7 +195,7 @@ class SaleDocumentView(APIView):
         ),
         parameters=[
             OpenApiParameter("size", str, enum=["a4", "receipt"]),
-            OpenApiParameter("language", str, enum=["ja", "en", "zh-hans", "zh-hant", "ko", "th"]),
+            OpenApiParameter("language", str, enum=CUSTOMER_LANGUAGE_CODES),
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(401, 403, 404, 429)},
     )

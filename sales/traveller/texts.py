@@ -4,8 +4,10 @@ not in the staff UI's gettext catalogue. `{name}` fields are filled with str.for
 
 from __future__ import annotations
 
-LANGUAGES = ("ja", "en", "zh-hans", "zh-hant", "ko", "th")
-NAMES = {"ja": "日本語", "en": "English", "zh-hans": "简体中文", "zh-hant": "繁體中文", "ko": "한국어", "th": "ไทย"}
+from sales.choices import CUSTOMER_LANGUAGE_CODES, CUSTOMER_LANGUAGES
+
+LANGUAGES = tuple(CUSTOMER_LANGUAGE_CODES)
+NAMES = dict(CUSTOMER_LANGUAGES)
 
 _ROWS: dict[str, tuple[str, str, str, str, str, str]] = {
     # key: (ja, en, zh-hans, zh-hant, ko, th)

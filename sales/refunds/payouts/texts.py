@@ -4,7 +4,9 @@ office's form and the POS API alike."""
 
 from __future__ import annotations
 
-LANGUAGES = ("ja", "en", "zh-hans", "zh-hant", "ko", "th")
+from sales.choices import CUSTOMER_LANGUAGE_CODES
+
+LANGUAGES = tuple(CUSTOMER_LANGUAGE_CODES)
 
 ERRORS: dict[str, tuple[str, str, str, str, str, str]] = {
     # code: (ja, en, zh-hans, zh-hant, ko, th)
