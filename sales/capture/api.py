@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytesseract
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -79,7 +80,8 @@ class CaptureView(APIView):
             "`accepted` only when every check digit, the codes (ISO 3166 alpha-3 or ICAO), the dates and "
             "the names pass; otherwise `needs_review` with what failed, or `not_found`. Dates are ISO 8601. "
             "The image is not kept unless CAPTURE_KEEP_DAYS is set. 413 above the size limit; 400 for "
-            "anything that is not a readable JPEG, PNG or WebP."
+            "anything that is not a readable JPEG, PNG or WebP, above 24 megapixels, with a side under 32 px "
+            "or one side more than 16 times the other."
         ),
         request={"multipart/form-data": CaptureRequest, "application/json": CaptureRequest},
         responses={200: CaptureResponse, **errors(400, 401, 403, 413, 429, 503)},
@@ -96,7 +98,8 @@ class CaptureView(APIView):
         if upload.size > settings.CAPTURE_MAX_BYTES:
             return _too_large()
         if upload.content_type not in ALLOWED_TYPES:
-            return Response({"image": [f"Unsupported type {upload.content_type}: send JPEG, PNG or WebP."]}, status=400)
+            message = _("Unsupported type %(type)s: send JPEG, PNG or WebP.") % {"type": upload.content_type}
+            return Response({"image": [message]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             body = captures.capture_image(actor=request.user, data=upload.read(), content_type=upload.content_type)
         except ImageError as exc:
@@ -108,5 +111,5 @@ class CaptureView(APIView):
 
 def _too_large() -> Response:
     limit = settings.CAPTURE_MAX_BYTES // (1024 * 1024)
-    body = {"image": [f"The image is larger than {limit} MB."]}
+    body = {"image": [_("The image is larger than %(limit)s MB.") % {"limit": limit}]}
     return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pytesseract
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from . import find
 from .parse import Result, normalise_lines, parse_lines, pick_lines
+
+StrOrPromise = str | Promise
 
 # Tesseract's OpenMP threads cost more than they save on small crops (0.6 s → 0.2 s per call here).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -29,6 +33,14 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 MAX_PIXELS = 24_000_000
 WORK_PIXELS = 12_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+# What no photo or scan of a document can be, refused from the header before anything is decoded
+# or resized: a side under MIN_SIDE px, or one side more than MAX_ASPECT times the other (a TD3
+# MRZ cropped to its two lines is about 13:1). A 298-byte PNG of 10 × 10,000 px scaled to the
+# working width would otherwise be a 1,000 × 1,000,000 working image (issue 23).
+MIN_SIDE = 32
+MAX_ASPECT = 16
+# The working copy of the older finder: WORK_WIDTH wide, but never more than this many pixels.
+WORK_AREA = 2_000_000
 # How many captures decode at once in one process: eight at the same moment queue, not pile up.
 DECODING = threading.BoundedSemaphore(int(os.environ.get("CAPTURE_DECODE_SLOTS", "2")))
 WORK_WIDTH = 1000
@@ -44,7 +56,15 @@ TIME_BUDGET = 0.8
 
 
 class ImageError(ValueError):
-    """The upload is not an image we can read; the message says why."""
+    """The upload is not an image we can read; the message says why, in the language active when
+    it is shown."""
+
+    def __init__(self, message: StrOrPromise, **params: object) -> None:
+        super().__init__(message)
+        self.message, self.params = message, params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,24 +85,40 @@ def load_image(data: bytes) -> Image.Image:
 def _load(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageError(
-                    f"The image is too large ({probe.width} × {probe.height} pixels; at most "
-                    f"{MAX_PIXELS // 1_000_000} megapixels)."
-                )
+            _check_shape(probe.width, probe.height)
             probe.verify()
         image = _decoded(Image.open(io.BytesIO(data)))
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise ImageError(f"The image is too large (at most {MAX_PIXELS // 1_000_000} megapixels).") from exc
+        message = _("The image is too large (at most %(limit)s megapixels).")
+        raise ImageError(message, limit=MAX_PIXELS // 10**6) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError("This file is not an image (JPEG, PNG or WebP).") from exc
+        raise ImageError(_("This file is not an image (JPEG, PNG or WebP).")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError("The image is damaged or truncated.") from exc
+        raise ImageError(_("The image is damaged or truncated.")) from exc
     if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
-        raise ImageError(f"Unsupported image type {image.format}: send JPEG, PNG or WebP.")
+        raise ImageError(_("Unsupported image type %(format)s: send JPEG, PNG or WebP."), format=image.format)
     return ImageOps.exif_transpose(image)
+
+
+def _check_shape(width: int, height: int) -> None:
+    size = {"width": width, "height": height}
+    if width * height > MAX_PIXELS:
+        message = _("The image is too large (%(width)s × %(height)s pixels; at most %(limit)s megapixels).")
+        raise ImageError(message, limit=MAX_PIXELS // 10**6, **size)
+    if min(width, height) < MIN_SIDE:
+        message = _(
+            "The image is too small to show a document (%(width)s × %(height)s pixels; each side needs at "
+            "least %(least)s pixels)."
+        )
+        raise ImageError(message, least=MIN_SIDE, **size)
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        message = _(
+            "The image is too narrow to be a photo of a document (%(width)s × %(height)s pixels; one side "
+            "may be at most %(ratio)s times the other)."
+        )
+        raise ImageError(message, ratio=MAX_ASPECT, **size)
 
 
 def _decoded(image: Image.Image) -> Image.Image:
@@ -232,8 +268,9 @@ def deskew_angle(gray: np.ndarray) -> float:
 
 def _prepare(image: Image.Image) -> Image.Image:
     gray = ImageOps.grayscale(image)
-    scale = WORK_WIDTH / gray.width
-    return gray.resize((WORK_WIDTH, max(1, round(gray.height * scale))), Image.Resampling.LANCZOS)
+    scale = min(WORK_WIDTH / gray.width, (WORK_AREA / (gray.width * gray.height)) ** 0.5)
+    size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+    return gray.resize(size, Image.Resampling.LANCZOS)
 
 
 def _crops(gray: Image.Image, source: Image.Image):
@@ -392,7 +429,8 @@ def _all_crops(image: Image.Image):
     # The MRZ is printed black (ICAO Doc 9303 part 3: it must read in the near infrared): the
     # brightest channel keeps it dark and makes coloured print (a red header, a tinted
     # background) light, so that such lines are never taken for the MRZ.
-    source = np.asarray(image.convert("RGB")).max(axis=2) if image.mode not in ("L", "1") else np.asarray(image)
+    gray = image.mode in ("L", "1")  # a bilevel scan as 0/255 bytes: OpenCV takes no booleans
+    source = np.asarray(image.convert("L")) if gray else np.asarray(image.convert("RGB")).max(axis=2)
     for band in find.candidates(source):
         crop, scale = find.cut(source, band, CHAR_HEIGHT)
         yield Image.fromarray(crop), scale

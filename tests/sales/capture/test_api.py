@@ -24,10 +24,17 @@ def api(clerk):
     return client
 
 
-def post_image(api, data: bytes, name="passport.png", content_type="image/png"):
+def post_image(api, data: bytes, name="passport.png", content_type="image/png", language="en"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return api.post("/api/v1/captures/", {"image": SimpleUploadedFile(name, data, content_type)}, format="multipart")
+    upload = {"image": SimpleUploadedFile(name, data, content_type)}
+    return api.post("/api/v1/captures/", upload, format="multipart", HTTP_ACCEPT_LANGUAGE=language)
+
+
+def tiny_png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def test_a_photo_is_read_and_accepted(api):
@@ -157,3 +164,35 @@ def test_staff_are_told_in_plain_words_which_characters_to_check(api):
     assert body["status"] == "needs_review" and body["doubts"]["document_number"][0] == [5, "0O"]
     assert body["notes"]["document_number"].startswith("Compare these characters with the document")
     assert "characters 5, 7, 8: the digit 0 or the letter O" in body["notes"]["document_number"]
+
+
+@pytest.mark.parametrize(
+    "width, height, message",
+    [
+        (10, 10_000, "too small to show a document (10 × 10000 pixels; each side needs at least 32 pixels)"),
+        (1_500, 1, "too small to show a document (1500 × 1 pixels; each side needs at least 32 pixels)"),
+        (1, 100, "too small to show a document (1 × 100 pixels"),
+        (23_000_000, 1, "too small to show a document (23000000 × 1 pixels"),
+        (600, 10_000, "too narrow to be a photo of a document (600 × 10000 pixels; one side may be at most 16 times"),
+    ],
+)
+def test_an_image_no_document_photo_can_be_is_refused_before_it_is_scaled(api, width, height, message):
+    # Issue 23: 298 bytes of 10 × 10,000 px were scaled to 1,000 px wide and took the host's memory.
+    data = tiny_png(width, height)
+    assert len(data) < 3_000
+    response = post_image(api, data)
+    assert response.status_code == 400 and message in response.json()["image"][0]
+    assert PassportCapture.objects.count() == 0
+
+
+def test_the_refusal_is_in_the_users_language(api):
+    response = post_image(api, tiny_png(600, 10_000), language="ja")
+    assert response.status_code == 400 and "細長すぎ" in response.json()["image"][0]
+    response = post_image(api, tiny_png(1, 100), language="ja")
+    assert response.status_code == 400 and "小さすぎ" in response.json()["image"][0]
+
+
+def test_a_tall_strip_or_a_wide_scan_within_the_bounds_is_still_read(api):
+    assert post_image(api, tiny_png(32, 512)).json()["status"] == "not_found"
+    body = post_image(api, passport_page(td3_lines(PERSON))).json()
+    assert body["status"] == "accepted"
