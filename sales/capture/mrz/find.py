@@ -53,6 +53,8 @@ def candidates(gray: np.ndarray) -> list[Band]:
     bands: list[Band] = []
     for height in CHAR_HEIGHTS:
         bands += [_inked(small, band) for band in _groups(_lines(small, height))]
+    for angle in _text_angles(small):
+        bands += [_inked(small, band) for band in _rows_turned(small, angle)]
     bands = _distinct(sorted(bands, key=lambda b: -b.score))
     return [
         Band(
@@ -227,11 +229,25 @@ def _inked(small: np.ndarray, band: Band) -> Band:
 
 
 def _distinct(bands: list[Band]) -> list[Band]:
+    """One band per place, the best first; of two on the same lines, the longer (a part of a line
+    split at a wide gap loses to the whole line)."""
     kept: list[Band] = []
     for band in bands:
-        if all(math.hypot(band.x - k.x, band.y - k.y) > 0.5 * k.spread + k.line_height for k in kept):
+        same = [i for i, k in enumerate(kept) if _overlap(band, k)]
+        if not same:
             kept.append(band)
+        elif len(same) == 1 and band.lines == kept[same[0]].lines and band.length > 1.2 * kept[same[0]].length:
+            kept[same[0]] = band
     return kept
+
+
+def _overlap(a: Band, b: Band) -> bool:
+    if math.hypot(a.x - b.x, a.y - b.y) <= 0.5 * b.spread + b.line_height:
+        return True
+    ux, uy = math.cos(math.radians(b.angle)), math.sin(math.radians(b.angle))
+    dx, dy = a.x - b.x, a.y - b.y
+    parallel = abs((a.angle - b.angle + 90) % 180 - 90) < 5
+    return parallel and abs(-uy * dx + ux * dy) < b.line_height and abs(ux * dx + uy * dy) < (a.length + b.length) / 2
 
 
 def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) -> tuple[np.ndarray, float]:
@@ -256,7 +272,7 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
     ux, uy = math.cos(angle), math.sin(angle)
     nx, ny = -uy, ux
     width = (band.length * 1.08 + 2 * band.line_height) * factor
-    height = (band.spread + 2.6 * band.line_height) * factor
+    height = (_spread_with_a_missed_line(band) + 2.6 * band.line_height) * factor
     matrix = np.array(
         [
             [ux / factor, nx / factor, band.x - (ux * width / 2 + nx * height / 2) / factor],
@@ -271,6 +287,15 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
         borderMode=cv2.BORDER_REPLICATE,
     )
     return edges_cleared(crop, round(band.line_height * factor)), factor
+
+
+def _spread_with_a_missed_line(band: Band) -> float:
+    """Two lines as short as an ID card's (30 characters, not a passport's 44) may be two of its
+    three, the third lost to a stamp or an edge touching it: the cut takes a line more on each side
+    (the reading keeps only lines of an MRZ's length)."""
+    if band.lines == 2 and band.length / max(band.line_height, 1) < 32:
+        return 3 * band.spread
+    return band.spread
 
 
 def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
@@ -290,4 +315,88 @@ def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
             out[:, : left.max() + 1 + pad] = paper
         if right.size:
             out[:, crop.shape[1] - margin + right.min() - pad :] = paper
+    return out
+
+
+def _text_angles(small: np.ndarray) -> tuple[float, float]:
+    """The page's text direction (degrees, in (-45, 45]) and the one across it: gradients of print
+    point along and across its lines, so their directions folded modulo 90° peak at the text's
+    turn. The MRZ shares its page's direction; which of the two, and which way up, the rows and
+    the reading tell."""
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    magnitude = np.hypot(gx, gy)
+    strong = magnitude > np.percentile(magnitude, 90)
+    folded = np.degrees(np.arctan2(gy[strong], gx[strong])) % 90
+    histogram, _edges = np.histogram(folded, bins=90, range=(0, 90), weights=magnitude[strong])
+    smooth = np.convolve(np.concatenate([histogram[-2:], histogram, histogram[:2]]), np.ones(5) / 5, mode="valid")
+    peak = float(np.argmax(smooth)) + 0.5
+    angle = peak if peak <= 45 else peak - 90
+    return angle, angle + 90
+
+
+def _rows_turned(small: np.ndarray, angle: float) -> list[Band]:
+    """MRZ bands found as horizontal rows in the image turned by -`angle` (text upright), given back in
+    the searched copy's coordinates."""
+    height, width = small.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(height * sin + width * cos), int(height * cos + width * sin))
+    matrix[:, 2] += (size[0] / 2 - width / 2, size[1] / 2 - height / 2)
+    turned = cv2.warpAffine(small, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    back = cv2.invertAffineTransform(matrix)
+    direction = back[:, :2] @ np.array([1.0, 0.0])
+    source_angle = math.degrees(math.atan2(direction[1], direction[0]))
+    bands = []
+    for char_height in CHAR_HEIGHTS:
+        for band in _groups(_rows(turned, char_height)):
+            x, y = back @ np.array([band.x, band.y, 1.0])
+            bands.append(
+                Band(
+                    float(x),
+                    float(y),
+                    source_angle,
+                    band.length,
+                    band.line_height,
+                    band.lines,
+                    band.spread,
+                    band.score,
+                )
+            )
+    return bands
+
+
+def _rows(upright: np.ndarray, height: int) -> list[Line]:
+    """Horizontal text lines for characters about `height` px tall: dark strokes (black-hat)
+    smeared along the row only, so that an MRZ line (its gaps filled by '<') becomes one long,
+    even blob and the line above or below stays apart."""
+    size = int(height * 1.2) | 1
+    hat = cv2.morphologyEx(upright, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    _threshold, ink = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    smear = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(height * 0.9)) | 1, 1))
+    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
+    blobs = cv2.morphologyEx(blobs, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, height // 3))))
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    boxes = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _area in stats[1:count] if h >= 0.55 * height]
+    found = []
+    for left, top, right, bottom in _joined_along(boxes, height):
+        w, h = right - left, bottom - top
+        if 0.55 * height <= h <= 1.8 * height and 16 <= w / h <= 75:
+            found.append(Line((left + right) / 2, (top + bottom) / 2, float(w), float(h), 0.0))
+    return found
+
+
+def _joined_along(boxes: list[tuple[int, int, int, int]], height: int) -> list[tuple[int, int, int, int]]:
+    """Pieces of one row that a wide gap split (a bold face's '<<', a stamp's white halo) joined
+    again: the same top and bottom within a third of a character, less than two characters apart."""
+    boxes = sorted(boxes)
+    out: list[tuple[int, int, int, int]] = []
+    for box in boxes:
+        for i, last in enumerate(out):
+            same_row = abs(box[1] - last[1]) < height / 3 and abs(box[3] - last[3]) < height / 3
+            if same_row and 0 <= box[0] - last[2] < 2 * height:
+                out[i] = (last[0], min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3]))
+                break
+        else:
+            out.append(box)
     return out

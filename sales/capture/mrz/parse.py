@@ -77,6 +77,7 @@ class Result:
     doubts: dict = field(default_factory=dict)
     name_confidence: float | None = None  # the OCR's lowest confidence on the name line (0–100)
     name_pitch: float | None = None  # px per character of the name line, in the crop read
+    work: dict = field(default_factory=dict)  # what the reading spent: counted steps (bench/mrz_dev.py)
 
     @property
     def plausible(self) -> bool:
