@@ -400,3 +400,13 @@ def _joined_along(boxes: list[tuple[int, int, int, int]], height: int) -> list[t
         else:
             out.append(box)
     return out
+
+
+def upright(crop: np.ndarray) -> np.ndarray:
+    """The band turned the likelier way up, before any reading: MRZ lines far more often end in
+    fillers ('<', little ink) than begin with them, so the end with less ink is the right. Only an
+    order to read in: the reading also tries the band the other way up when this one fails."""
+    ink = crop < (int(crop.min()) + int(np.percentile(crop, 90))) / 2
+    quarter = crop.shape[1] // 4
+    left, right = int(ink[:, :quarter].sum()), int(ink[:, -quarter:].sum())
+    return np.ascontiguousarray(crop[::-1, ::-1]) if right > 1.15 * left else crop

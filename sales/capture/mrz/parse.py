@@ -88,7 +88,8 @@ class Result:
         known = self.checks.get("issuer") or self.checks.get("nationality")
         digits_hold = any(self.checks.get(k) for k in ("birth_date", "expiry_date", "document_number", "composite"))
         dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
-        return bool(code_ok and (known or digits_hold) and dated)
+        # A specimen's zeroed dates ("000000", check digit 0) are no dates but still an MRZ.
+        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold))
 
     @property
     def score(self) -> int:
@@ -133,20 +134,44 @@ def pick_lines(lines: list[str]) -> list[str] | None:
 
 
 def fit_length(line: str, length: int) -> str | None:
+    fitted = fits(line, length)
+    return fitted[0] if fitted else None
+
+
+def fits(line: str, length: int) -> list[str]:
+    """The ways a line read with a character or two too many or too few is an MRZ line: trailing
+    fillers lost by the OCR, or one or two more read at either end (a document's edge beside the
+    first character reads as one; surplus fillers at the end)."""
     if len(line) == length:
-        return line
-    if length - 2 <= len(line) < length:  # trailing fillers lost by the OCR
-        return line + "<" * (length - len(line))
-    if length < len(line) <= length + 2 and line.endswith("<" * (len(line) - length + 1)):
-        return line[:length]
-    return None
+        return [line]
+    if length - 2 <= len(line) < length:
+        return [line + "<" * (length - len(line))]
+    if length < len(line) <= length + 2:
+        extra = len(line) - length
+        trimmed = [line[:length]] if line.endswith("<" * (extra + 1)) else []
+        return [line[extra:], *trimmed]
+    return []
+
+
+def line_sets(lines: list[str]) -> list[list[str]]:
+    """Every way the read lines make an MRZ (see `fits`), the likeliest first: the last 2 or 3
+    lines of a known MRZ length, at most a few dozen ways."""
+    for count, length in ((3, 30), (2, 44), (2, 36)):
+        fitting = [ways for line in lines if (ways := fits(line, length))]
+        if len(fitting) >= count:
+            return [list(chosen) for chosen in itertools.product(*fitting[-count:])][:32]
+    return []
 
 
 def parse_text(text: str, today: date | None = None) -> Result:
-    lines = pick_lines(normalise_lines(text))
-    if not lines:
-        return Result(reasons=["no MRZ found"])
-    return parse_lines(lines, today or date.today())
+    return parse_best(normalise_lines(text), today or date.today()) or Result(reasons=["no MRZ found"])
+
+
+def parse_best(lines: list[str], today: date) -> Result | None:
+    """Of the ways the lines make an MRZ (`line_sets`), the parse shaped most like one, then
+    passing the most checks."""
+    parsed = [parse_lines(chosen, today) for chosen in line_sets(lines)]
+    return max(parsed, key=lambda r: (r.plausible, r.score)) if parsed else None
 
 
 def parse_lines(lines: list[str], today: date) -> Result:
@@ -207,7 +232,8 @@ def _names(text: str, result: Result) -> None:
 def code_as_read(raw: str) -> str:
     """A state code with digits misread for letters put right, but only when that makes a known code."""
     fixed = letters(raw)
-    return fixed if valid_code(fixed) or not valid_code(raw) and raw.isalpha() else raw
+    mostly_letters = sum(c.isalpha() for c in raw) >= 2  # "UT0": the specimen state UTO, its O read as 0
+    return fixed if valid_code(fixed) or not valid_code(raw) and mostly_letters else raw
 
 
 def _code(key: str, raw: str, result: Result) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from . import find
-from .parse import Result, normalise_lines, parse_lines, pick_lines
+from .parse import Result, normalise_lines, parse_best, parse_lines
 
 StrOrPromise = str | Promise
 
@@ -37,6 +37,9 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # or resized: a side under MIN_SIDE px, or one side more than MAX_ASPECT times the other (a TD3
 # MRZ cropped to its two lines is about 13:1). A 298-byte PNG of 10 × 10,000 px scaled to the
 # working width would otherwise be a 1,000 × 1,000,000 working image (issue 23).
+# Phone photos (JPEG, MPO, WebP), screenshots (PNG), and what desk scanners and document readers
+# write (BMP, TIFF: only the first page of a multi-page TIFF is read).
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF")
 MIN_SIDE = 32
 MAX_ASPECT = 16
 # The working copy of the older finder: WORK_WIDTH wide, but never more than this many pixels.
@@ -96,11 +99,13 @@ def _load(data: bytes) -> Image.Image:
         message = _("The image is too large (at most %(limit)s megapixels).")
         raise ImageError(message, limit=MAX_PIXELS // 10**6) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError(_("This file is not an image (JPEG, PNG or WebP).")) from exc
+        raise ImageError(_("This file is not an image (JPEG, PNG, WebP, BMP or TIFF).")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(_("The image is damaged or truncated.")) from exc
-    if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
-        raise ImageError(_("Unsupported image type %(format)s: send JPEG, PNG or WebP."), format=image.format)
+    if image.format not in FORMATS:
+        raise ImageError(
+            _("Unsupported image type %(format)s: send JPEG, PNG, WebP, BMP or TIFF."), format=image.format
+        )
     return ImageOps.exif_transpose(image)
 
 
@@ -383,8 +388,8 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]
 
 
 def _parse(text: str, today) -> Result | None:
-    lines = pick_lines(normalise_lines(text))
-    result = parse_lines(lines, today) if lines else None
+    """The best plausible parse of the ways the read lines make an MRZ."""
+    result = parse_best(normalise_lines(text), today)
     return result if result is not None and result.plausible else None
 
 
@@ -448,12 +453,22 @@ def _all_crops(image: Image.Image):
     # The MRZ is printed black (ICAO Doc 9303 part 3: it must read in the near infrared): the
     # brightest channel keeps it dark and makes coloured print (a red header, a tinted
     # background) light, so that such lines are never taken for the MRZ.
-    gray = image.mode in ("L", "1")  # a bilevel scan as 0/255 bytes: OpenCV takes no booleans
-    source = np.asarray(image.convert("L")) if gray else np.asarray(image.convert("RGB")).max(axis=2)
+    source = gray_source(image)
     for band in find.candidates(source):
         crop, scale = find.cut(source, band, CHAR_HEIGHT)
-        yield Image.fromarray(crop), scale
-    yield from _crops(_prepare(image), image)
+        yield Image.fromarray(find.upright(crop)), scale
+
+
+def gray_source(image: Image.Image) -> np.ndarray:
+    """8-bit grey: the brightest channel of a colour image; a bilevel scan as 0/255 (OpenCV takes no
+    booleans); a desk scanner's 16-bit or float grey stretched to 8 bits."""
+    if image.mode in ("L", "1"):
+        return np.asarray(image.convert("L"))
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        values = np.asarray(image, dtype=np.float32)
+        low, high = np.percentile(values, (0.5, 99.5))
+        return np.clip((values - low) * 255 / max(float(high - low), 1e-6), 0, 255).astype(np.uint8)
+    return np.asarray(image.convert("RGB")).max(axis=2)
 
 
 def _read_crop(crop: Image.Image, today, work: Work) -> Result | None:
