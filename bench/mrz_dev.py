@@ -51,7 +51,8 @@ class Outcome:
     truth: list[str]
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
+    """This process's CPU time and its finished children's (Tesseract runs as a child)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
 
@@ -60,13 +61,13 @@ def run_one(name: str, entry: dict, folder: Path) -> Outcome:
     from sales.capture.mrz import reader
 
     data = (folder / "images" / name).read_bytes()
-    wall, cpu = time.perf_counter(), _cpu()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     try:
         result, _ms = reader.read(data, TODAY)
         status, lines, calls = result.status, result.mrz, result.work.get("ocr_runs", 0)
     except reader.ImageError as refused:
         status, lines, calls = f"refused ({refused.params or type(refused).__name__})", [], 0
-    wall, cpu = (time.perf_counter() - wall) * 1000, (_cpu() - cpu) * 1000
+    wall, cpu = (time.perf_counter() - wall) * 1000, (cpu_seconds() - cpu) * 1000
     truth = entry["lines"]
     none, invalid = entry["kind"] == "none", entry.get("printed_invalid", False)
     exact = (status != "accepted") if none else lines == truth

@@ -9,6 +9,7 @@ upright and scaled so its characters have the height the OCR model reads best.""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -46,13 +47,11 @@ class Band:
 
 def candidates(gray: np.ndarray) -> list[Band]:
     """The likeliest MRZ bands, best first (three lines before two, then the more regular)."""
-    scale = min(1.0, SEARCH_SIDE / max(gray.shape))
-    if max(gray.shape) * scale < 700:  # a tiny image: enlarge so a character spans a few pixels
-        scale = 700 / max(gray.shape)
+    scale = _search_scale(gray.shape)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     bands: list[Band] = []
     for height in CHAR_HEIGHTS:
-        bands += [_inked(small, band) for band in _groups(_lines(small, height))]
+        bands += [_inked(small, band) for band in _groups(_at_height(small, height, _lines))]
     for angle in _text_angles(small):
         bands += [_inked(small, band) for band in _rows_turned(small, angle)]
     bands = _distinct(sorted(bands, key=lambda b: -b.score))
@@ -69,6 +68,42 @@ def candidates(gray: np.ndarray) -> list[Band]:
         )
         for b in bands[:MAX_CANDIDATES]
     ]
+
+
+# Characters taller than this are searched on a copy reduced so they are this tall: the same
+# lines at a fraction of the cost of filtering the whole copy with kernels sized for them.
+SEARCH_CHAR = 10
+
+
+def _at_height(image: np.ndarray, height: int, finder: Callable[[np.ndarray, int], list[Line]]) -> list[Line]:
+    """`finder`'s lines for characters `height` px tall, searched where they are SEARCH_CHAR tall."""
+    if height <= SEARCH_CHAR:
+        return finder(image, height)
+    factor = SEARCH_CHAR / height
+    reduced = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return [
+        Line(
+            (line.x + 0.5) / factor - 0.5,
+            (line.y + 0.5) / factor - 0.5,
+            line.length / factor,
+            line.height / factor,
+            line.angle,
+        )
+        for line in finder(reduced, SEARCH_CHAR)
+    ]
+
+
+def _search_scale(shape: tuple[int, ...]) -> float:
+    """The searched copy's scale: the longer side at most SEARCH_SIDE; a small image enlarged to
+    700 px so a character spans a few pixels (the reader refuses shapes no document has, so the
+    shorter side stays in proportion)."""
+    longest = max(shape)
+    return SEARCH_SIDE / longest if longest > SEARCH_SIDE else max(1.0, 700 / longest)
+
+
+def searched_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    scale = _search_scale(shape)
+    return round(shape[0] * scale), round(shape[1] * scale)
 
 
 def _lines(small: np.ndarray, height: int) -> list[Line]:
@@ -318,7 +353,7 @@ def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
     return out
 
 
-def _text_angles(small: np.ndarray) -> tuple[float, float]:
+def _text_angles(small: np.ndarray) -> tuple[float, ...]:
     """The page's text direction (degrees, in (-45, 45]) and the one across it: gradients of print
     point along and across its lines, so their directions folded modulo 90° peak at the text's
     turn. The MRZ shares its page's direction; which of the two, and which way up, the rows and
@@ -332,7 +367,10 @@ def _text_angles(small: np.ndarray) -> tuple[float, float]:
     smooth = np.convolve(np.concatenate([histogram[-2:], histogram, histogram[:2]]), np.ones(5) / 5, mode="valid")
     peak = float(np.argmax(smooth)) + 0.5
     angle = peak if peak <= 45 else peak - 90
-    return angle, angle + 90
+    if abs(angle) < 1.5:
+        return 0.0, 90.0
+    # A pattern or fibres can outweigh the print: a page that lies straight is searched straight too.
+    return angle, angle + 90, 0.0, 90.0
 
 
 def _rows_turned(small: np.ndarray, angle: float) -> list[Band]:
@@ -349,7 +387,7 @@ def _rows_turned(small: np.ndarray, angle: float) -> list[Band]:
     source_angle = math.degrees(math.atan2(direction[1], direction[0]))
     bands = []
     for char_height in CHAR_HEIGHTS:
-        for band in _groups(_rows(turned, char_height)):
+        for band in _groups(_at_height(turned, char_height, _rows)):
             x, y = back @ np.array([band.x, band.y, 1.0])
             bands.append(
                 Band(
@@ -377,7 +415,11 @@ def _rows(upright: np.ndarray, height: int) -> list[Line]:
     blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
     blobs = cv2.morphologyEx(blobs, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, height // 3))))
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
-    boxes = [(int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _area in stats[1:count] if h >= 0.55 * height]
+    boxes = [
+        (int(x), int(y), int(x + w), int(y + h))
+        for x, y, w, h, _area in stats[1:count]
+        if 0.55 * height <= h <= 1.8 * height
+    ]
     found = []
     for left, top, right, bottom in _joined_along(boxes, height):
         w, h = right - left, bottom - top
@@ -388,16 +430,22 @@ def _rows(upright: np.ndarray, height: int) -> list[Line]:
 
 def _joined_along(boxes: list[tuple[int, int, int, int]], height: int) -> list[tuple[int, int, int, int]]:
     """Pieces of one row that a wide gap split (a bold face's '<<', a stamp's white halo) joined
-    again: the same top and bottom within a third of a character, less than two characters apart."""
-    boxes = sorted(boxes)
+    again: the same top and bottom within a third of a character, less than two characters apart.
+    Pieces are looked up by the band of rows their middle falls in, so the cost stays linear."""
     out: list[tuple[int, int, int, int]] = []
-    for box in boxes:
-        for i, last in enumerate(out):
+    rows: dict[int, list[int]] = {}
+    step = max(1.0, height / 3)
+    for box in sorted(boxes):
+        key = round((box[1] + box[3]) / 2 / step)
+        near = [i for k in (key - 1, key, key + 1) for i in rows.get(k, ())]
+        for i in near:
+            last = out[i]
             same_row = abs(box[1] - last[1]) < height / 3 and abs(box[3] - last[3]) < height / 3
             if same_row and 0 <= box[0] - last[2] < 2 * height:
                 out[i] = (last[0], min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3]))
                 break
         else:
+            rows.setdefault(key, []).append(len(out))
             out.append(box)
     return out
 

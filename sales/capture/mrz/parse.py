@@ -359,7 +359,7 @@ def _td1(lines: list[str], result: Result, today: date) -> None:
     result.fields["document_code"] = letters(first[:2]).replace("<", "")
     _code("issuer", first[2:5], result)
     number_part, check, optional = first[5:14], first[14], first[15:30]
-    if check == "<" and optional.strip("<"):  # long document number continues in the optional field
+    if check == "<" and optional[:2].strip("<") == optional[:2]:  # a long number continues in the optional field
         rest = optional.split("<", 1)[0]
         number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest) :]
     _checked_number(number_part, check, result)
@@ -380,3 +380,60 @@ def _decide(result: Result) -> None:
         if not any(r.startswith(name) for r in result.reasons):
             result.reasons.append(reason)
     result.status = "accepted" if not failed else "needs_review"
+
+
+# Where each form field lies: per layout, per line, (field, start, end); the name has no
+# positions worth naming (staff compare it whole).
+SPANS = {
+    "TD3": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("name", 5, 44)),
+        (
+            ("document_number", 0, 10),
+            ("nationality", 10, 13),
+            ("birth_date", 13, 20),
+            ("sex", 20, 21),
+            ("expiry_date", 21, 28),
+            ("personal_number", 28, 43),
+            ("document_number", 43, 44),
+        ),
+    ),
+    "TD2": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("name", 5, 36)),
+        (
+            ("document_number", 0, 10),
+            ("nationality", 10, 13),
+            ("birth_date", 13, 20),
+            ("sex", 20, 21),
+            ("expiry_date", 21, 28),
+            ("personal_number", 28, 35),
+            ("document_number", 35, 36),
+        ),
+    ),
+    "TD1": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("document_number", 5, 15), ("personal_number", 15, 30)),
+        (
+            ("birth_date", 0, 7),
+            ("sex", 7, 8),
+            ("expiry_date", 8, 15),
+            ("nationality", 15, 18),
+            ("personal_number", 18, 29),
+            ("document_number", 29, 30),
+        ),
+        (("name", 0, 30),),
+    ),
+}
+
+
+def disagreements(layout: str, ours: list[str], theirs: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """Where two readings of the same band differ, per form field: (position in the field from 1,
+    both characters); the name as a whole."""
+    spans = SPANS["TD3" if layout in ("TD3", "MRV-A") else "TD2" if layout in ("TD2", "MRV-B") else "TD1"]
+    out: dict[str, list[tuple[int, str]]] = {}
+    for line, other, fields in zip(ours, theirs, spans, strict=True):
+        for name, start, end in fields:
+            for i in range(start, end):
+                if line[i] != other[i]:
+                    places = out.setdefault(name, [])
+                    if name != "name":
+                        places.append((i - start + 1, "".join(sorted({line[i], other[i]}))))
+    return out

@@ -140,3 +140,9 @@ def test_a_state_code_with_one_letter_read_as_a_digit_is_read_as_letters():
     first, second = td3_lines(dict(PERSON, nationality="UTO"))
     result = parse_text(f"{first}\n{second.replace('UTO', 'UT0')}", TODAY)
     assert result.fields["nationality"] == "UTO" and result.mrz[1] == second
+
+
+def test_a_card_whose_number_check_is_a_filler_and_optional_field_starts_with_one_is_read_not_a_crash():
+    lines = ["I<UTOD23145890<<12345<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    result = parse_text("\n".join(lines), TODAY)
+    assert result.status == "needs_review" and result.document_type == "TD1"
