@@ -271,7 +271,7 @@ def _distinct(bands: list[Band]) -> list[Band]:
         same = [i for i, k in enumerate(kept) if _overlap(band, k)]
         if not same:
             kept.append(band)
-        elif len(same) == 1 and band.lines == kept[same[0]].lines and band.length > 1.2 * kept[same[0]].length:
+        elif len(same) == 1 and band.lines == kept[same[0]].lines and band.length > 1.08 * kept[same[0]].length:
             kept[same[0]] = band
     return kept
 
@@ -418,7 +418,7 @@ def _rows(upright: np.ndarray, height: int) -> list[Line]:
     boxes = [
         (int(x), int(y), int(x + w), int(y + h))
         for x, y, w, h, _area in stats[1:count]
-        if 0.55 * height <= h <= 1.8 * height
+        if 0.3 * height <= h <= 1.8 * height  # a run of '<' stands lower than letters: joined, then judged
     ]
     found = []
     for left, top, right, bottom in _joined_along(boxes, height):
