@@ -287,14 +287,13 @@ def read_image(image: Image.Image, today) -> Result:
 def held_where_readers_differ(result: Result, other: Result) -> Result:
     """Two readers that part on a character that every check allows (two misreads can cancel out in
     a check digit; a name has none): staff compare those characters with the document. The reading
-    shown is the one passing more checks, the classifier's on a tie (it tells OCR-B's O from 0 by
-    shape)."""
+    shown is the one passing more checks, Tesseract's on a tie."""
     if result.status != "accepted":
         return result
     differ = disagreements(result.document_type or "", result.mrz, other.mrz)
     if not differ:
         return result
-    shown = other if other.score >= result.score else result
+    shown = other if other.score > result.score else result
     shown.status = "needs_review"
     for key, places in differ.items():
         shown.doubts[key] = places

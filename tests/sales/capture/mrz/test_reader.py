@@ -155,4 +155,4 @@ def test_where_the_two_readers_part_on_characters_the_check_digit_allows_staff_c
     assert tesseract.status == classifier.status == "accepted"
     shown = held_where_readers_differ(tesseract, classifier)
     assert shown.status == "needs_review" and shown.doubts["document_number"] == [(1, "KX"), (2, "5S")]
-    assert shown.fields["document_number"] == "XS1234567"  # the classifier's, on a tie
+    assert shown.fields["document_number"] == "K51234567"  # Tesseract's on a tie: the doubt says where
