@@ -47,9 +47,13 @@ bench: install
 	$(BIN)/python bench/mrz_bench.py --count $(or $(MRZ_COUNT),100) $(if $(wildcard bench/.venv-compare),--compare,)
 	$(BIN)/python bench/mrz_cases.py --count $(or $(CASES_COUNT),10)
 
-# The passport reader on each kind of picture real documents bring (bench/mrz_cases.py).
+# The passport reader: the synthetic levels, each kind of picture real documents bring
+# (bench/mrz_cases.py) and the development set of real specimens (bench/mrz_dev.py, read in place
+# from MRZ_DEV_DIR, default ../shared/mrz-dev; skipped when absent).
 bench-passports: install
-	$(BIN)/python bench/mrz_cases.py --count $(or $(CASES_COUNT),20)
+	$(BIN)/python bench/mrz_bench.py --count $(or $(MRZ_COUNT),30)
+	$(BIN)/python bench/mrz_cases.py --count $(or $(CASES_COUNT),10)
+	$(BIN)/python bench/mrz_dev.py
 
 # gunicorn under load from wrk (apt-get install wrk) on PostgreSQL and Redis: requests per second.
 bench-serve: install

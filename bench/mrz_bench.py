@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.mrz_dev import cpu_seconds, percentile  # noqa: E402
 from bench.mrz_synth import LEVELS, samples  # noqa: E402
 from sales.capture.mrz.reader import read  # noqa: E402
 
@@ -26,11 +28,12 @@ TODAY = date(2026, 11, 21)
 def evaluate(level: str, count: int) -> dict:
     exact = accepted = false_accepts = rejected = 0
     field_hits = dict.fromkeys(FIELDS, 0)
-    times = []
+    times, cpu = [], []
     for sample in samples(level, count):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         result, _ = read(sample.image, TODAY)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((cpu_seconds() - cpu_started) * 1000)
         right = result.mrz == sample.lines
         exact += right
         for name in FIELDS:
@@ -50,6 +53,8 @@ def evaluate(level: str, count: int) -> dict:
         "reject_pct": round(100 * rejected / count, 1),
         "p50_ms": round(statistics.median(times)),
         "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)]),
+        "cpu_p50_ms": round(statistics.median(cpu)),
+        "cpu_p95_ms": round(percentile(cpu, 0.95)),
     }
 
 
@@ -88,13 +93,17 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100, help="documents per level")
     parser.add_argument("--compare", action="store_true", help="also run PassportEye/FastMRZ if installed")
     args = parser.parse_args()
-    print(f"{'level':<11}{'exact%':>7}{'false-acc%':>11}{'reject%':>9}{'p50ms':>7}{'p95ms':>7}  fields%")
+    print(f"synthetic levels ({args.count} documents each), load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{'level':<11}{'exact%':>7}{'false-acc%':>11}{'reject%':>9}{'p50ms':>7}{'p95ms':>7}"
+        f"{'cpu50':>7}{'cpu95':>7}  fields%"
+    )
     for level in LEVELS:
         r = evaluate(level, args.count)
         fields = " ".join(f"{k[:8]}={v}" for k, v in r["fields_pct"].items())
         print(
             f"{level:<11}{r['exact_pct']:>7}{r['false_accept_pct']:>11}{r['reject_pct']:>9}{r['p50_ms']:>7}"
-            f"{r['p95_ms']:>7}  {fields}",
+            f"{r['p95_ms']:>7}{r['cpu_p50_ms']:>7}{r['cpu_p95_ms']:>7}  {fields}",
             flush=True,
         )
         if args.compare:

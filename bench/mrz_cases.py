@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import statistics
 import sys
@@ -195,14 +196,16 @@ def cases(kind: str, count: int, seed: int = 15):
 
 
 def evaluate(kind: str, count: int) -> dict:
+    from bench.mrz_dev import cpu_seconds, percentile
     from sales.capture.mrz.reader import read
 
     exact = accepted = wrong = refused = 0  # "no MRZ": right when refused
-    times = []
+    times, cpu = [], []
     for lines, image in cases(kind, count):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         result, _ms = read(image, TODAY)
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((cpu_seconds() - cpu_started) * 1000)
         right = result.mrz == lines or kind == "two cards" and result.mrz == _other_card(lines)  # either is read
         exact += right or kind == "no MRZ" and result.status == "not_found"
         accepted += result.status == "accepted"
@@ -218,6 +221,8 @@ def evaluate(kind: str, count: int) -> dict:
         "not_found": refused,
         "p50_ms": round(statistics.median(times)),
         "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)]),
+        "cpu_p50_ms": round(statistics.median(cpu)),
+        "cpu_p95_ms": round(percentile(cpu, 0.95)),
     }
 
 
@@ -226,14 +231,16 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10, help="images per kind")
     parser.add_argument("--kind", action="append", choices=list(KINDS), help="only these kinds")
     args = parser.parse_args()
+    print(f"per kind of picture ({args.count} each, bench/mrz_cases.py), load {os.getloadavg()[0]:.1f}")
     print(
         f"{'kind':<16}{'n':>4}{'exact':>7}{'accepted':>10}{'false acc.':>11}{'not found':>10}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'CPU p50':>9}{'CPU p95':>9}"
     )
     for kind in args.kind or KINDS:
         r = evaluate(kind, args.count)
         print(
             f"{kind:<16}{r['n']:>4}{r['exact']:>7}{r['accepted']:>10}{r['false_accepts']:>11}{r['not_found']:>10}"
-            f"{r['p50_ms']:>8}{r['p95_ms']:>8}",
+            f"{r['p50_ms']:>8}{r['p95_ms']:>8}{r['cpu_p50_ms']:>9}{r['cpu_p95_ms']:>9}",
             flush=True,
         )
 

@@ -19,7 +19,17 @@ from taxfree.serializers import Serializer
 from . import services as captures
 from .mrz.reader import ImageError
 
-ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/octet-stream", ""}
+ALLOWED_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/bmp",
+    "image/x-bmp",
+    "image/x-ms-bmp",
+    "image/tiff",
+    "application/octet-stream",
+    "",
+}
 
 
 class CanSell(permissions.BasePermission):
@@ -30,7 +40,9 @@ class CanSell(permissions.BasePermission):
 
 
 class CaptureRequest(Serializer):
-    image = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; camera photos may carry EXIF rotation.")
+    image = serializers.FileField(
+        required=False, help_text="JPEG, PNG, WebP, BMP or TIFF; camera photos may carry EXIF rotation."
+    )
     text = serializers.CharField(
         required=False,
         max_length=400,
@@ -80,8 +92,8 @@ class CaptureView(APIView):
             "`accepted` only when every check digit, the codes (ISO 3166 alpha-3 or ICAO), the dates and "
             "the names pass; otherwise `needs_review` with what failed, or `not_found`. Dates are ISO 8601. "
             "The image is not kept unless CAPTURE_KEEP_DAYS is set. 413 above the size limit; 400 for "
-            "anything that is not a readable JPEG, PNG or WebP, above 24 megapixels, with a side under 32 px "
-            "or one side more than 16 times the other."
+            "anything that is not a readable JPEG, PNG, WebP, BMP or TIFF, above 24 megapixels, with a side "
+            "under 32 px or one side more than 16 times the other."
         ),
         request={"multipart/form-data": CaptureRequest, "application/json": CaptureRequest},
         responses={200: CaptureResponse, **errors(400, 401, 403, 413, 429, 503)},
@@ -98,7 +110,7 @@ class CaptureView(APIView):
         if upload.size > settings.CAPTURE_MAX_BYTES:
             return _too_large()
         if upload.content_type not in ALLOWED_TYPES:
-            message = _("Unsupported type %(type)s: send JPEG, PNG or WebP.") % {"type": upload.content_type}
+            message = _("Unsupported type %(type)s: send JPEG, PNG, WebP, BMP or TIFF.") % {"type": upload.content_type}
             return Response({"image": [message]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             body = captures.capture_image(actor=request.user, data=upload.read(), content_type=upload.content_type)

@@ -9,6 +9,7 @@ upright and scaled so its characters have the height the OCR model reads best.""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -46,13 +47,13 @@ class Band:
 
 def candidates(gray: np.ndarray) -> list[Band]:
     """The likeliest MRZ bands, best first (three lines before two, then the more regular)."""
-    scale = min(1.0, SEARCH_SIDE / max(gray.shape))
-    if max(gray.shape) * scale < 700:  # a tiny image: enlarge so a character spans a few pixels
-        scale = 700 / max(gray.shape)
+    scale = _search_scale(gray.shape)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     bands: list[Band] = []
     for height in CHAR_HEIGHTS:
-        bands += [_inked(small, band) for band in _groups(_lines(small, height))]
+        bands += [_inked(small, band) for band in _groups(_at_height(small, height, _lines))]
+    for angle in _text_angles(small):
+        bands += [_inked(small, band) for band in _rows_turned(small, angle)]
     bands = _distinct(sorted(bands, key=lambda b: -b.score))
     return [
         Band(
@@ -67,6 +68,42 @@ def candidates(gray: np.ndarray) -> list[Band]:
         )
         for b in bands[:MAX_CANDIDATES]
     ]
+
+
+# Characters taller than this are searched on a copy reduced so they are this tall: the same
+# lines at a fraction of the cost of filtering the whole copy with kernels sized for them.
+SEARCH_CHAR = 10
+
+
+def _at_height(image: np.ndarray, height: int, finder: Callable[[np.ndarray, int], list[Line]]) -> list[Line]:
+    """`finder`'s lines for characters `height` px tall, searched where they are SEARCH_CHAR tall."""
+    if height <= SEARCH_CHAR:
+        return finder(image, height)
+    factor = SEARCH_CHAR / height
+    reduced = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return [
+        Line(
+            (line.x + 0.5) / factor - 0.5,
+            (line.y + 0.5) / factor - 0.5,
+            line.length / factor,
+            line.height / factor,
+            line.angle,
+        )
+        for line in finder(reduced, SEARCH_CHAR)
+    ]
+
+
+def _search_scale(shape: tuple[int, ...]) -> float:
+    """The searched copy's scale: the longer side at most SEARCH_SIDE; a small image enlarged to
+    700 px so a character spans a few pixels (the reader refuses shapes no document has, so the
+    shorter side stays in proportion)."""
+    longest = max(shape)
+    return SEARCH_SIDE / longest if longest > SEARCH_SIDE else max(1.0, 700 / longest)
+
+
+def searched_shape(shape: tuple[int, ...]) -> tuple[int, int]:
+    scale = _search_scale(shape)
+    return round(shape[0] * scale), round(shape[1] * scale)
 
 
 def _lines(small: np.ndarray, height: int) -> list[Line]:
@@ -227,11 +264,25 @@ def _inked(small: np.ndarray, band: Band) -> Band:
 
 
 def _distinct(bands: list[Band]) -> list[Band]:
+    """One band per place, the best first; of two on the same lines, the longer (a part of a line
+    split at a wide gap loses to the whole line)."""
     kept: list[Band] = []
     for band in bands:
-        if all(math.hypot(band.x - k.x, band.y - k.y) > 0.5 * k.spread + k.line_height for k in kept):
+        same = [i for i, k in enumerate(kept) if _overlap(band, k)]
+        if not same:
             kept.append(band)
+        elif len(same) == 1 and band.lines == kept[same[0]].lines and band.length > 1.08 * kept[same[0]].length:
+            kept[same[0]] = band
     return kept
+
+
+def _overlap(a: Band, b: Band) -> bool:
+    if math.hypot(a.x - b.x, a.y - b.y) <= 0.5 * b.spread + b.line_height:
+        return True
+    ux, uy = math.cos(math.radians(b.angle)), math.sin(math.radians(b.angle))
+    dx, dy = a.x - b.x, a.y - b.y
+    parallel = abs((a.angle - b.angle + 90) % 180 - 90) < 5
+    return parallel and abs(-uy * dx + ux * dy) < b.line_height and abs(ux * dx + uy * dy) < (a.length + b.length) / 2
 
 
 def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) -> tuple[np.ndarray, float]:
@@ -256,7 +307,7 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
     ux, uy = math.cos(angle), math.sin(angle)
     nx, ny = -uy, ux
     width = (band.length * 1.08 + 2 * band.line_height) * factor
-    height = (band.spread + 2.6 * band.line_height) * factor
+    height = (_spread_with_a_missed_line(band) + 2.6 * band.line_height) * factor
     matrix = np.array(
         [
             [ux / factor, nx / factor, band.x - (ux * width / 2 + nx * height / 2) / factor],
@@ -271,6 +322,15 @@ def cut(gray: np.ndarray, band: Band, char_height: float, flip: bool = False) ->
         borderMode=cv2.BORDER_REPLICATE,
     )
     return edges_cleared(crop, round(band.line_height * factor)), factor
+
+
+def _spread_with_a_missed_line(band: Band) -> float:
+    """Two lines as short as an ID card's (30 characters, not a passport's 44) may be two of its
+    three, the third lost to a stamp or an edge touching it: the cut takes a line more on each side
+    (the reading keeps only lines of an MRZ's length)."""
+    if band.lines == 2 and band.length / max(band.line_height, 1) < 32:
+        return 3 * band.spread
+    return band.spread
 
 
 def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
@@ -291,3 +351,110 @@ def edges_cleared(crop: np.ndarray, margin: int) -> np.ndarray:
         if right.size:
             out[:, crop.shape[1] - margin + right.min() - pad :] = paper
     return out
+
+
+def _text_angles(small: np.ndarray) -> tuple[float, ...]:
+    """The page's text direction (degrees, in (-45, 45]) and the one across it: gradients of print
+    point along and across its lines, so their directions folded modulo 90° peak at the text's
+    turn. The MRZ shares its page's direction; which of the two, and which way up, the rows and
+    the reading tell."""
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    magnitude = np.hypot(gx, gy)
+    strong = magnitude > np.percentile(magnitude, 90)
+    folded = np.degrees(np.arctan2(gy[strong], gx[strong])) % 90
+    histogram, _edges = np.histogram(folded, bins=90, range=(0, 90), weights=magnitude[strong])
+    smooth = np.convolve(np.concatenate([histogram[-2:], histogram, histogram[:2]]), np.ones(5) / 5, mode="valid")
+    peak = float(np.argmax(smooth)) + 0.5
+    angle = peak if peak <= 45 else peak - 90
+    if abs(angle) < 1.5:
+        return 0.0, 90.0
+    # A pattern or fibres can outweigh the print: a page that lies straight is searched straight too.
+    return angle, angle + 90, 0.0, 90.0
+
+
+def _rows_turned(small: np.ndarray, angle: float) -> list[Band]:
+    """MRZ bands found as horizontal rows in the image turned by -`angle` (text upright), given back in
+    the searched copy's coordinates."""
+    height, width = small.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(height * sin + width * cos), int(height * cos + width * sin))
+    matrix[:, 2] += (size[0] / 2 - width / 2, size[1] / 2 - height / 2)
+    turned = cv2.warpAffine(small, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    back = cv2.invertAffineTransform(matrix)
+    direction = back[:, :2] @ np.array([1.0, 0.0])
+    source_angle = math.degrees(math.atan2(direction[1], direction[0]))
+    bands = []
+    for char_height in CHAR_HEIGHTS:
+        for band in _groups(_at_height(turned, char_height, _rows)):
+            x, y = back @ np.array([band.x, band.y, 1.0])
+            bands.append(
+                Band(
+                    float(x),
+                    float(y),
+                    source_angle,
+                    band.length,
+                    band.line_height,
+                    band.lines,
+                    band.spread,
+                    band.score,
+                )
+            )
+    return bands
+
+
+def _rows(upright: np.ndarray, height: int) -> list[Line]:
+    """Horizontal text lines for characters about `height` px tall: dark strokes (black-hat)
+    smeared along the row only, so that an MRZ line (its gaps filled by '<') becomes one long,
+    even blob and the line above or below stays apart."""
+    size = int(height * 1.2) | 1
+    hat = cv2.morphologyEx(upright, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    _threshold, ink = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    smear = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(height * 0.9)) | 1, 1))
+    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, smear)
+    blobs = cv2.morphologyEx(blobs, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(2, height // 3))))
+    count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    boxes = [
+        (int(x), int(y), int(x + w), int(y + h))
+        for x, y, w, h, _area in stats[1:count]
+        if 0.3 * height <= h <= 1.8 * height  # a run of '<' stands lower than letters: joined, then judged
+    ]
+    found = []
+    for left, top, right, bottom in _joined_along(boxes, height):
+        w, h = right - left, bottom - top
+        if 0.55 * height <= h <= 1.8 * height and 16 <= w / h <= 75:
+            found.append(Line((left + right) / 2, (top + bottom) / 2, float(w), float(h), 0.0))
+    return found
+
+
+def _joined_along(boxes: list[tuple[int, int, int, int]], height: int) -> list[tuple[int, int, int, int]]:
+    """Pieces of one row that a wide gap split (a bold face's '<<', a stamp's white halo) joined
+    again: the same top and bottom within a third of a character, less than two characters apart.
+    Pieces are looked up by the band of rows their middle falls in, so the cost stays linear."""
+    out: list[tuple[int, int, int, int]] = []
+    rows: dict[int, list[int]] = {}
+    step = max(1.0, height / 3)
+    for box in sorted(boxes):
+        key = round((box[1] + box[3]) / 2 / step)
+        near = [i for k in (key - 1, key, key + 1) for i in rows.get(k, ())]
+        for i in near:
+            last = out[i]
+            same_row = abs(box[1] - last[1]) < height / 3 and abs(box[3] - last[3]) < height / 3
+            if same_row and 0 <= box[0] - last[2] < 2 * height:
+                out[i] = (last[0], min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3]))
+                break
+        else:
+            rows.setdefault(key, []).append(len(out))
+            out.append(box)
+    return out
+
+
+def upright(crop: np.ndarray) -> np.ndarray:
+    """The band turned the likelier way up, before any reading: MRZ lines far more often end in
+    fillers ('<', little ink) than begin with them, so the end with less ink is the right. Only an
+    order to read in: the reading also tries the band the other way up when this one fails."""
+    ink = crop < (int(crop.min()) + int(np.percentile(crop, 90))) / 2
+    quarter = crop.shape[1] // 4
+    left, right = int(ink[:, :quarter].sum()), int(ink[:, -quarter:].sum())
+    return np.ascontiguousarray(crop[::-1, ::-1]) if right > 1.15 * left else crop

@@ -77,6 +77,7 @@ class Result:
     doubts: dict = field(default_factory=dict)
     name_confidence: float | None = None  # the OCR's lowest confidence on the name line (0–100)
     name_pitch: float | None = None  # px per character of the name line, in the crop read
+    work: dict = field(default_factory=dict)  # what the reading spent: counted steps (bench/mrz_dev.py)
 
     @property
     def plausible(self) -> bool:
@@ -87,7 +88,8 @@ class Result:
         known = self.checks.get("issuer") or self.checks.get("nationality")
         digits_hold = any(self.checks.get(k) for k in ("birth_date", "expiry_date", "document_number", "composite"))
         dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
-        return bool(code_ok and (known or digits_hold) and dated)
+        # A specimen's zeroed dates ("000000", check digit 0) are no dates but still an MRZ.
+        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold))
 
     @property
     def score(self) -> int:
@@ -132,20 +134,44 @@ def pick_lines(lines: list[str]) -> list[str] | None:
 
 
 def fit_length(line: str, length: int) -> str | None:
+    fitted = fits(line, length)
+    return fitted[0] if fitted else None
+
+
+def fits(line: str, length: int) -> list[str]:
+    """The ways a line read with a character or two too many or too few is an MRZ line: trailing
+    fillers lost by the OCR, or one or two more read at either end (a document's edge beside the
+    first character reads as one; surplus fillers at the end)."""
     if len(line) == length:
-        return line
-    if length - 2 <= len(line) < length:  # trailing fillers lost by the OCR
-        return line + "<" * (length - len(line))
-    if length < len(line) <= length + 2 and line.endswith("<" * (len(line) - length + 1)):
-        return line[:length]
-    return None
+        return [line]
+    if length - 2 <= len(line) < length:
+        return [line + "<" * (length - len(line))]
+    if length < len(line) <= length + 2:
+        extra = len(line) - length
+        trimmed = [line[:length]] if line.endswith("<" * (extra + 1)) else []
+        return [line[extra:], *trimmed]
+    return []
+
+
+def line_sets(lines: list[str]) -> list[list[str]]:
+    """Every way the read lines make an MRZ (see `fits`), the likeliest first: the last 2 or 3
+    lines of a known MRZ length, at most a few dozen ways."""
+    for count, length in ((3, 30), (2, 44), (2, 36)):
+        fitting = [ways for line in lines if (ways := fits(line, length))]
+        if len(fitting) >= count:
+            return [list(chosen) for chosen in itertools.product(*fitting[-count:])][:32]
+    return []
 
 
 def parse_text(text: str, today: date | None = None) -> Result:
-    lines = pick_lines(normalise_lines(text))
-    if not lines:
-        return Result(reasons=["no MRZ found"])
-    return parse_lines(lines, today or date.today())
+    return parse_best(normalise_lines(text), today or date.today()) or Result(reasons=["no MRZ found"])
+
+
+def parse_best(lines: list[str], today: date) -> Result | None:
+    """Of the ways the lines make an MRZ (`line_sets`), the parse shaped most like one, then
+    passing the most checks."""
+    parsed = [parse_lines(chosen, today) for chosen in line_sets(lines)]
+    return max(parsed, key=lambda r: (r.plausible, r.score)) if parsed else None
 
 
 def parse_lines(lines: list[str], today: date) -> Result:
@@ -206,7 +232,8 @@ def _names(text: str, result: Result) -> None:
 def code_as_read(raw: str) -> str:
     """A state code with digits misread for letters put right, but only when that makes a known code."""
     fixed = letters(raw)
-    return fixed if valid_code(fixed) or not valid_code(raw) and raw.isalpha() else raw
+    mostly_letters = sum(c.isalpha() for c in raw) >= 2  # "UT0": the specimen state UTO, its O read as 0
+    return fixed if valid_code(fixed) or not valid_code(raw) and mostly_letters else raw
 
 
 def _code(key: str, raw: str, result: Result) -> None:
@@ -332,7 +359,7 @@ def _td1(lines: list[str], result: Result, today: date) -> None:
     result.fields["document_code"] = letters(first[:2]).replace("<", "")
     _code("issuer", first[2:5], result)
     number_part, check, optional = first[5:14], first[14], first[15:30]
-    if check == "<" and optional.strip("<"):  # long document number continues in the optional field
+    if check == "<" and optional[:2].strip("<") == optional[:2]:  # a long number continues in the optional field
         rest = optional.split("<", 1)[0]
         number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest) :]
     _checked_number(number_part, check, result)
@@ -353,3 +380,60 @@ def _decide(result: Result) -> None:
         if not any(r.startswith(name) for r in result.reasons):
             result.reasons.append(reason)
     result.status = "accepted" if not failed else "needs_review"
+
+
+# Where each form field lies: per layout, per line, (field, start, end); the name has no
+# positions worth naming (staff compare it whole).
+SPANS = {
+    "TD3": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("name", 5, 44)),
+        (
+            ("document_number", 0, 10),
+            ("nationality", 10, 13),
+            ("birth_date", 13, 20),
+            ("sex", 20, 21),
+            ("expiry_date", 21, 28),
+            ("personal_number", 28, 43),
+            ("document_number", 43, 44),
+        ),
+    ),
+    "TD2": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("name", 5, 36)),
+        (
+            ("document_number", 0, 10),
+            ("nationality", 10, 13),
+            ("birth_date", 13, 20),
+            ("sex", 20, 21),
+            ("expiry_date", 21, 28),
+            ("personal_number", 28, 35),
+            ("document_number", 35, 36),
+        ),
+    ),
+    "TD1": (
+        (("document_code", 0, 2), ("issuer", 2, 5), ("document_number", 5, 15), ("personal_number", 15, 30)),
+        (
+            ("birth_date", 0, 7),
+            ("sex", 7, 8),
+            ("expiry_date", 8, 15),
+            ("nationality", 15, 18),
+            ("personal_number", 18, 29),
+            ("document_number", 29, 30),
+        ),
+        (("name", 0, 30),),
+    ),
+}
+
+
+def disagreements(layout: str, ours: list[str], theirs: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """Where two readings of the same band differ, per form field: (position in the field from 1,
+    both characters); the name as a whole."""
+    spans = SPANS["TD3" if layout in ("TD3", "MRV-A") else "TD2" if layout in ("TD2", "MRV-B") else "TD1"]
+    out: dict[str, list[tuple[int, str]]] = {}
+    for line, other, fields in zip(ours, theirs, spans, strict=True):
+        for name, start, end in fields:
+            for i in range(start, end):
+                if line[i] != other[i]:
+                    places = out.setdefault(name, [])
+                    if name != "name":
+                        places.append((i - start + 1, "".join(sorted({line[i], other[i]}))))
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import itertools
 import os
 import threading
 import time
@@ -19,8 +20,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
-from . import find
-from .parse import Result, normalise_lines, parse_lines, pick_lines
+from . import find, glyphs
+from .parse import Result, disagreements, normalise_lines, parse_best, parse_lines
+
+StrOrPromise = str | Promise
 
 StrOrPromise = str | Promise
 
@@ -37,22 +40,30 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # or resized: a side under MIN_SIDE px, or one side more than MAX_ASPECT times the other (a TD3
 # MRZ cropped to its two lines is about 13:1). A 298-byte PNG of 10 × 10,000 px scaled to the
 # working width would otherwise be a 1,000 × 1,000,000 working image (issue 23).
+# Phone photos (JPEG, MPO, WebP), screenshots (PNG), and what desk scanners and document readers
+# write (BMP, TIFF: only the first page of a multi-page TIFF is read).
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF")
 MIN_SIDE = 32
 MAX_ASPECT = 16
-# The working copy of the older finder: WORK_WIDTH wide, but never more than this many pixels.
-WORK_AREA = 2_000_000
 # How many captures decode at once in one process: eight at the same moment queue, not pile up.
 DECODING = threading.BoundedSemaphore(int(os.environ.get("CAPTURE_DECODE_SLOTS", "2")))
-WORK_WIDTH = 1000
 CHAR_HEIGHT = 34  # px: what the MRZ model reads best
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # A name is accepted only from characters at least this wide in the image (OCR-B: about as tall),
 # every one read with at least this confidence: below, M/R and N/M differ by a pixel or two.
 MIN_NAME_PITCH_PX = 7.0
 MIN_NAME_CONFIDENCE = 50.0
-# After this long no further band is read (each costs 0.2–0.8 s): p95 stays under 1.5 s even
-# when nothing is found.
-TIME_BUDGET = 0.8
+# The same for the project's own classifier (glyphs.py), from its probability of each name
+# character (×100): it is sure of a clear character (>99), unsure of a smudged one.
+MIN_GLYPH_NAME_CONFIDENCE = 90.0
+# The classifier's read is accepted on its own only when every character's probability is at least
+# this; below, Tesseract must read the same.
+GLYPH_SURE = 0.9
+# The work of one reading is bounded by counted steps, never by the clock, so that a busy machine
+# gives the same answer as an idle one, only later: at most this many Tesseract runs (each reads
+# one or more crops stacked on one sheet, about 0.2 s of CPU) and this many bands.
+MAX_OCR_RUNS = 2
+MAX_BANDS = 4
 
 
 class ImageError(ValueError):
@@ -94,11 +105,13 @@ def _load(data: bytes) -> Image.Image:
         message = _("The image is too large (at most %(limit)s megapixels).")
         raise ImageError(message, limit=MAX_PIXELS // 10**6) from exc
     except UnidentifiedImageError as exc:
-        raise ImageError(_("This file is not an image (JPEG, PNG or WebP).")) from exc
+        raise ImageError(_("This file is not an image (JPEG, PNG, WebP, BMP or TIFF).")) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(_("The image is damaged or truncated.")) from exc
-    if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
-        raise ImageError(_("Unsupported image type %(format)s: send JPEG, PNG or WebP."), format=image.format)
+    if image.format not in FORMATS:
+        raise ImageError(
+            _("Unsupported image type %(format)s: send JPEG, PNG, WebP, BMP or TIFF."), format=image.format
+        )
     return ImageOps.exif_transpose(image)
 
 
@@ -136,179 +149,6 @@ def _decoded(image: Image.Image) -> Image.Image:
     reduced = image.reduce(factor)
     reduced.format, reduced.info = image.format, image.info
     return reduced
-
-
-@dataclass
-class Band:
-    top: int
-    bottom: int
-    left: int
-    right: int
-    lines: int
-    score: float
-
-
-def _sliding(array: np.ndarray, size: int, axis: int, op) -> np.ndarray:
-    pad = [(0, 0)] * array.ndim
-    pad[axis] = (size // 2, size - 1 - size // 2)
-    padded = np.pad(array, pad, mode="edge")
-    return op(np.lib.stride_tricks.sliding_window_view(padded, size, axis=axis), axis=-1)
-
-
-def _blackhat(gray: np.ndarray, size: int) -> np.ndarray:
-    """Dark strokes smaller than `size` on a lighter background."""
-    closed = gray
-    for axis in (0, 1):
-        closed = _sliding(closed, size, axis, np.max)
-    for axis in (0, 1):
-        closed = _sliding(closed, size, axis, np.min)
-    return closed - gray
-
-
-def _text_mask(gray: np.ndarray) -> np.ndarray:
-    hat = _blackhat(gray, max(7, gray.shape[1] // 60))
-    threshold = max(25.0, float(np.percentile(hat, 90)))
-    return hat > threshold
-
-
-def _longest_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row, the longest run of text after bridging the gaps between characters: its length,
-    start and end."""
-    bridged = _sliding(mask.astype(np.uint8), max(5, mask.shape[1] // 45), 1, np.max)
-    bridged = _sliding(bridged, max(3, mask.shape[1] // 125), 0, np.max).astype(bool)
-    padded = np.pad(bridged, ((0, 0), (1, 1)))
-    changes = np.diff(padded.astype(np.int8), axis=1)
-    rows = mask.shape[0]
-    length, start, end = np.zeros(rows, dtype=int), np.zeros(rows, dtype=int), np.zeros(rows, dtype=int)
-    for row in range(rows):
-        starts = np.flatnonzero(changes[row] == 1)
-        ends = np.flatnonzero(changes[row] == -1)
-        if len(starts):
-            best = int(np.argmax(ends - starts))
-            length[row], start[row], end[row] = ends[best] - starts[best], starts[best], ends[best]
-    return length, start, end
-
-
-def find_band(gray: np.ndarray) -> Band | None:
-    """2–3 long, evenly spaced text lines: the lowest such group on the page."""
-    mask = _text_mask(gray)
-    runs, starts, ends = _longest_runs(mask)
-    width = gray.shape[1]
-    # A line of 30–44 characters has many separate strokes; a page edge or a rule has few.
-    strokes = (np.diff(mask.astype(np.int8), axis=1) == 1).sum(axis=1)
-    strokes = _sliding(strokes, max(3, width // 125), 0, np.max)
-    long_rows = (runs > 0.5 * width) & (strokes >= 14)
-    bands, start = [], None
-    for y, on in enumerate(np.append(long_rows, False)):
-        if on and start is None:
-            start = y
-        elif not on and start is not None:
-            if y - start >= 2:
-                bands.append((start, y))
-            start = None
-    merged: list[tuple[int, int]] = []
-    for band in bands:  # a line split by a thin gap (a row of '<' tips) is still one line
-        if merged and band[0] - merged[-1][1] <= 3:
-            merged[-1] = (merged[-1][0], band[1])
-        else:
-            merged.append(band)
-    bands = _rejoin_split_lines(merged)
-    if len(bands) < 2:
-        return None
-    best = None
-    for count in (3, 2):
-        for i in range(len(bands) - count + 1):
-            group = bands[i : i + count]
-            heights = [b - a for a, b in group]
-            gaps = [group[j + 1][0] - group[j][1] for j in range(count - 1)]
-            if max(heights) > 2.2 * min(heights) or max(gaps) > 2.5 * np.mean(heights) + 4:
-                continue
-            score = count * 10 + group[-1][1] / gray.shape[0]  # prefer three lines, then lower on the page
-            if best is None or score > best.score:
-                top, bottom = group[0][0], group[-1][1]
-                rows = [y for y in range(top, bottom) if long_rows[y]]
-                left, right = int(np.percentile(starts[rows], 10)), int(np.percentile(ends[rows], 90))
-                best = Band(top, bottom, left, right, count, score)
-    return best
-
-
-def _rejoin_split_lines(bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Two thin neighbours (each well under a full line's height) are one line cut by a row of
-    '<' tips; full-height neighbours are separate lines and stay apart."""
-    if len(bands) < 2:
-        return bands
-    full = max(b - a for a, b in bands)
-    out: list[tuple[int, int]] = []
-    for band in bands:
-        if out:
-            last = out[-1]
-            thin = max(band[1] - band[0], last[1] - last[0]) < 0.7 * full
-            if thin and band[0] - last[1] <= 0.5 * full and band[1] - last[0] <= 1.2 * full:
-                out[-1] = (last[0], band[1])
-                continue
-        out.append(band)
-    return out
-
-
-def deskew_angle(gray: np.ndarray) -> float:
-    """Projection-profile deskew: the angle whose row profile of text pixels is sharpest."""
-    width = 360
-    small = Image.fromarray(gray.astype(np.uint8)).resize((width, max(1, int(width * gray.shape[0] / gray.shape[1]))))
-    mask = Image.fromarray((_text_mask(np.asarray(small, dtype=np.float32)) * 255).astype(np.uint8))
-
-    def sharpness(angle: float) -> float:
-        rotated = np.asarray(mask.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32)
-        return float(np.var(rotated.sum(axis=1)))
-
-    angle = max(np.arange(-10, 10.5, 2.0), key=sharpness)
-    for step in (1.0, 0.5, 0.25):
-        angle = max((angle - step, angle, angle + step), key=sharpness)
-    return float(angle)
-
-
-def _prepare(image: Image.Image) -> Image.Image:
-    gray = ImageOps.grayscale(image)
-    scale = min(WORK_WIDTH / gray.width, (WORK_AREA / (gray.width * gray.height)) ** 0.5)
-    size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
-    return gray.resize(size, Image.Resampling.LANCZOS)
-
-
-def _crops(gray: Image.Image, source: Image.Image):
-    """Band crops from the full-resolution source, upright first, then for portrait shots."""
-    for rotation in (0, 90, 270):
-        turned = gray.rotate(rotation, expand=True) if rotation else gray
-        angle = deskew_angle(np.asarray(turned, dtype=np.float32))
-        straight = turned.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-        band = find_band(np.asarray(straight, dtype=np.float32))
-        if band is not None:
-            yield _cut(source, rotation, angle, band, straight.size)
-            if band.lines == 2:  # perhaps two of an ID card's three lines: once more with a line around
-                yield _cut(source, rotation, angle, band, straight.size, extend=True)
-
-
-def _cut(
-    source: Image.Image, rotation: int, angle: float, band: Band, work_size: tuple[int, int], extend: bool = False
-) -> tuple[Image.Image, float]:
-    full = ImageOps.grayscale(source)
-    full = full.rotate(rotation, expand=True) if rotation else full
-    full = full.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    scale = full.width / work_size[0]
-    height = band.bottom - band.top
-    margin_y, margin_x = height * 0.35 / band.lines + 4, 12
-    # The parser keeps only lines of MRZ length, so a visual-zone line in the extension does no harm.
-    extra = height * 0.8 if extend else 0
-    box = (
-        max(0, (band.left - margin_x) * scale),
-        max(0, (band.top - margin_y - extra) * scale),
-        min(full.width, (band.right + margin_x) * scale),
-        min(full.height, (band.bottom + margin_y + extra) * scale),
-    )
-    crop = full.crop((round(box[0]), round(box[1]), round(box[2]), round(box[3])))
-    line_height = crop.height / (band.lines + 0.6 + (2 if extra else 0))
-    factor = CHAR_HEIGHT / max(line_height * 0.72, 1)
-    return crop.resize(
-        (max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS
-    ), factor
 
 
 def _flatten(crop: Image.Image) -> Image.Image:
@@ -381,8 +221,8 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]
 
 
 def _parse(text: str, today) -> Result | None:
-    lines = pick_lines(normalise_lines(text))
-    result = parse_lines(lines, today) if lines else None
+    """The best plausible parse of the ways the read lines make an MRZ."""
+    result = parse_best(normalise_lines(text), today)
     return result if result is not None and result.plausible else None
 
 
@@ -398,26 +238,106 @@ def _parse_read(lines: list[tuple[str, float, float]], today) -> Result | None:
     return result
 
 
+@dataclass
+class Work:
+    """What one reading has spent so far, in counted steps."""
+
+    ocr_runs: int = 0
+    bands: int = 0
+
+    def spent(self) -> bool:
+        return self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
+
+
 def read_image(image: Image.Image, today) -> Result:
-    """Bands found by their shape first (any scale, any turn), then the older finder's crops;
-    the first read that passes every check wins, else the best read."""
-    started = time.perf_counter()
+    """Bands found by their shape (any scale, any turn), best first, each read by the project's own
+    character classifier (milliseconds) and, where that is not sure of every character, by
+    Tesseract (a fraction of a second each run). A read is accepted when every check passes and
+    either the classifier is sure of every character or the two readers agree on every one; the
+    first such read wins, else the best read. Bounded by counted steps (`Work`), never by time."""
+    work = Work()
+    crops = list(itertools.islice(_all_crops(image), MAX_BANDS))
     reads: list[Result] = []
-    for crop, scale in _all_crops(image):
-        if time.perf_counter() - started > TIME_BUDGET:
+    second: list[Result | None] = []
+    for crop, scale in crops:
+        result = _read_glyphs(crop, today, scale)
+        second.append(result)
+        if result is not None:
+            if result.status == "accepted":
+                return _spent(result, work)
+            reads.append(result)
+    for (crop, scale), other in zip(crops, second, strict=True):
+        if work.spent():
             break
-        result = _read_crop(crop, today)
+        work.bands += 1
+        result = _read_crop(crop, today, work)
         if result is None:
             continue
         judge_name(result, (result.name_pitch or 0) / scale)
+        if other is not None and other.document_type == result.document_type:
+            result = held_where_readers_differ(result, other)
         if result.status == "accepted":
-            return result
+            return _spent(result, work)
         reads.append(result)
         if _only_codes_failed(result):  # a better band would read the same unknown code
             break
     if reads:
-        return max(reads, key=lambda r: r.score)
-    return Result(reasons=["no MRZ found in the image"])
+        return _spent(max(reads, key=lambda r: r.score), work)
+    return _spent(Result(reasons=["no MRZ found in the image"]), work)
+
+
+def held_where_readers_differ(result: Result, other: Result) -> Result:
+    """Two readers that part on a character that every check allows (two misreads can cancel out in
+    a check digit; a name has none): staff compare those characters with the document. The reading
+    shown is the one passing more checks, Tesseract's on a tie."""
+    if result.status != "accepted":
+        return result
+    differ = disagreements(result.document_type or "", result.mrz, other.mrz)
+    if not differ:
+        return result
+    shown = other if other.score > result.score else result
+    shown.status = "needs_review"
+    for key, places in differ.items():
+        shown.doubts[key] = places
+    shown.reasons.append(
+        "the two readings differ in " + ", ".join(sorted(differ)) + ": compare those characters with the document"
+    )
+    return shown
+
+
+def _read_glyphs(crop: Image.Image, today, scale: float) -> Result | None:
+    """The classifier's best plausible reading of the band. Accepted only when every check passes,
+    the name's characters have enough pixels, and the classifier is sure of every character;
+    otherwise held, for Tesseract to confirm or to read better."""
+    if not glyphs.available():
+        return None
+    results = []
+    for reading in glyphs.read_band(np.asarray(crop)):
+        result = parse_best(reading.lines, today)
+        if result is None or not result.plausible or len(result.mrz) != len(reading.lines):
+            continue
+        result.name_confidence = 100 * _name_certainty(result, reading)
+        result.name_pitch = reading.pitch
+        judge_name(result, reading.pitch / scale, MIN_GLYPH_NAME_CONFIDENCE)
+        unsure = min(min(line) for line in reading.confidence) < GLYPH_SURE
+        if result.status == "accepted" and unsure:
+            result.status = "needs_review"
+            result.reasons.append("some characters are unclear in the image")
+        results.append(result)
+    return max(results, key=lambda r: (r.status == "accepted", r.score)) if results else None
+
+
+def _name_certainty(result: Result, reading: glyphs.Reading) -> float:
+    """The classifier's lowest probability over the name's characters (up to its last letter)."""
+    index, start = (2, 0) if result.document_type == "TD1" else (0, 5)
+    line, sure = result.mrz[index], reading.confidence[index]
+    end = len(line.rstrip("<"))
+    return min(sure[start:end], default=0.0)
+
+
+def _spent(result: Result, work: Work) -> Result:
+    result.work = {"ocr_runs": work.ocr_runs, "bands": work.bands}
+    return result
 
 
 def _only_codes_failed(result: Result) -> bool:
@@ -429,17 +349,28 @@ def _all_crops(image: Image.Image):
     # The MRZ is printed black (ICAO Doc 9303 part 3: it must read in the near infrared): the
     # brightest channel keeps it dark and makes coloured print (a red header, a tinted
     # background) light, so that such lines are never taken for the MRZ.
-    gray = image.mode in ("L", "1")  # a bilevel scan as 0/255 bytes: OpenCV takes no booleans
-    source = np.asarray(image.convert("L")) if gray else np.asarray(image.convert("RGB")).max(axis=2)
+    source = gray_source(image)
     for band in find.candidates(source):
         crop, scale = find.cut(source, band, CHAR_HEIGHT)
-        yield Image.fromarray(crop), scale
-    yield from _crops(_prepare(image), image)
+        yield Image.fromarray(find.upright(crop)), scale
 
 
-def _read_crop(crop: Image.Image, today) -> Result | None:
+def gray_source(image: Image.Image) -> np.ndarray:
+    """8-bit grey: the brightest channel of a colour image; a bilevel scan as 0/255 (OpenCV takes no
+    booleans); a desk scanner's 16-bit or float grey stretched to 8 bits."""
+    if image.mode in ("L", "1"):
+        return np.asarray(image.convert("L"))
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        values = np.asarray(image, dtype=np.float32)
+        low, high = np.percentile(values, (0.5, 99.5))
+        return np.clip((values - low) * 255 / max(float(high - low), 1e-6), 0, 255).astype(np.uint8)
+    return np.asarray(image.convert("RGB")).max(axis=2)
+
+
+def _read_crop(crop: Image.Image, today, work: Work) -> Result | None:
+    work.ocr_runs += 1
     first = _parse_read(ocr_lines([next(_variants(crop))])[0], today)
-    if first is not None and first.status == "accepted":
+    if first is not None and first.status == "accepted" or work.ocr_runs >= MAX_OCR_RUNS:
         return first
     # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly
     # there) in one more run.
@@ -450,19 +381,22 @@ def _read_crop(crop: Image.Image, today) -> Result | None:
             settled.name_confidence, settled.name_pitch = first.name_confidence, first.name_pitch
             return settled
         candidates = variants[1:2]
-    else:
-        candidates = variants[1:] + [next(_variants(crop.rotate(180)))]
+    elif first is not None:  # the MRZ was there, a character or two amiss: the binarised variant
+        candidates = variants[1:2]
+    else:  # nothing read: perhaps the band lies the other way up
+        candidates = variants[1:2] + [next(_variants(crop.rotate(180)))]
+    work.ocr_runs += 1
     results = [r for r in ([first] + [_parse_read(lines, today) for lines in ocr_lines(candidates)]) if r is not None]
     return fuse(results) if results else None
 
 
-def judge_name(result: Result, pitch_px: float) -> None:
+def judge_name(result: Result, pitch_px: float, min_confidence: float = MIN_NAME_CONFIDENCE) -> None:
     """Names carry no check digit: accept one only when the image gave its characters enough
     pixels (`pitch_px`: one character's width in the image) and the OCR was sure of every one of
     them; otherwise staff check the name."""
     if result.status != "accepted":
         return
-    if pitch_px >= MIN_NAME_PITCH_PX and (result.name_confidence or 0) >= MIN_NAME_CONFIDENCE:
+    if pitch_px >= MIN_NAME_PITCH_PX and (result.name_confidence or 0) >= min_confidence:
         return
     result.status = "needs_review"
     result.doubts["name"] = []

@@ -196,3 +196,20 @@ def test_a_tall_strip_or_a_wide_scan_within_the_bounds_is_still_read(api):
     assert post_image(api, tiny_png(32, 512)).json()["status"] == "not_found"
     body = post_image(api, passport_page(td3_lines(PERSON))).json()
     assert body["status"] == "accepted"
+
+
+@pytest.mark.parametrize("fmt, content_type", [("BMP", "image/bmp"), ("TIFF", "image/tiff")])
+def test_a_desk_scanners_bmp_or_tiff_is_read(api, fmt, content_type):
+    body = post_image(api, passport_page(td3_lines(PERSON), fmt=fmt), f"scan.{fmt.lower()}", content_type).json()
+    assert body["status"] == "accepted" and body["mrz"] == td3_lines(PERSON)
+
+
+def test_a_16_bit_grey_tiff_is_read(api):
+    import numpy as np
+
+    page = Image.open(io.BytesIO(passport_page(td3_lines(PERSON)))).convert("L")
+    wide = Image.fromarray(np.asarray(page, dtype=np.uint16) * 200 + 1000)  # a scanner's 16-bit range
+    out = io.BytesIO()
+    wide.save(out, "TIFF")
+    body = post_image(api, out.getvalue(), "scan.tif", "image/tiff").json()
+    assert body["status"] == "accepted"

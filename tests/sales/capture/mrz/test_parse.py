@@ -115,3 +115,34 @@ def test_scanner_text_on_one_line_or_with_noise_is_understood():
     assert parse_text("".join(lines), TODAY).status == "accepted"
     assert parse_text(f"\r\n  {lines[0]}\r\n{lines[1]}  \r\n", TODAY).status == "accepted"
     assert parse_text("hello", TODAY).status == "not_found"
+
+
+def test_a_stray_character_before_a_line_is_dropped_where_the_checks_say_so():
+    # A page's edge beside the first character reads as one more character.
+    first, second = td3_lines(PERSON)
+    result = parse_text(f"J{first}\n8{second}", TODAY)
+    assert (result.status, result.mrz) == ("accepted", [first, second])
+
+
+def test_surplus_fillers_at_the_end_are_still_trimmed():
+    first, second = td3_lines(PERSON)
+    assert parse_text(f"{first}<<\n{second}", TODAY).mrz == [first, second]
+
+
+def test_a_specimens_zeroed_dates_are_read_and_held_not_taken_for_no_mrz():
+    lines = ["IOHRV000000000000000000000<<<<", "0000000M0000000HRV<<<<<<<<<<<0", "UZORAK<<SPECIMEN<<<<<<<<<<<<<<"]
+    result = parse_text("\n".join(lines), TODAY)
+    assert result.plausible and result.status == "needs_review" and result.mrz == lines
+    assert "birth_date: not a date" in result.reasons
+
+
+def test_a_state_code_with_one_letter_read_as_a_digit_is_read_as_letters():
+    first, second = td3_lines(dict(PERSON, nationality="UTO"))
+    result = parse_text(f"{first}\n{second.replace('UTO', 'UT0')}", TODAY)
+    assert result.fields["nationality"] == "UTO" and result.mrz[1] == second
+
+
+def test_a_card_whose_number_check_is_a_filler_and_optional_field_starts_with_one_is_read_not_a_crash():
+    lines = ["I<UTOD23145890<<12345<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+    result = parse_text("\n".join(lines), TODAY)
+    assert result.status == "needs_review" and result.document_type == "TD1"
