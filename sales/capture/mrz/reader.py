@@ -25,7 +25,6 @@ from .parse import Result, disagreements, normalise_lines, parse_best, parse_lin
 
 StrOrPromise = str | Promise
 
-StrOrPromise = str | Promise
 
 # Tesseract's OpenMP threads cost more than they save on small crops (0.6 s → 0.2 s per call here).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
