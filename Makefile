@@ -38,6 +38,8 @@ test: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --check --quiet
+	$(BIN)/python scripts/css_format.py --check
 	$(BIN)/lint-imports
 	DEBUG=true $(BIN)/mypy
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run -v0
