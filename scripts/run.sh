@@ -78,7 +78,8 @@ cat <<MSG
                accountant / demo-accountant (accountant).
   The officers' second factor is off in development; with OTP_REQUIRED=true the e-mailed set-up code
     is printed here (the console e-mail backend).
-  Another port: PORT=8001 make run (SANDBOX_PORT and SANDBOX_CONTROL_PORT move the sandbox).
+  Another port: PORT=8001 make run (SANDBOX_PORT and SANDBOX_CONTROL_PORT move the NTA sandbox,
+    PAYMENTS_SANDBOX_PORT the payment provider's stand-in).
   A process that dies is started again (and named here). Stop with Ctrl-C.
 
 MSG

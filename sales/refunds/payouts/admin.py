@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import BigTableAdmin, CleanTextMixin, OfficeAdmin, ReadOnlyAdmin
@@ -109,10 +110,10 @@ class PayoutAccountForm(forms.ModelForm):
             checked = check("bank_transfer", values)
         except DetailsRefused as refused:
             names = {"account_holder": "holder"}
+            language = get_language() or "en"  # the office's own language, not a customer's
             for field, code in refused.errors.items():
-                self.add_error(
-                    names.get(field, field) if names.get(field, field) in self.fields else None, say(code, "en")
-                )
+                name = names.get(field, field)
+                self.add_error(name if name in self.fields else None, say(code, language))
             return data
         data["iban"] = checked.details.get("iban", "")
         data["account_number"] = checked.details.get("account_number", "")

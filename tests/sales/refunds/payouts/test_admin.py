@@ -137,3 +137,15 @@ def test_a_payout_account_is_checked_like_a_travellers(client, officer, store):
         },
     )
     assert answer.status_code == 200 and "SWIFT/BIC" in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [("ja", "このSWIFT/BICコードは正しくありません。"), ("en", "This SWIFT/BIC code is not valid.")],
+)
+def test_a_payout_accounts_errors_are_in_the_office_language(client, officer, store, language, message):
+    client.force_login(officer)
+    form = {"business": store.business.pk, "holder": "Shop", "account_number": "123", "bic": "BOTKXXJT"}
+    form |= {"iban": "", "bank_country": "JP", "currency": "JPY"}
+    answer = client.post(reverse("admin:sales_payoutaccount_add"), form, HTTP_ACCEPT_LANGUAGE=language)
+    assert message in answer.content.decode()
