@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +49,34 @@ from .forms import (
     ScanForm,
     product_matches,
 )
+
+
+def _draft(request, store: Store, draft: str) -> Basket:
+    """The draft, or GoneDraft when it is no longer in the session (finished or discarded)."""
+    try:
+        return Basket(request.session, store.pk, draft)
+    except Http404:
+        raise GoneDraft(draft) from None
+
+
+class GoneDraft(Exception):
+    def __init__(self, draft: str):
+        super().__init__(draft)
+        self.draft = draft
+
+
+def _gone_draft_shown(view):
+    """A draft's page opened again after it ended (a reload after Finish, the back button): the
+    sale it became, or the start page; never a bare 404."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except GoneDraft as gone:
+            return _finished_before(request, gone.draft, twice=request.method == "POST")
+
+    return wrapped
 
 
 def _store(request, store_id: int) -> Store:
@@ -98,9 +127,10 @@ def sale_start(request, store_id: int):
 
 
 @login_required
+@_gone_draft_shown
 def customer_step(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    cart = _draft(request, store, draft)
     customer, document = cart.customer_and_document(store)
     initial = CustomerForm.initial_from(customer, document) if customer and document else None
     search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=initial)
@@ -177,9 +207,10 @@ def discard(request, store_id: int, draft: str):
 
 
 @login_required
+@_gone_draft_shown
 def basket(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    cart = _draft(request, store, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None:
         return redirect("staff:customer", store.pk, cart.id)
@@ -343,9 +374,10 @@ def _typed_item(d: dict) -> dict:
 
 
 @login_required
+@_gone_draft_shown
 def explain(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    cart = _draft(request, store, draft)
     customer, _document = cart.customer_and_document(store)
     if customer is None:
         return redirect("staff:customer", store.pk, cart.id)
@@ -377,7 +409,7 @@ def finish(request, store_id: int, draft: str):
     try:
         cart = Basket(request.session, store.pk, draft)
     except Http404:  # a second tap on Finish after the first one ended: it finished (or discarded) this sale
-        return _finished_before(request, draft)
+        return _finished_before(request, draft, twice=True)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk, cart.id)
@@ -411,7 +443,7 @@ def finish(request, store_id: int, draft: str):
         done = services.sale_finalize(lines=cart.lines(), **common)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
-        return _finished_before(request, draft, first.sale)
+        return _finished_before(request, draft, first.sale, twice=True)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
@@ -425,15 +457,18 @@ def finish(request, store_id: int, draft: str):
     return redirect("staff:sale", done.sale.pk)
 
 
-def _finished_before(request, draft: str, sale: Sale | None = None):
-    """Finish sent again for a draft that is gone: the sale it became, if it became one."""
+def _finished_before(request, draft: str, sale: Sale | None = None, *, twice: bool = False):
+    """A draft that is gone, asked for again: the sale it became, if it became one."""
     if sale is None:
         found = SaleSubmission.objects.filter(user=request.user, key=draft, sale__isnull=False).first()
         sale = found.sale if found else None
     if sale is None:
         messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
         return redirect("staff:home")
-    messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    if twice:
+        messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    else:
+        messages.info(request, _("This sale is finished: here it is."))
     return redirect("staff:sale", sale.pk)
 
 

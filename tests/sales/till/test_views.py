@@ -162,3 +162,34 @@ def test_finish_sent_again_after_the_sale_was_made_shows_that_sale(client, clerk
     again = client.post(till.finish, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert again.redirect_chain[0][0] == made.url and Sale.objects.count() == 1
     assert "already finished (Finish was sent twice)" in again.content.decode()
+
+
+def test_reloading_the_basket_or_the_rules_after_finish_shows_the_finished_sale(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, {**BAG_ITEM})
+    client.post(till.explain, {"language": "en"})
+    made = client.post(till.finish)
+    for url in (till.basket, till.explain, till.customer):
+        again = client.get(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        assert again.status_code == 200 and again.redirect_chain[0][0] == made.url
+        assert "This sale is finished: here it is." in again.content.decode()
+
+
+def test_a_discarded_draft_reloaded_opens_the_start_page(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.discard)
+    again = client.get(till.basket, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert again.redirect_chain[0][0] == reverse("staff:home")
+    assert "already finished or discarded" in again.content.decode()
+
+
+BAG_ITEM = {
+    "action": "item",
+    "item-name": "Bag",
+    "item-quantity": 1,
+    "item-unit_price": 10_000,
+    "item-tax_rate": "standard",
+    "item-category": "general",
+}
