@@ -223,6 +223,8 @@ def basket(request, store_id: int, draft: str):
         response = _basket_action(request, store, cart, forms)
         if response:
             return response
+    if any(f.errors for name, f in forms.items() if name != "scan"):
+        forms["scan"].fields["jan"].widget.attrs.pop("autofocus", None)  # the form with errors keeps it
     decision = None
     if cart.items:
         evaluated = services.sale_evaluate(

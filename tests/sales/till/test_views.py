@@ -1,5 +1,7 @@
 """The staff sale flow from customer to finished sale, cancellation, and store isolation."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -193,3 +195,30 @@ BAG_ITEM = {
     "item-tax_rate": "standard",
     "item-category": "general",
 }
+
+
+def test_the_jan_field_has_the_focus_for_a_keyboard_wedge_scanner_unless_another_form_has_errors(
+    client, clerk, store
+):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    page = client.get(till.basket).content.decode()
+    assert re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', page)
+    after = client.post(till.basket, {**BAG_ITEM}, follow=True).content.decode()  # back after an add
+    assert re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', after)
+    wrong = client.post(till.basket, {**BAG_ITEM, "item-unit_price": "x"}).content.decode()
+    assert not re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', wrong)
+
+
+def test_the_home_page_links_are_one_tab_stop_named_with_their_store(client, clerk, store):
+    client.force_login(clerk)
+    home = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert not re.search(r"<a\b[^>]*>\s*<button", home)
+    assert f'aria-label="New tax-free sale — {store.name}"' in home
+
+
+def test_the_record_state_is_announced(client, clerk, document):
+    sale = finalize(clerk, document, [item(10_000)])
+    client.force_login(clerk)
+    page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
+    assert re.search(r'<p role="status" aria-live="polite">[^<]*<strong id="record-state"', page)
