@@ -131,26 +131,19 @@ def sale_start(request, store_id: int):
 def customer_step(request, store_id: int, draft: str):
     store = _store(request, store_id)
     cart = _draft(request, store, draft)
-    customer, document = cart.customer_and_document(store)
-    initial = CustomerForm.initial_from(customer, document) if customer and document else None
-    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=initial)
+    facts = cart.facts()
+    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=_initial(facts))
     if request.method == "POST" and "search" in request.POST:
         search = CustomerSearchForm(request.POST, prefix="s")
         if search.is_valid():
             return _start_with_found(request, store, cart, search)
+    elif request.method == "GET" and "found" in cart.data:
+        form = CustomerForm(prefix="c", initial=_found_initial(store, cart.data["found"]))
     elif request.method == "POST":
         form = CustomerForm(request.POST, prefix="c")
         if form.is_valid():
-            try:
-                person, facts = form.facts()
-                customer, document, _new = customer_register(
-                    actor=request.user, store=store, person=person, document=facts
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                _customer_chosen(request, cart, customer, document)
-                return redirect("staff:basket", store.pk, cart.id)
+            _customer_chosen(request, cart, form.cleaned_data)
+            return redirect("staff:basket", store.pk, cart.id)
     return render(
         request,
         "staff/start.html",
@@ -160,13 +153,23 @@ def customer_step(request, store_id: int, draft: str):
             "search": search,
             "form": form,
             "draft": cart.id,
-            "changing": customer is not None,
+            "changing": facts is not None,
         },
     )
 
 
-def _customer_chosen(request, cart: Basket, customer, document) -> None:
-    if cart.set_customer(customer, document, explanations.default_language(customer.nationality)):
+def _initial(facts: dict | None) -> dict | None:
+    return {k: v for k, v in facts.items() if v not in (None, "", False)} if facts else None
+
+
+def _found_initial(store: Store, document_id: int) -> dict | None:
+    """The form prefilled from a returning customer's document as last finished."""
+    document = IdentityDocument.objects.filter(customer__store=store, pk=document_id).select_related("customer").first()
+    return CustomerForm.initial_from(document.customer, document) if document else None
+
+
+def _customer_chosen(request, cart: Basket, facts: dict) -> None:
+    if cart.set_customer(facts, explanations.default_language(facts["nationality"])):
         messages.warning(request, _("Another customer: the items entered for the previous one were removed."))
 
 
@@ -181,7 +184,8 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
         messages.warning(request, _("No customer with this document number: enter the customer below."))
         return redirect("staff:customer", store.pk, cart.id)
     audit(request.user, "customer_view", document.customer, "found by document number")
-    _customer_chosen(request, cart, document.customer, document)
+    cart.data["found"] = document.pk
+    cart.save()
     messages.info(request, _("Customer found: check the landing date and status for today's visit."))
     return redirect("staff:customer", store.pk, cart.id)
 
@@ -250,6 +254,7 @@ def basket(request, store_id: int, draft: str):
             "decision": decision,
             "draft": cart.id,
             "rounding": rounding,
+            "problems": cart.problems(customer),
             **forms,
             **_split(store, customer, document, cart, decision),
         },
@@ -293,17 +298,21 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
             if product is None:
                 scan.add_error("jan", _("No product with this JAN code."))
                 return None
-            return _added(cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
+            return _added(request, cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
     elif action == "pick":
         forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
         if pick.is_valid():
             return _added(
-                cart, pick, "product", product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"])
+                request,
+                cart,
+                pick,
+                "product",
+                product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]),
             )
     elif action == "item":
         forms["item"] = typed = ItemForm(request.POST, prefix="item")
         if typed.is_valid():
-            return _added(cart, typed, None, _typed_item(typed.cleaned_data))
+            return _added(request, cart, typed, None, _typed_item(typed.cleaned_data))
     elif action == "remove":
         cart.remove(_int(request.POST.get("index")))
         return redirect("staff:basket", store.pk, cart.id)
@@ -330,13 +339,17 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
     return None
 
 
-def _added(cart: Basket, form: Form, field: str | None, item: dict):
+def _added(request, cart: Basket, form: Form, field: str | None, item: dict):
     """The basket page again with the item added, or None (the form shows why it was not)."""
     try:
-        cart.add(item)
+        converted = cart.add(item)
     except ValidationError as exc:
         form.add_error(field, exc)
         return None
+    for change in converted:
+        messages.info(
+            request, _("Half-width katakana made full-width, as the record sends them: %(change)s") % {"change": change}
+        )
     return redirect("staff:basket", cart.data["store"], cart.id)
 
 
@@ -419,6 +432,17 @@ def finish(request, store_id: int, draft: str):
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
         return redirect("staff:basket", store.pk, cart.id)
+    if not _eligible(store, customer, document, cart) or cart.problems(customer):
+        messages.error(request, _("The sale is not eligible: see the reasons below."))
+        return redirect("staff:basket", store.pk, cart.id)
+    try:
+        # The customer is written now, with the sale (a draft never finished writes nothing).
+        person, facts = cart.registration()
+        customer, document, _new = customer_register(actor=request.user, store=store, person=person, document=facts)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("staff:customer", store.pk, cart.id)
     common = {
         "actor": request.user,
         "store": store,
@@ -457,6 +481,20 @@ def finish(request, store_id: int, draft: str):
     finished = _("Sale #%(sale)s finished. Its purchase record goes to the NTA now: its state is shown below.")
     messages.success(request, finished % {"sale": done.sale.pk})
     return redirect("staff:sale", done.sale.pk)
+
+
+def _eligible(store: Store, customer, document, cart: Basket) -> bool:
+    """The draft's decision before anything is written (the workflow decides again, under its locks)."""
+    today = timezone.localdate()
+    lines = cart.lines()
+    if len(cart.groups()) > 1:
+        groups = [[lines[n] for n in g] for g in cart.groups()]
+        decisions = services.split_evaluate(
+            store=store, customer=customer, document=document, groups=groups, sale_date=today
+        )
+        return all(d.eligible for d in decisions)
+    evaluated = services.sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=today)
+    return evaluated.eligible
 
 
 def _finished_before(request, draft: str, sale: Sale | None = None, *, twice: bool = False):

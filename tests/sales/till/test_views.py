@@ -38,8 +38,7 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     client.force_login(clerk)
     till = till_start(client, store, customer_post())
     assert till.answer.status_code == 302
-    document = IdentityDocument.objects.get()
-    assert document.number == "TZ1234567"
+    assert not IdentityDocument.objects.exists()  # written with the sale, at Finish
     basket = till.basket
     client.post(basket, {"action": "scan", "scan-jan": product.jan_code, "scan-quantity": 2})
     client.post(
@@ -65,6 +64,7 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     r = client.post(till.finish, {"receipt_number": "R-1"})
     sale = Sale.objects.get()
     assert r.url == reverse("staff:sale", args=[sale.pk])
+    assert IdentityDocument.objects.get().number == "TZ1234567" == sale.document.number
     assert (sale.total_excl_tax, sale.total_tax, sale.refund_amount) == (61_000, 6_080, 6_080)
     assert (sale.customer_language, sale.receipt_number, sale.items.count()) == ("th", "R-1", 2)
     assert sale.record.state == PurchaseRecord.State.PENDING
@@ -197,9 +197,7 @@ BAG_ITEM = {
 }
 
 
-def test_the_jan_field_has_the_focus_for_a_keyboard_wedge_scanner_unless_another_form_has_errors(
-    client, clerk, store
-):
+def test_the_jan_field_has_the_focus_for_a_keyboard_wedge_scanner_unless_another_form_has_errors(client, clerk, store):
     client.force_login(clerk)
     till = till_start(client, store, customer_post())
     page = client.get(till.basket).content.decode()
@@ -222,3 +220,36 @@ def test_the_record_state_is_announced(client, clerk, document):
     client.force_login(clerk)
     page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
     assert re.search(r'<p role="status" aria-live="polite">[^<]*<strong id="record-state"', page)
+
+
+def test_a_draft_never_finished_writes_nothing_to_the_customer_s_document(client, clerk, store):
+    client.force_login(clerk)
+    first = till_start(client, store, customer_post())
+    client.post(first.basket, {**BAG_ITEM})
+    client.post(first.explain, {"language": "en"})
+    client.post(first.finish)
+    landed = IdentityDocument.objects.get().landing_date
+    wrong = (timezone.localdate() - timezone.timedelta(days=200)).isoformat()  # a typing slip, never finished
+    abandoned = till_start(client, store, customer_post(**{"c-landing_date": wrong}))
+    client.post(abandoned.basket, {**BAG_ITEM})
+    assert IdentityDocument.objects.get().landing_date == landed
+    assert not AuditEvent.objects.filter(action="document_change").exists()
+    later = till_start(client, store)
+    client.post(later.customer, {"search": "1", "s-number": "TZ1234567"})
+    form = client.get(later.customer).context["form"]
+    assert form.initial["landing_date"] == landed  # prefilled from the finished sale, not the draft
+
+
+def test_empty_drafts_expire_and_leave_the_home_page(client, clerk, store):
+    client.force_login(clerk)
+    kept = till_start(client, store, customer_post())
+    client.post(kept.basket, {**BAG_ITEM})
+    for _n in range(3):
+        till_start(client, store)
+    session = client.session
+    for draft in session["drafts"].values():  # all of them left an hour ago
+        draft["created"] = draft["changed"] = (timezone.now() - timezone.timedelta(hours=1)).isoformat()
+    session.save()
+    home = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert home.count("no customer yet") == 0 and kept.basket in home
+    assert list(client.session["drafts"]) == [kept.draft]
