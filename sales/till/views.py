@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +24,8 @@ from sales import explanations, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
-from sales.documents.context import applies
+from sales.documents.context import applies, document_context
+from sales.documents.render import SIZES, pdf_of
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale, SaleSubmission
@@ -459,11 +462,13 @@ def finish(request, store_id: int, draft: str):
             lines = cart.lines()
             parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
             cart.discard()
-            numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
+            numbers = format_html_join(
+                ", ", '<a href="{}">#{}</a>', ((reverse("staff:sale", args=[p.sale.pk]), p.sale.pk) for p in parts)
+            )
+            text = _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.")
             messages.success(
                 request,
-                _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.")
-                % {"n": len(parts), "sales": numbers},
+                format_html(text.replace("%(n)s", "{n}").replace("%(sales)s", "{sales}"), n=len(parts), sales=numbers),
             )
             return redirect("staff:sale", parts[0].sale.pk)
         done = services.sale_finalize(lines=cart.lines(), **common)
@@ -534,6 +539,7 @@ def sale_detail(request, pk: int):
         {
             "sale": sale,
             "items": items,
+            "split_parts": _split_parts(request, sale),
             "cancellations": sale.cancellations.all(),
             "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
             "can_cancel": can_sell(request.user) and any(left.values()),
@@ -598,6 +604,38 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
         "card_unanswered": flying is not None and flying.route == "stripe" and flying.state == "requested",
         "terminal_form": TerminalRefundForm(prefix="terminal"),
     }
+
+
+def _split_parts(request, sale: Sale) -> list[Sale]:
+    """Every sale of the basket this one was finished with, itself included, when it was split:
+    the parts of a split are written at one instant for one customer (sale_finalize_split)."""
+    if sale.kind != Sale.Kind.SALE:
+        return []
+    parts = list(
+        Sale.objects.visible_to(request.user)
+        .filter(store_id=sale.store_id, customer_id=sale.customer_id, sold_at=sale.sold_at, kind=Sale.Kind.SALE)
+        .select_related("record")
+        .order_by("pk")
+    )
+    return parts if len(parts) > 1 else []
+
+
+@login_required
+def sale_documents(request, pk: int):
+    """Every sheet of the sale and of the other parts of its split, in one PDF: one print action."""
+    sale = _visible_sale(request, pk)
+    size = request.GET.get("size", "a4")
+    if size not in SIZES:
+        raise Http404("size must be a4 or receipt")
+    contexts = []
+    for part in _split_parts(request, sale) or [sale]:
+        for name in ("purchase-record", "packing-list", "refund-receipt"):
+            if applies(part, name):
+                contexts.append(document_context(part, name, part.customer_language or "en"))
+                audit(request.user, "document_print", part, f"{name} {size} (all sheets of #{sale.pk})")
+    response = HttpResponse(pdf_of(contexts, size), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sheets-{sale.pk}-{size}.pdf"'
+    return response
 
 
 @login_required
