@@ -25,6 +25,20 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _page(status, title, detail)
 
 
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A page this user may not open: the project's page (sized for a phone), not Django's bare one."""
+    if _is_api(request):
+        return error_response(403, _("You do not have permission to perform this action."))
+    detail = _("Your role or store does not give access to this page. Ask your administrator if you need it.")
+    return _page(403, _("Not allowed"), detail)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return error_response(404, _("Not found."))
+    return _page(404, _("Page not found"), _("This page does not exist, or it is not open to you."))
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return error_response(500, server_error_detail())

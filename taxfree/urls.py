@@ -51,4 +51,6 @@ urlpatterns = [
 # Django's refusals before any view (too large, too many fields) and server errors: JSON under /api/,
 # a plain page elsewhere.
 handler400 = "taxfree.errors.bad_request"
+handler403 = "taxfree.errors.forbidden"
+handler404 = "taxfree.errors.not_found"
 handler500 = "taxfree.errors.server_error"

@@ -171,6 +171,18 @@ def till_start(client, store, customer: dict | None = None, site: int = 0) -> Si
     return urls
 
 
+def till_customer_found(client, till: SimpleNamespace, number: str, **changes):
+    """A returning customer found by document number and confirmed as prefilled (the customer
+    step's form sent as the page shows it, with `changes`); the answer to that post."""
+    client.post(till.customer, {"search": "1", "s-number": number})
+    initial = client.get(till.customer).context["form"].initial
+    data = {
+        f"c-{k}": ("on" if v is True else v.isoformat() if hasattr(v, "isoformat") else v) for k, v in initial.items()
+    }
+    data = {k: v for k, v in data.items() if v is not False}
+    return client.post(till.customer, {**data, **{f"c-{k}": v for k, v in changes.items()}})
+
+
 def otp_verified(client, user) -> None:
     """Log `user` in on `client` with a second factor already verified (what django-otp keeps in the
     session once the code was right)."""

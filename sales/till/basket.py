@@ -6,25 +6,52 @@ passes to another customer."""
 
 from __future__ import annotations
 
+import json
 import secrets
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sales.customers import facts_split, find_document
 from sales.inputs import line_from_dict
 from sales.models import Customer, IdentityDocument
-from transmission.validators import refusal, validate_detail, validate_item_name, validate_line_amount
-from transmission.wire import limits
+from taxfree.crypto import blind_index, decrypt, encrypt
+from transmission.validators import (
+    refusal,
+    validate_detail,
+    validate_item_name,
+    validate_line_amount,
+    validate_name,
+    validate_name_part,
+    validate_serial,
+)
+from transmission.wire import charset, limits
 
 KEY = "drafts"
 MAX_DRAFTS = 20
+# A draft without items is forgotten this long after it was last changed: a "New tax-free sale"
+# tapped and left does not stay on the home page.
+EMPTY_KEPT = timedelta(minutes=30)
+DATE_FACTS = ("document_expiry", "birth_date", "landing_date", "moved_abroad_date")
+
+
+def _expire(session) -> None:
+    all_drafts = session.get(KEY) or {}
+    cutoff = (timezone.now() - EMPTY_KEPT).isoformat()
+    stale = [k for k, d in all_drafts.items() if not d["items"] and d.get("changed", d["created"]) < cutoff]
+    for key in stale:
+        del all_drafts[key]
+    if stale:
+        session[KEY] = all_drafts
+        session.modified = True
 
 
 def drafts(session, store_ids: set[int] | None = None) -> list[dict]:
-    """The drafts in progress, newest first (each with its `id`)."""
+    """The drafts in progress, newest first (each with its `id`); empty ones expire."""
+    _expire(session)
     found = [{**d, "id": key} for key, d in (session.get(KEY) or {}).items()]
     if store_ids is not None:
         found = [d for d in found if d["store"] in store_ids]
@@ -55,6 +82,7 @@ class Basket:
         return cls(session, store_id, draft_id)
 
     def save(self) -> None:
+        self.data["changed"] = timezone.now().isoformat()
         all_drafts = self.session.get(KEY) or {}
         all_drafts[self.id] = self.data
         self.session[KEY] = all_drafts
@@ -73,29 +101,72 @@ class Basket:
         site_id = self.data.get("site")
         return TemporarySite.objects.filter(store=store, pk=site_id).first() if site_id else None
 
-    def set_customer(self, customer: Customer, document: IdentityDocument, language: str) -> bool:
-        """Returns True when items of another customer had to be removed."""
-        other = self.data.get("customer") not in (None, customer.pk)
+    # The customer as entered stays in the draft, encrypted (personal data at rest, docs/
+    # architecture.md invariant 5), and is written only when the sale is finished: a landing date
+    # typed into a draft that is never finished changes nothing of the customer's document.
+    def set_customer(self, facts: dict, language: str) -> bool:
+        """The customer form's facts. Returns True when items of another customer had to be removed."""
+        person, document = facts_split(facts)
+        facts = {**facts, "document_number": document["number"], "passport_number": document["passport_number"]}
+        identity = blind_index(f"{document['document_type']}|{document['number']}")
+        other = self.data.get("customer") not in (None, identity)
         dropped = other and bool(self.items)
         if other or "language" not in self.data:
             self.data.update(items=[] if other else self.items, language=language)
-        self.data.update(customer=customer.pk, document=document.pk, customer_name=str(customer), acknowledged=False)
+        stored = {k: v.isoformat() if isinstance(v, date) else v for k, v in facts.items()}
+        self.data.update(
+            customer=identity,
+            facts=encrypt(json.dumps(stored)),
+            customer_name=str(Customer(**person)),
+            acknowledged=False,
+        )
+        self.data.pop("found", None)
         self.save()
         return dropped
 
+    def facts(self) -> dict | None:
+        """The customer form's facts as entered, or None before the customer step."""
+        if not self.data.get("facts"):
+            return None
+        facts = json.loads(decrypt(self.data["facts"]))
+        return {k: date.fromisoformat(v) if k in DATE_FACTS and v else v for k, v in facts.items()}
+
     def customer_and_document(self, store) -> tuple[Customer, IdentityDocument] | tuple[None, None]:
-        if not self.data.get("customer"):
+        """The customer and document as the rules see them for this sale, in memory only: the
+        customer's row when they are known at this store (their earlier sales count), with today's
+        facts laid over it; nothing is saved."""
+        facts = self.facts()
+        if facts is None:
             return None, None
-        customer = get_object_or_404(Customer.objects.filter(store=store), pk=self.data["customer"])
-        return customer, get_object_or_404(customer.documents, pk=self.data["document"])
+        person, document = facts_split(facts)
+        found = find_document(store, document["number"], document["document_type"])
+        customer = found.customer if found else Customer(store=store)
+        for field, value in person.items():
+            setattr(customer, field, value)
+        return customer, IdentityDocument(customer=customer, **document)
+
+    def registration(self) -> tuple[dict, dict]:
+        """(person, document) for customer_register, at Finish."""
+        facts = self.facts()
+        if facts is None:
+            raise Http404("no customer in this sale")
+        return facts_split(facts)
 
     @property
     def items(self) -> list[dict]:
         return self.data["items"]
 
-    def add(self, item: dict) -> None:
+    def add(self, item: dict) -> list[str]:
         """Adds the item, or more of a product already in the basket; raises ValidationError, and
-        changes nothing, when the line would be more than the purchase record can carry."""
+        changes nothing, when the line would be more than the purchase record can carry. Returns
+        the texts whose half-width katakana were made full-width, as the record sends them (shown
+        to staff, so what is printed and sent is what they saw)."""
+        converted = []
+        for key in ("name", "detail"):
+            full = charset.to_full_width_kana(item.get(key) or "")
+            if full != (item.get(key) or ""):
+                converted.append(f"{item[key]} → {full}")
+                item = {**item, key: full}
         existing = self._same_product(item)
         quantity = item["quantity"] + (existing["quantity"] if existing else 0)
         self._check(item, quantity, new_line=existing is None)
@@ -104,6 +175,7 @@ class Basket:
         else:
             self.items.append(item)
         self.save()
+        return converted
 
     def _same_product(self, item: dict) -> dict | None:
         if not item.get("product") or item.get("serial_expected"):
@@ -119,6 +191,21 @@ class Basket:
         validate_detail(item["detail"])
         validate_line_amount(item["unit_price"], quantity)
 
+    def problems(self, customer: Customer) -> list[str]:
+        """What pre-flight would refuse in this draft, in the user's language, each with what it
+        concerns: the same checks as the forms (a product or customer entered before a limit held
+        would otherwise pass until the record is sent)."""
+        found = _refused(_("Name"), validate_name, customer.family_name, customer.given_names)
+        for part in (customer.family_name, customer.given_names):
+            found += _refused(_("Name"), validate_name_part, part)
+        for n, item in enumerate(self.items, start=1):
+            label = _("Line %(n)s (%(name)s)") % {"n": n, "name": item["name"][:30]}
+            found += _refused(label, validate_item_name, item["name"])
+            found += _refused(label, validate_detail, item.get("detail", ""))
+            found += _refused(label, validate_serial, item.get("serial", ""))
+            found += _refused(label, validate_line_amount, item["unit_price"], item["quantity"])
+        return list(dict.fromkeys(found))
+
     def remove(self, index: int) -> None:
         if 0 <= index < len(self.items):
             del self.items[index]
@@ -126,7 +213,7 @@ class Basket:
 
     def edit(self, index: int, **fields) -> None:
         if 0 <= index < len(self.items):
-            self.items[index].update(fields)
+            self.items[index].update({k: charset.to_full_width_kana(v) for k, v in fields.items()})
             self.save()
 
     def lines(self):
@@ -161,3 +248,11 @@ class Basket:
         """Item indexes per purchase record that has items, in record order."""
         numbers = sorted({i.get("record", 1) for i in self.items})
         return [[n for n, i in enumerate(self.items) if i.get("record", 1) == number] for number in numbers]
+
+
+def _refused(label: str, validate, *values) -> list[str]:
+    try:
+        validate(*values)
+    except ValidationError as exc:
+        return [f"{label}: {message}" for message in exc.messages]
+    return []

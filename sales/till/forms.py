@@ -161,7 +161,13 @@ class CustomerSearchForm(forms.Form):
 class ScanForm(forms.Form):
     """A barcode scanner types the JAN into this field and presses Enter."""
 
-    jan = forms.CharField(label=_("scan or type a JAN code"), max_length=13)
+    # The page opens with the focus here (and again after each add): a keyboard-wedge scanner
+    # types into whatever has the focus.
+    jan = forms.CharField(
+        label=_("scan or type a JAN code"),
+        max_length=13,
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "off"}),
+    )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=limits.MAX_UNITS, initial=1)
 
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("sales/<int:pk>/refund/", views.refund_cash, name="refund"),
     path("sales/<int:pk>/payout/", views.payout_route, name="payout"),
     path("sales/<int:pk>/refund/card/", views.card_refund, name="card_refund"),
+    path("sales/<int:pk>/documents/all.pdf", views.sale_documents, name="documents"),
     path("sales/<int:pk>/documents/<slug:name>.pdf", views.sale_document, name="document"),
 ]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,7 +24,8 @@ from sales import explanations, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
-from sales.documents.context import applies
+from sales.documents.context import applies, document_context
+from sales.documents.render import SIZES, pdf_of
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
 from sales.models import IdentityDocument, Product, Sale, SaleSubmission
@@ -48,6 +52,34 @@ from .forms import (
     ScanForm,
     product_matches,
 )
+
+
+def _draft(request, store: Store, draft: str) -> Basket:
+    """The draft, or GoneDraft when it is no longer in the session (finished or discarded)."""
+    try:
+        return Basket(request.session, store.pk, draft)
+    except Http404:
+        raise GoneDraft(draft) from None
+
+
+class GoneDraft(Exception):
+    def __init__(self, draft: str):
+        super().__init__(draft)
+        self.draft = draft
+
+
+def _gone_draft_shown(view):
+    """A draft's page opened again after it ended (a reload after Finish, the back button): the
+    sale it became, or the start page; never a bare 404."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except GoneDraft as gone:
+            return _finished_before(request, gone.draft, twice=request.method == "POST")
+
+    return wrapped
 
 
 def _store(request, store_id: int) -> Store:
@@ -98,29 +130,23 @@ def sale_start(request, store_id: int):
 
 
 @login_required
+@_gone_draft_shown
 def customer_step(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
-    customer, document = cart.customer_and_document(store)
-    initial = CustomerForm.initial_from(customer, document) if customer and document else None
-    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=initial)
+    cart = _draft(request, store, draft)
+    facts = cart.facts()
+    search, form = CustomerSearchForm(prefix="s"), CustomerForm(prefix="c", initial=_initial(facts))
     if request.method == "POST" and "search" in request.POST:
         search = CustomerSearchForm(request.POST, prefix="s")
         if search.is_valid():
             return _start_with_found(request, store, cart, search)
+    elif request.method == "GET" and "found" in cart.data:
+        form = CustomerForm(prefix="c", initial=_found_initial(store, cart.data["found"]))
     elif request.method == "POST":
         form = CustomerForm(request.POST, prefix="c")
         if form.is_valid():
-            try:
-                person, facts = form.facts()
-                customer, document, _new = customer_register(
-                    actor=request.user, store=store, person=person, document=facts
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                _customer_chosen(request, cart, customer, document)
-                return redirect("staff:basket", store.pk, cart.id)
+            _customer_chosen(request, cart, form.cleaned_data)
+            return redirect("staff:basket", store.pk, cart.id)
     return render(
         request,
         "staff/start.html",
@@ -130,13 +156,23 @@ def customer_step(request, store_id: int, draft: str):
             "search": search,
             "form": form,
             "draft": cart.id,
-            "changing": customer is not None,
+            "changing": facts is not None,
         },
     )
 
 
-def _customer_chosen(request, cart: Basket, customer, document) -> None:
-    if cart.set_customer(customer, document, explanations.default_language(customer.nationality)):
+def _initial(facts: dict | None) -> dict | None:
+    return {k: v for k, v in facts.items() if v not in (None, "", False)} if facts else None
+
+
+def _found_initial(store: Store, document_id: int) -> dict | None:
+    """The form prefilled from a returning customer's document as last finished."""
+    document = IdentityDocument.objects.filter(customer__store=store, pk=document_id).select_related("customer").first()
+    return CustomerForm.initial_from(document.customer, document) if document else None
+
+
+def _customer_chosen(request, cart: Basket, facts: dict) -> None:
+    if cart.set_customer(facts, explanations.default_language(facts["nationality"])):
         messages.warning(request, _("Another customer: the items entered for the previous one were removed."))
 
 
@@ -151,7 +187,8 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
         messages.warning(request, _("No customer with this document number: enter the customer below."))
         return redirect("staff:customer", store.pk, cart.id)
     audit(request.user, "customer_view", document.customer, "found by document number")
-    _customer_chosen(request, cart, document.customer, document)
+    cart.data["found"] = document.pk
+    cart.save()
     messages.info(request, _("Customer found: check the landing date and status for today's visit."))
     return redirect("staff:customer", store.pk, cart.id)
 
@@ -177,9 +214,10 @@ def discard(request, store_id: int, draft: str):
 
 
 @login_required
+@_gone_draft_shown
 def basket(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    cart = _draft(request, store, draft)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None:
         return redirect("staff:customer", store.pk, cart.id)
@@ -192,6 +230,8 @@ def basket(request, store_id: int, draft: str):
         response = _basket_action(request, store, cart, forms)
         if response:
             return response
+    if any(f.errors for name, f in forms.items() if name != "scan"):
+        forms["scan"].fields["jan"].widget.attrs.pop("autofocus", None)  # the form with errors keeps it
     decision = None
     if cart.items:
         evaluated = services.sale_evaluate(
@@ -217,6 +257,7 @@ def basket(request, store_id: int, draft: str):
             "decision": decision,
             "draft": cart.id,
             "rounding": rounding,
+            "problems": cart.problems(customer),
             **forms,
             **_split(store, customer, document, cart, decision),
         },
@@ -260,17 +301,21 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
             if product is None:
                 scan.add_error("jan", _("No product with this JAN code."))
                 return None
-            return _added(cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
+            return _added(request, cart, scan, "jan", product_item(product, scan.cleaned_data["quantity"]))
     elif action == "pick":
         forms["pick"] = pick = ProductPickForm(request.POST, prefix="pick", business=store.business)
         if pick.is_valid():
             return _added(
-                cart, pick, "product", product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"])
+                request,
+                cart,
+                pick,
+                "product",
+                product_item(pick.cleaned_data["product"], pick.cleaned_data["quantity"]),
             )
     elif action == "item":
         forms["item"] = typed = ItemForm(request.POST, prefix="item")
         if typed.is_valid():
-            return _added(cart, typed, None, _typed_item(typed.cleaned_data))
+            return _added(request, cart, typed, None, _typed_item(typed.cleaned_data))
     elif action == "remove":
         cart.remove(_int(request.POST.get("index")))
         return redirect("staff:basket", store.pk, cart.id)
@@ -297,13 +342,17 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
     return None
 
 
-def _added(cart: Basket, form: Form, field: str | None, item: dict):
+def _added(request, cart: Basket, form: Form, field: str | None, item: dict):
     """The basket page again with the item added, or None (the form shows why it was not)."""
     try:
-        cart.add(item)
+        converted = cart.add(item)
     except ValidationError as exc:
         form.add_error(field, exc)
         return None
+    for change in converted:
+        messages.info(
+            request, _("Half-width katakana made full-width, as the record sends them: %(change)s") % {"change": change}
+        )
     return redirect("staff:basket", cart.data["store"], cart.id)
 
 
@@ -343,9 +392,10 @@ def _typed_item(d: dict) -> dict:
 
 
 @login_required
+@_gone_draft_shown
 def explain(request, store_id: int, draft: str):
     store = _store(request, store_id)
-    cart = Basket(request.session, store.pk, draft)
+    cart = _draft(request, store, draft)
     customer, _document = cart.customer_and_document(store)
     if customer is None:
         return redirect("staff:customer", store.pk, cart.id)
@@ -377,7 +427,7 @@ def finish(request, store_id: int, draft: str):
     try:
         cart = Basket(request.session, store.pk, draft)
     except Http404:  # a second tap on Finish after the first one ended: it finished (or discarded) this sale
-        return _finished_before(request, draft)
+        return _finished_before(request, draft, twice=True)
     customer, document = cart.customer_and_document(store)
     if customer is None or document is None or not cart.items:
         return redirect("staff:basket", store.pk, cart.id)
@@ -385,6 +435,17 @@ def finish(request, store_id: int, draft: str):
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
         return redirect("staff:basket", store.pk, cart.id)
+    if not _eligible(store, customer, document, cart) or cart.problems(customer):
+        messages.error(request, _("The sale is not eligible: see the reasons below."))
+        return redirect("staff:basket", store.pk, cart.id)
+    try:
+        # The customer is written now, with the sale (a draft never finished writes nothing).
+        person, facts = cart.registration()
+        customer, document, _new = customer_register(actor=request.user, store=store, person=person, document=facts)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("staff:customer", store.pk, cart.id)
     common = {
         "actor": request.user,
         "store": store,
@@ -401,17 +462,19 @@ def finish(request, store_id: int, draft: str):
             lines = cart.lines()
             parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
             cart.discard()
-            numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
+            numbers = format_html_join(
+                ", ", '<a href="{}">#{}</a>', ((reverse("staff:sale", args=[p.sale.pk]), p.sale.pk) for p in parts)
+            )
+            text = _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.")
             messages.success(
                 request,
-                _("Sale finished as %(n)s sales, one purchase record each: %(sales)s.")
-                % {"n": len(parts), "sales": numbers},
+                format_html(text.replace("%(n)s", "{n}").replace("%(sales)s", "{sales}"), n=len(parts), sales=numbers),
             )
             return redirect("staff:sale", parts[0].sale.pk)
         done = services.sale_finalize(lines=cart.lines(), **common)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
-        return _finished_before(request, draft, first.sale)
+        return _finished_before(request, draft, first.sale, twice=True)
     except services.SaleRefused:
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
@@ -425,15 +488,32 @@ def finish(request, store_id: int, draft: str):
     return redirect("staff:sale", done.sale.pk)
 
 
-def _finished_before(request, draft: str, sale: Sale | None = None):
-    """Finish sent again for a draft that is gone: the sale it became, if it became one."""
+def _eligible(store: Store, customer, document, cart: Basket) -> bool:
+    """The draft's decision before anything is written (the workflow decides again, under its locks)."""
+    today = timezone.localdate()
+    lines = cart.lines()
+    if len(cart.groups()) > 1:
+        groups = [[lines[n] for n in g] for g in cart.groups()]
+        decisions = services.split_evaluate(
+            store=store, customer=customer, document=document, groups=groups, sale_date=today
+        )
+        return all(d.eligible for d in decisions)
+    evaluated = services.sale_evaluate(store=store, customer=customer, document=document, lines=lines, sale_date=today)
+    return evaluated.eligible
+
+
+def _finished_before(request, draft: str, sale: Sale | None = None, *, twice: bool = False):
+    """A draft that is gone, asked for again: the sale it became, if it became one."""
     if sale is None:
         found = SaleSubmission.objects.filter(user=request.user, key=draft, sale__isnull=False).first()
         sale = found.sale if found else None
     if sale is None:
         messages.info(request, _("This sale was already finished or discarded: see the recent sales."))
         return redirect("staff:home")
-    messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    if twice:
+        messages.info(request, _("This sale was already finished (Finish was sent twice): here it is."))
+    else:
+        messages.info(request, _("This sale is finished: here it is."))
     return redirect("staff:sale", sale.pk)
 
 
@@ -459,6 +539,7 @@ def sale_detail(request, pk: int):
         {
             "sale": sale,
             "items": items,
+            "split_parts": _split_parts(request, sale),
             "cancellations": sale.cancellations.all(),
             "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
             "can_cancel": can_sell(request.user) and any(left.values()),
@@ -523,6 +604,38 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
         "card_unanswered": flying is not None and flying.route == "stripe" and flying.state == "requested",
         "terminal_form": TerminalRefundForm(prefix="terminal"),
     }
+
+
+def _split_parts(request, sale: Sale) -> list[Sale]:
+    """Every sale of the basket this one was finished with, itself included, when it was split:
+    the parts of a split are written at one instant for one customer (sale_finalize_split)."""
+    if sale.kind != Sale.Kind.SALE:
+        return []
+    parts = list(
+        Sale.objects.visible_to(request.user)
+        .filter(store_id=sale.store_id, customer_id=sale.customer_id, sold_at=sale.sold_at, kind=Sale.Kind.SALE)
+        .select_related("record")
+        .order_by("pk")
+    )
+    return parts if len(parts) > 1 else []
+
+
+@login_required
+def sale_documents(request, pk: int):
+    """Every sheet of the sale and of the other parts of its split, in one PDF: one print action."""
+    sale = _visible_sale(request, pk)
+    size = request.GET.get("size", "a4")
+    if size not in SIZES:
+        raise Http404("size must be a4 or receipt")
+    contexts = []
+    for part in _split_parts(request, sale) or [sale]:
+        for name in ("purchase-record", "packing-list", "refund-receipt"):
+            if applies(part, name):
+                contexts.append(document_context(part, name, part.customer_language or "en"))
+                audit(request.user, "document_print", part, f"{name} {size} (all sheets of #{sale.pk})")
+    response = HttpResponse(pdf_of(contexts, size), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="sheets-{sale.pk}-{size}.pdf"'
+    return response
 
 
 @login_required

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from sales.models import Customer, Sale, SaleSubmission
 from stores.models import Store
-from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token, till_start
+from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token, till_customer_found, till_start
 from transmission.models import PurchaseRecord
 
 TILLS = 16
@@ -85,11 +85,10 @@ def test_finish_sent_three_times_at_once_makes_one_sale_and_each_tap_sees_it(par
     first = Client()
     first.force_login(clerk)
     till = till_start(first, store)
+    till_customer_found(first, till, doc.number)
     session = first.session
     items = [{"name": f"Bag {n}", "quantity": 1, "unit_price": 10_000, "record": n + 1} for n in range(parts)]
-    session["drafts"][till.draft].update(
-        customer=doc.customer_id, document=doc.pk, language="en", acknowledged=True, items=items
-    )
+    session["drafts"][till.draft].update(language="en", acknowledged=True, items=items)
     session.save()
     answers: list = []
     start = threading.Barrier(TAPS)

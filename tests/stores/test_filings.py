@@ -17,7 +17,15 @@ from stores.models import Filing, FilingAttachment, JPKICertificate, NTACertific
 from stores.reminders import reminders_raise, reminders_send
 from stores.services import filing_apply, jpki_holder_changed, temporary_site_sync_filing
 from taxfree import roles
-from tests.factories import BusinessFactory, DocumentFactory, StoreFactory, UserFactory, at, till_start
+from tests.factories import (
+    BusinessFactory,
+    DocumentFactory,
+    StoreFactory,
+    UserFactory,
+    at,
+    till_customer_found,
+    till_start,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 pytestmark = pytest.mark.django_db
@@ -301,7 +309,7 @@ def test_staff_sell_at_an_open_temporary_site_from_the_home_page(client, site, s
     assert f"?site={site.pk}" in home
     till = till_start(client, site.store, site=site.pk)
     doc = DocumentFactory(customer__store=site.store, landing_date=today)
-    client.post(till.customer, {"s-number": doc.number, "search": "1"})
+    till_customer_found(client, till, doc.number)
     basket = till.basket
     assert "Winter fair" in client.get(basket).content.decode()
     client.post(

@@ -153,3 +153,14 @@ def test_pages_refuse_them_with_a_plain_page_in_the_user_s_language(
     content = answer.content.decode()
     assert title in content and "taxfree.css" in content and "Traceback" not in content
     assert "Traceback" not in server_log.getvalue()
+
+
+@pytest.mark.parametrize(("status", "title"), [(403, "Not allowed"), (404, "Page not found")])
+def test_a_refused_or_missing_staff_page_is_sized_for_a_phone(production, accountant, store, status, title):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(accountant)  # reads sales, enters none
+    url = f"/staff/stores/{store.pk}/sale/" if status == 403 else "/staff/no-such-page/"
+    answer = client.get(url)
+    page = answer.content.decode()
+    assert answer.status_code == status and title in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from sales.models import Product, Sale
 from taxfree.text import clean_text
-from tests.factories import DocumentFactory, ProductFactory, api_token, till_start
+from tests.factories import DocumentFactory, ProductFactory, api_token, till_customer_found, till_start
 
 INVISIBLE = {
     "line separator": "\u2028",
@@ -80,8 +80,9 @@ def test_the_till_refuses_a_line_separator_in_an_item_and_a_receipt_number(clien
     doc = DocumentFactory(customer__store=store)
     client.force_login(clerk)
     till = till_start(client, store)
+    till_customer_found(client, till, doc.number)
     session = client.session
-    session["drafts"][till.draft].update(customer=doc.customer_id, document=doc.pk, language="en", acknowledged=True)
+    session["drafts"][till.draft].update(language="en", acknowledged=True)
     session.save()
     typed = {"action": "item", "item-quantity": 1, "item-unit_price": 10_000, "item-tax_rate": "standard"}
     page = client.post(till.basket, {**typed, "item-name": "Ba\u2028g", "item-category": "general"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -49,7 +51,7 @@ def test_consumables_go_to_their_own_record_and_both_parts_count_for_the_minimum
     assert [i.name for i in scarf.items.all()] == ["Scarf"] and [i.name for i in cream.items.all()] == ["Face cream"]
     assert (scarf.refund_amount, cream.refund_amount) == (400, 300)  # each below ¥5,000, together above
     assert scarf.record.pk != cream.record.pk and scarf.record.customs_state == cream.record.customs_state
-    assert client.get(url).status_code == 404  # the finished draft is gone
+    assert client.get(url).url == reverse("staff:sale", args=[scarf.pk])  # the finished draft is gone
 
 
 def test_moving_an_item_by_hand_and_back(client, clerk, store):
@@ -90,3 +92,31 @@ def test_a_split_is_all_or_nothing(clerk, document):
             customer_language="en",
             acknowledged=True,
         )
+
+
+def test_the_parts_of_a_split_link_to_each_other_and_print_together(client, clerk, store):
+    client.force_login(clerk)
+    till = basket_with(client, store, ("Scarf", 4_000, "general"), ("Face cream", 3_000, "consumable"))
+    client.post(till.basket, {"action": "suggest_split"})
+    done = client.post(till.finish, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    scarf, cream = Sale.objects.order_by("pk")
+    links = [reverse("staff:sale", args=[s.pk]) for s in (scarf, cream)]
+    message = done.content.decode().split('class="msg success"')[1].split("</p>")[0]
+    assert all(f'<a href="{link}">' in message for link in links)
+    for sale, other in ((scarf, links[1]), (cream, links[0])):
+        page = client.get(reverse("staff:sale", args=[sale.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert 'id="split-parts"' in page and f'href="{other}"' in page and 'id="print-all"' in page
+    pdf = client.get(reverse("staff:documents", args=[cream.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Scarf" in text and "Face cream" in text  # both parts' sheets in one print
+
+
+def test_a_sale_alone_has_no_split_links(client, clerk, store):
+    client.force_login(clerk)
+    till = basket_with(client, store, ("Scarf", 6_000, "general"))
+    client.post(till.finish)
+    page = client.get(reverse("staff:sale", args=[Sale.objects.get().pk])).content.decode()
+    assert 'id="split-parts"' not in page and 'id="print-all"' not in page

@@ -1,5 +1,7 @@
 """The staff sale flow from customer to finished sale, cancellation, and store isolation."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +38,7 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     client.force_login(clerk)
     till = till_start(client, store, customer_post())
     assert till.answer.status_code == 302
-    document = IdentityDocument.objects.get()
-    assert document.number == "TZ1234567"
+    assert not IdentityDocument.objects.exists()  # written with the sale, at Finish
     basket = till.basket
     client.post(basket, {"action": "scan", "scan-jan": product.jan_code, "scan-quantity": 2})
     client.post(
@@ -63,6 +64,7 @@ def test_staff_enter_a_sale_from_customer_to_finished(client, clerk, store):
     r = client.post(till.finish, {"receipt_number": "R-1"})
     sale = Sale.objects.get()
     assert r.url == reverse("staff:sale", args=[sale.pk])
+    assert IdentityDocument.objects.get().number == "TZ1234567" == sale.document.number
     assert (sale.total_excl_tax, sale.total_tax, sale.refund_amount) == (61_000, 6_080, 6_080)
     assert (sale.customer_language, sale.receipt_number, sale.items.count()) == ("th", "R-1", 2)
     assert sale.record.state == PurchaseRecord.State.PENDING
@@ -162,3 +164,92 @@ def test_finish_sent_again_after_the_sale_was_made_shows_that_sale(client, clerk
     again = client.post(till.finish, HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert again.redirect_chain[0][0] == made.url and Sale.objects.count() == 1
     assert "already finished (Finish was sent twice)" in again.content.decode()
+
+
+def test_reloading_the_basket_or_the_rules_after_finish_shows_the_finished_sale(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, {**BAG_ITEM})
+    client.post(till.explain, {"language": "en"})
+    made = client.post(till.finish)
+    for url in (till.basket, till.explain, till.customer):
+        again = client.get(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        assert again.status_code == 200 and again.redirect_chain[0][0] == made.url
+        assert "This sale is finished: here it is." in again.content.decode()
+
+
+def test_a_discarded_draft_reloaded_opens_the_start_page(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.discard)
+    again = client.get(till.basket, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert again.redirect_chain[0][0] == reverse("staff:home")
+    assert "already finished or discarded" in again.content.decode()
+
+
+BAG_ITEM = {
+    "action": "item",
+    "item-name": "Bag",
+    "item-quantity": 1,
+    "item-unit_price": 10_000,
+    "item-tax_rate": "standard",
+    "item-category": "general",
+}
+
+
+def test_the_jan_field_has_the_focus_for_a_keyboard_wedge_scanner_unless_another_form_has_errors(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    page = client.get(till.basket).content.decode()
+    assert re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', page)
+    after = client.post(till.basket, {**BAG_ITEM}, follow=True).content.decode()  # back after an add
+    assert re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', after)
+    wrong = client.post(till.basket, {**BAG_ITEM, "item-unit_price": "x"}).content.decode()
+    assert not re.search(r'<input[^>]*name="scan-jan"[^>]*autofocus', wrong)
+
+
+def test_the_home_page_links_are_one_tab_stop_named_with_their_store(client, clerk, store):
+    client.force_login(clerk)
+    home = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert not re.search(r"<a\b[^>]*>\s*<button", home)
+    assert f'aria-label="New tax-free sale — {store.name}"' in home
+
+
+def test_the_record_state_is_announced(client, clerk, document):
+    sale = finalize(clerk, document, [item(10_000)])
+    client.force_login(clerk)
+    page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
+    assert re.search(r'<p role="status" aria-live="polite">[^<]*<strong id="record-state"', page)
+
+
+def test_a_draft_never_finished_writes_nothing_to_the_customer_s_document(client, clerk, store):
+    client.force_login(clerk)
+    first = till_start(client, store, customer_post())
+    client.post(first.basket, {**BAG_ITEM})
+    client.post(first.explain, {"language": "en"})
+    client.post(first.finish)
+    landed = IdentityDocument.objects.get().landing_date
+    wrong = (timezone.localdate() - timezone.timedelta(days=200)).isoformat()  # a typing slip, never finished
+    abandoned = till_start(client, store, customer_post(**{"c-landing_date": wrong}))
+    client.post(abandoned.basket, {**BAG_ITEM})
+    assert IdentityDocument.objects.get().landing_date == landed
+    assert not AuditEvent.objects.filter(action="document_change").exists()
+    later = till_start(client, store)
+    client.post(later.customer, {"search": "1", "s-number": "TZ1234567"})
+    form = client.get(later.customer).context["form"]
+    assert form.initial["landing_date"] == landed  # prefilled from the finished sale, not the draft
+
+
+def test_empty_drafts_expire_and_leave_the_home_page(client, clerk, store):
+    client.force_login(clerk)
+    kept = till_start(client, store, customer_post())
+    client.post(kept.basket, {**BAG_ITEM})
+    for _n in range(3):
+        till_start(client, store)
+    session = client.session
+    for draft in session["drafts"].values():  # all of them left an hour ago
+        draft["created"] = draft["changed"] = (timezone.now() - timezone.timedelta(hours=1)).isoformat()
+    session.save()
+    home = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert home.count("no customer yet") == 0 and kept.basket in home
+    assert list(client.session["drafts"]) == [kept.draft]
