@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
-from taxfree.models import audit, audits_together
+from taxfree.models import AuditAction, audit, audits_together
 
 from . import rules
 from .customers import customer_upsert
@@ -309,7 +309,7 @@ def _sale_write(
         for n, (line, result) in enumerate(zip(lines, decision.items, strict=True), start=1)
     )
     record_create(sale, items=items)
-    audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
+    audit(actor, AuditAction.SALE_FINALIZE, sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
     return FinalizedSale(sale, decision)
 
 
@@ -489,5 +489,5 @@ def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str, 
         row.sale = cancellation
     SaleItem.objects.bulk_create(rows)
     record_create(cancellation, full_cancellation=whole)
-    audit(actor, "sale_cancel", cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
+    audit(actor, AuditAction.SALE_CANCEL, cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
     return cancellation

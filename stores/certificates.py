@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 
 from .models import NTACertificate, Store
 from .validators import validate_store_identifier
@@ -94,7 +94,7 @@ def certificate_import(
     if NTACertificate.objects.filter(fingerprint=parsed.fingerprint).exists():
         raise ValidationError(_("This certificate has already been imported."), code="duplicate")
     record = certificate_record(parsed, identifier=identifier, holder=holder, actor=actor)
-    audit(actor, "certificate_import", record, f"{identifier} serial {record.serial}")
+    audit(actor, AuditAction.CERTIFICATE_IMPORT, record, f"{identifier} serial {record.serial}")
     return record
 
 
@@ -133,7 +133,7 @@ def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -
     data = pkcs12.serialize_key_and_certificates(
         certificate.identifier.encode(), key, cert, None, serialization.BestAvailableEncryption(password)
     )
-    audit(actor, "certificate_export", certificate, "PKCS#12 backup")
+    audit(actor, AuditAction.CERTIFICATE_EXPORT, certificate, "PKCS#12 backup")
     return data
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 
 from . import deadlines
 from .models import Filing, JPKICertificate, Store, TemporarySite
@@ -27,7 +27,7 @@ def filing_apply(*, actor, filing: Filing) -> Filing:
         filing.save(update_fields=["filed_on"])
     if filing.status in DONE:
         _effects(filing)
-    audit(actor, "filing_apply", filing, f"{filing.kind} {filing.status}")
+    audit(actor, AuditAction.FILING_APPLY, filing, f"{filing.kind} {filing.status}")
     return filing
 
 
@@ -66,4 +66,4 @@ def jpki_holder_changed(*, actor, certificate: JPKICertificate) -> None:
     certificate.revoked_on = timezone.localdate()
     certificate.revocation_reason = _("name or address changed: issue a new signature certificate")
     certificate.save(update_fields=["revoked_on", "revocation_reason"])
-    audit(actor, "jpki_revoked", certificate, certificate.revocation_reason)
+    audit(actor, AuditAction.JPKI_REVOKED, certificate, certificate.revocation_reason)

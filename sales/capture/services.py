@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from taxfree.crypto import encrypt_bytes, fernet
+from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
 
 from .models import PassportCapture
 from .mrz import parse, reader
@@ -97,12 +99,15 @@ _KINDS = {
 }
 
 
-@transaction.atomic
-def captures_purge(now=None) -> int:
-    """Delete kept capture images older than CAPTURE_KEEP_DAYS (all of them when keeping is off)."""
+@transaction.atomic(durable=True)
+def captures_purge(now: datetime | None = None, *, actor: Actor = None) -> int:
+    """Delete kept capture images older than CAPTURE_KEEP_DAYS (all of them when keeping is off);
+    a purge that deleted any writes one audit row with the count and the cut-off."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=max(settings.CAPTURE_KEEP_DAYS, 0))
     deleted, _ = PassportCapture.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        audit(actor, AuditAction.CAPTURES_PURGE, PassportCapture, f"{deleted} images", cutoff=cutoff.isoformat())
     return deleted
 
 

@@ -33,7 +33,7 @@ from sales.refunds.services import RefundRefused, refund_pay
 from sales.traveller import links
 from sales.traveller.qr import qr_data_uri
 from stores.models import Store, TemporarySite
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import can_sell
 from taxfree.text import clean_text
 
@@ -150,7 +150,7 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
     if document is None:
         messages.warning(request, _("No customer with this document number: enter the customer below."))
         return redirect("staff:customer", store.pk, cart.id)
-    audit(request.user, "customer_view", document.customer, "found by document number")
+    audit(request.user, AuditAction.CUSTOMER_VIEW, document.customer, "found by document number")
     _customer_chosen(request, cart, document.customer, document)
     messages.info(request, _("Customer found: check the landing date and status for today's visit."))
     return redirect("staff:customer", store.pk, cart.id)
@@ -450,7 +450,7 @@ def _visible_sale(request, pk: int) -> Sale:
 @login_required
 def sale_detail(request, pk: int):
     sale = _visible_sale(request, pk)
-    audit(request.user, "sale_view", sale, "staff sale page")
+    audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = list(sale.items.all())
     return render(
