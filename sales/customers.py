@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from stores.models import Store
 from taxfree.crypto import blind_index
+from taxfree.masking import masked
 from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from taxfree.text import document_number
@@ -118,7 +119,7 @@ def _identity_change(actor: Actor, customer: Customer, person: dict, number: str
         AuditAction.CUSTOMER_CHANGE,
         customer,
         ", ".join(sorted(changed)),
-        document="•" * max(len(number) - 4, 0) + number[-4:],
+        document=masked(number),
         before={k: str(before[k]) for k in changed},
         after={k: str(v) for k, v in changed.items()},
     )
@@ -162,8 +163,7 @@ def _document_upsert(
 
 
 def _shown(field: str, value: Any) -> str:
-    text = str(value)
-    return "•" * max(len(text) - 4, 0) + text[-4:] if field == "passport_number" and value else text
+    return masked(value) if field == "passport_number" and value else str(value)
 
 
 def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
+from taxfree.masking import masked
 from taxfree.text import document_number
 from transmission.validators import (
     validate_birth_date,
@@ -148,8 +149,7 @@ class IdentityDocument(models.Model):
 
     @property
     def masked_number(self) -> str:
-        number = self.number or ""
-        return "•" * max(len(number) - 3, 0) + number[-3:]
+        return masked(self.number)
 
 
 class Product(models.Model):

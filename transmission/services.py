@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.crypto import decrypt, encrypt
+from taxfree.masking import masked
 from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor, is_compliance_officer
 from taxfree.text import document_number
@@ -87,7 +88,7 @@ def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[st
         number = document_number(changes["document_number"])
         old = decrypt(buyer["document_number"]) if buyer.get("document_number") else ""
         if number != old:
-            before["document_number"], after["document_number"] = _masked(old), _masked(number)
+            before["document_number"], after["document_number"] = masked(old), masked(number)
             buyer["document_number"] = encrypt(number)
     for item in new["items"]:
         for key in ITEM_FACTS:
@@ -96,7 +97,3 @@ def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[st
                 before[field], after[field] = item.get(key), changes[field]
                 item[key] = changes[field]
     return new, before, after
-
-
-def _masked(number: str) -> str:
-    return "•" * max(len(number) - 4, 0) + number[-4:]

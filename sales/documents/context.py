@@ -11,6 +11,7 @@ import segno
 from django.utils import timezone, translation
 
 from taxfree.crypto import decrypt
+from taxfree.masking import masked
 
 from .. import explanations
 from ..choices import DocumentType
@@ -94,7 +95,7 @@ def _buyer(buyer: dict[str, Any], language: str) -> dict[str, str]:
         "nationality": buyer.get("nationality", ""),
         "document": kind,
         # The customer's copy shows only the last four characters of the number.
-        "number": "•" * max(len(number) - 4, 0) + number[-4:],
+        "number": masked(number),
     }
 
 
