@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sales import rules, services
+from sales import returns, rules, services
 from sales.choices import CUSTOMER_LANGUAGE_CODES
 from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
@@ -258,4 +258,4 @@ def _refund(sale: Sale) -> dict | None:
     paid = getattr(sale, "refund", None)
     # Awaiting: what confirmation will make due; not confirmed or expired: nothing, for good.
     forfeited = sale.record.customs_state in ("not_confirmed", "expired")
-    return refund_as_dict(0 if forfeited else services.refund_due(sale), paid)
+    return refund_as_dict(0 if forfeited else returns.refund_due(sale), paid)

@@ -17,7 +17,7 @@ from .. import explanations
 from ..choices import DocumentType
 from ..decisions import rounding_rows, sale_totals
 from ..models import Sale
-from ..services import refund_due
+from ..returns import refund_due
 from ..traveller import links
 from ..traveller.qr import qr_data_uri
 from .texts import LANGUAGES, labels

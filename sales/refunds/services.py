@@ -15,7 +15,7 @@ from transmission.models import PurchaseRecord
 
 from ..models import Sale
 from ..permissions import check_can_sell
-from ..services import refund_due
+from ..returns import refund_due
 from ..traveller import notices
 from .models import Refund
 from .payouts.models import Payout, PayoutAttempt

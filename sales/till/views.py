@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sales import explanations, services
+from sales import explanations, returns, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
 from sales.documents.context import applies
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
-from sales.models import IdentityDocument, Product, Sale, SaleSubmission
+from sales.models import IdentityDocument, Product, Sale, SaleItem, SaleSubmission
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import payout_card_refund
 from sales.refunds.payouts.forms import TILL_METHODS, PayoutForm, TerminalRefundForm
@@ -451,7 +451,7 @@ def _visible_sale(request, pk: int) -> Sale:
 def sale_detail(request, pk: int):
     sale = _visible_sale(request, pk)
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
-    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = list(sale.items.all())
     return render(
         request,
@@ -472,12 +472,12 @@ def sale_detail(request, pk: int):
 def _refund_state(request, sale: Sale) -> dict:
     if sale.kind == Sale.Kind.CANCELLATION:
         paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
-        due_now = services.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
+        due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
         return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
     if sale.regime != "refund":
         return {}
     paid = getattr(sale, "refund", None)  # fetched with the sale
-    due = services.refund_due(sale)
+    due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
     return {
         "refund": paid,
@@ -595,7 +595,7 @@ def sale_cancel(request, pk: int):
     sale = _visible_sale(request, pk)
     if not can_sell(request.user):
         raise PermissionDenied
-    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = [(item, left.get(item.line, 0)) for item in sale.items.all()]
     wanted = {item.line: max(_int(request.POST.get(f"line-{item.line}") or 0), 0) for item, _left in items}
     reason = clean_text(request.POST.get("reason", "")[:200], multiline=True)
@@ -603,10 +603,10 @@ def sale_cancel(request, pk: int):
     if request.method == "POST":
         try:
             if "confirm" in request.POST:
-                cancellation = services.sale_cancel(actor=request.user, sale=sale, quantities=wanted, reason=reason)
+                cancellation = returns.sale_cancel(actor=request.user, sale=sale, quantities=wanted, reason=reason)
                 messages.success(request, _("Return recorded; its purchase record is queued for sending."))
                 return redirect("staff:sale", cancellation.pk)
-            preview = services.return_preview(sale, wanted)
+            preview = returns.return_preview(sale, wanted)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sales import services
+from sales import returns, services
 from sales.models import Sale
 from tests.factories import DocumentFactory, finalize, item
 
@@ -21,15 +21,15 @@ def test_same_day_purchases_at_the_store_are_added_up(clerk, document):
 
 def test_a_cancellation_has_negative_quantities_and_its_own_record(clerk, document):
     sale = finalize(clerk, document, [item(10_000, 2), item(1_080, 3, price_includes_tax=True, tax_rate="reduced")])
-    partial = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1}, reason="return")
+    partial = returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 1}, reason="return")
     assert [i.quantity for i in partial.items.all()] == [-1]
     assert (partial.total_excl_tax, partial.total_tax, partial.kind) == (-10_000, -1_000, "cancellation")
     assert partial.record.kind == "cancellation" and partial.record.payload["items"][0]["quantity"] == -1
-    rest = services.sale_cancel(actor=clerk, sale=sale)
+    rest = returns.sale_cancel(actor=clerk, sale=sale)
     assert sorted(i.quantity for i in rest.items.all()) == [-3, -1]
     assert rest.total_tax == -(1_000 + 240)
     with pytest.raises(ValidationError):
-        services.sale_cancel(actor=clerk, sale=sale)
+        returns.sale_cancel(actor=clerk, sale=sale)
     sale.refresh_from_db()
     assert sale.items.count() == 2 and sale.total_tax == 2_240  # the original is untouched
 
@@ -37,13 +37,13 @@ def test_a_cancellation_has_negative_quantities_and_its_own_record(clerk, docume
 def test_too_many_units_cannot_be_returned(clerk, document):
     sale = finalize(clerk, document, [item(10_000)])
     with pytest.raises(ValidationError):
-        services.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
+        returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
     assert Sale.objects.count() == 1
 
 
 def test_cancelled_units_no_longer_count_towards_the_same_day_total(clerk, document):
     sale = finalize(clerk, document, [item(6_000)], hour=10)
-    services.sale_cancel(actor=clerk, sale=sale)
+    returns.sale_cancel(actor=clerk, sale=sale)
     with pytest.raises(services.SaleRefused):
         finalize(clerk, document, [item(3_000)], hour=12)
 

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from taxfree.models import AuditAction, audit
 
 from ...models import Sale
-from ...services import refund_due
+from ...returns import refund_due
 from ..services import RefundRefused
 from .batches import (
     BatchRefused,

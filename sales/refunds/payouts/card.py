@@ -17,7 +17,7 @@ from taxfree.roles import Actor, user_of
 
 from ...models import Sale
 from ...permissions import check_can_sell
-from ...services import refund_due
+from ...returns import refund_due
 from ..models import Refund
 from ..services import RefundRefused, check_payable, refund_pay
 from .fees import fee_for
