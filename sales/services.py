@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
 from taxfree.models import AuditAction, audit, audits_together
+from taxfree.roles import Actor
 
 from . import rules
 from .customers import customer_upsert
 from .decisions import decision_as_dict
-from .inputs import ItemLine, buyer_of, earlier_same_day
+from .inputs import ItemLine, SaleOrder, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
@@ -43,7 +45,7 @@ class AlreadyFinished(Exception):
 SUBMISSION_KEPT = timedelta(days=1)
 
 
-def _submission_claim(actor, key: str) -> SaleSubmission | None:
+def _submission_claim(actor: Actor, key: str) -> SaleSubmission | None:
     """The first request with this key goes on; a concurrent one waits for it (PostgreSQL: on the
     unique index; SQLite: its transaction waits for the write lock) and then raises AlreadyFinished
     with the first one's sale, so its own transaction writes nothing."""
@@ -129,146 +131,89 @@ def split_evaluate(
 @transaction.atomic(durable=True)
 def sale_finalize_split(
     *,
-    actor,
-    store: Store,
+    actor: Actor,
+    order: SaleOrder,
     customer: Customer,
     document: IdentityDocument,
-    groups: Sequence[Sequence[ItemLine]],
-    customer_language: str,
-    acknowledged: bool,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
+    groups: Sequence[Sequence[int]],
     submission: str = "",
 ) -> list[FinalizedSale]:
     """docs/rules.md §2: customs confirms per purchase record and one item not confirmed voids the
     refund of its whole record, so a refund-method basket may leave as several sales, one record
-    each, all or none. Each part must be eligible with the others counted in the same-day total.
+    each, all or none. `groups`: the indexes of the order's lines in each part. Each part must be
+    eligible with the others counted in the same-day total.
     `submission`: the key of this request (AlreadyFinished when it finished before)."""
-    check_can_sell(actor, store)
+    check_can_sell(actor, order.store)
     claim = _submission_claim(actor, submission)
-    groups = [list(g) for g in groups if g]
-    if len(groups) < 2:
+    parts = [replace(order, lines=tuple(order.lines[n] for n in g)) for g in groups if g]
+    if len(parts) < 2:
         raise ValidationError(_("A split needs at least two purchase records with items."))
     if rules.regime_on(timezone.localdate()).name != "refund":
         raise ValidationError(_("Only refund-method sales are split into several purchase records."))
     sold_at = timezone.now()
+    parts = [replace(part, sold_at=sold_at) for part in parts]
     alone = [
         sale_evaluate(
-            store=store, customer=customer, document=document, lines=g, sale_date=timezone.localdate(sold_at)
+            store=order.store,
+            customer=customer,
+            document=document,
+            lines=part.lines,
+            sale_date=timezone.localdate(sold_at),
         ).total_excl_tax
-        for g in groups
+        for part in parts
     ]
-    done = []
-    for n, group in enumerate(groups):
-        # The parts already written count from the database; the ones still to come, from here.
-        done.append(
-            _sale_write(
-                actor=actor,
-                store=store,
-                customer=customer,
-                document=document,
-                lines=group,
-                customer_language=customer_language,
-                acknowledged=acknowledged,
-                sold_at=sold_at,
-                receipt_number=receipt_number,
-                temporary_site=temporary_site,
-                alongside_excl=sum(alone[n + 1 :]),
-            )
-        )
+    # The parts already written count from the database; the ones still to come, from here.
+    done = [
+        _sale_write(actor, part, customer, document, alongside_excl=sum(alone[n + 1 :])) for n, part in enumerate(parts)
+    ]
     _submission_done(claim, done[0].sale)
     return done
 
 
 @transaction.atomic(durable=True)
 def sale_finalize(
-    *,
-    actor,
-    store: Store,
-    customer: Customer,
-    document: IdentityDocument,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    sold_at: datetime | None = None,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
-    submission: str = "",
+    *, actor: Actor, order: SaleOrder, customer: Customer, document: IdentityDocument, submission: str = ""
 ) -> FinalizedSale:
-    """Write the sale, its items, the decision, the outbox record and the audit row at once.
-    `submission`: the key of this request (AlreadyFinished when it finished before)."""
-    check_can_sell(actor, store)
+    """Write the sale, its items, the decision, the outbox record and the audit row at once, for a
+    customer registered before (the till). `submission`: the key of this request
+    (AlreadyFinished when it finished before)."""
+    check_can_sell(actor, order.store)
     claim = _submission_claim(actor, submission)
-    done = _sale_write(
-        actor=actor,
-        store=store,
-        customer=customer,
-        document=document,
-        lines=lines,
-        customer_language=customer_language,
-        acknowledged=acknowledged,
-        sold_at=sold_at,
-        receipt_number=receipt_number,
-        temporary_site=temporary_site,
-    )
+    done = _sale_write(actor, order, customer, document)
     _submission_done(claim, done.sale)
     return done
 
 
 @transaction.atomic(durable=True)
-def sale_record(
-    *,
-    actor,
-    store: Store,
-    person: dict,
-    document: dict,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
-) -> FinalizedSale:
-    """A sale from a POS: the customer registered and the sale written in one transaction, so a
-    refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
-    check_can_sell(actor, store)
+def sale_finalize_with_customer(*, actor: Actor, order: SaleOrder, person: dict, document: dict) -> FinalizedSale:
+    """A sale from a POS: the customer registered (or found) and the sale written in one
+    transaction, so a refused sale (SaleRefused, ValidationError) leaves nothing behind, not even
+    its customer."""
+    check_can_sell(actor, order.store)
     with audits_together():
-        customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
-        return _sale_write(
-            actor=actor,
-            store=store,
-            customer=customer,
-            document=doc,
-            lines=lines,
-            customer_language=customer_language,
-            acknowledged=acknowledged,
-            receipt_number=receipt_number,
-            temporary_site=temporary_site,
-            customer_locked=True,
-            first_visit=new,
-        )
+        customer, doc, new = customer_upsert(actor=actor, store=order.store, person=person, document=document)
+        return _sale_write(actor, order, customer, doc, customer_locked=True, first_visit=new)
 
 
 def _sale_write(
-    *,
-    actor,
-    store: Store,
+    actor: Actor,
+    order: SaleOrder,
     customer: Customer,
     document: IdentityDocument,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    sold_at: datetime | None = None,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
+    *,
     alongside_excl: int = 0,
     customer_locked: bool = False,
     first_visit: bool = False,
 ) -> FinalizedSale:
-    sold_at = sold_at or timezone.now()
+    """The body every sale workflow shares. `alongside_excl`: the other parts of a split basket
+    still to be written; `customer_locked`, `first_visit`: the customer was locked, or created, in
+    this transaction already."""
+    store = order.store
+    sold_at = order.sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
     _check_parties(store, customer, document, sale_date)
-    _check_site(store, temporary_site, sale_date)
-    if not acknowledged:
+    _check_site(store, order.temporary_site, sale_date)
+    if not order.acknowledged:
         raise ValidationError(_("The customer has not acknowledged the tax-free rules."))
     # Lock the customer so two tills cannot both count the same-day total without the other
     # (customer_upsert has already locked an existing customer, or created a new one, in this transaction).
@@ -278,7 +223,7 @@ def _sale_write(
         store=store,
         customer=customer,
         document=document,
-        lines=lines,
+        lines=order.lines,
         sale_date=sale_date,
         alongside_excl=alongside_excl,
         first_visit=first_visit,
@@ -287,7 +232,7 @@ def _sale_write(
         raise SaleRefused(decision)
     sale = Sale.objects.create(
         store=store,
-        temporary_site=temporary_site,
+        temporary_site=order.temporary_site,
         customer=customer,
         document=document,
         sold_at=sold_at,
@@ -298,14 +243,14 @@ def _sale_write(
         refund_amount=decision.refund_amount,
         packing=decision.packing or "",
         decision=decision_as_dict(decision, "ja"),
-        customer_language=customer_language,
+        customer_language=order.customer_language,
         acknowledged_at=timezone.now(),
-        receipt_number=receipt_number,
-        created_by=actor,
+        receipt_number=order.receipt_number,
+        created_by=actor if isinstance(actor, User) else None,
     )
     items = SaleItem.objects.bulk_create(
         _item_row(sale, n, line, result, decision)
-        for n, (line, result) in enumerate(zip(lines, decision.items, strict=True), start=1)
+        for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
     record_create(sale, items=items)
     audit(actor, AuditAction.SALE_FINALIZE, sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")

@@ -141,16 +141,8 @@ class SaleCreateView(APIView):
         language = get_language() or "ja"
         person, document = facts_split(data["customer"])
         try:
-            done = services.sale_record(
-                actor=request.user,
-                store=data["store"],
-                person=person,
-                document=document,
-                lines=serializer.lines(),
-                customer_language=data["customer_language"],
-                acknowledged=data["acknowledged"],
-                receipt_number=data["receipt_number"],
-                temporary_site=data["temporary_site"],
+            done = services.sale_finalize_with_customer(
+                actor=request.user, order=serializer.order(), person=person, document=document
             )
         except services.SaleRefused as refused:
             return Response(decision_as_dict(refused.decision, language), status=422)

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Customer, IdentityDocument
+from stores.models import Store
 from transmission.validators import refusal, validate_detail, validate_item_name, validate_line_amount
 from transmission.wire import limits
 
@@ -131,6 +132,17 @@ class Basket:
 
     def lines(self):
         return [line_from_dict(i) for i in self.items]
+
+    def order(self, store: Store, *, receipt_number: str) -> SaleOrder:
+        """The basket as the sale workflows take it."""
+        return SaleOrder(
+            store=store,
+            lines=tuple(self.lines()),
+            customer_language=self.data.get("language", "en"),
+            acknowledged=self.data.get("acknowledged", False),
+            receipt_number=receipt_number,
+            temporary_site=self.site(store),
+        )
 
     def acknowledge(self, language: str) -> None:
         self.data.update(language=language, acknowledged=True)

@@ -385,21 +385,11 @@ def finish(request, store_id: int, draft: str):
     if not finish_form.is_valid():
         _errors_to_messages(request, finish_form)
         return redirect("staff:basket", store.pk, cart.id)
-    common = {
-        "actor": request.user,
-        "store": store,
-        "customer": customer,
-        "document": document,
-        "customer_language": cart.data.get("language", "en"),
-        "acknowledged": cart.data.get("acknowledged", False),
-        "receipt_number": finish_form.cleaned_data["receipt_number"],
-        "temporary_site": cart.site(store),
-        "submission": cart.id,
-    }
+    order = cart.order(store, receipt_number=finish_form.cleaned_data["receipt_number"])
+    common = {"actor": request.user, "order": order, "customer": customer, "document": document, "submission": cart.id}
     try:
         if len(cart.groups()) > 1:
-            lines = cart.lines()
-            parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
+            parts = services.sale_finalize_split(groups=cart.groups(), **common)
             cart.discard()
             numbers = ", ".join(f"#{p.sale.pk}" for p in parts)
             messages.success(
@@ -408,7 +398,7 @@ def finish(request, store_id: int, draft: str):
                 % {"n": len(parts), "sales": numbers},
             )
             return redirect("staff:sale", parts[0].sale.pk)
-        done = services.sale_finalize(lines=cart.lines(), **common)
+        done = services.sale_finalize(**common)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
         return _finished_before(request, draft, first.sale)

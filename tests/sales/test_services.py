@@ -81,18 +81,20 @@ def test_a_submission_finishes_one_sale_and_its_keys_are_dropped_a_day_later(cle
 
     from django.utils import timezone
 
-    from sales.inputs import line_from_dict
+    from sales.inputs import SaleOrder, line_from_dict
     from sales.models import SaleSubmission
 
     def finish(key):
         return services.sale_finalize(
             actor=clerk,
-            store=document.customer.store,
+            order=SaleOrder(
+                store=document.customer.store,
+                lines=tuple([line_from_dict(item(10_000))]),
+                customer_language="en",
+                acknowledged=True,
+            ),
             customer=document.customer,
             document=document,
-            lines=[line_from_dict(item(10_000))],
-            customer_language="en",
-            acknowledged=True,
             submission=key,
         ).sale
 
