@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -135,7 +136,7 @@ def _write_cancellation(actor: Actor, sale: Sale, wanted: dict[int, int], reason
         packing=sale.packing,
         decision={"reason": reason},
         customer_language=sale.customer_language,
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,
     )
     for row in rows:
         row.sale = cancellation

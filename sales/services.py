@@ -48,8 +48,9 @@ SUBMISSION_KEPT = timedelta(days=1)
 def _submission_claim(actor: Actor, key: str) -> SaleSubmission | None:
     """The first request with this key goes on; a concurrent one waits for it (PostgreSQL: on the
     unique index; SQLite: its transaction waits for the write lock) and then raises AlreadyFinished
-    with the first one's sale, so its own transaction writes nothing."""
-    if not key:
+    with the first one's sale, so its own transaction writes nothing. Only users sell
+    (check_can_sell has refused anyone else)."""
+    if not key or not isinstance(actor, User):
         return None
     try:
         with transaction.atomic():  # a savepoint: the refused insert leaves the transaction usable
