@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
 
 from .models import NTACertificate, Store
 from .validators import validate_store_identifier
@@ -121,7 +122,7 @@ def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=No
     )
 
 
-def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -> bytes:
+def certificate_export(*, actor: Actor, certificate: NTACertificate, password: bytes) -> bytes:
     """A PKCS#12 backup under a new password (the CA lets the certificate be downloaded once)."""
     if len(password) < 8:
         raise ValidationError(_("Use a password of at least 8 characters."), code="password")

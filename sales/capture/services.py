@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ def capture_text(text: str) -> dict:
     return _response(result, (timezone.now() - started).total_seconds() * 1000)
 
 
-def capture_image(*, actor, data: bytes, content_type: str) -> dict:
+def capture_image(*, actor: Actor, data: bytes, content_type: str) -> dict:
     """Raises reader.ImageError for what is not a readable image; the caller answers 400."""
     result, elapsed = reader.read(data, timezone.localdate())
     body = _response(result, elapsed)
@@ -45,9 +46,9 @@ def capture_image(*, actor, data: bytes, content_type: str) -> dict:
     return body
 
 
-def _keep(actor, data: bytes, content_type: str, status: str) -> int:
+def _keep(actor: Actor, data: bytes, content_type: str, status: str) -> int:
     kept = PassportCapture.objects.create(
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if isinstance(actor, User) else None,
         image=encrypt_bytes(data),
         content_type=content_type,
         status=status,
