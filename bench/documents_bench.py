@@ -48,7 +48,7 @@ def _sale():
 
     document = DocumentFactory()
     officer = UserFactory(role="Compliance officer", is_superuser=True)
-    from sales.inputs import line_from_dict
+    from sales.inputs import SaleOrder, line_from_dict
 
     lines = [
         line_from_dict(item(12_000 + n * 1_000, name=f"西陣織 帯 {n}", detail="西陣織 袋帯 金糸 手織り"))
@@ -57,13 +57,15 @@ def _sale():
     lines.append(line_from_dict(item(1_080, 3, name="抹茶クッキー", tax_rate="reduced", price_includes_tax=True)))
     return sale_finalize(
         actor=officer,
-        store=document.customer.store,
+        order=SaleOrder(
+            store=document.customer.store,
+            lines=tuple(lines),
+            customer_language="zh-hant",
+            acknowledged=True,
+            sold_at=at(date(2026, 11, 21)),
+        ),
         customer=document.customer,
         document=document,
-        lines=lines,
-        customer_language="zh-hant",
-        acknowledged=True,
-        sold_at=at(date(2026, 11, 21)),
     ).sale
 
 

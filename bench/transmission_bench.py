@@ -237,17 +237,14 @@ def store_and_customer(env: dict[str, str]):
 
 def sell(user, store, customer, document):
     from sales import services
-    from sales.inputs import line_from_dict
+    from sales.inputs import SaleOrder, line_from_dict
 
     lines = [line_from_dict({"name": "Kimono", "quantity": 1, "unit_price": 33_000, "price_includes_tax": True})]
     return services.sale_finalize(
         actor=user,
-        store=store,
+        order=SaleOrder(store=store, lines=tuple(lines), customer_language="en", acknowledged=True),
         customer=customer,
         document=document,
-        lines=lines,
-        customer_language="en",
-        acknowledged=True,
     ).sale
 
 

@@ -9,7 +9,7 @@ from stores.models import StoreScopedQuerySet
 from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin, CleanTextMixin, OfficeAdmin, ReadOnlyAdmin
 from taxfree.countries import nationality_choices
 from taxfree.crypto import blind_index
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.templatetags.money import yen_office
 
 from .documents.context import document_context
@@ -203,7 +203,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
         sales = list(queryset.select_related("record").order_by("pk")[:100])
         contexts = [document_context(sale, "purchase-record", sale.customer_language or "ja") for sale in sales]
         for sale in sales:
-            audit(request.user, "document_print", sale, "purchase-record a4 (admin)")
+            audit(request.user, AuditAction.DOCUMENT_PRINT, sale, "purchase-record a4 (admin)")
         response = HttpResponse(pdf_of(contexts, "a4"), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="purchase-records.pdf"'
         return response

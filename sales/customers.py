@@ -11,7 +11,8 @@ from django.db import connection, transaction
 
 from stores.models import Store
 from taxfree.crypto import blind_index
-from taxfree.models import audit
+from taxfree.masking import masked
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from taxfree.text import document_number
 
@@ -84,7 +85,7 @@ def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict)
         if existing
         else _new_document(customer, number, document)
     )
-    audit(actor, "customer_register", customer, "existing" if existing else "new", document=doc.pk)
+    audit(actor, AuditAction.CUSTOMER_REGISTER, customer, "existing" if existing else "new", document=doc.pk)
     return Registration(customer, doc, new=existing is None)
 
 
@@ -115,10 +116,10 @@ def _identity_change(actor: Actor, customer: Customer, person: dict, number: str
     customer.save()
     audit(
         actor,
-        "customer_change",
+        AuditAction.CUSTOMER_CHANGE,
         customer,
         ", ".join(sorted(changed)),
-        document="•" * max(len(number) - 4, 0) + number[-4:],
+        document=masked(number),
         before={k: str(before[k]) for k in changed},
         after={k: str(v) for k, v in changed.items()},
     )
@@ -152,7 +153,7 @@ def _document_upsert(
         doc.save()
         audit(
             actor,
-            "document_change",
+            AuditAction.DOCUMENT_CHANGE,
             doc,
             ", ".join(sorted(changed)),
             before=before,
@@ -162,8 +163,7 @@ def _document_upsert(
 
 
 def _shown(field: str, value: Any) -> str:
-    text = str(value)
-    return "•" * max(len(text) - 4, 0) + text[-4:] if field == "passport_number" and value else text
+    return masked(value) if field == "passport_number" and value else str(value)
 
 
 def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import F, Q, Sum
+
+from stores.models import Store, TemporarySite
 
 from . import rules
 from .models import Customer, IdentityDocument, SaleItem
@@ -18,6 +20,20 @@ class ItemLine:
     item: rules.Item
     product_id: int | None = None
     jan_code: str = ""
+
+
+@dataclass(frozen=True)
+class SaleOrder:
+    """A sale as the till and the POS API both hand it to the workflows: where it is sold, the
+    lines, what the customer was told and agreed to, and the shop's own receipt."""
+
+    store: Store
+    lines: tuple[ItemLine, ...]
+    customer_language: str
+    acknowledged: bool
+    receipt_number: str = ""
+    temporary_site: TemporarySite | None = None
+    sold_at: datetime | None = None  # now, unless a test or the demo dates it
 
 
 ITEM_FIELDS = (

@@ -3,11 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.countries import validate_nationality
 from taxfree.crypto import EncryptedTextField, blind_index
+from taxfree.masking import masked
 from taxfree.text import document_number
 from transmission.validators import (
     validate_birth_date,
@@ -148,8 +152,7 @@ class IdentityDocument(models.Model):
 
     @property
     def masked_number(self) -> str:
-        number = self.number or ""
-        return "•" * max(len(number) - 3, 0) + number[-3:]
+        return masked(self.number)
 
 
 class Product(models.Model):
@@ -197,8 +200,39 @@ class Product(models.Model):
         return self.name
 
 
+def refund_due_sql(sale: str = "pk", refund_amount: str = "refund_amount") -> Combinable:
+    """The refund due in SQL (docs/rules.md §4): the sale's own refund plus what its returns took
+    off (their negative changes). `sale` and `refund_amount` are the paths to the sale's id and
+    refund from the rows queried (from a purchase record: "sale_id", "sale__refund_amount").
+    Its Python twin is `sales.returns.refund_due`; tests/sales/test_returns.py holds them equal."""
+    returns = (
+        Sale.objects.filter(cancels=OuterRef(sale))
+        .order_by()
+        .values("cancels")
+        .annotate(s=Sum("refund_amount"))
+        .values("s")
+    )
+    return F(refund_amount) + Coalesce(Subquery(returns), 0)
+
+
 class SaleQuerySet(StoreScopedQuerySet):
-    pass
+    def with_refund_due(self) -> SaleQuerySet:
+        """Each sale with `refund_due` (an int), counted in the database."""
+        return self.annotate(refund_due=refund_due_sql())
+
+
+class SaleItemQuerySet(models.QuerySet):
+    def returnable_quantities(self, sale: Sale) -> dict[int, int]:
+        """Per line of the sale, how many units have not been cancelled yet: its lines plus its
+        cancellations' (negative, numbered as the original), summed per line in one query."""
+        rows = (
+            self.filter(Q(sale=sale) | Q(sale__cancels=sale))
+            .order_by()
+            .values("line")
+            .annotate(left=Sum("quantity"))
+            .values_list("line", "left")
+        )
+        return dict(sorted(rows))
 
 
 class Sale(models.Model):
@@ -310,6 +344,8 @@ class SaleItem(models.Model):
     volume_ml = models.PositiveIntegerField(null=True, blank=True)
     liquor_tax_per_unit = models.IntegerField(default=0)
     unit_price_excl_tax = models.BigIntegerField(_("unit price excl. tax"))
+
+    objects = SaleItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["sale", "line"]

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
-from taxfree.models import audit, audits_together
+from taxfree.models import AuditAction, audit, audits_together
+from taxfree.roles import Actor
 
 from . import rules
 from .customers import customer_upsert
 from .decisions import decision_as_dict
-from .inputs import ItemLine, buyer_of, earlier_same_day
+from .inputs import ItemLine, SaleOrder, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
-from .rules import money
 
 
 class SaleRefused(Exception):
@@ -44,11 +45,12 @@ class AlreadyFinished(Exception):
 SUBMISSION_KEPT = timedelta(days=1)
 
 
-def _submission_claim(actor, key: str) -> SaleSubmission | None:
+def _submission_claim(actor: Actor, key: str) -> SaleSubmission | None:
     """The first request with this key goes on; a concurrent one waits for it (PostgreSQL: on the
     unique index; SQLite: its transaction waits for the write lock) and then raises AlreadyFinished
-    with the first one's sale, so its own transaction writes nothing."""
-    if not key:
+    with the first one's sale, so its own transaction writes nothing. Only users sell
+    (check_can_sell has refused anyone else)."""
+    if not key or not isinstance(actor, User):
         return None
     try:
         with transaction.atomic():  # a savepoint: the refused insert leaves the transaction usable
@@ -130,146 +132,89 @@ def split_evaluate(
 @transaction.atomic(durable=True)
 def sale_finalize_split(
     *,
-    actor,
-    store: Store,
+    actor: Actor,
+    order: SaleOrder,
     customer: Customer,
     document: IdentityDocument,
-    groups: Sequence[Sequence[ItemLine]],
-    customer_language: str,
-    acknowledged: bool,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
+    groups: Sequence[Sequence[int]],
     submission: str = "",
 ) -> list[FinalizedSale]:
     """docs/rules.md §2: customs confirms per purchase record and one item not confirmed voids the
     refund of its whole record, so a refund-method basket may leave as several sales, one record
-    each, all or none. Each part must be eligible with the others counted in the same-day total.
+    each, all or none. `groups`: the indexes of the order's lines in each part. Each part must be
+    eligible with the others counted in the same-day total.
     `submission`: the key of this request (AlreadyFinished when it finished before)."""
-    check_can_sell(actor, store)
+    check_can_sell(actor, order.store)
     claim = _submission_claim(actor, submission)
-    groups = [list(g) for g in groups if g]
-    if len(groups) < 2:
+    parts = [replace(order, lines=tuple(order.lines[n] for n in g)) for g in groups if g]
+    if len(parts) < 2:
         raise ValidationError(_("A split needs at least two purchase records with items."))
     if rules.regime_on(timezone.localdate()).name != "refund":
         raise ValidationError(_("Only refund-method sales are split into several purchase records."))
     sold_at = timezone.now()
+    parts = [replace(part, sold_at=sold_at) for part in parts]
     alone = [
         sale_evaluate(
-            store=store, customer=customer, document=document, lines=g, sale_date=timezone.localdate(sold_at)
+            store=order.store,
+            customer=customer,
+            document=document,
+            lines=part.lines,
+            sale_date=timezone.localdate(sold_at),
         ).total_excl_tax
-        for g in groups
+        for part in parts
     ]
-    done = []
-    for n, group in enumerate(groups):
-        # The parts already written count from the database; the ones still to come, from here.
-        done.append(
-            _sale_write(
-                actor=actor,
-                store=store,
-                customer=customer,
-                document=document,
-                lines=group,
-                customer_language=customer_language,
-                acknowledged=acknowledged,
-                sold_at=sold_at,
-                receipt_number=receipt_number,
-                temporary_site=temporary_site,
-                alongside_excl=sum(alone[n + 1 :]),
-            )
-        )
+    # The parts already written count from the database; the ones still to come, from here.
+    done = [
+        _sale_write(actor, part, customer, document, alongside_excl=sum(alone[n + 1 :])) for n, part in enumerate(parts)
+    ]
     _submission_done(claim, done[0].sale)
     return done
 
 
 @transaction.atomic(durable=True)
 def sale_finalize(
-    *,
-    actor,
-    store: Store,
-    customer: Customer,
-    document: IdentityDocument,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    sold_at: datetime | None = None,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
-    submission: str = "",
+    *, actor: Actor, order: SaleOrder, customer: Customer, document: IdentityDocument, submission: str = ""
 ) -> FinalizedSale:
-    """Write the sale, its items, the decision, the outbox record and the audit row at once.
-    `submission`: the key of this request (AlreadyFinished when it finished before)."""
-    check_can_sell(actor, store)
+    """Write the sale, its items, the decision, the outbox record and the audit row at once, for a
+    customer registered before (the till). `submission`: the key of this request
+    (AlreadyFinished when it finished before)."""
+    check_can_sell(actor, order.store)
     claim = _submission_claim(actor, submission)
-    done = _sale_write(
-        actor=actor,
-        store=store,
-        customer=customer,
-        document=document,
-        lines=lines,
-        customer_language=customer_language,
-        acknowledged=acknowledged,
-        sold_at=sold_at,
-        receipt_number=receipt_number,
-        temporary_site=temporary_site,
-    )
+    done = _sale_write(actor, order, customer, document)
     _submission_done(claim, done.sale)
     return done
 
 
 @transaction.atomic(durable=True)
-def sale_record(
-    *,
-    actor,
-    store: Store,
-    person: dict,
-    document: dict,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
-) -> FinalizedSale:
-    """A sale from a POS: the customer registered and the sale written in one transaction, so a
-    refused sale (SaleRefused, ValidationError) leaves nothing behind, not even its customer."""
-    check_can_sell(actor, store)
+def sale_finalize_with_customer(*, actor: Actor, order: SaleOrder, person: dict, document: dict) -> FinalizedSale:
+    """A sale from a POS: the customer registered (or found) and the sale written in one
+    transaction, so a refused sale (SaleRefused, ValidationError) leaves nothing behind, not even
+    its customer."""
+    check_can_sell(actor, order.store)
     with audits_together():
-        customer, doc, new = customer_upsert(actor=actor, store=store, person=person, document=document)
-        return _sale_write(
-            actor=actor,
-            store=store,
-            customer=customer,
-            document=doc,
-            lines=lines,
-            customer_language=customer_language,
-            acknowledged=acknowledged,
-            receipt_number=receipt_number,
-            temporary_site=temporary_site,
-            customer_locked=True,
-            first_visit=new,
-        )
+        customer, doc, new = customer_upsert(actor=actor, store=order.store, person=person, document=document)
+        return _sale_write(actor, order, customer, doc, customer_locked=True, first_visit=new)
 
 
 def _sale_write(
-    *,
-    actor,
-    store: Store,
+    actor: Actor,
+    order: SaleOrder,
     customer: Customer,
     document: IdentityDocument,
-    lines: Sequence[ItemLine],
-    customer_language: str,
-    acknowledged: bool,
-    sold_at: datetime | None = None,
-    receipt_number: str = "",
-    temporary_site: TemporarySite | None = None,
+    *,
     alongside_excl: int = 0,
     customer_locked: bool = False,
     first_visit: bool = False,
 ) -> FinalizedSale:
-    sold_at = sold_at or timezone.now()
+    """The body every sale workflow shares. `alongside_excl`: the other parts of a split basket
+    still to be written; `customer_locked`, `first_visit`: the customer was locked, or created, in
+    this transaction already."""
+    store = order.store
+    sold_at = order.sold_at or timezone.now()
     sale_date = timezone.localdate(sold_at)
     _check_parties(store, customer, document, sale_date)
-    _check_site(store, temporary_site, sale_date)
-    if not acknowledged:
+    _check_site(store, order.temporary_site, sale_date)
+    if not order.acknowledged:
         raise ValidationError(_("The customer has not acknowledged the tax-free rules."))
     # Lock the customer so two tills cannot both count the same-day total without the other
     # (customer_upsert has already locked an existing customer, or created a new one, in this transaction).
@@ -279,7 +224,7 @@ def _sale_write(
         store=store,
         customer=customer,
         document=document,
-        lines=lines,
+        lines=order.lines,
         sale_date=sale_date,
         alongside_excl=alongside_excl,
         first_visit=first_visit,
@@ -288,7 +233,7 @@ def _sale_write(
         raise SaleRefused(decision)
     sale = Sale.objects.create(
         store=store,
-        temporary_site=temporary_site,
+        temporary_site=order.temporary_site,
         customer=customer,
         document=document,
         sold_at=sold_at,
@@ -299,17 +244,17 @@ def _sale_write(
         refund_amount=decision.refund_amount,
         packing=decision.packing or "",
         decision=decision_as_dict(decision, "ja"),
-        customer_language=customer_language,
+        customer_language=order.customer_language,
         acknowledged_at=timezone.now(),
-        receipt_number=receipt_number,
-        created_by=actor,
+        receipt_number=order.receipt_number,
+        created_by=actor if isinstance(actor, User) else None,
     )
     items = SaleItem.objects.bulk_create(
         _item_row(sale, n, line, result, decision)
-        for n, (line, result) in enumerate(zip(lines, decision.items, strict=True), start=1)
+        for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
     record_create(sale, items=items)
-    audit(actor, "sale_finalize", sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
+    audit(actor, AuditAction.SALE_FINALIZE, sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
     return FinalizedSale(sale, decision)
 
 
@@ -362,132 +307,3 @@ def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decisi
         liquor_tax_per_unit=result.liquor_tax_per_unit,
         unit_price_excl_tax=result.unit_price_excl_tax,
     )
-
-
-def returnable_quantities(sale: Sale) -> dict[int, int]:
-    """Per line of the original sale, how many units have not been cancelled yet."""
-    left = {item.line: item.quantity for item in sale.items.all()}
-    for item in SaleItem.objects.filter(sale__cancels=sale):
-        left[item.line] += item.quantity  # cancellation lines are negative, numbered as the original
-    return left
-
-
-@transaction.atomic(durable=True)
-def sale_cancel(*, actor, sale: Sale, quantities: dict[int, int] | None = None, reason: str = "") -> Sale:
-    """A cancellation record with negative quantities (docs/rules.md §2): all, or a partial return."""
-    check_can_sell(actor, sale.store)
-    Sale.objects.select_for_update().get(pk=sale.pk)
-    # A return and a refund never race (docs/architecture.md): while a payment of the refund is at
-    # the card provider or in a bank file, its amount must not change under it.
-    if Sale.objects.filter(pk=sale.pk, payout__attempts__state__in=("requested", "pending")).exists():
-        raise ValidationError(_("A payment of this sale's refund is under way: settle it before a return."))
-    left = returnable_quantities(sale)
-    wanted = _checked_return(sale, left, quantities)
-    return _write_cancellation(actor, sale, wanted, reason, left)
-
-
-def _checked_return(sale: Sale, left: dict[int, int], quantities: dict[int, int] | None) -> dict[int, int]:
-    if sale.kind != Sale.Kind.SALE:
-        raise ValidationError(_("A cancellation cannot itself be cancelled."))
-    wanted = quantities if quantities is not None else left
-    wanted = {line: qty for line, qty in wanted.items() if qty}
-    if not wanted:
-        raise ValidationError(_("Nothing to return: enter how many of each item come back."))
-    for line, qty in wanted.items():
-        if line not in left or not 0 < qty <= left[line]:
-            message = _("Line %(line)s: at most %(left)s can be cancelled.")
-            raise ValidationError(message % {"line": line, "left": left.get(line, 0)})
-    return wanted
-
-
-@dataclass(frozen=True)
-class ReturnPreview:
-    """What a return would do, before anything is written: the lines, what the customer is paid
-    back, and the refund due before and after (refund method)."""
-
-    lines: list[tuple[SaleItem, int]]
-    payback: int
-    refund_before: int
-    refund_after: int
-
-
-def return_preview(sale: Sale, quantities: dict[int, int]) -> ReturnPreview:
-    left = returnable_quantities(sale)
-    wanted = _checked_return(sale, left, quantities)
-    originals = {item.line: item for item in sale.items.all()}
-    totals = money.rate_totals(
-        money.Line(originals[line].rate_percent, originals[line].unit_price * qty, originals[line].price_includes_tax)
-        for line, qty in wanted.items()
-    )
-    excl, tax = sum(t.excl_tax for t in totals), sum(t.tax for t in totals)
-    # The customer paid the tax-inclusive price under the refund method, the tax-free price before.
-    payback = excl + tax if sale.regime == "refund" else excl
-    before = refund_due(sale)
-    return ReturnPreview(
-        [(originals[line], qty) for line, qty in sorted(wanted.items())],
-        payback,
-        before,
-        before + _refund_change(sale, originals, left, wanted),
-    )
-
-
-def refund_due(sale: Sale) -> int:
-    """What the customer gets back for this sale now: its refund less what its returns took off."""
-    taken = Sale.objects.filter(cancels=sale).aggregate(s=models.Sum("refund_amount"))["s"] or 0
-    return sale.refund_amount + taken
-
-
-def _refund_change(sale: Sale, originals: dict[int, SaleItem], left: dict[int, int], wanted: dict[int, int]) -> int:
-    """The (negative) change of the refund due that a return brings: the refund of what remains
-    minus the refund due before, so that the sale's refund plus its returns' is always exactly
-    the refund of the remaining lines (docs/rules.md §4)."""
-    if sale.regime != "refund":
-        return 0
-    after = {line: left[line] - wanted.get(line, 0) for line in originals}
-    remaining = [
-        money.Line(i.rate_percent, i.unit_price * after[line], i.price_includes_tax) for line, i in originals.items()
-    ]
-    remaining_before = sum(i.unit_price_excl_tax * left[line] for line, i in originals.items())
-    others = earlier_same_day(sale.customer_id, sale.store_id, sale.sale_date).total_excl_tax - remaining_before
-    return rules.refund_of_remainder(remaining, sale.sale_date, others) - refund_due(sale)
-
-
-def _write_cancellation(actor, sale: Sale, wanted: dict[int, int], reason: str, left: dict[int, int]) -> Sale:
-    originals = {item.line: item for item in sale.items.all()}
-    refund_change = _refund_change(sale, originals, left, wanted)
-    whole = all(wanted.get(line, 0) == item.quantity for line, item in originals.items())
-    now = timezone.now()
-    rows = []
-    for line, qty in sorted(wanted.items()):
-        item = originals[line]
-        item.pk, item.quantity = None, -qty
-        rows.append(item)
-    # Totals of the returned units, rounded as the original was, then negated.
-    totals = money.rate_totals(
-        money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax) for i in rows
-    )
-    excl, tax = -sum(t.excl_tax for t in totals), -sum(t.tax for t in totals)
-    cancellation = Sale.objects.create(
-        store=sale.store,
-        temporary_site=sale.temporary_site,
-        customer=sale.customer,
-        document=sale.document,
-        kind=Sale.Kind.CANCELLATION,
-        cancels=sale,
-        sold_at=now,
-        sale_date=sale.sale_date,
-        regime=sale.regime,
-        total_excl_tax=excl,
-        total_tax=tax,
-        refund_amount=refund_change,
-        packing=sale.packing,
-        decision={"reason": reason},
-        customer_language=sale.customer_language,
-        created_by=actor,
-    )
-    for row in rows:
-        row.sale = cancellation
-    SaleItem.objects.bulk_create(rows)
-    record_create(cancellation, full_cancellation=whole)
-    audit(actor, "sale_cancel", cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
-    return cancellation

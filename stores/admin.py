@@ -2,7 +2,6 @@ from typing import cast
 
 from django.contrib import admin
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin, OfficeAdmin
@@ -12,6 +11,7 @@ from .admin_views import status_label
 from .forms import FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from .models.certificates import NTACertificateQuerySet
+from .reminders import reminder_mark_done
 
 
 @admin.register(Business)
@@ -213,7 +213,7 @@ class ReminderAdmin(OfficeAdmin):
 
     @admin.action(description=_("Mark as done"), permissions=["change"])
     def mark_done(self, request, queryset):
-        queryset.filter(done_at__isnull=True).update(done_at=timezone.now())
+        reminder_mark_done(actor=request.user, reminders=queryset)
 
     def get_urls(self):
         attention = path("attention/", self.admin_site.admin_view(admin_views.attention), name="stores_attention")

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
 
 from .models import NTACertificate, Store
 from .validators import validate_store_identifier
@@ -94,7 +95,7 @@ def certificate_import(
     if NTACertificate.objects.filter(fingerprint=parsed.fingerprint).exists():
         raise ValidationError(_("This certificate has already been imported."), code="duplicate")
     record = certificate_record(parsed, identifier=identifier, holder=holder, actor=actor)
-    audit(actor, "certificate_import", record, f"{identifier} serial {record.serial}")
+    audit(actor, AuditAction.CERTIFICATE_IMPORT, record, f"{identifier} serial {record.serial}")
     return record
 
 
@@ -121,7 +122,7 @@ def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=No
     )
 
 
-def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -> bytes:
+def certificate_export(*, actor: Actor, certificate: NTACertificate, password: bytes) -> bytes:
     """A PKCS#12 backup under a new password (the CA lets the certificate be downloaded once)."""
     if len(password) < 8:
         raise ValidationError(_("Use a password of at least 8 characters."), code="password")
@@ -133,7 +134,7 @@ def certificate_export(*, actor, certificate: NTACertificate, password: bytes) -
     data = pkcs12.serialize_key_and_certificates(
         certificate.identifier.encode(), key, cert, None, serialization.BestAvailableEncryption(password)
     )
-    audit(actor, "certificate_export", certificate, "PKCS#12 backup")
+    audit(actor, AuditAction.CERTIFICATE_EXPORT, certificate, "PKCS#12 backup")
     return data
 
 

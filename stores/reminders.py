@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from taxfree.roles import COMPLIANCE_OFFICER
+from taxfree.models import AuditAction, audit, audits_together
+from taxfree.roles import COMPLIANCE_OFFICER, Actor
 
 from .models import Filing, JPKICertificate, NTACertificate, Reminder
 
@@ -54,6 +56,18 @@ def reminder_raise(
         },
     )
     return created
+
+
+@transaction.atomic(durable=True)
+def reminder_mark_done(*, actor: Actor, reminders: QuerySet[Reminder]) -> int:
+    """The reminders not yet done marked done now, one audit row each; how many were marked."""
+    now = timezone.now()
+    open_ones = list(reminders.filter(done_at__isnull=True).select_for_update())
+    with audits_together():
+        for reminder in open_ones:
+            audit(actor, AuditAction.REMINDER_MARK_DONE, reminder, reminder.subject)
+    Reminder.objects.filter(pk__in=[r.pk for r in open_ones]).update(done_at=now)
+    return len(open_ones)
 
 
 def certificate_events(today: date) -> Iterator[Event]:

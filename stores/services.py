@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
 
 from . import deadlines
 from .models import Filing, JPKICertificate, Store, TemporarySite
@@ -16,7 +17,7 @@ DONE = (Filing.Status.FILED, Filing.Status.ACCEPTED)
 
 
 @transaction.atomic
-def filing_apply(*, actor, filing: Filing) -> Filing:
+def filing_apply(*, actor: Actor, filing: Filing) -> Filing:
     """Recompute the due date by the rules and carry out what a filed notice changes."""
     due = deadlines.filing_due_on(filing.kind, filing.effective_on)
     if due and filing.due_on != due:
@@ -27,7 +28,7 @@ def filing_apply(*, actor, filing: Filing) -> Filing:
         filing.save(update_fields=["filed_on"])
     if filing.status in DONE:
         _effects(filing)
-    audit(actor, "filing_apply", filing, f"{filing.kind} {filing.status}")
+    audit(actor, AuditAction.FILING_APPLY, filing, f"{filing.kind} {filing.status}")
     return filing
 
 
@@ -45,7 +46,7 @@ def _effects(filing: Filing) -> None:
 
 
 @transaction.atomic
-def temporary_site_sync_filing(*, actor, site: TemporarySite) -> Filing:
+def temporary_site_sync_filing(*, actor: Actor, site: TemporarySite) -> Filing:
     """Every temporary site has its 設置届出書, due the day before it opens."""
     filing, created = Filing.objects.get_or_create(
         kind=Filing.Kind.TEMPORARY_SITE_SETUP,
@@ -59,11 +60,11 @@ def temporary_site_sync_filing(*, actor, site: TemporarySite) -> Filing:
 
 
 @transaction.atomic
-def jpki_holder_changed(*, actor, certificate: JPKICertificate) -> None:
+def jpki_holder_changed(*, actor: Actor, certificate: JPKICertificate) -> None:
     """docs/rules.md §6: a change of name or address revokes the signature certificate (not the user one)."""
     if certificate.kind != JPKICertificate.Kind.SIGNATURE or certificate.revoked_on:
         return
     certificate.revoked_on = timezone.localdate()
     certificate.revocation_reason = _("name or address changed: issue a new signature certificate")
     certificate.save(update_fields=["revoked_on", "revocation_reason"])
-    audit(actor, "jpki_revoked", certificate, certificate.revocation_reason)
+    audit(actor, AuditAction.JPKI_REVOKED, certificate, certificate.revocation_reason)

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 
 from .models import FilingAttachment
 
@@ -15,5 +15,5 @@ def filing_attachment(request, pk: int):
         raise PermissionDenied
     attachment = get_object_or_404(FilingAttachment, pk=pk)
     name = attachment.file.name or ""
-    audit(request.user, "attachment_download", attachment.filing, name)
+    audit(request.user, AuditAction.ATTACHMENT_DOWNLOAD, attachment.filing, name)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name.rsplit("/")[-1])

@@ -4,7 +4,6 @@ from typing import Any
 
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
-from axes.utils import reset
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
@@ -20,7 +19,8 @@ from django_q.models import Failure, Success
 
 from .admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
 from .enrolment import link_issue
-from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, Notice, audit
+from .logins import login_unlock
+from .models import ApiToken, AuditAction, AuditEvent, EnrolmentLink, Notice
 from .otp import needs_second_factor
 from .tokens import token_create, token_revoke
 
@@ -31,7 +31,7 @@ class ActionFilter(admin.SimpleListFilter):
     title, parameter_name = _("action"), "action"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return sorted(ACTIONS.items(), key=lambda item: str(item[1]))
+        return sorted(AuditAction.choices, key=lambda item: str(item[1]))
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -58,7 +58,7 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
 
     @admin.display(description=_("action"), ordering="action")
     def action_label(self, obj: AuditEvent) -> str:
-        return str(ACTIONS.get(obj.action, obj.action))
+        return str(AuditAction(obj.action).label) if obj.action in AuditAction.values else obj.action
 
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
@@ -148,9 +148,7 @@ class LockedLoginAdmin(OfficeAdmin, AccessAttemptAdmin):
     @admin.action(description=_("Unlock the selected logins"), permissions=["delete"])
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         for attempt in queryset:
-            audit(request.user, "login_unlock", attempt, f"{attempt.username} from {attempt.ip_address}")
-            reset(username=attempt.username)
-            reset(ip=attempt.ip_address)
+            login_unlock(actor=request.user, attempt=attempt)
         self.message_user(request, _("Unlocked."), messages.SUCCESS)
 
 

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any, cast
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
@@ -15,7 +15,8 @@ from django.http import HttpRequest, HttpResponse
 
 from .crypto import EncryptedTextField
 from .forms import TextField
-from .models import audit
+from .masking import masked
+from .models import AuditAction, audit
 
 
 class CappedPaginator(Paginator):
@@ -80,9 +81,47 @@ class AuditedViewMixin(OfficeAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = getattr(response, "context_data", {}).get("original")
         if request.method == "GET" and obj is not None:
-            audit(request.user, "admin_view", obj, "admin")
+            audit(request.user, AuditAction.ADMIN_VIEW, obj, "admin")
         return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit(request.user, "admin_change" if change else "admin_add", obj, ", ".join(form.changed_data)[:200])
+        admin_save_audit(actor=request.user, obj=obj, form=form, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            saved = inline_form.instance
+            if inline_form.has_changed() and saved.pk is not None and saved not in formset.deleted_objects:
+                admin_save_audit(
+                    actor=request.user, obj=saved, form=inline_form, change=saved not in formset.new_objects
+                )
+
+
+def admin_save_audit(*, actor: Any, obj: models.Model, form: Any, change: bool) -> None:
+    """The audit row of a save in the admin: each changed field's value before and after, secret
+    fields (encrypted at rest) masked (taxfree.masking). Django's admin saves inside its own
+    transaction, so this is a workflow's body without `durable` (docs/architecture.md)."""
+    changed = list(form.changed_data)
+    before = {name: _shown(obj, form, name, form.initial.get(name)) for name in changed}
+    after = {name: _shown(obj, form, name, form.cleaned_data.get(name)) for name in changed}
+    summary = ", ".join(changed)[:200]
+    audit(
+        actor, AuditAction.ADMIN_CHANGE if change else AuditAction.ADMIN_ADD, obj, summary, before=before, after=after
+    )
+
+
+def _shown(obj: models.Model, form: Any, name: str, value: Any) -> Any:
+    field = form.fields.get(name)
+    prepared = field.prepare_value(value) if field is not None else value
+    if isinstance(prepared, (list, tuple, set)):
+        return sorted(str(v.pk if isinstance(v, models.Model) else v) for v in prepared)
+    text = "" if prepared is None else str(prepared)
+    return masked(text) if _secret(obj, name) else text
+
+
+def _secret(obj: models.Model, name: str) -> bool:
+    try:
+        return isinstance(obj._meta.get_field(name), EncryptedTextField)
+    except FieldDoesNotExist:  # a form-only field (e.g. a token's validity in days)
+        return False

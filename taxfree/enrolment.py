@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import EnrolmentLink, audit
+from .models import AuditAction, EnrolmentLink, audit
 from .roles import Actor
 from .tokens import digest
 
@@ -95,7 +95,7 @@ def link_issue(*, actor: Actor, user: Any) -> tuple[EnrolmentLink, str]:
         digest=digest(secret),
         expires_at=now + timedelta(hours=settings.OTP_ENROLMENT_LINK_HOURS),
     )
-    audit(actor, "otp_link_issue", link, f"for {user}, {settings.OTP_ENROLMENT_LINK_HOURS} h")
+    audit(actor, AuditAction.OTP_LINK_ISSUE, link, f"for {user}, {settings.OTP_ENROLMENT_LINK_HOURS} h")
     return link, secret
 
 
@@ -113,7 +113,7 @@ def link_redeem(*, user: Any, secret: str) -> EnrolmentLink | None:
         return None
     if not EnrolmentLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now()):
         return None
-    audit(user, "otp_link_use", link, f"issued by {link.issued_by or 'the server'}")
+    audit(user, AuditAction.OTP_LINK_USE, link, f"issued by {link.issued_by or 'the server'}")
     return link
 
 
@@ -125,4 +125,4 @@ def authenticator_confirm(*, user: Any, device: TOTPDevice, how: str) -> None:
     others.delete()
     TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
     summary = f"authenticator {'replaced' if replaced else 'confirmed'} ({how})"
-    audit(user, "otp_setup", device, summary)
+    audit(user, AuditAction.OTP_SETUP, device, summary)

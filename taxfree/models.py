@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -43,50 +44,65 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
-# What each audit action means, in the reader's language (the rows keep the stable code).
-ACTIONS = {
-    "admin_add": _("added in the admin"),
-    "admin_change": _("changed in the admin"),
-    "admin_view": _("opened in the admin"),
-    "attachment_download": _("filing attachment downloaded"),
-    "capture": _("passport captured"),
-    "certificate_export": _("certificate backed up"),
-    "certificate_import": _("certificate imported"),
-    "customer_change": _("customer's identity changed"),
-    "customer_register": _("customer registered"),
-    "customer_view": _("customer looked up"),
-    "document_print": _("document printed"),
-    "export": _("export downloaded"),
-    "document_change": _("identity document changed"),
-    "filing_apply": _("filing applied"),
-    "jpki_revoked": _("My Number certificate revoked"),
-    "login_unlock": _("login unlocked"),
-    "otp_link_issue": _("second-factor enrolment link issued"),
-    "otp_link_use": _("second-factor enrolment link used"),
-    "otp_setup": _("second factor set up"),
-    "payout_attempt": _("refund payment sent to the provider"),
-    "payout_batch": _("bank payout file"),
-    "payout_change": _("refund route changed"),
-    "payout_fail": _("refund payment failed"),
-    "record_correct": _("purchase record corrected"),
-    "record_review": _("warning reviewed"),
-    "record_send_now": _("purchase record sent now"),
-    "refund_pay": _("refund paid"),
-    "sale_cancel": _("sale cancelled or returned"),
-    "sale_finalize": _("sale finished"),
-    "sale_view": _("sale opened"),
-    "token_issue": _("API token made"),
-    "token_revoke": _("API token revoked"),
-}
+class AuditAction(models.TextChoices):
+    """The audit trail's action codes: `audit` refuses any other (the rows keep the stable code,
+    the admin shows the label in the reader's language)."""
+
+    ADMIN_ADD = "admin_add", _("added in the admin")
+    ADMIN_CHANGE = "admin_change", _("changed in the admin")
+    ADMIN_VIEW = "admin_view", _("opened in the admin")
+    ATTACHMENT_DOWNLOAD = "attachment_download", _("filing attachment downloaded")
+    CAPTURE = "capture", _("passport captured")
+    CAPTURES_PURGE = "captures_purge", _("kept passport images deleted")
+    CERTIFICATE_EXPORT = "certificate_export", _("certificate backed up")
+    CERTIFICATE_IMPORT = "certificate_import", _("certificate imported")
+    CUSTOMER_CHANGE = "customer_change", _("customer's identity changed")
+    CUSTOMER_REGISTER = "customer_register", _("customer registered")
+    CUSTOMER_VIEW = "customer_view", _("customer looked up")
+    DOCUMENT_CHANGE = "document_change", _("identity document changed")
+    DOCUMENT_PRINT = "document_print", _("document printed")
+    EXPORT = "export", _("export downloaded")
+    FIELD_KEYS_ROTATE = "field_keys_rotate", _("encryption keys rotated")
+    FILING_APPLY = "filing_apply", _("filing applied")
+    JPKI_REVOKED = "jpki_revoked", _("My Number certificate revoked")
+    LOGIN_UNLOCK = "login_unlock", _("login unlocked")
+    OTP_LINK_ISSUE = "otp_link_issue", _("second-factor enrolment link issued")
+    OTP_LINK_USE = "otp_link_use", _("second-factor enrolment link used")
+    OTP_SETUP = "otp_setup", _("second factor set up")
+    PAYOUT_ATTEMPT = "payout_attempt", _("refund payment sent to the provider")
+    PAYOUT_BATCH = "payout_batch", _("bank payout file")
+    PAYOUT_CHANGE = "payout_change", _("refund route changed")
+    PAYOUT_FAIL = "payout_fail", _("refund payment failed")
+    RECORD_CORRECT = "record_correct", _("purchase record corrected")
+    RECORD_REVIEW = "record_review", _("warning reviewed")
+    RECORD_SEND_NOW = "record_send_now", _("purchase record sent now")
+    REFUND_PAY = "refund_pay", _("refund paid")
+    REMINDER_MARK_DONE = "reminder_mark_done", _("reminder marked done")
+    SALE_CANCEL = "sale_cancel", _("sale cancelled or returned")
+    SALE_FINALIZE = "sale_finalize", _("sale finished")
+    SALE_VIEW = "sale_view", _("sale opened")
+    TOKEN_ISSUE = "token_issue", _("API token made")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
 
 
 _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", default=None)
 
 
-def audit(actor, action: str, obj: models.Model, summary: str = "", **data) -> AuditEvent:
+def audit(
+    actor: Any, action: AuditAction, obj: models.Model | type[models.Model], summary: str = "", **data: Any
+) -> AuditEvent:
+    """One row of the audit trail about `obj` (a row, or a model for a change to many of its rows).
+    An unknown action code is a bug: ValueError, and the caller's transaction rolls back."""
+    code = AuditAction(action)
     user = actor if getattr(actor, "is_authenticated", False) else None
+    object_id = "" if isinstance(obj, type) else str(obj.pk)
     event = AuditEvent(
-        actor=user, action=action, object_type=obj._meta.label, object_id=str(obj.pk), summary=summary[:200], data=data
+        actor=user,
+        action=code.value,
+        object_type=obj._meta.label,
+        object_id=object_id,
+        summary=summary[:200],
+        data=data,
     )
     batch = _together.get()
     if batch is None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken, audit
+from .models import ApiToken, AuditAction, audit
 from .roles import Actor, group_names, roles_known
 from .throttling import TokenFailureThrottle
 
@@ -42,14 +42,14 @@ def token_create(*, actor: Actor, user: Any, name: str, days: int = 365) -> tupl
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:8], digest=digest(secret), expires_at=timezone.now() + timedelta(days=days)
     )
-    audit(actor, "token_issue", token, f"{name} for {user}, {days} days")
+    audit(actor, AuditAction.TOKEN_ISSUE, token, f"{name} for {user}, {days} days")
     return token, secret
 
 
 @transaction.atomic(durable=True)
 def token_revoke(*, actor: Actor, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit(actor, "token_revoke", token, token.name)
+    audit(actor, AuditAction.TOKEN_REVOKE, token, token.name)
 
 
 @functools.cache

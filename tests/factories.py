@@ -127,17 +127,19 @@ def passport_page(lines, rotate=0, card=False, fmt="PNG", exif_orientation=None)
 def finalize(user, document, lines, day=date(2026, 11, 21), hour=14):
     """A finished sale of these item dicts, sold at 14:00 Tokyo time on the day."""
     from sales import services
-    from sales.inputs import line_from_dict
+    from sales.inputs import SaleOrder, line_from_dict
 
     return services.sale_finalize(
         actor=user,
-        store=document.customer.store,
+        order=SaleOrder(
+            store=document.customer.store,
+            lines=tuple(line_from_dict(line) for line in lines),
+            customer_language="en",
+            acknowledged=True,
+            sold_at=at(day, hour),
+        ),
         customer=document.customer,
         document=document,
-        lines=[line_from_dict(line) for line in lines],
-        customer_language="en",
-        acknowledged=True,
-        sold_at=at(day, hour),
     ).sale
 
 

@@ -13,7 +13,7 @@ from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 
 from sales import services
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Sale
 from sales.refunds.models import Refund
 from stores.models import Business, Filing, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
@@ -39,12 +39,14 @@ def make_sales(officer, store: Store, n: int) -> None:
         doc = DocumentFactory(customer__store=store)
         sale = services.sale_finalize(
             actor=officer,
-            store=store,
+            order=SaleOrder(
+                store=store,
+                lines=tuple([line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})]),
+                customer_language="en",
+                acknowledged=True,
+            ),
             customer=doc.customer,
             document=doc,
-            lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000 + i})],
-            customer_language="en",
-            acknowledged=True,
         ).sale
         payout_rows(officer, sale)
 

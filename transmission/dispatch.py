@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -55,11 +55,6 @@ def record_kick(record_id: int) -> None:
         enqueue("transmission.tasks.send_record", record_id, task_name=f"send-record-{record_id}")
     except Exception:  # the broker being down must not fail the sale: the sweeper sends it
         log.warning("could not queue record %s; the sweeper will send it", record_id, exc_info=True)
-
-
-def due(now: datetime) -> Q:
-    ready = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return Q(state__in=[State.PENDING, State.WAITING]) & ready | Q(state=State.SENDING, lease_until__lt=now)
 
 
 def record_send(record_id: int | None = None, now: datetime | None = None) -> str | None:
@@ -112,7 +107,7 @@ def send_forever(stop: threading.Event, interval: float = 0.5) -> None:
 def record_claim(now: datetime, record_id: int | None = None) -> PurchaseRecord | None:
     with transaction.atomic():
         candidates = (
-            PurchaseRecord.objects.filter(due(now))
+            PurchaseRecord.objects.due(now)
             .order_by("created_at", "id")
             .only("id", "state", "lease_until", "cancels_id")
         )
@@ -285,7 +280,8 @@ def records_overdue_remind(now: datetime | None = None) -> int:
     """ "Without delay": records still unsent after RECORD_OVERDUE_MINUTES raise one reminder per
     store and day."""
     now = now or timezone.now()
-    late = unsent().filter(created_at__lt=now - timedelta(minutes=settings.RECORD_OVERDUE_MINUTES))
+    overdue = now - timedelta(minutes=settings.RECORD_OVERDUE_MINUTES)
+    late = PurchaseRecord.objects.unsent().filter(created_at__lt=overdue)
     raised = 0
     for row in late.values("store_id", "store__name", "store__business_id").order_by().distinct():
         raised += _overdue_reminder(row, timezone.localdate(now))
@@ -303,7 +299,3 @@ def _overdue_reminder(row: Mapping[str, Any], today: date) -> int:
             url="/admin/transmission/purchaserecord/?state__exact=waiting",
         )
     )
-
-
-def unsent() -> QuerySet[PurchaseRecord]:
-    return PurchaseRecord.objects.filter(state__in=[State.PENDING, State.SENDING, State.WAITING])

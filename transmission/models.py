@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,6 +20,19 @@ class PurchaseRecordQuerySet(StoreScopedQuerySet):
             models.Q(state=PurchaseRecord.State.NG)
             | models.Q(state=PurchaseRecord.State.WARNING, reviewed_at__isnull=True)
         )
+
+    def due(self, now: datetime) -> PurchaseRecordQuerySet:
+        """Records a worker may claim now: waiting to be sent and past their back-off, or left in
+        sending by a worker whose lease ran out (docs/architecture.md, invariant 4)."""
+        State = PurchaseRecord.State
+        ready = models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now)
+        waiting = models.Q(state__in=[State.PENDING, State.WAITING]) & ready
+        return self.filter(waiting | models.Q(state=State.SENDING, lease_until__lt=now))
+
+    def unsent(self) -> PurchaseRecordQuerySet:
+        """Records the NTA has not answered yet: pending, being sent, or waiting for a retry."""
+        State = PurchaseRecord.State
+        return self.filter(state__in=[State.PENDING, State.SENDING, State.WAITING])
 
 
 class CustomsState(models.TextChoices):

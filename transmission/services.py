@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.crypto import decrypt, encrypt
-from taxfree.models import audit
+from taxfree.masking import masked
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor, is_compliance_officer
 from taxfree.text import document_number
 
@@ -36,7 +37,7 @@ def record_send_now(*, actor: Actor, record: PurchaseRecord) -> None:
     if record.state not in (State.PENDING, State.WAITING):
         raise ValidationError(_("Only a pending or waiting record can be sent now."))
     PurchaseRecord.objects.filter(pk=record.pk).update(next_attempt_at=None)
-    audit(actor, "record_send_now", record, record.get_state_display())
+    audit(actor, AuditAction.RECORD_SEND_NOW, record, record.get_state_display())
     transaction.on_commit(lambda: record_kick(record.pk))
 
 
@@ -47,7 +48,7 @@ def record_review(*, actor: Actor, record: PurchaseRecord, note: str = "") -> No
     if record.state != State.WARNING or record.reviewed_at:
         raise ValidationError(_("Only a warning not yet reviewed can be marked reviewed."))
     PurchaseRecord.objects.filter(pk=record.pk).update(reviewed_at=timezone.now(), reviewed_by=actor)
-    audit(actor, "record_review", record, note[:200])
+    audit(actor, AuditAction.RECORD_REVIEW, record, note[:200])
 
 
 @transaction.atomic(durable=True)
@@ -72,7 +73,7 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
         result_messages=[],
         last_error="",
     )
-    audit(actor, "record_correct", locked, reason[:200], before=before, after=after)
+    audit(actor, AuditAction.RECORD_CORRECT, locked, reason[:200], before=before, after=after)
     transaction.on_commit(lambda: record_kick(locked.pk))
 
 
@@ -87,7 +88,7 @@ def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[st
         number = document_number(changes["document_number"])
         old = decrypt(buyer["document_number"]) if buyer.get("document_number") else ""
         if number != old:
-            before["document_number"], after["document_number"] = _masked(old), _masked(number)
+            before["document_number"], after["document_number"] = masked(old), masked(number)
             buyer["document_number"] = encrypt(number)
     for item in new["items"]:
         for key in ITEM_FACTS:
@@ -96,7 +97,3 @@ def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[st
                 before[field], after[field] = item.get(key), changes[field]
                 item[key] = changes[field]
     return new, before, after
-
-
-def _masked(number: str) -> str:
-    return "•" * max(len(number) - 4, 0) + number[-4:]

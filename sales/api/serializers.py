@@ -20,7 +20,7 @@ from sales.choices import (
     StatusOfResidence,
     TaxRate,
 )
-from sales.inputs import ItemLine, line_from_dict
+from sales.inputs import ItemLine, SaleOrder, line_from_dict
 from sales.models import Product
 from sales.permissions import store_seen_by
 from stores.models import Store, TemporarySite
@@ -251,6 +251,18 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         if site is not None and site.store_id != attrs["store"].pk:
             raise serializers.ValidationError({"temporary_site": _("This temporary site belongs to another store.")})
         return attrs
+
+    def order(self) -> SaleOrder:
+        """The validated request as the sale workflows take it."""
+        data = self.validated_data
+        return SaleOrder(
+            store=data["store"],
+            lines=tuple(self.lines()),
+            customer_language=data["customer_language"],
+            acknowledged=data["acknowledged"],
+            receipt_number=data["receipt_number"],
+            temporary_site=data["temporary_site"],
+        )
 
     def validate_sale_date(self, value):
         # docs/rules.md §2: goods are handed over on the day of sale; a sale is recorded as it happens.

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sales import rules, services
+from sales import returns, rules, services
 from sales.choices import CUSTOMER_LANGUAGE_CODES
 from sales.customers import facts_split
 from sales.decisions import DecisionSerializer, decision_as_dict
@@ -141,16 +141,8 @@ class SaleCreateView(APIView):
         language = get_language() or "ja"
         person, document = facts_split(data["customer"])
         try:
-            done = services.sale_record(
-                actor=request.user,
-                store=data["store"],
-                person=person,
-                document=document,
-                lines=serializer.lines(),
-                customer_language=data["customer_language"],
-                acknowledged=data["acknowledged"],
-                receipt_number=data["receipt_number"],
-                temporary_site=data["temporary_site"],
+            done = services.sale_finalize_with_customer(
+                actor=request.user, order=serializer.order(), person=person, document=document
             )
         except services.SaleRefused as refused:
             return Response(decision_as_dict(refused.decision, language), status=422)
@@ -258,4 +250,4 @@ def _refund(sale: Sale) -> dict | None:
     paid = getattr(sale, "refund", None)
     # Awaiting: what confirmation will make due; not confirmed or expired: nothing, for good.
     forfeited = sale.record.customs_state in ("not_confirmed", "expired")
-    return refund_as_dict(0 if forfeited else services.refund_due(sale), paid)
+    return refund_as_dict(0 if forfeited else returns.refund_due(sale), paid)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from taxfree.crypto import encrypt_bytes, fernet
+from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
 
 from .models import PassportCapture
 from .mrz import parse, reader
@@ -34,7 +37,7 @@ def capture_text(text: str) -> dict:
     return _response(result, (timezone.now() - started).total_seconds() * 1000)
 
 
-def capture_image(*, actor, data: bytes, content_type: str) -> dict:
+def capture_image(*, actor: Actor, data: bytes, content_type: str) -> dict:
     """Raises reader.ImageError for what is not a readable image; the caller answers 400."""
     result, elapsed = reader.read(data, timezone.localdate())
     body = _response(result, elapsed)
@@ -43,9 +46,9 @@ def capture_image(*, actor, data: bytes, content_type: str) -> dict:
     return body
 
 
-def _keep(actor, data: bytes, content_type: str, status: str) -> int:
+def _keep(actor: Actor, data: bytes, content_type: str, status: str) -> int:
     kept = PassportCapture.objects.create(
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor if isinstance(actor, User) else None,
         image=encrypt_bytes(data),
         content_type=content_type,
         status=status,
@@ -97,12 +100,15 @@ _KINDS = {
 }
 
 
-@transaction.atomic
-def captures_purge(now=None) -> int:
-    """Delete kept capture images older than CAPTURE_KEEP_DAYS (all of them when keeping is off)."""
+@transaction.atomic(durable=True)
+def captures_purge(now: datetime | None = None, *, actor: Actor = None) -> int:
+    """Delete kept capture images older than CAPTURE_KEEP_DAYS (all of them when keeping is off);
+    a purge that deleted any writes one audit row with the count and the cut-off."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=max(settings.CAPTURE_KEEP_DAYS, 0))
     deleted, _ = PassportCapture.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        audit(actor, AuditAction.CAPTURES_PURGE, PassportCapture, f"{deleted} images", cutoff=cutoff.isoformat())
     return deleted
 
 

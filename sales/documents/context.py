@@ -11,12 +11,13 @@ import segno
 from django.utils import timezone, translation
 
 from taxfree.crypto import decrypt
+from taxfree.masking import masked
 
 from .. import explanations
 from ..choices import DocumentType
 from ..decisions import rounding_rows, sale_totals
 from ..models import Sale
-from ..services import refund_due
+from ..returns import refund_due
 from ..traveller import links
 from ..traveller.qr import qr_data_uri
 from .texts import LANGUAGES, labels
@@ -94,7 +95,7 @@ def _buyer(buyer: dict[str, Any], language: str) -> dict[str, str]:
         "nationality": buyer.get("nationality", ""),
         "document": kind,
         # The customer's copy shows only the last four characters of the number.
-        "number": "•" * max(len(number) - 4, 0) + number[-4:],
+        "number": masked(number),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 
 from taxfree.api import FileRenderer
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 
 from ..models import Sale
 from .context import NotApplicable
@@ -23,7 +23,7 @@ def pdf_response(request, sale: Sale, name: str) -> HttpResponse:
         pdf = document_pdf(sale, name, size=size, language=language)
     except NotApplicable:
         raise Http404(f"no {name} for this sale") from None
-    audit(request.user, "document_print", sale, f"{name} {size} {language}")
+    audit(request.user, AuditAction.DOCUMENT_PRINT, sale, f"{name} {size} {language}")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{sale.pk}-{size}.pdf"'
     return response

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import is_accountant, is_compliance_officer
 
 from .formats import csv_chunks, xlsx_file
@@ -35,7 +35,13 @@ def reports(request):
         rows = estimate(scope, data["export"])
         if rows > settings.EXPORT_INLINE_ROWS:
             job = job_start(user=request.user, rows=rows, **data)
-            audit(request.user, "export", request.user, f"{data['export']} {data['format']} (job {job.pk})", job=job.pk)
+            audit(
+                request.user,
+                AuditAction.EXPORT,
+                request.user,
+                f"{data['export']} {data['format']} (job {job.pk})",
+                job=job.pk,
+            )
             return redirect("report_job", job.pk)
         return export_response(request.user, **data)
     jobs = ExportJob.objects.filter(user=request.user)[:10]
@@ -67,7 +73,7 @@ def report_download(request, pk: int):
     path = directory() / job.file_name
     if not path.exists():
         raise Http404("the file is no longer kept")
-    audit(request.user, "export", request.user, f"{job.export} downloaded (job {job.pk})", job=job.pk)
+    audit(request.user, AuditAction.EXPORT, request.user, f"{job.export} downloaded (job {job.pk})", job=job.pk)
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"{job.export}-{job.pk}{path.suffix}")
 
 
@@ -77,7 +83,7 @@ def export_response(
     scope = Scope(user, start, end, store.pk if store else None)
     audit(
         user,
-        "export",
+        AuditAction.EXPORT,
         user,
         f"{export} {format} {start}..{end}",
         export=export,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Sale
-from ..services import refund_due
+from ..returns import refund_due
 from .forms import RefundForm
 from .models import Refund
 from .payouts.models import PayoutAccount

@@ -1,7 +1,7 @@
 """What the office works from: the refunds queue and the refund liability, for what a user sees.
 
 A sale's refund due is its own refund plus its returns' (negative) changes, which by construction
-is the refund of what remains (sales/services.py); the sums below add the two kinds of rows."""
+is the refund of what remains (sales/returns.py); the sums below add the two kinds of rows."""
 
 from __future__ import annotations
 
@@ -18,23 +18,21 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from stores.models import Store
 from taxfree.roles import sees_all_stores
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
-from ..models import Sale, SaleItem
+from ..models import Sale, SaleItem, refund_due_sql
 from .payouts.models import Method, PayoutAttempt
 
 CustomsState = PurchaseRecord.CustomsState
@@ -54,25 +52,13 @@ UNPAID: dict[str, str] = {
 
 
 def refund_sales(user: Any) -> QuerySet[Sale]:
-    """Refund-method sales the user sees, each with what its returns took off (`returned`)."""
+    """Refund-method sales the user sees, each with its `refund_due`."""
     return (
         Sale.objects.visible_to(user)
         .filter(kind=Sale.Kind.SALE, regime="refund")
-        .annotate(returned=_returned("pk"))
+        .with_refund_due()
         .select_related("store", "customer", "record")
     )
-
-
-def _returned(sale: str) -> Coalesce:
-    """What the returns of the sale `sale` points at took off its refund (0 or negative)."""
-    returns = (
-        Sale.objects.filter(cancels=OuterRef(sale))
-        .order_by()
-        .values("cancels")
-        .annotate(s=Sum("refund_amount"))
-        .values("s")
-    )
-    return Coalesce(Subquery(returns), 0)
 
 
 # The chain-wide totals scan every unpaid refund-method sale (seconds at ten million sales): they
@@ -165,7 +151,7 @@ def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
         .order_by()
         .annotate(
             soon=ExpressionWrapper(Q(customs_deadline__lte=soon), output_field=BooleanField()),
-            due=F("sale__refund_amount") + _returned("sale_id"),
+            due=refund_due_sql("sale_id", "sale__refund_amount"),
             route=_route(),
         )
         .values("customs_state", "soon", "route")
@@ -240,8 +226,6 @@ def _section(
     ids = list(records)
     found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids)}
     rows = [found[i] for i in ids if i in found]
-    for sale in rows:
-        sale.refund_due = sale.refund_amount + sale.returned  # type: ignore[attr-defined]
     if with_missing:
         _missing_items(rows)
     count, amount = totals.get(key, (0, 0))

@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from transmission.models import PurchaseRecord
 
 from ..models import Sale
 from ..permissions import check_can_sell
-from ..services import refund_due
+from ..returns import refund_due
 from ..traveller import notices
 from .models import Refund
 from .payouts.models import Payout, PayoutAttempt
@@ -80,7 +80,7 @@ def refund_pay(
         attempt.save(update_fields=["state", "finished_at", "provider_reference"])
     audit(
         actor,
-        "refund_pay",
+        AuditAction.REFUND_PAY,
         refund,
         f"sale #{sale.pk}: ¥{paid:,} by {channel}",
         sale=sale.pk,

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sales.customers import facts_split, find_document
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Customer, IdentityDocument
+from stores.models import Store
 from taxfree.crypto import blind_index, decrypt, encrypt
 from transmission.validators import (
     refusal,
@@ -218,6 +219,17 @@ class Basket:
 
     def lines(self):
         return [line_from_dict(i) for i in self.items]
+
+    def order(self, store: Store, *, receipt_number: str) -> SaleOrder:
+        """The basket as the sale workflows take it."""
+        return SaleOrder(
+            store=store,
+            lines=tuple(self.lines()),
+            customer_language=self.data.get("language", "en"),
+            acknowledged=self.data.get("acknowledged", False),
+            receipt_number=receipt_number,
+            temporary_site=self.site(store),
+        )
 
     def acknowledge(self, language: str) -> None:
         self.data.update(language=language, acknowledged=True)

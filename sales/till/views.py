@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sales import explanations, services
+from sales import explanations, returns, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
@@ -28,7 +28,7 @@ from sales.documents.context import applies, document_context
 from sales.documents.render import SIZES, pdf_of
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
-from sales.models import IdentityDocument, Product, Sale, SaleSubmission
+from sales.models import IdentityDocument, Product, Sale, SaleItem, SaleSubmission
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import payout_card_refund
 from sales.refunds.payouts.forms import TILL_METHODS, PayoutForm, TerminalRefundForm
@@ -37,7 +37,7 @@ from sales.refunds.services import RefundRefused, refund_pay
 from sales.traveller import links
 from sales.traveller.qr import qr_data_uri
 from stores.models import Store, TemporarySite
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import can_sell
 from taxfree.text import clean_text
 
@@ -186,7 +186,7 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
     if document is None:
         messages.warning(request, _("No customer with this document number: enter the customer below."))
         return redirect("staff:customer", store.pk, cart.id)
-    audit(request.user, "customer_view", document.customer, "found by document number")
+    audit(request.user, AuditAction.CUSTOMER_VIEW, document.customer, "found by document number")
     cart.data["found"] = document.pk
     cart.save()
     messages.info(request, _("Customer found: check the landing date and status for today's visit."))
@@ -446,21 +446,11 @@ def finish(request, store_id: int, draft: str):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("staff:customer", store.pk, cart.id)
-    common = {
-        "actor": request.user,
-        "store": store,
-        "customer": customer,
-        "document": document,
-        "customer_language": cart.data.get("language", "en"),
-        "acknowledged": cart.data.get("acknowledged", False),
-        "receipt_number": finish_form.cleaned_data["receipt_number"],
-        "temporary_site": cart.site(store),
-        "submission": cart.id,
-    }
+    order = cart.order(store, receipt_number=finish_form.cleaned_data["receipt_number"])
+    common = {"actor": request.user, "order": order, "customer": customer, "document": document, "submission": cart.id}
     try:
         if len(cart.groups()) > 1:
-            lines = cart.lines()
-            parts = services.sale_finalize_split(groups=[[lines[n] for n in g] for g in cart.groups()], **common)
+            parts = services.sale_finalize_split(groups=cart.groups(), **common)
             cart.discard()
             numbers = format_html_join(
                 ", ", '<a href="{}">#{}</a>', ((reverse("staff:sale", args=[p.sale.pk]), p.sale.pk) for p in parts)
@@ -471,7 +461,7 @@ def finish(request, store_id: int, draft: str):
                 format_html(text.replace("%(n)s", "{n}").replace("%(sales)s", "{sales}"), n=len(parts), sales=numbers),
             )
             return redirect("staff:sale", parts[0].sale.pk)
-        done = services.sale_finalize(lines=cart.lines(), **common)
+        done = services.sale_finalize(**common)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
         return _finished_before(request, draft, first.sale, twice=True)
@@ -530,8 +520,8 @@ def _visible_sale(request, pk: int) -> Sale:
 @login_required
 def sale_detail(request, pk: int):
     sale = _visible_sale(request, pk)
-    audit(request.user, "sale_view", sale, "staff sale page")
-    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
+    left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = list(sale.items.all())
     return render(
         request,
@@ -553,12 +543,12 @@ def sale_detail(request, pk: int):
 def _refund_state(request, sale: Sale) -> dict:
     if sale.kind == Sale.Kind.CANCELLATION:
         paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
-        due_now = services.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
+        due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
         return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
     if sale.regime != "refund":
         return {}
     paid = getattr(sale, "refund", None)  # fetched with the sale
-    due = services.refund_due(sale)
+    due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
     return {
         "refund": paid,
@@ -632,7 +622,7 @@ def sale_documents(request, pk: int):
         for name in ("purchase-record", "packing-list", "refund-receipt"):
             if applies(part, name):
                 contexts.append(document_context(part, name, part.customer_language or "en"))
-                audit(request.user, "document_print", part, f"{name} {size} (all sheets of #{sale.pk})")
+                audit(request.user, AuditAction.DOCUMENT_PRINT, part, f"{name} {size} (all sheets of #{sale.pk})")
     response = HttpResponse(pdf_of(contexts, size), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sheets-{sale.pk}-{size}.pdf"'
     return response
@@ -708,7 +698,7 @@ def sale_cancel(request, pk: int):
     sale = _visible_sale(request, pk)
     if not can_sell(request.user):
         raise PermissionDenied
-    left = services.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
+    left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = [(item, left.get(item.line, 0)) for item in sale.items.all()]
     wanted = {item.line: max(_int(request.POST.get(f"line-{item.line}") or 0), 0) for item, _left in items}
     reason = clean_text(request.POST.get("reason", "")[:200], multiline=True)
@@ -716,10 +706,10 @@ def sale_cancel(request, pk: int):
     if request.method == "POST":
         try:
             if "confirm" in request.POST:
-                cancellation = services.sale_cancel(actor=request.user, sale=sale, quantities=wanted, reason=reason)
+                cancellation = returns.sale_cancel(actor=request.user, sale=sale, quantities=wanted, reason=reason)
                 messages.success(request, _("Return recorded; its purchase record is queued for sending."))
                 return redirect("staff:sale", cancellation.pk)
-            preview = services.return_preview(sale, wanted)
+            preview = returns.return_preview(sale, wanted)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -198,6 +198,6 @@ def missing_items(sale: Sale) -> list[str]:
 
 
 def _due(sale: Sale) -> int:
-    from ..services import refund_due
+    from ..returns import refund_due
 
     return refund_due(sale)

@@ -27,7 +27,7 @@ from ..refunds.payouts.fees import fee_for
 from ..refunds.payouts.models import Method, Payout, PayoutAttempt
 from ..refunds.payouts.services import PayoutRefused, payout_set
 from ..refunds.payouts.texts import say
-from ..services import refund_due
+from ..returns import refund_due
 from . import limits, links
 from .texts import LANGUAGES, NAMES, language_of, texts
 from .timeline import timeline

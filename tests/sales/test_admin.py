@@ -107,3 +107,20 @@ def test_a_mistyped_object_address_is_never_a_server_error(client, officer, stor
     base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
     for tail in ("import/change/", "abc/change/", "999999/change/", "1.5/"):
         assert client.get(base + tail).status_code in (200, 302, 404), base + tail
+
+
+def test_a_customer_edited_in_the_admin_is_audited_with_before_and_after_the_number_masked(client, officer, store):
+    from tests.security.test_admin import submitted
+
+    client.force_login(officer)
+    doc = DocumentFactory(customer__store=store, number="TZ1234567")
+    url = reverse("admin:sales_customer_change", args=[doc.customer.pk])
+    data = submitted(client.get(url).content.decode())
+    before_name = doc.customer.family_name
+    data.update({"family_name": "RENAMED", "documents-0-number": "TZ7654321", "_save": "Save"})
+    assert client.post(url, data).status_code == 302
+    person = AuditEvent.objects.get(action="admin_change", object_type="sales.Customer")
+    assert person.data == {"before": {"family_name": before_name}, "after": {"family_name": "RENAMED"}}
+    document = AuditEvent.objects.get(action="admin_change", object_type="sales.IdentityDocument")
+    assert document.data == {"before": {"number": "•••••4567"}, "after": {"number": "•••••4321"}}
+    assert "TZ" not in str(document.data)

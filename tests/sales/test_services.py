@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from sales import services
+from sales import returns, services
 from sales.models import Sale
 from tests.factories import DocumentFactory, finalize, item
 
@@ -21,15 +21,15 @@ def test_same_day_purchases_at_the_store_are_added_up(clerk, document):
 
 def test_a_cancellation_has_negative_quantities_and_its_own_record(clerk, document):
     sale = finalize(clerk, document, [item(10_000, 2), item(1_080, 3, price_includes_tax=True, tax_rate="reduced")])
-    partial = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1}, reason="return")
+    partial = returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 1}, reason="return")
     assert [i.quantity for i in partial.items.all()] == [-1]
     assert (partial.total_excl_tax, partial.total_tax, partial.kind) == (-10_000, -1_000, "cancellation")
     assert partial.record.kind == "cancellation" and partial.record.payload["items"][0]["quantity"] == -1
-    rest = services.sale_cancel(actor=clerk, sale=sale)
+    rest = returns.sale_cancel(actor=clerk, sale=sale)
     assert sorted(i.quantity for i in rest.items.all()) == [-3, -1]
     assert rest.total_tax == -(1_000 + 240)
     with pytest.raises(ValidationError):
-        services.sale_cancel(actor=clerk, sale=sale)
+        returns.sale_cancel(actor=clerk, sale=sale)
     sale.refresh_from_db()
     assert sale.items.count() == 2 and sale.total_tax == 2_240  # the original is untouched
 
@@ -37,13 +37,13 @@ def test_a_cancellation_has_negative_quantities_and_its_own_record(clerk, docume
 def test_too_many_units_cannot_be_returned(clerk, document):
     sale = finalize(clerk, document, [item(10_000)])
     with pytest.raises(ValidationError):
-        services.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
+        returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
     assert Sale.objects.count() == 1
 
 
 def test_cancelled_units_no_longer_count_towards_the_same_day_total(clerk, document):
     sale = finalize(clerk, document, [item(6_000)], hour=10)
-    services.sale_cancel(actor=clerk, sale=sale)
+    returns.sale_cancel(actor=clerk, sale=sale)
     with pytest.raises(services.SaleRefused):
         finalize(clerk, document, [item(3_000)], hour=12)
 
@@ -81,18 +81,20 @@ def test_a_submission_finishes_one_sale_and_its_keys_are_dropped_a_day_later(cle
 
     from django.utils import timezone
 
-    from sales.inputs import line_from_dict
+    from sales.inputs import SaleOrder, line_from_dict
     from sales.models import SaleSubmission
 
     def finish(key):
         return services.sale_finalize(
             actor=clerk,
-            store=document.customer.store,
+            order=SaleOrder(
+                store=document.customer.store,
+                lines=tuple([line_from_dict(item(10_000))]),
+                customer_language="en",
+                acknowledged=True,
+            ),
             customer=document.customer,
             document=document,
-            lines=[line_from_dict(item(10_000))],
-            customer_language="en",
-            acknowledged=True,
             submission=key,
         ).sale
 

@@ -38,7 +38,8 @@ def test_repeated_failed_logins_lock_the_account_until_an_officer_unlocks_it(cle
         reverse("admin:axes_accessattempt_changelist"),
         {"action": "unlock", "_selected_action": [a.pk for a in attempts]},
     )
-    assert AuditEvent.objects.filter(action="login_unlock").exists()
+    assert AuditEvent.objects.filter(action="login_unlock", actor=officer).exists()
+    assert not AccessAttempt.objects.filter(username=clerk.username).exists()
     assert login(Client(), clerk.username, "pw", address="10.0.0.3").status_code == 302
 
 

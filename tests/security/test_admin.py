@@ -112,6 +112,8 @@ def test_an_officer_revokes_every_tills_token_and_closes_reminders(client, offic
     assert not ApiToken.objects.filter(revoked_at__isnull=True).exists()
     assert not Reminder.objects.filter(done_at__isnull=True).exists()
     assert AuditEvent.objects.filter(action="token_revoke", actor=officer).count() == ApiToken.objects.count()
+    done = AuditEvent.objects.filter(action="reminder_mark_done", actor=officer, object_type="stores.Reminder")
+    assert done.count() == Reminder.objects.count()
 
 
 def test_an_accountant_reads_tokens_and_reminders_but_cannot_revoke_or_close_them(client, accountant, officer, store):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sales import services
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Customer
 from taxfree.models import AuditEvent
 from tests.factories import DocumentFactory, StoreFactory, UserFactory, api_token, till_start
@@ -78,12 +78,14 @@ def test_staff_cannot_find_or_use_another_stores_customer(client, store, same_bu
     with pytest.raises(ValidationError):
         services.sale_finalize(
             actor=clerk,
-            store=store,
+            order=SaleOrder(
+                store=store,
+                lines=tuple([line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})]),
+                customer_language="en",
+                acknowledged=True,
+            ),
             customer=theirs.customer,
             document=theirs,
-            lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})],
-            customer_language="en",
-            acknowledged=True,
         )
 
 

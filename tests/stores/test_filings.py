@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sales import services as sale_services
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from stores import deadlines
 from stores.models import Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from stores.reminders import reminders_raise, reminders_send
@@ -106,14 +106,16 @@ def sell_at(site, day, officer):
     doc = DocumentFactory(customer__store=site.store, landing_date=day - timedelta(days=2))
     return sale_services.sale_finalize(
         actor=officer,
-        store=site.store,
+        order=SaleOrder(
+            store=site.store,
+            lines=tuple([line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})]),
+            customer_language="en",
+            acknowledged=True,
+            temporary_site=site,
+            sold_at=at(day),
+        ),
         customer=doc.customer,
         document=doc,
-        customer_language="en",
-        lines=[line_from_dict({"name": "Bag", "quantity": 1, "unit_price": 10_000})],
-        acknowledged=True,
-        sold_at=at(day),
-        temporary_site=site,
     ).sale
 
 

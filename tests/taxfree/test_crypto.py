@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from sales.models import IdentityDocument
+from taxfree.models import AuditEvent
 from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,8 @@ def test_rotation_covers_every_encrypted_value_and_the_old_key_can_go(settings, 
     assert (decrypt(buyer["document_number"]), decrypt(buyer["passport_number"])) == ("TZ0000043", "TP7654321")
     assert decrypt_bytes(PassportCapture.objects.get(pk=capture.pk).image) == b"\x89PNG image"
     assert IdentityDocument.objects.get(pk=doc.pk).passport_number == "TP7654321"
+    rotation = AuditEvent.objects.get(action="field_keys_rotate")
+    assert (
+        rotation.data["counts"]["sales.IdentityDocument"] == 1
+        and rotation.data["counts"]["sales.PassportCapture images"] == 1
+    )

@@ -43,7 +43,7 @@ def test_a_refund_method_record_waits_for_customs_until_its_last_day(clerk, cert
 
 
 def test_a_legacy_record_and_a_cancellation_never_wait_for_customs(clerk, store):
-    from sales import services
+    from sales import returns
 
     legacy = finalize(
         clerk,
@@ -53,7 +53,7 @@ def test_a_legacy_record_and_a_cancellation_never_wait_for_customs(clerk, store)
     )
     assert (legacy.record.customs_state, legacy.record.customs_deadline) == ("", None)
     sale = finalize(clerk, DocumentFactory(customer__store=store), [item(10_000)])
-    cancellation = services.sale_cancel(actor=clerk, sale=sale)
+    cancellation = returns.sale_cancel(actor=clerk, sale=sale)
     assert cancellation.record.customs_state == "" and cancellation.refund_amount == -sale.refund_amount
 
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.utils import timezone
 
-from sales import services
+from sales import returns
 from stores.models import NTACertificate, Reminder
 from taxfree.crypto import decrypt
 from tests.factories import DocumentFactory, finalize, item
@@ -171,7 +171,7 @@ def test_a_certificate_of_another_sender_is_refused_by_the_nta(clerk, nta, store
 
 def test_a_cancellation_waits_for_its_sale_to_be_accepted(clerk, certified):
     record = sale_record(clerk, certified)
-    cancellation = services.sale_cancel(actor=clerk, sale=record.sale).record
+    cancellation = returns.sale_cancel(actor=clerk, sale=record.sale).record
     assert cancellation.cancels == record and cancellation.payload["full_cancellation"] is True
     assert record_send(cancellation.pk) is None
     cancellation.refresh_from_db()
@@ -186,7 +186,7 @@ def test_a_cancellation_waits_for_its_sale_to_be_accepted(clerk, certified):
 def test_a_partial_return_lists_the_returned_lines(clerk, certified):
     record = sale_record(clerk, certified, item(10_000, qty=3))
     record_send(record.pk)
-    partial = services.sale_cancel(actor=clerk, sale=record.sale, quantities={1: 1}).record
+    partial = returns.sale_cancel(actor=clerk, sale=record.sale, quantities={1: 1}).record
     assert partial.payload["full_cancellation"] is False
     assert record_send(partial.pk) == "ok"
     assert [r["item_count"] for r in received(certified) if r["kind"] == "cancellation"] == [1]
@@ -195,7 +195,7 @@ def test_a_partial_return_lists_the_returned_lines(clerk, certified):
 def test_a_legacy_cancellation_is_the_negated_record(clerk, certified):
     record = sale_record(clerk, certified, day=date(2026, 10, 30), landing_date=date(2026, 10, 20))
     record_send(record.pk)
-    cancellation = services.sale_cancel(actor=clerk, sale=record.sale).record
+    cancellation = returns.sale_cancel(actor=clerk, sale=record.sale).record
     assert record_send(cancellation.pk) == "ok"
     kinds = [(r["version"], r["kind"]) for r in received(certified)]
     assert kinds == [("2", "sale"), ("2", "cancellation")]

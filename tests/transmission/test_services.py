@@ -37,9 +37,7 @@ def test_an_officer_corrects_a_rejected_record_and_it_is_accepted(clerk, officer
     assert record.state == State.PENDING and record.original_payload["items"][0]["name"] == "Bag"
     assert record.payload["items"][0]["name"] == "Leather bag"
     event = AuditEvent.objects.get(action="record_correct")
-    assert event.data["before"]["document_number"] == "TK12"[-4:] and event.data["after"]["document_number"] == (
-        "•••••4567"
-    )
+    assert event.data["before"]["document_number"] == "••••" and event.data["after"]["document_number"] == ("•••••4567")
     assert "TK1234567" not in str(event.data)
     assert record_send(record.pk) == "ok" and received(certified)[0]["result"] == "OK"
 

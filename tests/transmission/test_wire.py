@@ -128,7 +128,7 @@ def test_half_width_katakana_become_full_width():
 
 def test_the_passport_number_is_masked_in_what_is_kept():
     record = wire()
-    assert record.body["passportNo"] == "TK1234567" and record.masked()["passportNo"] == "*****4567"
+    assert record.body["passportNo"] == "TK1234567" and record.masked()["passportNo"] == "•••••4567"
 
 
 def test_the_legacy_api_sends_numbers_and_category_totals():

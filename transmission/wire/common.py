@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from taxfree.masking import masked
+
 from . import charset, limits
 
 Decrypt = Callable[[str], str]
@@ -38,12 +40,7 @@ class WireRecord:
     secrets: tuple[str, ...] = ()  # body keys whose values never reach a log or an attempt row
 
     def masked(self) -> dict[str, Any]:
-        return {k: (_mask(v) if k in self.secrets else v) for k, v in self.body.items()}
-
-
-def _mask(value: Any) -> str:
-    text = str(value)
-    return "*" * max(len(text) - 4, 0) + text[-4:] if len(text) > 4 else "*" * len(text)
+        return {k: (masked(v) if k in self.secrets else v) for k, v in self.body.items()}
 
 
 @dataclass

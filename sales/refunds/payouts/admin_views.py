@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 
 from ...models import Sale
-from ...services import refund_due
+from ...returns import refund_due
 from ..services import RefundRefused
 from .batches import (
     BatchRefused,
@@ -198,7 +198,7 @@ def payout_batch_file(request: HttpRequest, object_id: str, kind: str) -> HttpRe
     batch = get_object_or_404(PayoutBatch, pk=object_id)
     if kind not in ("xml", "csv"):
         raise Http404
-    audit(request.user, "payout_batch", batch, f"{batch.message_id}: {kind} downloaded")
+    audit(request.user, AuditAction.PAYOUT_BATCH, batch, f"{batch.message_id}: {kind} downloaded")
     content_type = "application/xml" if kind == "xml" else "text/csv; charset=utf-8"
     response = HttpResponse(batch.xml if kind == "xml" else batch.csv, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.{kind}"'

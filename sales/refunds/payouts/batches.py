@@ -20,7 +20,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor, user_of
 from transmission.models import PurchaseRecord
 
@@ -76,7 +76,13 @@ def payout_batch_create(
     )
     attempts = _attempts(actor, batch, [payouts[i] for i in ids], dues)
     _write_files(batch, account, attempts, payouts, sales, now)
-    audit(actor, "payout_batch", batch, f"{batch.message_id}: {batch.count} transfers, ¥{batch.total:,}", sales=ids)
+    audit(
+        actor,
+        AuditAction.PAYOUT_BATCH,
+        batch,
+        f"{batch.message_id}: {batch.count} transfers, ¥{batch.total:,}",
+        sales=ids,
+    )
     return batch
 
 
@@ -250,7 +256,7 @@ def payout_batch_send(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
         raise PayoutRefused("batch_state", conflict=True)
     batch.state, batch.sent_at = PayoutBatch.State.SENT, timezone.now()
     batch.save(update_fields=["state", "sent_at"])
-    audit(actor, "payout_batch", batch, f"{batch.message_id}: sent to the bank")
+    audit(actor, AuditAction.PAYOUT_BATCH, batch, f"{batch.message_id}: sent to the bank")
     return batch
 
 
@@ -264,7 +270,7 @@ def payout_batch_cancel(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
     batch.items.filter(state__in=PayoutAttempt.IN_FLIGHT).update(state=State.CANCELLED, finished_at=timezone.now())
     batch.state = PayoutBatch.State.CANCELLED
     batch.save(update_fields=["state"])
-    audit(actor, "payout_batch", batch, f"{batch.message_id}: withdrawn before sending")
+    audit(actor, AuditAction.PAYOUT_BATCH, batch, f"{batch.message_id}: withdrawn before sending")
     return batch
 
 

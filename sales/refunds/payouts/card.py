@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor, user_of
 
 from ...models import Sale
 from ...permissions import check_can_sell
-from ...services import refund_due
+from ...returns import refund_due
 from ..models import Refund
 from ..services import RefundRefused, check_payable, refund_pay
 from .fees import fee_for
@@ -82,7 +82,15 @@ def _attempt(actor: Actor, sale: Sale, payout: Payout, route: str) -> PayoutAtte
         created_by=user_of(actor),
     )
     summary = f"sale #{sale.pk}: ¥{attempt.amount:,} to {payout.card_masked} ({route})"
-    audit(actor, "payout_attempt", attempt, summary, sale=sale.pk, amount=attempt.amount, key=attempt.idempotency_key)
+    audit(
+        actor,
+        AuditAction.PAYOUT_ATTEMPT,
+        attempt,
+        summary,
+        sale=sale.pk,
+        amount=attempt.amount,
+        key=attempt.idempotency_key,
+    )
     return attempt
 
 

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from taxfree.models import audit
+from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from transmission.models import PurchaseRecord
 
 from ...models import Sale
 from ...permissions import check_can_sell
-from ...services import refund_due
+from ...returns import refund_due
 from ...traveller import notices
 from ..models import Refund
 from .details import Checked, DetailsRefused, check, check_email, check_language, mask_email
@@ -64,7 +64,7 @@ def payout_set(
     payout.save()
     after = snapshot(payout)
     summary = f"sale #{sale.pk}: {before['method'] or '—'} → {after['method']} ({by})"
-    audit(actor, "payout_change", payout, summary, sale=sale.pk, by=by, before=before, after=after)
+    audit(actor, AuditAction.PAYOUT_CHANGE, payout, summary, sale=sale.pk, by=by, before=before, after=after)
     if payout.email and not had_email:
         notices.first(sale, payout)
     return payout
@@ -188,7 +188,7 @@ def payout_fail(*, actor: Actor, attempt: PayoutAttempt, reason: str, reference:
     payout.save()
     audit(
         actor,
-        "payout_fail",
+        AuditAction.PAYOUT_FAIL,
         attempt,
         f"sale #{attempt.sale_id}: {attempt.get_route_display()} failed: {reason}"[:200],
         sale=attempt.sale_id,

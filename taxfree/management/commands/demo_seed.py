@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from sales import services
 from sales.customers import customer_register
-from sales.inputs import line_from_dict, product_item
+from sales.inputs import SaleOrder, line_from_dict, product_item
 from sales.models import Product, Sale
 from sales.refunds.payouts.models import PayoutAccount
 from sales.refunds.payouts.services import payout_set
@@ -187,13 +187,11 @@ class Command(BaseCommand):
             sold_at = datetime.combine(when, datetime.min.time(), TOKYO) + timedelta(hours=14)
             services.sale_finalize(
                 actor=officer,
-                store=store,
+                order=SaleOrder(
+                    store=store, lines=tuple(lines), customer_language="en", acknowledged=True, sold_at=sold_at
+                ),
                 customer=customer,
                 document=doc,
-                lines=lines,
-                customer_language="en",
-                acknowledged=True,
-                sold_at=sold_at,
             )
 
     def _payouts(self, officer: User, business: Business) -> None:

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from bench.mrz_synth import td1_lines, td3_lines
 from sales.capture.models import PassportCapture
 from sales.capture.services import captures_purge
+from taxfree.models import AuditEvent
 from tests.factories import MRZ_PERSON as PERSON
 from tests.factories import passport_page
 
@@ -140,7 +141,10 @@ def test_a_kept_image_is_encrypted_and_purged_after_the_configured_days(api, set
     from django.utils import timezone
 
     assert captures_purge(timezone.now() + timedelta(days=2)) == 0
+    assert not AuditEvent.objects.filter(action="captures_purge").exists()
     assert captures_purge(timezone.now() + timedelta(days=4)) == 1
+    purge = AuditEvent.objects.get(action="captures_purge")
+    assert (purge.object_type, purge.object_id, purge.summary) == ("sales.PassportCapture", "", "1 images")
 
 
 def test_the_schema_documents_the_capture_endpoint(api):

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from sales import services
+from sales import returns
 from sales.exports.formats import Counter, csv_chunks
 from sales.models import Sale
 from sales.refunds.services import refund_pay
@@ -45,7 +45,7 @@ def sales(clerk, certified):
     mixed = finalize(
         clerk, doc, [item(1_999, 3, **INCL), item(2_999, 2, **INCL), item(1_080, 2, tax_rate="reduced", **INCL)]
     )
-    services.sale_cancel(actor=clerk, sale=mixed, quantities={1: 1})
+    returns.sale_cancel(actor=clerk, sale=mixed, quantities={1: 1})
     customs_pass(mixed)
     refund_pay(actor=clerk, sale=mixed, channel="card", fee=100, fee_borne_by="customer", reference="C-1")
     waiting = finalize(clerk, DocumentFactory(customer__store=certified), [item(50_000)])

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sales import services
+from sales import returns
 from sales.refunds.models import Refund
 from sales.refunds.reminders import refunds_unpaid_remind
 from stores.models import Reminder
@@ -42,7 +42,7 @@ def four(clerk, certified):
     soon = timezone.localdate() + timedelta(days=5)
     PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_deadline=soon)
     PurchaseRecord.objects.filter(pk=expired.record.pk).update(customs_state="expired")
-    services.sale_cancel(actor=clerk, sale=confirmed, quantities={1: 1})  # the refund due drops to ¥2,000
+    returns.sale_cancel(actor=clerk, sale=confirmed, quantities={1: 1})  # the refund due drops to ¥2,000
     return confirmed, missing, waiting, expired
 
 

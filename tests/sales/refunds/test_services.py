@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 
-from sales import services
+from sales import returns
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
 from taxfree.models import AuditEvent
@@ -87,15 +87,15 @@ def test_a_legacy_sale_and_a_cancellation_are_not_refunded(clerk, store):
     )
     assert refused(actor=clerk, sale=legacy, channel="cash").code == "not_refund_method"
     sale = sale_of(clerk, store)
-    cancellation = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})
+    cancellation = returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})
     error = refused(actor=clerk, sale=cancellation, channel="cash")
     assert (error.code, error.conflict) == ("not_refund_method", False)
 
 
 def test_a_partial_return_before_departure_lowers_the_refund_due(clerk, certified):
     sale = sale_of(clerk, certified)
-    services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})
-    assert services.refund_due(sale) == 2_000
+    returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})
+    assert returns.refund_due(sale) == 2_000
     customs_pass(sale)
     assert refund_pay(actor=clerk, sale=sale, channel="cash").paid == 2_000
 
@@ -104,16 +104,16 @@ def test_the_refund_due_is_the_refund_of_what_remains_however_the_returns_round(
     inclusive = {"price_includes_tax": True}
     sale = sale_of(clerk, store, item(1_999, 3, **inclusive), item(2_999, 2, **inclusive))  # ¥11,995: refund ¥1,090
     assert sale.refund_amount == 1_090
-    services.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})  # remains 1,999×2 + 2,999×2 = 9,996
-    assert services.refund_due(sale) == 9_996 * 10 // 110
-    services.sale_cancel(actor=clerk, sale=sale, quantities={2: 1})  # remains 6,997: still ≥ ¥5,000 excl.
-    assert services.refund_due(sale) == 6_997 * 10 // 110
+    returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 1})  # remains 1,999×2 + 2,999×2 = 9,996
+    assert returns.refund_due(sale) == 9_996 * 10 // 110
+    returns.sale_cancel(actor=clerk, sale=sale, quantities={2: 1})  # remains 6,997: still ≥ ¥5,000 excl.
+    assert returns.refund_due(sale) == 6_997 * 10 // 110
 
 
 def test_a_return_below_the_minimum_ends_the_refund(clerk, certified):
     sale = sale_of(clerk, certified, item(4_400), item(2_200))  # ¥6,600 excl. tax
-    services.sale_cancel(actor=clerk, sale=sale, quantities={2: 1})  # ¥4,400 excl. left: not tax-free
-    assert services.refund_due(sale) == 0
+    returns.sale_cancel(actor=clerk, sale=sale, quantities={2: 1})  # ¥4,400 excl. left: not tax-free
+    assert returns.refund_due(sale) == 0
     customs_pass(sale)
     assert refused(actor=clerk, sale=sale, channel="cash").code == "nothing_due"
 

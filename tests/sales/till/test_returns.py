@@ -43,10 +43,10 @@ def test_the_lines_of_a_sale_add_up_to_its_total(client, clerk, document):
 
 
 def test_a_cancellation_adds_up_too(client, clerk, document):
-    from sales import services
+    from sales import returns
 
     sale = finalize(clerk, document, [item(4_999, 3, **INCL), item(7_001, **INCL)])
-    cancellation = services.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
+    cancellation = returns.sale_cancel(actor=clerk, sale=sale, quantities={1: 2})
     client.force_login(clerk)
     page = client.get(reverse("staff:sale", args=[cancellation.pk]))
     lines = sum(i.amount_excl_tax for i in page.context["items"])

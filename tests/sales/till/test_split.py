@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from sales import services
-from sales.inputs import line_from_dict
+from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Sale
 from tests.factories import item, till_start
 
@@ -71,26 +71,19 @@ def test_moving_an_item_by_hand_and_back(client, clerk, store):
 def test_a_split_is_all_or_nothing(clerk, document):
     customer, store = document.customer, document.customer.store
     excluded = line_from_dict(item(9_000, excluded=True))
+    parties = {"customer": customer, "document": document}
+
+    def order(lines):
+        return SaleOrder(store=store, lines=tuple(lines), customer_language="en", acknowledged=True)
+
     with pytest.raises(services.SaleRefused):
         services.sale_finalize_split(
-            actor=clerk,
-            store=store,
-            customer=customer,
-            document=document,
-            groups=[[line_from_dict(item(9_000))], [excluded]],
-            customer_language="en",
-            acknowledged=True,
+            actor=clerk, order=order([line_from_dict(item(9_000)), excluded]), groups=[[0], [1]], **parties
         )
     assert not Sale.objects.exists()
     with pytest.raises(ValidationError):
         services.sale_finalize_split(
-            actor=clerk,
-            store=store,
-            customer=customer,
-            document=document,
-            groups=[[line_from_dict(item(9_000))], []],
-            customer_language="en",
-            acknowledged=True,
+            actor=clerk, order=order([line_from_dict(item(9_000))]), groups=[[0], []], **parties
         )
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from transmission.dispatch import records_send_due, send_forever, unsent
+from transmission.dispatch import records_send_due, send_forever
+from transmission.models import PurchaseRecord
 
 
 class Command(BaseCommand):
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             self.stdout.write("nothing due")
         for outcome, count in sorted(outcomes.items()):
             self.stdout.write(f"{outcome}: {count}")
-        self.stdout.write(f"still unsent (pending, sending or waiting): {unsent().count()}")
+        self.stdout.write(f"still unsent (pending, sending or waiting): {PurchaseRecord.objects.unsent().count()}")
 
     def _loop(self, interval: float) -> None:
         stop = threading.Event()

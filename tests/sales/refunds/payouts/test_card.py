@@ -9,7 +9,7 @@ import pytest
 import requests
 from django.utils import timezone, translation
 
-from sales import services
+from sales import returns
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import card_refunds_check, payout_card_refund
 from sales.refunds.payouts.models import Payout, PayoutAttempt
@@ -143,7 +143,7 @@ def test_a_return_waits_while_a_card_refund_is_under_way(clerk, card_sale, strip
     stripe_sandbox.set_mode("timeout", delay=2)
     payout_card_refund(actor=clerk, sale=card_sale)
     with translation.override("en"), pytest.raises(ValidationError, match="under way"):
-        services.sale_cancel(actor=clerk, sale=card_sale, quantities={1: 1})
+        returns.sale_cancel(actor=clerk, sale=card_sale, quantities={1: 1})
     stripe_sandbox.set_mode("ok")
     payout_card_refund(actor=clerk, sale=card_sale)
     assert Refund.objects.get(sale=card_sale).paid == 3_000

@@ -1,0 +1,146 @@
+"""Returns: a cancellation record with negative quantities, all of a sale or part of it
+(docs/rules.md §2), and the refund due that follows (docs/rules.md §4). One durable transaction
+each, with its audit row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taxfree.models import AuditAction, audit
+from taxfree.roles import Actor
+
+from . import rules
+from .inputs import earlier_same_day
+from .models import Sale, SaleItem
+from .permissions import check_can_sell
+from .records import record_create
+from .rules import money
+
+
+@transaction.atomic(durable=True)
+def sale_cancel(*, actor: Actor, sale: Sale, quantities: dict[int, int] | None = None, reason: str = "") -> Sale:
+    """A cancellation record with negative quantities (docs/rules.md §2): all, or a partial return."""
+    check_can_sell(actor, sale.store)
+    Sale.objects.select_for_update().get(pk=sale.pk)
+    # A return and a refund never race (docs/architecture.md): while a payment of the refund is at
+    # the card provider or in a bank file, its amount must not change under it.
+    if Sale.objects.filter(pk=sale.pk, payout__attempts__state__in=("requested", "pending")).exists():
+        raise ValidationError(_("A payment of this sale's refund is under way: settle it before a return."))
+    left = SaleItem.objects.returnable_quantities(sale)
+    wanted = _checked_return(sale, left, quantities)
+    return _write_cancellation(actor, sale, wanted, reason, left)
+
+
+def _checked_return(sale: Sale, left: dict[int, int], quantities: dict[int, int] | None) -> dict[int, int]:
+    if sale.kind != Sale.Kind.SALE:
+        raise ValidationError(_("A cancellation cannot itself be cancelled."))
+    wanted = quantities if quantities is not None else left
+    wanted = {line: qty for line, qty in wanted.items() if qty}
+    if not wanted:
+        raise ValidationError(_("Nothing to return: enter how many of each item come back."))
+    for line, qty in wanted.items():
+        if line not in left or not 0 < qty <= left[line]:
+            message = _("Line %(line)s: at most %(left)s can be cancelled.")
+            raise ValidationError(message % {"line": line, "left": left.get(line, 0)})
+    return wanted
+
+
+@dataclass(frozen=True)
+class ReturnPreview:
+    """What a return would do, before anything is written: the lines, what the customer is paid
+    back, and the refund due before and after (refund method)."""
+
+    lines: list[tuple[SaleItem, int]]
+    payback: int
+    refund_before: int
+    refund_after: int
+
+
+def return_preview(sale: Sale, quantities: dict[int, int]) -> ReturnPreview:
+    left = SaleItem.objects.returnable_quantities(sale)
+    wanted = _checked_return(sale, left, quantities)
+    originals = {item.line: item for item in sale.items.all()}
+    totals = money.rate_totals(
+        money.Line(originals[line].rate_percent, originals[line].unit_price * qty, originals[line].price_includes_tax)
+        for line, qty in wanted.items()
+    )
+    excl, tax = sum(t.excl_tax for t in totals), sum(t.tax for t in totals)
+    # The customer paid the tax-inclusive price under the refund method, the tax-free price before.
+    payback = excl + tax if sale.regime == "refund" else excl
+    before = refund_due(sale)
+    return ReturnPreview(
+        [(originals[line], qty) for line, qty in sorted(wanted.items())],
+        payback,
+        before,
+        before + _refund_change(sale, originals, left, wanted),
+    )
+
+
+def refund_due(sale: Sale) -> int:
+    """What the customer gets back for this sale now: its refund less what its returns took off.
+    The Python twin of `sales.models.refund_due_sql` (the queue's sums); a test holds them equal."""
+    taken = Sale.objects.filter(cancels=sale).aggregate(s=Sum("refund_amount"))["s"] or 0
+    return sale.refund_amount + taken
+
+
+def _refund_change(sale: Sale, originals: dict[int, SaleItem], left: dict[int, int], wanted: dict[int, int]) -> int:
+    """The (negative) change of the refund due that a return brings: the refund of what remains
+    minus the refund due before, so that the sale's refund plus its returns' is always exactly
+    the refund of the remaining lines (docs/rules.md §4)."""
+    if sale.regime != "refund":
+        return 0
+    after = {line: left[line] - wanted.get(line, 0) for line in originals}
+    remaining = [
+        money.Line(i.rate_percent, i.unit_price * after[line], i.price_includes_tax) for line, i in originals.items()
+    ]
+    remaining_before = sum(i.unit_price_excl_tax * left[line] for line, i in originals.items())
+    others = earlier_same_day(sale.customer_id, sale.store_id, sale.sale_date).total_excl_tax - remaining_before
+    return rules.refund_of_remainder(remaining, sale.sale_date, others) - refund_due(sale)
+
+
+def _write_cancellation(actor: Actor, sale: Sale, wanted: dict[int, int], reason: str, left: dict[int, int]) -> Sale:
+    originals = {item.line: item for item in sale.items.all()}
+    refund_change = _refund_change(sale, originals, left, wanted)
+    whole = all(wanted.get(line, 0) == item.quantity for line, item in originals.items())
+    now = timezone.now()
+    rows = []
+    for line, qty in sorted(wanted.items()):
+        item = originals[line]
+        item.pk, item.quantity = None, -qty
+        rows.append(item)
+    # Totals of the returned units, rounded as the original was, then negated.
+    totals = money.rate_totals(
+        money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax) for i in rows
+    )
+    excl, tax = -sum(t.excl_tax for t in totals), -sum(t.tax for t in totals)
+    cancellation = Sale.objects.create(
+        store=sale.store,
+        temporary_site=sale.temporary_site,
+        customer=sale.customer,
+        document=sale.document,
+        kind=Sale.Kind.CANCELLATION,
+        cancels=sale,
+        sold_at=now,
+        sale_date=sale.sale_date,
+        regime=sale.regime,
+        total_excl_tax=excl,
+        total_tax=tax,
+        refund_amount=refund_change,
+        packing=sale.packing,
+        decision={"reason": reason},
+        customer_language=sale.customer_language,
+        created_by=actor if isinstance(actor, User) else None,
+    )
+    for row in rows:
+        row.sale = cancellation
+    SaleItem.objects.bulk_create(rows)
+    record_create(cancellation, full_cancellation=whole)
+    audit(actor, AuditAction.SALE_CANCEL, cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
+    return cancellation
