@@ -30,6 +30,7 @@ from .choices import (
     StatusOfResidence,
     TaxRate,
 )
+from .rules import money
 from .validators import validate_jan
 
 
@@ -321,6 +322,17 @@ class SaleItem(models.Model):
     @property
     def amount_excl_tax(self) -> int:
         return self.unit_price_excl_tax * self.quantity
+
+    @property
+    def taxable_unit_price(self) -> int:
+        """The unit price the sale's tax was computed on (less an exempted liquor tax)."""
+        return money.taxable_unit_price(
+            self.unit_price,
+            self.unit_price_excl_tax,
+            self.liquor_tax_per_unit,
+            self.rate_percent,
+            self.price_includes_tax,
+        )
 
 
 # Models of the till's packages live beside their code; Django finds them through this module.

@@ -100,6 +100,7 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
             "unit_price",
             "price_includes_tax",
             "unit_price_excl_tax",
+            "liquor_tax_per_unit",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -153,11 +154,16 @@ def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
 
 
 def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
-    """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py)."""
-    inclusive = sum(r[6] * r[4] for r in rows if r[7]) * sign
-    exclusive = sum(r[6] * r[4] for r in rows if not r[7]) * sign
+    """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py), on
+    the prices its tax was computed on: less the liquor tax an 輸出酒類販売場 exempted."""
+    inclusive = sum(_taxable(r) * r[4] for r in rows if r[7]) * sign
+    exclusive = sum(_taxable(r) * r[4] for r in rows if not r[7]) * sign
     excl, tax = money.rate_total(rate, inclusive, exclusive)
     return sign * excl, sign * tax
+
+
+def _taxable(line: tuple) -> int:
+    return money.taxable_unit_price(line[6], line[8], line[9], line[5], line[7])
 
 
 def _spread(tax: int, amounts: list[int]) -> list[int]:
@@ -276,9 +282,9 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
 
 
 def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
-    """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was, so the
-    summary equals the ledger (its lines and rounding rows) to the yen."""
-    amounts = (
+    """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was (on the
+    prices its tax was computed on), so the summary equals the ledger to the yen."""
+    lines = (
         SaleItem.objects.filter(sale__in=scope.sales().filter(regime="legacy"))
         .values_list(
             "sale_id",
@@ -288,18 +294,23 @@ def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
             "sale__store__identifier",
             "rate_percent",
             "price_includes_tax",
+            "unit_price",
+            "unit_price_excl_tax",
+            "liquor_tax_per_unit",
+            "quantity",
         )
-        .annotate(amount=Sum(F("unit_price") * F("quantity")))
         .order_by("sale_id", "rate_percent")
     )
     key: tuple = ()
     basis: dict[bool, int] = {True: 0, False: 0}
-    for sale, kind, store, name, identifier, rate, inclusive, amount in amounts.iterator(chunk_size=CHUNK):
+    for sale, kind, store, name, identifier, rate, inclusive, price, excl, liquor, qty in lines.iterator(
+        chunk_size=CHUNK
+    ):
         if key and key[:2] != (sale, rate):
             yield _legacy_rate(key, basis)
             basis = {True: 0, False: 0}
         key = (sale, rate, kind, store, name, identifier)
-        basis[inclusive] += amount or 0
+        basis[inclusive] += money.taxable_unit_price(price, excl, liquor, rate, inclusive) * qty
     if key:
         yield _legacy_rate(key, basis)
 
