@@ -19,6 +19,7 @@ from django_q import admin as q_admin
 from django_q.models import Failure, Success
 
 from .admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
+from .audit_texts import summary_text
 from .enrolment import link_issue
 from .models import ACTIONS, ApiToken, AuditEvent, EnrolmentLink, Notice, audit
 from .otp import needs_second_factor
@@ -52,7 +53,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary"]
+    list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary_label"]
     list_filter = [ActionFilter, ObjectTypeFilter]
     search_help_text = _("Searches the object id (exactly), the user name and the summary.")
 
@@ -60,9 +61,13 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     def action_label(self, obj: AuditEvent) -> str:
         return str(ACTIONS.get(obj.action, obj.action))
 
+    @admin.display(description=_("summary"))
+    def summary_label(self, obj: AuditEvent) -> str:
+        return summary_text(obj.action, obj.summary, obj.data)
+
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
-    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
+    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary_label", "summary", "data"]
 
 
 @admin.register(Notice)

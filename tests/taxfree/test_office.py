@@ -86,3 +86,31 @@ def test_a_refused_request_is_logged_in_one_line(client, accountant, document, c
     [record] = [r for r in caplog.records if r.name == "django.request"]
     ClientErrorsWithoutTraceback().filter(record)
     assert record.exc_info is None and "Forbidden" in record.getMessage()
+
+
+def test_a_finished_sale_is_audited_with_its_refund_not_its_total(client, officer, store):
+    finalize(officer, DocumentFactory(customer__store=store), [item(99_000, price_includes_tax=True)])
+    event = AuditEvent.objects.get(action="sale_finalize")
+    assert "refund ¥9,000" in event.summary and event.data["refund_amount"] == 9_000
+    client.force_login(officer)
+    url = reverse("admin:taxfree_auditevent_changelist")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "refund method: ¥99,000 incl. tax, refund ¥9,000" in english
+    japanese = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "リファンド方式: 税込 ¥99,000、還付 ¥9,000" in japanese
+    # A row written before, with the total only, never reads as a refund.
+    AuditEvent.objects.filter(pk=event.pk).update(summary="refund ¥99,000", data={})
+    older = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "refund method: ¥99,000 incl. tax" in older and "refund ¥99,000" not in older
+
+
+def test_the_refunds_list_reads_amounts_as_yen(client, officer, certified):
+    from sales.refunds.services import refund_pay
+    from tests.sandbox import customs_pass
+
+    sale = finalize(officer, DocumentFactory(customer__store=certified), [item(926_431, 3, price_includes_tax=True)])
+    customs_pass(sale)
+    refund_pay(actor=officer, sale=sale, channel="cash", fee=0, fee_borne_by="shop")
+    client.force_login(officer)
+    page = client.get(reverse("admin:sales_refund_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"¥{sale.refund_amount:,}" == "¥252,663" and "¥252,663" in page and ">252663<" not in page
