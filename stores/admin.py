@@ -3,12 +3,14 @@ from typing import cast
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin, OfficeAdmin
 
 from . import admin_views
 from .admin_views import status_label
+from .certificates import certificate_warnings
 from .forms import FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from .models.certificates import NTACertificateQuerySet
@@ -80,6 +82,7 @@ class NTACertificateAdmin(OfficeAdmin):
         "renewal_available_on",
         "rule_expiry",
         "status",
+        "issuer_check",
     ]
 
     def get_queryset(self, request):
@@ -108,6 +111,13 @@ class NTACertificateAdmin(OfficeAdmin):
     @admin.display(description=_("expiry as the rule says"), boolean=True)
     def expiry_matches_rule(self, obj):
         return obj.expiry_matches_rule
+
+    @admin.display(description=_("issued by the NTA's CA"))
+    def issuer_check(self, obj):
+        warnings = certificate_warnings(obj)
+        if not warnings:
+            return _("yes")
+        return format_html_join("", '<p class="errornote">{}</p>', ((w,) for w in warnings))
 
     @admin.display(description=_("key"))
     def key(self, obj):
