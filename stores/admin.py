@@ -158,6 +158,14 @@ class JPKICertificateAdmin(CleanTextMixin, AuditedViewMixin):
     def status(self, obj):
         return status_label(obj.status())
 
+    @admin.display(description=_("expires on"))
+    def expires_on(self, obj):
+        return obj.expires_on
+
+    @admin.display(description=_("renewal opens on"))
+    def renewal_opens_on(self, obj):
+        return obj.renewal_opens_on
+
     @admin.display(description=_("PIN rules (never stored here)"))
     def pin_rules(self, obj):
         # docs/rules.md §6: signature PIN 6–16 alphanumerics, locks after 5 wrong tries; user PIN 4 digits, after 3.

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -103,9 +104,18 @@ def messages_html(items: list[dict[str, str]]) -> str:
         format_html_join(
             "",
             "<li><code>{}</code> {}: {}</li>",
-            ((m.get("code", ""), m.get("item", ""), m.get("text", "")) for m in items),
+            ((m.get("code", ""), m.get("item", ""), _message_text(m)) for m in items),
         ),
     )
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """Pre-flight's problems in the reader's language (their template is a msgid); the NTA's as sent."""
+    template = message.get("template")
+    if not template:
+        return message.get("text", "")
+    values = message.get("values") or {}
+    return gettext(template) % values if values else gettext(template)
 
 
 class ConfirmationInline(admin.TabularInline):
@@ -227,8 +237,8 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     def age(self, obj: PurchaseRecord) -> str:
         minutes = int((timezone.now() - obj.created_at).total_seconds() // 60)
         if minutes >= 1440:
-            return f"{minutes // 1440} d"
-        return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+            return _("%(n)s d") % {"n": minutes // 1440}
+        return _("%(n)s h") % {"n": minutes // 60} if minutes >= 60 else _("%(n)s min") % {"n": minutes}
 
     @admin.display(description=_("reviewed"), boolean=True)
     def reviewed(self, obj: PurchaseRecord) -> bool | None:
