@@ -114,3 +114,69 @@ def test_the_refunds_list_reads_amounts_as_yen(client, officer, certified):
     client.force_login(officer)
     page = client.get(reverse("admin:sales_refund_changelist"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"¥{sale.refund_amount:,}" == "¥252,663" and "¥252,663" in page and ">252663<" not in page
+
+
+def test_the_admin_reads_in_japanese_throughout(client, officer, certified):
+    from transmission.models import PurchaseRecord
+
+    sale = finalize(officer, DocumentFactory(customer__store=certified), [item(10_000), item(20_000)])
+    client.force_login(officer)
+    ja = {"HTTP_ACCEPT_LANGUAGE": "ja"}
+    index = client.get(reverse("admin:index"), **ja).content.decode()
+    assert "ログイン保護" in index and ">Axes<" not in index and "ログイン試行" in index
+    sale_page = client.get(reverse("admin:sales_sale_change", args=[sale.pk]), **ja).content.decode()
+    assert "販売明細" in sale_page and "酒類の品目分類" in sale_page
+    for english in ("Sale items", "SALE ITEMS", ">Line<", ">Liquor category<"):
+        assert english not in sale_page
+    record = PurchaseRecord.objects.get(sale=sale)
+    record_page = client.get(reverse("admin:transmission_purchaserecord_change", args=[record.pk]), **ja)
+    assert "税関へ個別照会した日時" in record_page.content.decode()
+    assert "Customs checked at" not in record_page.content.decode()
+    records = client.get(reverse("admin:transmission_purchaserecord_changelist"), **ja).content.decode()
+    assert " 分<" in records and " min<" not in records
+    attempts = client.get(reverse("admin:axes_accessattempt_changelist"), **ja).content.decode()
+    assert "ログイン試行" in attempts
+
+
+def test_pre_flight_problems_read_in_the_officers_language():
+    from django.utils import translation
+
+    from transmission.admin import messages_html
+    from transmission.wire.common import Problem
+    from transmission.wire.limits import ITEM_NAME, text_problems
+
+    [problem] = text_problems("x" * 60, ITEM_NAME)
+    found = [Problem.of("line 1 name", problem).as_dict()]
+    assert found[0]["text"] == "has 60 characters; at most 50"
+    with translation.override("ja"):
+        shown = messages_html(found)
+    assert "60" in shown and "50" in shown and "has 60 characters" not in shown
+    with translation.override("ja"):
+        assert "NTA" in messages_html([{"code": "E210", "item": "sendNo", "text": "NTA's own words"}])
+
+
+def test_the_sales_ledger_in_the_chosen_language_with_its_lines_in_line_order(client, accountant, officer, store):
+    finalize(
+        officer,
+        DocumentFactory(customer__store=store),
+        [item(3_000, tax_rate="reduced", name="Tea"), item(9_000, name="Bag"), item(2_000, tax_rate="reduced")],
+    )
+    client.force_login(accountant)
+    params = {
+        "export": "sales-ledger",
+        "format": "csv",
+        "encoding": "cp932",
+        "start": "2026-11-01",
+        "end": "2026-11-30",
+    }
+    answer = client.get(reverse("reports"), {**params, "language": "ja"}, HTTP_ACCEPT_LANGUAGE="en")
+    text = b"".join(answer.streaming_content).decode("cp932")
+    header, *rows = [line.split(",") for line in text.strip().splitlines()]
+    assert header[0] == "販売日" and "品名" in header and "税抜金額" in header
+    assert {r[header.index("制度")] for r in rows} == {"リファンド方式"}
+    assert [r[header.index("行")] for r in rows] == ["1", "2", "3"]
+    english = client.get(reverse("reports"), {**params, "language": "en"}, HTTP_ACCEPT_LANGUAGE="ja")
+    header = b"".join(english.streaming_content).decode("cp932").splitlines()[0].split(",")
+    assert header[0] == "sale date"
+    page = client.get(reverse("reports"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert 'name="language"' in page and "見出しとコードの言語" in page
