@@ -25,4 +25,3 @@ class TaxfreeConfig(AppConfig):
 
         # New models get their permissions after migrate: keep the role groups complete.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="taxfree_sync_roles")
-
