@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any, cast
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -104,9 +105,45 @@ def messages_html(items: list[dict[str, str]]) -> str:
         format_html_join(
             "",
             "<li><code>{}</code> {}: {}</li>",
-            ((m.get("code", ""), m.get("item", ""), _message_text(m)) for m in items),
+            ((m.get("code", ""), _item_text(m), _message_text(m)) for m in items),
         ),
     )
+
+
+# What pre-flight names (transmission/wire/blocks.py), read in the officer's language.
+PREFLIGHT_ITEMS = {
+    gettext_noop("store identifier"),
+    gettext_noop("birth date"),
+    gettext_noop("customer name"),
+    gettext_noop("nationality"),
+    gettext_noop("store name"),
+    gettext_noop("store address"),
+    gettext_noop("business name"),
+    gettext_noop("place of tax payment"),
+    gettext_noop("document type"),
+    gettext_noop("passport number"),
+    gettext_noop("landing permit number"),
+    gettext_noop("item name"),
+    gettext_noop("JAN"),
+    gettext_noop("quantity"),
+    gettext_noop("unit price"),
+    gettext_noop("amount"),
+    gettext_noop("商品情報詳細"),
+    gettext_noop("serial number"),
+    gettext_noop("cancelled record"),
+    gettext_noop("record"),
+}
+LINE_ITEM = re.compile(r"^line (?P<n>\d+) (?P<field>.+)$")
+
+
+def _item_text(message: dict[str, Any]) -> str:
+    item = message.get("item", "")
+    if message.get("code") != "preflight":
+        return item  # the NTA's own key, as it answered
+    line = LINE_ITEM.match(item)
+    if line and line["field"] in PREFLIGHT_ITEMS:
+        return gettext("line %(n)s: %(field)s") % {"n": line["n"], "field": gettext(line["field"])}
+    return gettext(item) if item in PREFLIGHT_ITEMS else item
 
 
 def _message_text(message: dict[str, Any]) -> str:

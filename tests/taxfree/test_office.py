@@ -146,11 +146,12 @@ def test_pre_flight_problems_read_in_the_officers_language():
     from transmission.wire.limits import ITEM_NAME, text_problems
 
     [problem] = text_problems("x" * 60, ITEM_NAME)
-    found = [Problem.of("line 1 name", problem).as_dict()]
+    found = [Problem.of("line 1 item name", problem).as_dict()]
     assert found[0]["text"] == "has 60 characters; at most 50"
     with translation.override("ja"):
         shown = messages_html(found)
     assert "60" in shown and "50" in shown and "has 60 characters" not in shown
+    assert "1 行目: 品名" in shown and "line 1" not in shown
     with translation.override("ja"):
         assert "NTA" in messages_html([{"code": "E210", "item": "sendNo", "text": "NTA's own words"}])
 
