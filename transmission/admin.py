@@ -146,6 +146,22 @@ def _item_text(message: dict[str, Any]) -> str:
     return gettext(item) if item in PREFLIGHT_ITEMS else item
 
 
+NO_CERTIFICATE = re.compile(r"^no valid NTA client certificate for 識別符号 (?P<id>.+)$")
+
+
+def last_problem_text(error: str, messages: list[dict[str, Any]]) -> str:
+    """The record's last problem in the reader's language: pre-flight's from its messages, the
+    dispatcher's own words by their msgid; what the NTA or the network said, as it came."""
+    preflight = [m for m in messages if m.get("code") == "preflight"]
+    if preflight:
+        return "; ".join(f"{_item_text(m)}: {_message_text(m)}" for m in preflight)
+    if error == "waiting for the cancelled record to be accepted":
+        return gettext("waiting for the cancelled record to be accepted")
+    if m := NO_CERTIFICATE.match(error):
+        return gettext("no valid NTA client certificate for 識別符号 %(id)s") % {"id": m["id"]}
+    return error or "—"
+
+
 def _message_text(message: dict[str, Any]) -> str:
     """Pre-flight's problems in the reader's language (their template is a msgid); the NTA's as sent."""
     template = message.get("template")
@@ -233,7 +249,7 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
         "attempts",
         "next_attempt_at",
         "accepted_at",
-        "last_error",
+        "last_problem",
         "shown_messages",
         "reviewed_at",
         "reviewed_by",
@@ -284,6 +300,10 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     @admin.display(description=_("NTA messages"))
     def shown_messages(self, obj: PurchaseRecord) -> str:
         return messages_html(obj.result_messages)
+
+    @admin.display(description=_("last problem"))
+    def last_problem(self, obj: PurchaseRecord) -> str:
+        return last_problem_text(obj.last_error, obj.result_messages or [])
 
     @admin.display(description=_("correction"))
     def correct_link(self, obj: PurchaseRecord) -> str:

@@ -141,7 +141,7 @@ def test_the_admin_reads_in_japanese_throughout(client, officer, certified):
 def test_pre_flight_problems_read_in_the_officers_language():
     from django.utils import translation
 
-    from transmission.admin import messages_html
+    from transmission.admin import last_problem_text, messages_html
     from transmission.wire.common import Problem
     from transmission.wire.limits import ITEM_NAME, text_problems
 
@@ -154,6 +154,12 @@ def test_pre_flight_problems_read_in_the_officers_language():
     assert "1 行目: 品名" in shown and "line 1" not in shown
     with translation.override("ja"):
         assert "NTA" in messages_html([{"code": "E210", "item": "sendNo", "text": "NTA's own words"}])
+    with translation.override("ja"):
+        assert last_problem_text("line 1 item name: has 60 characters; at most 50", found).startswith("1 行目: 品名: ")
+        assert last_problem_text("no valid NTA client certificate for 識別符号 123", []) == (
+            "識別符号 123 の有効なクライアント証明書がありません"
+        )
+        assert last_problem_text("HTTP 503", []) == "HTTP 503"
 
 
 def test_the_sales_ledger_in_the_chosen_language_with_its_lines_in_line_order(client, accountant, officer, store):
