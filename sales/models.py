@@ -284,6 +284,7 @@ class SaleSubmission(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sale submission")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_submission_per_user")]
 
     def __str__(self) -> str:

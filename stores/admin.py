@@ -42,6 +42,10 @@ class TemporarySiteAdmin(CleanTextMixin, AuditedViewMixin):
     date_hierarchy = "opens_on"
     autocomplete_fields = ["business", "store"]
 
+    @admin.display(description=_("notice due on"))
+    def notice_due_on(self, obj):
+        return obj.notice_due_on
+
     def save_model(self, request, obj, form, change):
         from .services import temporary_site_sync_filing
 

@@ -136,6 +136,8 @@ def test_the_admin_reads_in_japanese_throughout(client, officer, certified):
     assert " 分<" in records and " min<" not in records
     attempts = client.get(reverse("admin:axes_accessattempt_changelist"), **ja).content.decode()
     assert "ログイン試行" in attempts
+    audit_page = client.get(reverse("admin:taxfree_auditevent_changelist"), **ja).content.decode()
+    assert "販売の確定要求" in audit_page and "sale submission" not in audit_page
 
 
 def test_pre_flight_problems_read_in_the_officers_language():
