@@ -34,6 +34,7 @@ from .choices import (
     StatusOfResidence,
     TaxRate,
 )
+from .rules import money
 from .validators import validate_jan
 
 
@@ -63,7 +64,7 @@ class Customer(models.Model):
     birth_date = models.DateField(_("birth date"), validators=[validate_birth_date])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -127,7 +128,7 @@ class IdentityDocument(models.Model):
         _("proof of living abroad"), max_length=40, choices=ProofDocument.choices, blank=True
     )
     moved_abroad_date = models.DateField(_("date of moving abroad (国外転出日)"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = IdentityDocumentQuerySet.as_manager()
 
@@ -314,9 +315,10 @@ class SaleSubmission(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64)
     sale = models.ForeignKey(Sale, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sale submission")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_submission_per_user")]
 
     def __str__(self) -> str:
@@ -325,7 +327,7 @@ class SaleSubmission(models.Model):
 
 class SaleItem(models.Model):
     sale = models.ForeignKey(Sale, on_delete=models.PROTECT, related_name="items", verbose_name=_("sale"))
-    line = models.PositiveSmallIntegerField()
+    line = models.PositiveSmallIntegerField(_("line"))
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
@@ -339,15 +341,17 @@ class SaleItem(models.Model):
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     detail = models.CharField(_("商品情報詳細"), max_length=80, blank=True)
     serial = models.CharField(_("serial number"), max_length=20, blank=True)
-    liquor_category = models.CharField(max_length=20, choices=LiquorCategory.choices, blank=True)
-    alcohol_percent = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    volume_ml = models.PositiveIntegerField(null=True, blank=True)
-    liquor_tax_per_unit = models.IntegerField(default=0)
+    liquor_category = models.CharField(_("liquor category"), max_length=20, choices=LiquorCategory.choices, blank=True)
+    alcohol_percent = models.DecimalField(_("alcohol %"), max_digits=4, decimal_places=1, null=True, blank=True)
+    volume_ml = models.PositiveIntegerField(_("volume (ml)"), null=True, blank=True)
+    liquor_tax_per_unit = models.IntegerField(_("liquor tax per unit"), default=0)
     unit_price_excl_tax = models.BigIntegerField(_("unit price excl. tax"))
 
     objects = SaleItemQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("sale item")
+        verbose_name_plural = _("sale items")
         ordering = ["sale", "line"]
         constraints = [models.UniqueConstraint(fields=["sale", "line"], name="unique_sale_line")]
 
@@ -357,6 +361,17 @@ class SaleItem(models.Model):
     @property
     def amount_excl_tax(self) -> int:
         return self.unit_price_excl_tax * self.quantity
+
+    @property
+    def taxable_unit_price(self) -> int:
+        """The unit price the sale's tax was computed on (less an exempted liquor tax)."""
+        return money.taxable_unit_price(
+            self.unit_price,
+            self.unit_price_excl_tax,
+            self.liquor_tax_per_unit,
+            self.rate_percent,
+            self.price_includes_tax,
+        )
 
 
 # Models of the till's packages live beside their code; Django finds them through this module.

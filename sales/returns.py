@@ -117,7 +117,7 @@ def _write_cancellation(actor: Actor, sale: Sale, wanted: dict[int, int], reason
         rows.append(item)
     # Totals of the returned units, rounded as the original was, then negated.
     totals = money.rate_totals(
-        money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax) for i in rows
+        money.Line(i.rate_percent, i.taxable_unit_price * -i.quantity, i.price_includes_tax) for i in rows
     )
     excl, tax = -sum(t.excl_tax for t in totals), -sum(t.tax for t in totals)
     cancellation = Sale.objects.create(

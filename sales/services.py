@@ -254,7 +254,15 @@ def _sale_write(
         for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
     record_create(sale, items=items)
-    audit(actor, AuditAction.SALE_FINALIZE, sale, f"{decision.regime} ¥{decision.total_incl_tax:,}")
+    audit(
+        actor,
+        AuditAction.SALE_FINALIZE,
+        sale,
+        f"{decision.regime}: ¥{decision.total_incl_tax:,} incl. tax, refund ¥{decision.refund_amount:,}",
+        regime=decision.regime,
+        total_incl_tax=decision.total_incl_tax,
+        refund_amount=decision.refund_amount,
+    )
     return FinalizedSale(sale, decision)
 
 

@@ -2,12 +2,14 @@ from typing import cast
 
 from django.contrib import admin
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin, OfficeAdmin
 
 from . import admin_views
 from .admin_views import status_label
+from .certificates import certificate_warnings
 from .forms import FilingForm
 from .models import Business, Filing, FilingAttachment, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from .models.certificates import NTACertificateQuerySet
@@ -39,6 +41,10 @@ class TemporarySiteAdmin(CleanTextMixin, AuditedViewMixin):
     search_fields = ["name", "address", "store__name"]
     date_hierarchy = "opens_on"
     autocomplete_fields = ["business", "store"]
+
+    @admin.display(description=_("notice due on"))
+    def notice_due_on(self, obj):
+        return obj.notice_due_on
 
     def save_model(self, request, obj, form, change):
         from .services import temporary_site_sync_filing
@@ -80,6 +86,7 @@ class NTACertificateAdmin(OfficeAdmin):
         "renewal_available_on",
         "rule_expiry",
         "status",
+        "issuer_check",
     ]
 
     def get_queryset(self, request):
@@ -108,6 +115,13 @@ class NTACertificateAdmin(OfficeAdmin):
     @admin.display(description=_("expiry as the rule says"), boolean=True)
     def expiry_matches_rule(self, obj):
         return obj.expiry_matches_rule
+
+    @admin.display(description=_("issued by the NTA's CA"))
+    def issuer_check(self, obj):
+        warnings = certificate_warnings(obj)
+        if not warnings:
+            return _("yes")
+        return format_html_join("", '<p class="errornote">{}</p>', ((w,) for w in warnings))
 
     @admin.display(description=_("key"))
     def key(self, obj):
@@ -147,6 +161,14 @@ class JPKICertificateAdmin(CleanTextMixin, AuditedViewMixin):
     @admin.display(description=_("status"))
     def status(self, obj):
         return status_label(obj.status())
+
+    @admin.display(description=_("expires on"))
+    def expires_on(self, obj):
+        return obj.expires_on
+
+    @admin.display(description=_("renewal opens on"))
+    def renewal_opens_on(self, obj):
+        return obj.renewal_opens_on
 
     @admin.display(description=_("PIN rules (never stored here)"))
     def pin_rules(self, obj):

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .certificates import certificate_export
+from .certificates import certificate_export, certificate_warnings
 from .forms import CertificateExportForm, CertificateImportForm
 from .models import Filing, JPKICertificate, NTACertificate, Reminder
 from .models.certificates import CertificateStatus
@@ -49,6 +49,8 @@ def certificate_import(request: HttpRequest) -> HttpResponse:
     form = CertificateImportForm(request.POST or None, request.FILES or None, actor=request.user)
     if request.method == "POST" and form.is_valid() and form.record is not None:
         messages.success(request, _("Certificate imported: valid until %(day)s.") % {"day": form.record.expires_on})
+        for warning in certificate_warnings(form.record):
+            messages.warning(request, warning)
         return redirect("admin:stores_ntacertificate_change", form.record.pk)
     return _certificate_form(request, form, _("Import an NTA client certificate"))
 

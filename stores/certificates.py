@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -80,6 +83,42 @@ def parse_pkcs12(data: bytes, password: bytes | None) -> Parsed:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     return Parsed(certificate, key_pem, *_key_description(key))
+
+
+def _nta_cas() -> list[x509.Certificate]:
+    """The CAs the NTA's certificates come from: the bundle the client trusts the NTA with
+    (settings.NTA_CA_BUNDLE; the sandbox's CA in development). Empty when none is configured."""
+    try:
+        return x509.load_pem_x509_certificates(Path(settings.NTA_CA_BUNDLE).read_bytes())
+    except (OSError, ValueError):
+        return []
+
+
+def _signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def issuer_warnings(certificate: x509.Certificate) -> list[str]:
+    """What is wrong with where a certificate comes from: self-signed, or not issued by the NTA's
+    CA (docs/rules.md §6: the NTA issues the client certificates; any other is refused at login).
+    Warnings, not refusals: the CA bundle may be out of date; the officer decides."""
+    if _signed_by(certificate, certificate):
+        return [_("This certificate is self-signed: the NTA did not issue it and will refuse it.")]
+    cas = _nta_cas()
+    if cas and not any(_signed_by(certificate, ca) for ca in cas):
+        return [
+            _("This certificate was not issued by the NTA's CA (issuer: %(issuer)s): the NTA will refuse it.")
+            % {"issuer": certificate.issuer.rfc4514_string()}
+        ]
+    return []
+
+
+def certificate_warnings(record: NTACertificate) -> list[str]:
+    return issuer_warnings(x509.load_pem_x509_certificate(record.certificate_pem.encode()))
 
 
 @transaction.atomic(durable=True)

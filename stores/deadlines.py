@@ -20,7 +20,9 @@ def nta_expiry(issued: date) -> date:
 
 
 def renewal_available_on(expiry: date) -> date:
-    return nth_business_day(expiry.year, expiry.month, RENEWAL_BUSINESS_DAY)
+    """The renewal by the expiry month's second business day, and never after the expiry itself: a
+    certificate that ends early in its month (not as the rule says) is renewed by its last day."""
+    return min(nth_business_day(expiry.year, expiry.month, RENEWAL_BUSINESS_DAY), expiry)
 
 
 def birthday_in(year: int, birth: date) -> date:

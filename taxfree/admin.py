@@ -18,6 +18,7 @@ from django_q import admin as q_admin
 from django_q.models import Failure, Success
 
 from .admin_tools import AuditedViewMixin, BigTableAdmin, OfficeAdmin, ReadOnlyAdmin
+from .audit_texts import summary_text
 from .enrolment import link_issue
 from .logins import login_unlock
 from .models import ApiToken, AuditAction, AuditEvent, EnrolmentLink, Notice
@@ -52,7 +53,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
-    list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary"]
+    list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary_label"]
     list_filter = [ActionFilter, ObjectTypeFilter]
     search_help_text = _("Searches the object id (exactly), the user name and the summary.")
 
@@ -60,9 +61,13 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
     def action_label(self, obj: AuditEvent) -> str:
         return str(AuditAction(obj.action).label) if obj.action in AuditAction.values else obj.action
 
+    @admin.display(description=_("summary"))
+    def summary_label(self, obj: AuditEvent) -> str:
+        return summary_text(obj.action, obj.summary, obj.data)
+
     list_select_related = ["actor"]
     search_fields = ["=object_id", "actor__username", "summary"]
-    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary", "data"]
+    readonly_fields = ["at", "actor", "action", "object_type", "object_id", "summary_label", "summary", "data"]
 
 
 @admin.register(Notice)

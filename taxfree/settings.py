@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
-    "axes",
+    "taxfree.axes_app.AxesConfig",  # django-axes, named for the office
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_email",

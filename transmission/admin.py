@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any, cast
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -103,9 +105,70 @@ def messages_html(items: list[dict[str, str]]) -> str:
         format_html_join(
             "",
             "<li><code>{}</code> {}: {}</li>",
-            ((m.get("code", ""), m.get("item", ""), m.get("text", "")) for m in items),
+            ((m.get("code", ""), _item_text(m), _message_text(m)) for m in items),
         ),
     )
+
+
+# What pre-flight names (transmission/wire/blocks.py), read in the officer's language.
+PREFLIGHT_ITEMS = {
+    gettext_noop("store identifier"),
+    gettext_noop("birth date"),
+    gettext_noop("customer name"),
+    gettext_noop("nationality"),
+    gettext_noop("store name"),
+    gettext_noop("store address"),
+    gettext_noop("business name"),
+    gettext_noop("place of tax payment"),
+    gettext_noop("document type"),
+    gettext_noop("passport number"),
+    gettext_noop("landing permit number"),
+    gettext_noop("item name"),
+    gettext_noop("JAN"),
+    gettext_noop("quantity"),
+    gettext_noop("unit price"),
+    gettext_noop("amount"),
+    gettext_noop("商品情報詳細"),
+    gettext_noop("serial number"),
+    gettext_noop("cancelled record"),
+    gettext_noop("record"),
+}
+LINE_ITEM = re.compile(r"^line (?P<n>\d+) (?P<field>.+)$")
+
+
+def _item_text(message: dict[str, Any]) -> str:
+    item = message.get("item", "")
+    if message.get("code") != "preflight":
+        return item  # the NTA's own key, as it answered
+    line = LINE_ITEM.match(item)
+    if line and line["field"] in PREFLIGHT_ITEMS:
+        return gettext("line %(n)s: %(field)s") % {"n": line["n"], "field": gettext(line["field"])}
+    return gettext(item) if item in PREFLIGHT_ITEMS else item
+
+
+NO_CERTIFICATE = re.compile(r"^no valid NTA client certificate for 識別符号 (?P<id>.+)$")
+
+
+def last_problem_text(error: str, messages: list[dict[str, Any]]) -> str:
+    """The record's last problem in the reader's language: pre-flight's from its messages, the
+    dispatcher's own words by their msgid; what the NTA or the network said, as it came."""
+    preflight = [m for m in messages if m.get("code") == "preflight"]
+    if preflight:
+        return "; ".join(f"{_item_text(m)}: {_message_text(m)}" for m in preflight)
+    if error == "waiting for the cancelled record to be accepted":
+        return gettext("waiting for the cancelled record to be accepted")
+    if m := NO_CERTIFICATE.match(error):
+        return gettext("no valid NTA client certificate for 識別符号 %(id)s") % {"id": m["id"]}
+    return error or "—"
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """Pre-flight's problems in the reader's language (their template is a msgid); the NTA's as sent."""
+    template = message.get("template")
+    if not template:
+        return message.get("text", "")
+    values = message.get("values") or {}
+    return gettext(template) % values if values else gettext(template)
 
 
 class ConfirmationInline(admin.TabularInline):
@@ -186,7 +249,7 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
         "attempts",
         "next_attempt_at",
         "accepted_at",
-        "last_error",
+        "last_problem",
         "shown_messages",
         "reviewed_at",
         "reviewed_by",
@@ -227,8 +290,8 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     def age(self, obj: PurchaseRecord) -> str:
         minutes = int((timezone.now() - obj.created_at).total_seconds() // 60)
         if minutes >= 1440:
-            return f"{minutes // 1440} d"
-        return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+            return _("%(n)s d") % {"n": minutes // 1440}
+        return _("%(n)s h") % {"n": minutes // 60} if minutes >= 60 else _("%(n)s min") % {"n": minutes}
 
     @admin.display(description=_("reviewed"), boolean=True)
     def reviewed(self, obj: PurchaseRecord) -> bool | None:
@@ -237,6 +300,10 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     @admin.display(description=_("NTA messages"))
     def shown_messages(self, obj: PurchaseRecord) -> str:
         return messages_html(obj.result_messages)
+
+    @admin.display(description=_("last problem"))
+    def last_problem(self, obj: PurchaseRecord) -> str:
+        return last_problem_text(obj.last_error, obj.result_messages or [])
 
     @admin.display(description=_("correction"))
     def correct_link(self, obj: PurchaseRecord) -> str:

@@ -127,7 +127,10 @@ class PurchaseRecord(models.Model):
     customs_kind = models.CharField(_("税関確認情報区分"), max_length=1, blank=True)
     customs_confirmed_at = models.DateTimeField(_("confirmed by customs at"), null=True, blank=True)
     customs_checked_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Last query of this record alone (near its last day).")
+        _("customs checked at"),
+        null=True,
+        blank=True,
+        help_text=_("Last query of this record alone (near its last day)."),
     )
     # Written with the refund, in its transaction (sales.refunds.services.refund_pay), so that the
     # refunds still to pay are found from an index however many were paid before them.

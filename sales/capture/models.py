@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class PassportCapture(models.Model):
     """A kept capture image (only when CAPTURE_KEEP_DAYS > 0), encrypted, deleted when due."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     image = models.BinaryField(_("image (encrypted)"))
     content_type = models.CharField(max_length=40)

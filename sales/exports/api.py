@@ -41,6 +41,12 @@ class ExportView(APIView):
             OpenApiParameter("to", OpenApiTypes.DATE, required=True),
             OpenApiParameter("store", int),
             OpenApiParameter("encoding", str, enum=["utf-8", "cp932"]),
+            OpenApiParameter(
+                "language",
+                str,
+                enum=["en", "ja"],
+                description="headers and codes (default en: stable for integrations)",
+            ),
         ],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **errors(400, 401, 403, 404, 429)},
     )
@@ -56,6 +62,7 @@ class ExportView(APIView):
                 "store": request.GET.get("store") or None,
                 "format": fmt,
                 "encoding": request.GET.get("encoding", "utf-8"),
+                "language": request.GET.get("language", "en"),
             },
             user=request.user,
         )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
@@ -36,6 +37,11 @@ class ExportForm(forms.Form):
             ("cp932", _("Shift_JIS / cp932 (Japanese accounting software)")),
         ],
     )
+    language = forms.ChoiceField(
+        label=_("language of the headers and codes"),
+        choices=[("ja", "日本語"), ("en", "English")],
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -43,6 +49,7 @@ class ExportForm(forms.Form):
         today = timezone.localdate()
         self.fields["start"].initial = today.replace(day=1)
         self.fields["end"].initial = today
+        self.fields["language"].initial = _reader_language()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -51,4 +58,9 @@ class ExportForm(forms.Form):
             raise forms.ValidationError(_("The period runs from its first to its last day, at most three years."))
         if data.get("export") not in EXPORTS or data.get("encoding") not in ENCODINGS:
             raise forms.ValidationError(_("Choose an export and an encoding from the lists."))
+        data["language"] = data.get("language") or _reader_language()
         return data
+
+
+def _reader_language() -> str:
+    return "ja" if (get_language() or "ja").startswith("ja") else "en"

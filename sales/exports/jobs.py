@@ -18,6 +18,7 @@ from taxfree.queue import enqueue
 from ..models import SaleItem
 from ..refunds.models import Refund
 from .formats import csv_chunks, xlsx_file
+from .labels import in_language
 from .ledgers import EXPORTS, Scope
 from .models import ExportJob
 
@@ -33,7 +34,16 @@ def estimate(scope: Scope, export: str) -> int:
 
 
 def job_start(
-    *, user: Any, export: str, start: date, end: date, store: Store | None, format: str, encoding: str, rows: int
+    *,
+    user: Any,
+    export: str,
+    start: date,
+    end: date,
+    store: Store | None,
+    format: str,
+    encoding: str,
+    rows: int,
+    language: str = "ja",
 ) -> ExportJob:
     job = ExportJob.objects.create(
         user=user,
@@ -45,6 +55,7 @@ def job_start(
             "store": store.pk if store else None,
             "format": format,
             "encoding": encoding,
+            "language": language,
         },
     )
     enqueue("sales.exports.tasks.export_run", job.pk, task_name=f"export-{job.pk}")
@@ -63,7 +74,7 @@ def job_run(job_id: int) -> None:
     )
     path = directory() / f"{job.pk}.{p['format']}"
     try:
-        rows = _counted(job, EXPORTS[job.export](scope))
+        rows = _counted(job, in_language(EXPORTS[job.export](scope), p.get("language", "ja")))
         if p["format"] == "xlsx":
             path.write_bytes(xlsx_file(rows, job.export).read())
         else:

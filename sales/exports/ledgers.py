@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case, F, QuerySet, Sum, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ..models import Sale, SaleItem
 from ..refunds.models import Refund
@@ -36,28 +37,29 @@ class Scope:
         return sales.filter(store_id=self.store_id) if self.store_id else sales
 
 
+ROUNDING = gettext_noop("rounding")
 SALES_LEDGER = (
-    "sale date",
-    "sold at",
-    "sale",
-    "store",
-    "store 識別符号",
-    "regime",
-    "kind",
-    "cancels",
-    "送信番号",
-    "record state",
-    "line",
-    "item",
-    "JAN",
-    "quantity",
-    "tax rate %",
-    "unit price excl. tax",
-    "amount excl. tax",
-    "consumption tax",
-    "customs confirmation",
-    "refund paid",
-    "refund fee",
+    gettext_noop("sale date"),
+    gettext_noop("sold at"),
+    gettext_noop("sale"),
+    gettext_noop("store"),
+    gettext_noop("store 識別符号"),
+    gettext_noop("regime"),
+    gettext_noop("kind"),
+    gettext_noop("cancels"),
+    gettext_noop("送信番号"),
+    gettext_noop("record state"),
+    gettext_noop("line"),
+    gettext_noop("item"),
+    gettext_noop("JAN"),
+    gettext_noop("quantity"),
+    gettext_noop("tax rate %"),
+    gettext_noop("unit price excl. tax"),
+    gettext_noop("amount excl. tax"),
+    gettext_noop("consumption tax"),
+    gettext_noop("customs confirmation"),
+    gettext_noop("refund paid"),
+    gettext_noop("refund fee"),
 )
 
 
@@ -100,6 +102,7 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
             "unit_price",
             "price_includes_tax",
             "unit_price_excl_tax",
+            "liquor_tax_per_unit",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -141,23 +144,33 @@ def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
     by_rate: dict[int, list[tuple]] = defaultdict(list)
     for line in lines:
         by_rate[line[5]].append(line)
+    taxed: dict[int, int] = {}  # line → its share of its rate's tax
+    roundings = []
     for rate, rows in sorted(by_rate.items(), reverse=True):
         excl, tax = _rate_total(rate, rows, sign)
         shown = [r[8] * r[4] for r in rows]
         taxes = _spread(tax, shown) if len(rows) > 1 else [tax]
-        for r, amount, line_tax in zip(rows, shown, taxes, strict=True):
-            yield [*head, r[1], r[2], r[3], r[4], rate, r[8], amount, line_tax, *tail]
-        rounding = excl - sum(shown)
-        if rounding:
-            yield [*head, "", "rounding", "", "", rate, "", rounding, 0, *tail]
+        taxed.update((r[1], line_tax) for r, line_tax in zip(rows, taxes, strict=True))
+        if excl != sum(shown):
+            roundings.append((rate, excl - sum(shown)))
+    # The lines in the sale's order (as on its receipt and record), then each rate's rounding.
+    for r in lines:
+        yield [*head, r[1], r[2], r[3], r[4], r[5], r[8], r[8] * r[4], taxed[r[1]], *tail]
+    for rate, rounding in roundings:
+        yield [*head, "", ROUNDING, "", "", rate, "", rounding, 0, *tail]
 
 
 def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
-    """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py)."""
-    inclusive = sum(r[6] * r[4] for r in rows if r[7]) * sign
-    exclusive = sum(r[6] * r[4] for r in rows if not r[7]) * sign
+    """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py), on
+    the prices its tax was computed on: less the liquor tax an 輸出酒類販売場 exempted."""
+    inclusive = sum(_taxable(r) * r[4] for r in rows if r[7]) * sign
+    exclusive = sum(_taxable(r) * r[4] for r in rows if not r[7]) * sign
     excl, tax = money.rate_total(rate, inclusive, exclusive)
     return sign * excl, sign * tax
+
+
+def _taxable(line: tuple) -> int:
+    return money.taxable_unit_price(line[6], line[8], line[9], line[5], line[7])
 
 
 def _spread(tax: int, amounts: list[int]) -> list[int]:
@@ -175,18 +188,18 @@ def _spread(tax: int, amounts: list[int]) -> list[int]:
 
 
 REFUNDS = (
-    "paid at",
-    "sale",
-    "sale date",
-    "store",
-    "refund due",
-    "fee",
-    "fee borne by",
-    "paid to the customer",
-    "channel",
-    "refund operator",
-    "reference",
-    "entered by",
+    gettext_noop("paid at"),
+    gettext_noop("sale"),
+    gettext_noop("sale date"),
+    gettext_noop("store"),
+    gettext_noop("refund due"),
+    gettext_noop("fee"),
+    gettext_noop("fee borne by"),
+    gettext_noop("paid to the customer"),
+    gettext_noop("channel"),
+    gettext_noop("refund operator"),
+    gettext_noop("reference"),
+    gettext_noop("entered by"),
 )
 
 
@@ -215,21 +228,21 @@ def refunds_ledger(scope: Scope) -> Iterator[list[Any]]:
 
 
 SUMMARY = (
-    "store",
-    "store 識別符号",
-    "from",
-    "to",
-    "legacy: tax-exempt sales 10 % (免税売上)",
-    "legacy: tax-exempt sales 8 %",
-    "refund method: sales excl. tax",
-    "refund method: tax collected",
-    "confirmed by customs: sales excl. tax (免税)",
-    "confirmed: tax",
-    "refunded to customers",
-    "refunds due, unpaid",
-    "awaiting customs: tax",
-    "not confirmed or expired: taxable sales excl. tax",
-    "not confirmed or expired: tax (課税)",
+    gettext_noop("store"),
+    gettext_noop("store 識別符号"),
+    gettext_noop("from"),
+    gettext_noop("to"),
+    gettext_noop("legacy: tax-exempt sales 10 % (免税売上)"),
+    gettext_noop("legacy: tax-exempt sales 8 %"),
+    gettext_noop("refund method: sales excl. tax"),
+    gettext_noop("refund method: tax collected"),
+    gettext_noop("confirmed by customs: sales excl. tax (免税)"),
+    gettext_noop("confirmed: tax"),
+    gettext_noop("refunded to customers"),
+    gettext_noop("refunds due, unpaid"),
+    gettext_noop("awaiting customs: tax"),
+    gettext_noop("not confirmed or expired: taxable sales excl. tax"),
+    gettext_noop("not confirmed or expired: tax (課税)"),
 )
 
 
@@ -276,9 +289,9 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
 
 
 def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
-    """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was, so the
-    summary equals the ledger (its lines and rounding rows) to the yen."""
-    amounts = (
+    """Legacy tax-exempt sales per store and rate, each sale's rate rounded as the sale was (on the
+    prices its tax was computed on), so the summary equals the ledger to the yen."""
+    lines = (
         SaleItem.objects.filter(sale__in=scope.sales().filter(regime="legacy"))
         .values_list(
             "sale_id",
@@ -288,18 +301,23 @@ def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
             "sale__store__identifier",
             "rate_percent",
             "price_includes_tax",
+            "unit_price",
+            "unit_price_excl_tax",
+            "liquor_tax_per_unit",
+            "quantity",
         )
-        .annotate(amount=Sum(F("unit_price") * F("quantity")))
         .order_by("sale_id", "rate_percent")
     )
     key: tuple = ()
     basis: dict[bool, int] = {True: 0, False: 0}
-    for sale, kind, store, name, identifier, rate, inclusive, amount in amounts.iterator(chunk_size=CHUNK):
+    for sale, kind, store, name, identifier, rate, inclusive, price, excl, liquor, qty in lines.iterator(
+        chunk_size=CHUNK
+    ):
         if key and key[:2] != (sale, rate):
             yield _legacy_rate(key, basis)
             basis = {True: 0, False: 0}
         key = (sale, rate, kind, store, name, identifier)
-        basis[inclusive] += amount or 0
+        basis[inclusive] += money.taxable_unit_price(price, excl, liquor, rate, inclusive) * qty
     if key:
         yield _legacy_rate(key, basis)
 

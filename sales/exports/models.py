@@ -24,8 +24,8 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export job")

@@ -16,6 +16,7 @@ from taxfree.roles import is_accountant, is_compliance_officer
 from .formats import csv_chunks, xlsx_file
 from .forms import ExportForm
 from .jobs import directory, estimate, job_start
+from .labels import in_language
 from .ledgers import EXPORTS, Scope
 from .models import ExportJob
 
@@ -78,7 +79,15 @@ def report_download(request, pk: int):
 
 
 def export_response(
-    user: Any, *, export: str, start: Any, end: Any, store: Any = None, format: str = "csv", encoding: str = "utf-8"
+    user: Any,
+    *,
+    export: str,
+    start: Any,
+    end: Any,
+    store: Any = None,
+    format: str = "csv",
+    encoding: str = "utf-8",
+    language: str = "ja",
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
     scope = Scope(user, start, end, store.pk if store else None)
     audit(
@@ -92,9 +101,10 @@ def export_response(
         end=end.isoformat(),
         store=store.pk if store else None,
         encoding=encoding,
+        language=language,
     )
     name = f"{export}-{start:%Y%m%d}-{end:%Y%m%d}"
-    rows = EXPORTS[export](scope)
+    rows = in_language(EXPORTS[export](scope), language)
     if format == "xlsx":
         return FileResponse(
             xlsx_file(rows, export),

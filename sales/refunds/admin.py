@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import BigTableAdmin, ReadOnlyAdmin
+from taxfree.templatetags.money import yen
 
 from . import admin_views
 from .models import Refund, RefundQuerySet
@@ -22,10 +23,10 @@ class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
         "paid_at",
         "sale_link",
         "store",
-        "due",
-        "fee",
+        "due_yen",
+        "fee_yen",
         "fee_borne_by",
-        "paid",
+        "paid_yen",
         "channel",
         "operator_name",
         "reference",
@@ -34,6 +35,18 @@ class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
     list_filter = ("channel",)
     list_select_related = ("store", "paid_by")
     search_fields = ("reference", "operator_name")
+
+    @admin.display(description=_("refund due"), ordering="due")
+    def due_yen(self, obj: Refund) -> str:
+        return yen(obj.due)
+
+    @admin.display(description=_("fee"), ordering="fee")
+    def fee_yen(self, obj: Refund) -> str:
+        return yen(obj.fee)
+
+    @admin.display(description=_("paid to the customer"), ordering="paid")
+    def paid_yen(self, obj: Refund) -> str:
+        return yen(obj.paid)
 
     @admin.display(description=_("sale"), ordering="sale")
     def sale_link(self, obj: Refund) -> str:

@@ -67,7 +67,7 @@ def refund_queue(request: HttpRequest) -> HttpResponse:
         "opts": Refund._meta,
         "sections": sections,
         "today": timezone.localdate(),
-        "counted_at": sections[0][1].counted_at if sections else None,
+        "counted_at": next((s.counted_at for _title, s, _every in sections if s.counted_at), None),
         "can_pay": request.user.has_perm("sales.add_refund"),
         "can_route": request.user.has_perm("sales.change_payout"),
         "can_batch": request.user.has_perm("sales.change_payoutbatch"),

@@ -63,9 +63,13 @@ def refund_sales(user: Any) -> QuerySet[Sale]:
 
 # The chain-wide totals scan every unpaid refund-method sale (seconds at ten million sales): they
 # are kept in the cache, refreshed by a schedule and whenever someone asks, and shown with the
-# time they were counted. A store's own staff get theirs counted live (a store is small).
+# time they were counted. A store's own staff get theirs counted live (a store is small). Kept
+# totals older than the page says (RECOUNT_EVERY, the schedule's interval) are counted again on
+# reading: without Redis each process has its own cache and the worker's count never reaches the
+# web server's. A section whose rows are all listed takes its totals from them: the header and
+# the rows below it always agree.
 TOTALS_KEY = "refunds:queue:totals:{day}"
-TOTALS_LIFE = timedelta(minutes=15)
+RECOUNT_EVERY = timedelta(minutes=5)
 
 
 @dataclass
@@ -75,13 +79,17 @@ class Section:
     count: int
     amount: int
     counted_at: datetime | None = None  # None: counted now
+    complete: bool = False  # every row is listed: the totals are the rows'
 
 
 def queue(user: Any, today: date, recount: bool = False) -> list[Section]:
     totals, counted_at = queue_totals(user, today, recount)
     sections = _sections(user, today, totals) + _route_sections(user, totals)
+    if any(not s.complete and s.count <= len(s.rows) for s in sections):  # kept totals behind a full list
+        totals, counted_at = queue_totals(user, today, recount=True)
+        sections = _sections(user, today, totals) + _route_sections(user, totals)
     for section in sections:
-        section.counted_at = counted_at
+        section.counted_at = None if section.complete else counted_at
     return sections
 
 
@@ -89,7 +97,7 @@ def queue_totals(user: Any, today: date, recount: bool = False) -> tuple[dict[st
     if not sees_all_stores(user):
         return _totals(user, today + timedelta(days=EXPIRING_DAYS)), None
     kept = None if recount else cache.get(TOTALS_KEY.format(day=today))
-    if kept is None:
+    if kept is None or kept["at"] < timezone.now() - RECOUNT_EVERY:
         kept = totals_count(today)
     return kept["totals"], kept["at"]
 
@@ -98,7 +106,7 @@ def totals_count(today: date | None = None) -> dict:
     """Count the chain-wide totals now and keep them (the schedule calls this every few minutes)."""
     today = today or timezone.localdate()
     kept = {"totals": _totals(None, today + timedelta(days=EXPIRING_DAYS)), "at": timezone.now()}
-    cache.set(TOTALS_KEY.format(day=today), kept, TOTALS_LIFE.total_seconds())
+    cache.set(TOTALS_KEY.format(day=today), kept, RECOUNT_EVERY.total_seconds())
     return kept
 
 
@@ -112,7 +120,7 @@ def totals_paid(amount: int, route: str = "ready") -> None:
     for section in ("confirmed_unpaid", route):
         count, total = kept["totals"].get(section, (0, 0))
         kept["totals"][section] = (max(count - 1, 0), max(total - amount, 0))
-    cache.set(key, kept, TOTALS_LIFE.total_seconds())
+    cache.set(key, kept, max(RECOUNT_EVERY - (timezone.now() - kept["at"]), timedelta(seconds=1)).total_seconds())
 
 
 def _sections(user: Any, today: date, totals: dict[str, tuple[int, int]]) -> list[Section]:
@@ -221,13 +229,16 @@ def _section(
         PurchaseRecord.objects.visible_to(user)
         .filter(where, refunded_at__isnull=True, kind=PurchaseRecord.Kind.SALE)
         .order_by(*order)
-        .values_list("sale_id", flat=True)[:SECTION_ROWS]
+        .values_list("sale_id", flat=True)[: SECTION_ROWS + 1]
     )
     ids = list(records)
-    found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids)}
+    complete = len(ids) <= SECTION_ROWS
+    found = {sale.pk: sale for sale in refund_sales(user).filter(pk__in=ids[:SECTION_ROWS])}
     rows = [found[i] for i in ids if i in found]
     if with_missing:
         _missing_items(rows)
+    if complete:
+        return Section(key, rows, len(rows), sum(sale.refund_due for sale in rows), complete=True)  # type: ignore[attr-defined]
     count, amount = totals.get(key, (0, 0))
     return Section(key, rows, count, amount)
 

@@ -100,9 +100,7 @@ def _without_liquor_tax(item: Item, liquor_tax: int, rate: int, liquor_export_st
     """docs/rules.md §3: only an 輸出酒類販売場 also exempts liquor tax; elsewhere the price stays."""
     if not liquor_export_store:
         return item.unit_price, []
-    deduction = liquor_tax
-    if item.price_includes_tax:
-        deduction += money.tax_on_exclusive(liquor_tax, rate)
+    deduction = money.liquor_deduction(liquor_tax, rate, item.price_includes_tax)
     if deduction > item.unit_price:
         return item.unit_price, [Reason("liquor_price_below_tax", params=(("liquor_tax", liquor_tax),))]
     return item.unit_price - deduction, []

@@ -178,9 +178,25 @@ PACKING_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Statuses of residence as a message names them (the codes stay in the reason's params).
+STATUSES: dict[str, tuple[str, str]] = {
+    "temporary_visitor": ("temporary visitor", "短期滞在"),
+    "diplomat": ("diplomat", "外交"),
+    "official": ("official", "公用"),
+    "sofa": ("US forces member (SOFA)", "日米地位協定該当者"),
+    "student": ("student", "留学"),
+    "worker": ("worker", "就労"),
+    "dependent": ("dependent", "家族滞在"),
+    "other": ("other", "その他"),
+}
+
+
 def render(code: str, language: str, params: dict) -> str:
     en, ja = MESSAGES[code]
-    template = ja if language.startswith("ja") else en
+    japanese = language.startswith("ja")
+    template = ja if japanese else en
+    if "status" in params and params["status"] in STATUSES:
+        params = {**params, "status": STATUSES[params["status"]][1 if japanese else 0]}
     return template.format(**params)
 
 

@@ -36,6 +36,24 @@ def excl_unit_price(unit_price: int, rate_percent: int, includes_tax: bool) -> i
     return unit_price - tax_in_inclusive(unit_price, rate_percent)
 
 
+def liquor_deduction(liquor_tax: int, rate_percent: int, includes_tax: bool) -> int:
+    """What an 輸出酒類販売場 takes off a unit price for the liquor tax (docs/rules.md §3): the tax
+    itself, and on a tax-inclusive price the consumption tax on it too."""
+    return liquor_tax + (tax_on_exclusive(liquor_tax, rate_percent) if includes_tax else 0)
+
+
+def taxable_unit_price(unit_price: int, excl_unit: int, liquor_tax: int, rate_percent: int, includes_tax: bool) -> int:
+    """The unit price a finished line's tax was computed on: its price, less the liquor tax where
+    the sale exempted it. Told apart by the unit price excl. tax the sale stored, which was taken
+    from the price the rules used (sales/rules/engine.py), whatever the store is flagged as now."""
+    if not liquor_tax:
+        return unit_price
+    reduced = unit_price - liquor_deduction(liquor_tax, rate_percent, includes_tax)
+    if reduced >= 0 and excl_unit_price(reduced, rate_percent, includes_tax) == excl_unit:
+        return reduced
+    return unit_price
+
+
 def rate_totals(lines: Iterable[Line]) -> tuple[RateTotal, ...]:
     sums: dict[tuple[int, bool], int] = defaultdict(int)
     for line in lines:

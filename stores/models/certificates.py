@@ -69,7 +69,7 @@ class NTACertificate(models.Model):
     fingerprint = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     certificate_pem = EncryptedTextField(_("certificate (PEM)"))
     private_key_pem = EncryptedTextField(_("private key (PEM)"))
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -75,7 +75,7 @@ class Filing(models.Model):
     e_certificate_required = models.BooleanField(_("e-certificate required"), default=False)
     checklist = models.JSONField(_("attachment checklist"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("filing")
@@ -110,7 +110,7 @@ class FilingAttachment(models.Model):
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("filing"))
     file = models.FileField(_("file"), storage=private_storage, upload_to="filings/%Y/")
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -135,7 +135,7 @@ class Reminder(models.Model):
     body = models.TextField(_("details"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     recipients = models.TextField(_("e-mailed to"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

@@ -80,7 +80,7 @@ def jpki(business: Business) -> None:
         holder_birth_date=near.replace(year=1975),
         issued_on=today - timedelta(days=200),
         revoked_on=today - timedelta(days=3),
-        revocation_reason="住所変更 (address changed)",
+        revocation_reason="住所変更",
         **common,
     )
 

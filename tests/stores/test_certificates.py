@@ -163,6 +163,8 @@ def test_nta_certificates_run_to_the_last_day_of_the_month_three_years_on(issued
         (date(2026, 5, 31), date(2026, 5, 7)),  # Fri 1st, then Golden Week to Wed 6th
         (date(2026, 11, 30), date(2026, 11, 4)),  # Sun 1st, Mon 2nd, Tue 3rd is Culture Day
         (date(2027, 8, 31), date(2027, 8, 3)),  # Sun 1st
+        (date(2027, 4, 1), date(2027, 4, 1)),  # an expiry before the second business day: never after it
+        (date(2026, 11, 3), date(2026, 11, 3)),
     ],
 )
 def test_the_renewal_is_downloadable_from_the_second_business_day_of_the_expiry_month(expiry, available):
@@ -297,3 +299,73 @@ def test_an_accountant_cannot_import_or_export(client, accountant, ca):
         ).status_code
         == 403
     )
+
+
+def _self_signed(identifier=ID) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, identifier)])
+    now = datetime.now(TOKYO)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=400))
+        .sign(key, hashes.SHA256())
+    )
+    return Issued(key, certificate).pkcs12(b"secret")
+
+
+@pytest.fixture
+def nta_ca(ca, tmp_path, settings):
+    """The NTA's CA as the client trusts it: the module's sandbox CA."""
+    from cryptography.hazmat.primitives import serialization
+
+    bundle = tmp_path / "ca-cert.pem"
+    bundle.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+    settings.NTA_CA_BUNDLE = str(bundle)
+    return ca
+
+
+def test_a_certificate_not_from_the_ntas_ca_is_imported_with_a_clear_warning(client, officer, nta_ca):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from django.utils import translation
+
+    from stores.certificates import certificate_warnings
+
+    good = certificate_import(actor=None, identifier=ID, data=issue(nta_ca).pkcs12(b"secret"), password=b"secret")
+    assert certificate_warnings(good) == []
+    other = certificate_import(
+        actor=None, identifier=ID, data=issue(SandboxCA("another CA")).pkcs12(b"secret"), password=b"secret"
+    )
+    with translation.override("en"):
+        [warning] = certificate_warnings(other)
+    assert "not issued by the NTA's CA" in warning and "another CA" in warning
+    client.force_login(officer)
+    url = reverse("admin:stores_ntacertificate_add")
+    page = client.post(
+        url,
+        {
+            "identifier": ID,
+            "holder": "store",
+            "password": "secret",
+            "file": SimpleUploadedFile("c.p12", _self_signed()),
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    shown = [str(m) for m in page.context["messages"]]
+    assert any("self-signed" in m for m in shown), shown
+    record = NTACertificate.objects.latest("imported_at")
+    change = client.get(reverse("admin:stores_ntacertificate_change", args=[record.pk]), HTTP_ACCEPT_LANGUAGE="ja")
+    assert "自己署名" in change.content.decode()
+    trusted = client.get(reverse("admin:stores_ntacertificate_change", args=[good.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    field = trusted.content.decode().split("field-issuer_check")[1][:600]
+    assert "yes" in field and "errornote" not in field

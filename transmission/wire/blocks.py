@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from . import codes, limits
 from .common import Checker, Decrypt, Problem, yyyymmdd
 from .limits import mrz_name
@@ -89,7 +91,8 @@ def goods(check: Checker, item: dict[str, Any], *, sign: int = 1) -> dict[str, A
         "serialNumber": check.pattern(f"{where} serial number", item["serial"], limits.SERIAL),
     }
     if item["unit_price_excl_tax"] >= HIGH_VALUE and not (item["detail"] or "").strip():
-        check.problems.append(Problem(f"{where} 商品情報詳細", "required from ¥1,000,000 a unit"))
+        required = limits.Words(gettext_noop("required from ¥1,000,000 a unit"))
+        check.problems.append(Problem.of(f"{where} 商品情報詳細", required))
     line.update(_liquor(item, quantity))
     return line
 

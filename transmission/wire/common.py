@@ -19,9 +19,17 @@ class Problem:
 
     field: str
     message: str
+    words: limits.Words | None = None  # the message's template and values: read in the officer's language
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": "preflight", "item": self.field, "text": self.message}
+    @classmethod
+    def of(cls, where: str, words: limits.Words) -> Problem:
+        return cls(where, str(words), words)
+
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"code": "preflight", "item": self.field, "text": self.message}
+        if self.words is not None:
+            found.update(template=self.words.template, values=dict(self.words.values))
+        return found
 
 
 class Preflight(Exception):
@@ -50,7 +58,7 @@ class Checker:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, where: str, found: list[limits.Words]) -> None:
-        self.problems.extend(Problem(where, str(words)) for words in found)
+        self.problems.extend(Problem.of(where, words) for words in found)
 
     def text(self, where: str, value: str, limit: limits.Text, *, required: bool = True) -> str:
         self.add(where, limits.text_problems(value, limit, required=required))

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from . import blocks
 from .common import Checker, Decrypt, Problem, WireRecord, yyyymmdd
+from .limits import Words
 
 PATH = "/v3/purchaseRecord/reception"
 
@@ -32,7 +35,7 @@ def build(
     }
     if cancel:
         if not cancelled_send_no:
-            check.problems.append(Problem("cancelled record", "has no 送信番号 yet"))
+            check.problems.append(Problem.of("cancelled record", Words(gettext_noop("has no 送信番号 yet"))))
         body.update(beforeSendNo=cancelled_send_no or "", beforeSenderId=sender_id, beforeShopId=shop["shopId"])
     check.done()
     return WireRecord("3", PATH, _strings(body), secrets=("passportNo", "landingPermitNo"))

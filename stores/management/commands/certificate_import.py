@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from stores.certificates import certificate_import
+from stores.certificates import certificate_import, certificate_warnings
 from stores.models import NTACertificate
 
 
@@ -35,6 +35,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"imported {record.identifier} serial {record.serial}, valid until {record.expires_on}")
+        for warning in certificate_warnings(record):
+            self.stderr.write(f"warning: {warning}")
 
     def _password(self, variable: str | None, path: Path | None) -> bytes:
         if variable:

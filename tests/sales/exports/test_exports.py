@@ -139,6 +139,12 @@ def test_the_api_streams_the_same_exports_to_accountants_only(accountant, clerk,
     )
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     assert len(rows_of(answer)) > 5
+    period = {"from": "2026-10-01", "to": "2026-11-30"}
+    default = api.get("/api/v1/exports/sales-ledger.csv", period, HTTP_ACCEPT_LANGUAGE="ja")
+    assert rows_of(default)[0][0] == "sale date"  # integrations keep the stable headers and codes
+    japanese = api.get("/api/v1/exports/sales-ledger.csv", {**period, "language": "ja"})
+    assert rows_of(japanese)[0][0] == "販売日"
+    assert api.get("/api/v1/exports/sales-ledger.csv", {**period, "language": "xx"}).status_code == 400
     assert api.get("/api/v1/exports/sales-ledger.csv", {"from": "2026-10-01"}).status_code == 400
     assert api.get("/api/v1/exports/nothing.csv", {"from": "2026-10-01", "to": "2026-10-02"}).status_code == 404
     staff = APIClient()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from sales import returns
+from sales.refunds import queue as queue_module
 from sales.refunds.models import Refund
 from sales.refunds.reminders import refunds_unpaid_remind
 from stores.models import Reminder
@@ -69,9 +72,10 @@ def test_the_queue_shows_each_section_with_its_totals(client, officer, four):
 
 
 def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leaves_them_at_once(
-    client, officer, clerk, four, django_capture_on_commit_callbacks
+    client, officer, clerk, four, django_capture_on_commit_callbacks, monkeypatch
 ):
     confirmed, missing, waiting, expired = four
+    monkeypatch.setattr(queue_module, "SECTION_ROWS", 0)  # every section longer than its list: kept totals
     client.force_login(officer)
     url = reverse("admin:sales_refund_queue")
     first = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
@@ -80,7 +84,7 @@ def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leav
     # a sale that changes the picture waits for the next count (at most five minutes) ...
     PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="expired")
     kept = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
-    assert (kept["expired"].count, kept["expiring"].count) == (1, 1)
+    assert (kept["expired"].count, kept["expiring"].count) == (1, 0)  # an empty section is never counted
     assert "Totals counted at" in client.get(url).content.decode()
     # ... or for someone asking for it
     recounted = {s.key: s for _title, s, _every in client.get(url + "?recount=1").context["sections"]}
@@ -94,6 +98,71 @@ def test_the_chain_wide_totals_are_kept_shown_with_their_time_and_a_payment_leav
     paid = {s.key: s for _title, s, _every in client.get(url).context["sections"]}
     assert (paid["confirmed_unpaid"].count, paid["confirmed_unpaid"].amount) == (0, 0)
     assert paid["confirmed_unpaid"].rows == []
+
+
+def test_a_header_agrees_with_the_rows_listed_below_it(client, officer, four):
+    confirmed, missing, waiting, expired = four
+    client.force_login(officer)
+    url = reverse("admin:sales_refund_queue")
+    client.get(url)  # totals counted and kept
+    PurchaseRecord.objects.filter(pk=waiting.record.pk).update(customs_state="not_confirmed")
+    page = client.get(url)
+    sections = {s.key: s for _title, s, _every in page.context["sections"]}
+    for section in sections.values():
+        assert (section.count, section.amount) == (len(section.rows), sum(r.refund_due for r in section.rows))
+    assert sections["not_confirmed"].count == 2 and sections["expiring"].count == 0
+    assert "Totals counted at" not in page.content.decode()  # nothing on the page is a kept count
+
+
+def _kept_long_ago(minutes: int, totals: dict | None = None) -> None:
+    """Totals as the worker's schedule left them `minutes` ago (by default, none of the sales)."""
+    day = timezone.localdate()
+    cache.set(
+        queue_module.TOTALS_KEY.format(day=day),
+        {"totals": totals or {}, "at": timezone.now() - timedelta(minutes=minutes)},
+        3600,
+    )
+
+
+def _totals_never_older_than_they_say(client, officer, monkeypatch) -> None:
+    monkeypatch.setattr(queue_module, "SECTION_ROWS", 0)
+    client.force_login(officer)
+    _kept_long_ago(12)
+    page = client.get(reverse("admin:sales_refund_queue"))
+    sections = {s.key: s for _title, s, _every in page.context["sections"]}
+    assert timezone.now() - page.context["counted_at"] < queue_module.RECOUNT_EVERY
+    assert (sections["confirmed_unpaid"].count, sections["confirmed_unpaid"].amount) == (1, 2_000)
+    assert sections["expired"].count == 1
+    kept = cache.get(queue_module.TOTALS_KEY.format(day=timezone.localdate()))["totals"]
+    _kept_long_ago(2, {**kept, "expired": (5, 15_000)})  # within what the page promises: kept
+    page = client.get(reverse("admin:sales_refund_queue"))
+    assert {s.key: s for _title, s, _every in page.context["sections"]}["expired"].count == 5
+
+
+def test_kept_totals_are_never_older_than_the_page_says_on_the_embedded_cache(client, officer, four, monkeypatch):
+    _totals_never_older_than_they_say(client, officer, monkeypatch)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "taxfree.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"test-office-{uuid.uuid4().hex}",
+        }
+    }
+    yield
+    cache.delete(queue_module.TOTALS_KEY.format(day=timezone.localdate()))
+
+
+def test_kept_totals_are_never_older_than_the_page_says_with_redis(client, officer, four, monkeypatch, redis_cache):
+    _totals_never_older_than_they_say(client, officer, monkeypatch)
 
 
 def test_the_scheduled_count_refreshes_the_totals(client, officer, four):

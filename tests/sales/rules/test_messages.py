@@ -42,7 +42,7 @@ CASES = {
     "no_identity_document": (lambda: decide(document_type=None), "error", [], []),
     "document_expired": (lambda: decide(document_expiry=date(2026, 11, 20)), "error", ["2026-11-20"], ["2026-11-20"]),
     "works_in_japan": (lambda: decide(works_in_japan=True), "error", [], []),
-    "status_not_eligible": (lambda: decide(status_of_residence="student"), "error", ["'student'"], ["student"]),
+    "status_not_eligible": (lambda: decide(status_of_residence="student"), "error", ["'student'"], ["「留学」"]),
     "status_missing": (lambda: decide(status_of_residence=None), "error", [], []),
     "no_landing_stamp": (lambda: decide(has_landing_stamp=False), "error", [], []),
     "landing_date_missing": (lambda: decide(landing_date=None), "error", [], []),
@@ -200,3 +200,9 @@ def test_packing_messages_in_both_languages(packing):
     en, ja = PACKING_MESSAGES[packing]
     assert packing_message(packing, "en") == en and packing_message(packing, "ja") == ja
     assert packing_message(packing, "ja-JP") == ja and packing_message(packing, "zh-hans") == en
+
+
+def test_a_refusal_names_the_status_by_its_label_not_its_code():
+    [reason] = [r for r in reasons(decide(status_of_residence="dependent")) if r.code == "status_not_eligible"]
+    assert "「家族滞在」" in reason.message("ja") and "dependent" not in reason.message("ja")
+    assert "'dependent'" in reason.message("en")

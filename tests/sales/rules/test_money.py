@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sales.rules import Buyer, Item, SaleInput, evaluate
-from sales.rules.money import Line, rate_totals, tax_in_inclusive
+from sales.rules.money import Line, excl_unit_price, liquor_deduction, rate_totals, tax_in_inclusive, taxable_unit_price
 
 BUYER = Buyer("passport", "USA", "temporary_visitor", date(2026, 11, 20), True)
 items = st.lists(
@@ -78,3 +78,13 @@ def test_the_legacy_packing_is_only_given_when_eligible(basket):
 def test_totals_list_the_standard_rate_first():
     totals = rate_totals([Line(8, 1_000, False), Line(10, 1_000, False)])
     assert [t.rate_percent for t in totals] == [10, 8]
+
+
+def test_the_taxable_price_of_a_line_is_less_the_liquor_tax_only_where_the_sale_exempted_it():
+    assert liquor_deduction(180, 10, True) == 198 and liquor_deduction(180, 10, False) == 180
+    exempted = excl_unit_price(49_500 - 198, 10, True)
+    assert taxable_unit_price(49_500, exempted, 180, 10, True) == 49_302
+    assert taxable_unit_price(49_500, excl_unit_price(49_500, 10, True), 180, 10, True) == 49_500
+    assert taxable_unit_price(8_800, 8_620, 180, 10, False) == 8_620
+    assert taxable_unit_price(8_800, 8_800, 0, 10, False) == 8_800
+    assert taxable_unit_price(100, 100, 180, 10, False) == 100  # a price below the tax kept whole
