@@ -67,6 +67,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
     refused = guard_refusal(exc)
     response = Response(error_body(*refused), status=refused[0]) if refused else drf_exception_handler(exc, context)
+    if response is not None and getattr(exc, "default_code", "").startswith("idempotency_key"):
+        response.data["code"] = exc.default_code  # type: ignore[attr-defined]
     if response is None:  # a bug: logged with its traceback, answered in JSON like everything else
         log.error("unexpected error in %s", context.get("view"), exc_info=exc)
         response = Response(error_body(500, server_error_detail()), status=500)

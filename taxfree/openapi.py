@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 Error = inline_serializer("Error", {"detail": serializers.CharField()})
@@ -26,3 +26,14 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {
         code: OpenApiResponse(FieldErrors if code == 400 else Error, description=DESCRIPTIONS[code]) for code in codes
     }
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional, 1 to 255 visible ASCII characters (a UUID): a retry with the same key and body "
+    "within 24 h answers the first answer again (header `Idempotent-Replayed: true`) and writes nothing; "
+    "the same key with another body is refused (422 `idempotency_key_reused`); while the first request "
+    "runs, 409 `idempotency_key_in_use` (retry after `Retry-After`). Keys are per token.",
+)

@@ -17,7 +17,8 @@ from sales.refunds.payouts.services import PayoutRefused, payout_set
 from sales.refunds.payouts.state import STATES, flying_of, payout_as_dict
 from sales.refunds.payouts.texts import LANGUAGES, say
 from taxfree.fields import TextField
-from taxfree.openapi import errors
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, errors
 from taxfree.serializers import Serializer
 
 DETAIL_FIELDS = (
@@ -85,6 +86,7 @@ class PayoutView(APIView):
             "(`already_paid`, `in_progress`, `no_refund`)."
         ),
         request=PayoutRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={200: PayoutSerializer, 409: Refusal, 422: Refusal, **errors(400, 401, 403, 404, 429)},
         examples=[
             OpenApiExample(
@@ -102,6 +104,7 @@ class PayoutView(APIView):
             )
         ],
     )
+    @idempotent
     def put(self, request: Any, pk: int) -> Response:
         sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("store", "record"), pk=pk)
         serializer = PayoutRequestSerializer(data=request.data, context={"request": request})

@@ -12,7 +12,8 @@ from sales.models import Sale
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
-from taxfree.openapi import errors
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, errors
 from taxfree.serializers import Serializer
 from transmission.wire import limits
 
@@ -58,8 +59,10 @@ class RefundCreateView(APIView):
             "(`not_refund_method`, `fee`, `operator_name`, …). Nothing is changed on a refusal."
         ),
         request=RefundRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: RefundSerializer, 409: Refusal, 422: Refusal, **errors(400, 401, 403, 429)},
     )
+    @idempotent
     def post(self, request):
         serializer = RefundRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

@@ -21,7 +21,8 @@ from sales.models import Sale
 from sales.refunds.payouts.state import flying_of, payout_as_dict
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from sales.traveller import links
-from taxfree.openapi import errors
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, errors
 from taxfree.serializers import Serializer
 
 from .payouts import PayoutSerializer
@@ -132,8 +133,10 @@ class SaleCreateView(APIView):
             "decision when refused.\n\n" + CODES_DOC
         ),
         request=SaleRequestSerializer,
-        responses={201: SaleCreatedSerializer, 422: DecisionSerializer, **errors(400, 401, 403, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: SaleCreatedSerializer, 422: DecisionSerializer, **errors(400, 401, 403, 409, 429)},
     )
+    @idempotent
     def post(self, request):
         serializer = SaleRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
