@@ -18,16 +18,16 @@ log = logging.getLogger(__name__)
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request Django refused before any view read it: too large, too many fields or files, or malformed."""
-    status, detail = guard_refusal(exception) or (400, _("The request could not be read."))
+    status, detail, code = guard_refusal(exception) or (400, _("The request could not be read."), "parse_error")
     if _is_api(request):
-        return error_response(status, detail)
+        return error_response(status, detail, code)
     title = _("Request too large") if status == 413 else _("Bad request")
     return _page(status, title, detail)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return error_response(500, server_error_detail())
+        return error_response(500, server_error_detail(), "server_error")
     detail = _(
         "Something went wrong on our side and it has been logged. If it happens again, give your "
         "administrator the reference below."

@@ -17,12 +17,12 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from .api import PROBLEM
 from .models import ApiToken, IdempotencyKey, idempotency_claim
 
 HEADER = "Idempotency-Key"
@@ -37,6 +37,14 @@ class KeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "idempotency_key_reused"
     default_detail = gettext_lazy("This Idempotency-Key was used with a different request; use a new key.")
+
+
+class KeyInvalid(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "idempotency_key_invalid"
+    default_detail = gettext_lazy(
+        "The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is best)."
+    )
 
 
 class KeyInUse(exceptions.APIException):
@@ -96,7 +104,8 @@ def claim_or_answer(scope: str, key: str, fingerprint: str) -> IdempotencyKey | 
             raise KeyReused()
         if found.status is None:
             raise KeyInUse()
-        return Response(found.body, status=found.status, headers={REPLAYED: "true"})
+        kind = PROBLEM if found.status >= 400 else None
+        return Response(found.body, status=found.status, headers={REPLAYED: "true"}, content_type=kind)
     raise KeyInUse()
 
 
@@ -113,9 +122,7 @@ def _abandoned(found: IdempotencyKey, now: Any) -> bool:
 def _key(sent: str) -> str:
     match = _VALUE.fullmatch(sent.strip())
     if not match:
-        raise exceptions.ParseError(
-            _("The Idempotency-Key header must be 1 to 255 visible ASCII characters (a UUID is best).")
-        )
+        raise KeyInvalid()
     return match.group(1)
 
 

@@ -119,7 +119,7 @@ def test_bad_input_gets_400_with_field_errors(api, store, mutate, field):
     data = body(store)
     mutate(data)
     r = api.post("/api/v1/eligibility/", data, format="json")
-    assert r.status_code == 400 and field in r.json()
+    assert r.status_code == 400 and field in r.json()["errors"]
 
 
 def test_garbage_bodies_are_400_not_500(api):
@@ -182,7 +182,7 @@ def test_a_sale_needs_the_customers_acknowledgment(api, store):
     data = sale_body(store)
     data["acknowledged"] = False
     r = api.post("/api/v1/sales/", data, format="json")
-    assert r.status_code == 400 and "acknowledged" in r.json()
+    assert r.status_code == 400 and "acknowledged" in r.json()["errors"]
     assert Sale.objects.count() == 0 and Customer.objects.count() == 0
 
 
