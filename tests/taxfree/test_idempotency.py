@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_q.models import Schedule
 from rest_framework.test import APIClient
 
 from sales.models import Sale
 from taxfree.idempotency import idempotency_purge
 from taxfree.models import IdempotencyKey
+from taxfree.tasks import purge_idempotency_keys
 from tests.factories import api_token
 from tests.sandbox import customs_pass
 from tests.security.test_concurrency import sale
@@ -159,3 +161,11 @@ def client_with(token: str) -> APIClient:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
+
+
+def test_the_purge_runs_hourly_as_a_task(clerk, store):
+    assert Schedule.objects.get(func="taxfree.tasks.purge_idempotency_keys").schedule_type == Schedule.HOURLY
+    post(client(clerk), sale(store, "TZ0000001"))
+    IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert purge_idempotency_keys() == "1 expired idempotency keys deleted"
+    assert not IdempotencyKey.objects.exists()
