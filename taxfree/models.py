@@ -77,6 +77,7 @@ ACTIONS = {
     "sale_view": _("sale opened"),
     "token_issue": _("API token made"),
     "token_revoke": _("API token revoked"),
+    "webhook_endpoint_create": _("webhook endpoint added"),
 }
 
 
