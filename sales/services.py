@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stores.models import Store, TemporarySite
+from stores.webhooks import event_emit
 from taxfree.models import AuditAction, audit, audits_together
 from taxfree.roles import Actor
 
@@ -253,7 +254,7 @@ def _sale_write(
         _item_row(sale, n, line, result, decision)
         for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
-    record_create(sale, items=items)
+    record = record_create(sale, items=items)
     audit(
         actor,
         AuditAction.SALE_FINALIZE,
@@ -263,7 +264,22 @@ def _sale_write(
         total_incl_tax=decision.total_incl_tax,
         refund_amount=decision.refund_amount,
     )
+    event_emit(business_id=store.business_id, type="sale.recorded", data=sale_event(sale, record.state))
     return FinalizedSale(sale, decision)
+
+
+def sale_event(sale: Sale, record_state: str) -> dict:
+    """What a partner is told of a sale: ids, states and amounts, never the traveller's identity."""
+    return {
+        "sale_id": sale.pk,
+        "store_id": sale.store_id,
+        "kind": sale.kind,
+        "regime": sale.regime,
+        "sale_date": sale.sale_date.isoformat(),
+        "total_incl_tax": sale.total_incl_tax,
+        "refund_amount": sale.refund_amount,
+        "record_state": record_state,
+    }
 
 
 def _check_parties(store: Store, customer: Customer, document: IdentityDocument, day: date) -> None:

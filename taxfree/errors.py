@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request Django refused before any view read it: too large, too many fields or files, or malformed."""
-    status, detail = guard_refusal(exception) or (400, _("The request could not be read."))
+    status, detail, code = guard_refusal(exception) or (400, _("The request could not be read."), "parse_error")
     if _is_api(request):
-        return error_response(status, detail)
+        return error_response(status, detail, code)
     title = _("Request too large") if status == 413 else _("Bad request")
     return _page(status, title, detail)
 
@@ -28,20 +28,20 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A page this user may not open: the project's page (sized for a phone), not Django's bare one."""
     if _is_api(request):
-        return error_response(403, _("You do not have permission to perform this action."))
+        return error_response(403, _("You do not have permission to perform this action."), "permission_denied")
     detail = _("Your role or store does not give access to this page. Ask your administrator if you need it.")
     return _page(403, _("Not allowed"), detail)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return error_response(404, _("Not found."))
+        return error_response(404, _("Not found."), "not_found")
     return _page(404, _("Page not found"), _("This page does not exist, or it is not open to you."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return error_response(500, server_error_detail())
+        return error_response(500, server_error_detail(), "server_error")
     detail = _(
         "Something went wrong on our side and it has been logged. If it happens again, give your "
         "administrator the reference below."

@@ -83,6 +83,7 @@ class AuditAction(models.TextChoices):
     SALE_VIEW = "sale_view", _("sale opened")
     TOKEN_ISSUE = "token_issue", _("API token made")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
+    WEBHOOK_ENDPOINT_CREATE = "webhook_endpoint_create", _("webhook endpoint added")
 
 
 _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", default=None)
@@ -104,12 +105,24 @@ def audit(
         summary=summary[:200],
         data=data,
     )
+    _write_noted()
     batch = _together.get()
     if batch is None:
         event.save()
     else:
         batch.append(event)
     return event
+
+
+# The claimed Idempotency-Key of the request being served (taxfree/idempotency.py); every write
+# audits itself inside its transaction, so the audit marks the claim as written in that transaction.
+idempotency_claim: ContextVar[list[int] | None] = ContextVar("idempotency_claim", default=None)
+
+
+def _write_noted() -> None:
+    claim = idempotency_claim.get()
+    if claim:
+        IdempotencyKey.objects.filter(pk=claim.pop()).update(written=True)
 
 
 @contextmanager
@@ -222,3 +235,26 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.get_state_display()})"
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` on a write (IETF httpapi draft "The Idempotency-Key HTTP
+    Header Field"), per token (or per user for a session): claimed by inserting this row before the
+    write, so two requests with one key never both write; the answer is kept for 24 h and replayed.
+    `written` is set inside the write's own transaction: a claim whose request died before it can be
+    taken over, one whose write committed never is."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    written = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(null=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key_per_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} → {self.status}"

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,8 +16,10 @@ from sales.refunds.payouts.models import Method
 from sales.refunds.payouts.services import PayoutRefused, payout_set
 from sales.refunds.payouts.state import STATES, flying_of, payout_as_dict
 from sales.refunds.payouts.texts import LANGUAGES, say
+from taxfree.api import PROBLEM, problem_response
 from taxfree.fields import TextField
-from taxfree.openapi import errors
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, FieldProblem, Problem, errors, problem_of
 from taxfree.serializers import Serializer
 
 DETAIL_FIELDS = (
@@ -67,12 +69,6 @@ class PayoutSerializer(Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-Refusal = inline_serializer(
-    "PayoutRefusal",
-    {"code": serializers.CharField(), "detail": serializers.CharField(), "errors": serializers.DictField()},
-)
-
-
 class PayoutView(APIView):
     @extend_schema(
         summary="Set how the refund of a sale reaches the traveller",
@@ -85,7 +81,15 @@ class PayoutView(APIView):
             "(`already_paid`, `in_progress`, `no_refund`)."
         ),
         request=PayoutRequestSerializer,
-        responses={200: PayoutSerializer, 409: Refusal, 422: Refusal, **errors(400, 401, 403, 404, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: PayoutSerializer,
+            **errors(400, 401, 403, 404, 413, 429),
+            (409, PROBLEM): problem_of(
+                Problem, "The sale's state forbids a change (`code`), or `idempotency_key_in_use`."
+            ),
+            (422, PROBLEM): problem_of(FieldProblem, "A reason per field under `errors`, or `idempotency_key_reused`."),
+        },
         examples=[
             OpenApiExample(
                 "Card paid through Stripe",
@@ -102,6 +106,7 @@ class PayoutView(APIView):
             )
         ],
     )
+    @idempotent
     def put(self, request: Any, pk: int) -> Response:
         sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("store", "record"), pk=pk)
         serializer = PayoutRequestSerializer(data=request.data, context={"request": request})
@@ -130,5 +135,4 @@ def _refusal(refused: PayoutRefused) -> Response:
     language = "ja" if (get_language() or "").startswith("ja") else "en"
     messages = {name: say(code, language) for name, code in refused.errors.items()}
     detail = "; ".join(f"{name}: {text}" for name, text in messages.items()) or say(refused.code, language)
-    body = {"code": refused.code, "detail": detail, "errors": messages}
-    return Response(body, status=status.HTTP_409_CONFLICT if refused.conflict else 422)
+    return problem_response(409 if refused.conflict else 422, detail, refused.code, messages)

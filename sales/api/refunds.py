@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 from sales.models import Sale
 from sales.refunds.models import Refund
 from sales.refunds.services import RefundRefused, refund_pay
+from taxfree.api import PROBLEM, problem_response
 from taxfree.fields import StrictIntegerField, StrictPrimaryKeyField, TextField
-from taxfree.openapi import errors
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, Problem, errors, problem_of
 from taxfree.serializers import Serializer
 from transmission.wire import limits
 
@@ -46,9 +48,6 @@ class RefundSerializer(Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
 
 
-Refusal = inline_serializer("RefundRefusal", {"code": serializers.CharField(), "detail": serializers.CharField()})
-
-
 class RefundCreateView(APIView):
     @extend_schema(
         summary="Pay the refund of a sale whose purchase record customs confirmed",
@@ -58,16 +57,22 @@ class RefundCreateView(APIView):
             "(`not_refund_method`, `fee`, `operator_name`, …). Nothing is changed on a refusal."
         ),
         request=RefundRequestSerializer,
-        responses={201: RefundSerializer, 409: Refusal, 422: Refusal, **errors(400, 401, 403, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: RefundSerializer,
+            **errors(400, 401, 403, 413, 429),
+            (409, PROBLEM): problem_of(Problem, "The sale's state forbids it (`code`), or `idempotency_key_in_use`."),
+            (422, PROBLEM): problem_of(Problem, "Cannot be paid as asked (`code`), or `idempotency_key_reused`."),
+        },
     )
+    @idempotent
     def post(self, request):
         serializer = RefundRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
             refund = refund_pay(actor=request.user, **serializer.validated_data)
         except RefundRefused as refusal:
-            answer = {"code": refusal.code, "detail": refusal.message}
-            return Response(answer, status=status.HTTP_409_CONFLICT if refusal.conflict else 422)
+            return problem_response(409 if refusal.conflict else 422, refusal.message, refusal.code)
         return Response(refund_as_dict(refund.due, refund), status=status.HTTP_201_CREATED)
 
 

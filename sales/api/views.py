@@ -21,7 +21,9 @@ from sales.models import Sale
 from sales.refunds.payouts.state import flying_of, payout_as_dict
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from sales.traveller import links
-from taxfree.openapi import errors
+from taxfree.api import PROBLEM, problem_response
+from taxfree.idempotency import idempotent
+from taxfree.openapi import IDEMPOTENCY_KEY, errors, problem_of
 from taxfree.serializers import Serializer
 
 from .payouts import PayoutSerializer
@@ -42,6 +44,16 @@ class SaleCreatedSerializer(DecisionSerializer):
     sale_id = serializers.IntegerField()
     record_id = serializers.IntegerField()
     record_state = serializers.CharField()
+
+
+class NotEligibleSerializer(DecisionSerializer):
+    """A refused sale: the decision in the problem shape (RFC 9457 allows members of the type's own)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField(help_text="The blocking reasons' messages.")
+    code = serializers.CharField(help_text="`not_eligible`.")
 
 
 class RecordStateSerializer(Serializer):
@@ -113,7 +125,7 @@ class EligibilityView(APIView):
         summary="Evaluate a prospective tax-free sale (nothing is saved)",
         description=CODES_DOC,
         request=EligibilityRequestSerializer,
-        responses={200: DecisionSerializer, **errors(400, 401, 403, 429)},
+        responses={200: DecisionSerializer, **errors(400, 401, 403, 413, 429)},
         examples=[OpenApiExample("Refund method, one item", value=EXAMPLE, request_only=True)],
     )
     def post(self, request):
@@ -132,8 +144,16 @@ class SaleCreateView(APIView):
             "decision when refused.\n\n" + CODES_DOC
         ),
         request=SaleRequestSerializer,
-        responses={201: SaleCreatedSerializer, 422: DecisionSerializer, **errors(400, 401, 403, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: SaleCreatedSerializer,
+            **errors(400, 401, 403, 409, 413, 429),
+            (422, PROBLEM): problem_of(
+                NotEligibleSerializer, "`not_eligible`: the decision, its reasons; or `idempotency_key_reused`."
+            ),
+        },
     )
+    @idempotent
     def post(self, request):
         serializer = SaleRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -145,7 +165,7 @@ class SaleCreateView(APIView):
                 actor=request.user, order=serializer.order(), person=person, document=document
             )
         except services.SaleRefused as refused:
-            return Response(decision_as_dict(refused.decision, language), status=422)
+            return _refused(decision_as_dict(refused.decision, language))
         record = done.sale.record
         body = {
             **decision_as_dict(done.decision, language),
@@ -196,6 +216,12 @@ class SaleDocumentView(APIView):
         if name not in ("purchase-record", "packing-list", "refund-receipt"):
             raise Http404
         return pdf_response(request, sale, name)
+
+
+def _refused(decision: dict) -> Response:
+    """The decision itself, in the problem shape: its reasons are what the POS shows."""
+    blocking = [r["message"] for r in decision["reasons"] if r["severity"] == "error"]
+    return problem_response(422, " ".join(blocking), "not_eligible", **decision)
 
 
 def sale_detail(sale: Sale) -> dict:

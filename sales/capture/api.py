@@ -6,11 +6,12 @@ import pytesseract
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from rest_framework import permissions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taxfree.api import problem_response
 from taxfree.openapi import errors
 from taxfree.parsers import BoundedJSONParser
 from taxfree.roles import can_sell
@@ -111,17 +112,21 @@ class CaptureView(APIView):
             return _too_large()
         if upload.content_type not in ALLOWED_TYPES:
             message = _("Unsupported type %(type)s: send JPEG, PNG, WebP, BMP or TIFF.") % {"type": upload.content_type}
-            return Response({"image": [message]}, status=status.HTTP_400_BAD_REQUEST)
+            return _invalid_image(message)
         try:
             body = captures.capture_image(actor=request.user, data=upload.read(), content_type=upload.content_type)
         except ImageError as exc:
-            return Response({"image": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+            return _invalid_image(str(exc))
         except (pytesseract.TesseractNotFoundError, RuntimeError) as exc:
-            return Response({"detail": f"The OCR engine is not available: {exc}"}, status=503)
+            return problem_response(503, f"The OCR engine is not available: {exc}", "service_unavailable")
         return Response(body)
 
 
 def _too_large() -> Response:
     limit = settings.CAPTURE_MAX_BYTES // (1024 * 1024)
-    body = {"image": [_("The image is larger than %(limit)s MB.") % {"limit": limit}]}
-    return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    message = _("The image is larger than %(limit)s MB.") % {"limit": limit}
+    return problem_response(413, message, "too_large", {"image": [message]})
+
+
+def _invalid_image(message: str) -> Response:
+    return problem_response(400, message, "invalid", {"image": [message]})

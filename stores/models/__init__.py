@@ -1,8 +1,10 @@
 from .business import Business, Store, StoreQuerySet, StoreScopedQuerySet, TemporarySite
 from .certificates import JPKICertificate, NTACertificate
 from .filings import Filing, FilingAttachment, Reminder
+from .webhooks import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "EVENT_TYPES",
     "Business",
     "Filing",
     "FilingAttachment",
@@ -13,4 +15,8 @@ __all__ = [
     "StoreQuerySet",
     "StoreScopedQuerySet",
     "TemporarySite",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -85,7 +85,7 @@ def test_eligibility_outside_the_rules_or_with_loose_ids_is_a_validation_error(a
     if change.get("store") == 1.5:
         body["store"] = store.pk + 0.5
     r = api.post("/api/v1/eligibility/", body, format="json")
-    assert r.status_code == 400 and field in r.json(), r.content
+    assert r.status_code == 400 and field in r.json()["errors"], r.content
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_a_bad_item_is_refused_and_changes_nothing(api, store, item, field):
     body = sale(store)
     body["items"][0].update(item)
     r = api.post("/api/v1/sales/", body, format="json")
-    assert r.status_code == 400 and field in r.json(), r.content
+    assert r.status_code == 400 and field in r.json()["errors"], r.content
     assert nothing_written()
 
 
@@ -128,7 +128,7 @@ def test_a_product_of_the_business_is_accepted(api, store):
 )
 def test_control_characters_and_odd_numbers_are_refused_at_the_door(api, store, customer):
     r = api.post("/api/v1/sales/", sale(store, **customer), format="json")
-    assert r.status_code == 400 and "customer" in r.json(), r.content
+    assert r.status_code == 400 and "customer" in r.json()["errors"], r.content
     assert nothing_written()
 
 
@@ -158,12 +158,23 @@ def test_staff_pages_refuse_control_characters_too(client, clerk, store):
 
 def test_an_unexpected_error_is_answered_in_json():
     response = exception_handler(RuntimeError("boom"), {"view": None})
-    assert response.status_code == 500 and set(response.data) == {"detail", "request_id"}
+    assert response.status_code == 500 and response.content_type == "application/problem+json"
+    assert set(response.data) == {"type", "title", "status", "detail", "code", "request_id"}
 
 
 def test_an_unknown_address_under_the_api_answers_json(api):
     r = api.get("/api/v1/sales/-5/")
-    assert r.status_code == 404 and r.json() == {"detail": "Not found."}
+    assert r.status_code == 404 and r["Content-Type"] == "application/problem+json"
+    assert {k: r.json()[k] for k in ("type", "status", "code")} == {
+        "type": "/api/problems/not_found",
+        "status": 404,
+        "code": "not_found",
+    }
     pos = APIClient(enforce_csrf_checks=True)  # a POS posting to a wrong address, as a real client does
     r = pos.post("/api/v1/sale/", {"store": 1}, format="json", HTTP_AUTHORIZATION="Token x")
-    assert r.status_code == 404 and r.json() == {"detail": "Not found."}
+    assert r.status_code == 404 and r["Content-Type"] == "application/problem+json"
+    assert {k: r.json()[k] for k in ("type", "status", "code")} == {
+        "type": "/api/problems/not_found",
+        "status": 404,
+        "code": "not_found",
+    }

@@ -360,7 +360,7 @@ def test_the_api_refuses_a_site_of_another_store(site, officer, store):
         "items": [{"name": "Bag", "quantity": 1, "unit_price": 50_000}],
     }
     response = client.post("/api/v1/sales/", body, format="json")
-    assert response.status_code == 400 and "temporary_site" in response.json()
+    assert response.status_code == 400 and "temporary_site" in response.json()["errors"]
 
 
 def test_a_permit_application_is_filed_only_with_its_floor_plan(client, officer, business):

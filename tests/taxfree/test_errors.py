@@ -67,9 +67,10 @@ def api(clerk):
 @pytest.mark.parametrize("url", ["/api/v1/boom/", "/api/plain-boom/"])
 def test_a_server_error_on_the_api_answers_json_with_the_id_of_its_log_line(production, api, server_log, url):
     answer = api.get(url)
-    assert answer.status_code == 500 and answer["Content-Type"] == "application/json"
+    assert answer.status_code == 500 and answer["Content-Type"] == "application/problem+json"
     body = answer.json()
-    assert set(body) == {"detail", "request_id"} and "logged" in body["detail"]
+    assert set(body) == {"type", "title", "status", "detail", "code", "request_id"} and "logged" in body["detail"]
+    assert (body["status"], body["code"]) == (500, "server_error")
     assert answer["X-Request-ID"] == body["request_id"] and len(body["request_id"]) == 32
     logged = server_log.getvalue()
     ours = [line for line in logged.splitlines() if line.startswith(f"ERROR [{body['request_id']}]")]
@@ -125,8 +126,8 @@ def test_the_api_refuses_what_django_s_guards_refuse_with_a_clear_json_error(
     if says == "too many files":
         send = {"data": many_files()}
     answer = api.post(url, **send)
-    assert answer.status_code == status and answer["Content-Type"] == "application/json"
-    assert says in answer.json()["detail"]
+    assert answer.status_code == status and answer["Content-Type"] == "application/problem+json"
+    assert says in answer.json()["detail"] and answer.json()["status"] == status
     assert "Traceback" not in server_log.getvalue()
 
 

@@ -49,7 +49,7 @@ def ask(client: APIClient, method: str, url: str, sale) -> object:
 @pytest.mark.parametrize(("method", "url"), SURFACES)
 def test_a_session_that_owes_its_second_factor_gets_nothing_from_the_api(required, officer, sale, method, url):
     answer = ask(session(officer, verified=False), method, url, sale)
-    assert answer.status_code == 401 and answer["Content-Type"] == "application/json"
+    assert answer.status_code == 401 and answer["Content-Type"] == "application/problem+json"
     assert "second factor" in answer.json()["detail"]
 
 

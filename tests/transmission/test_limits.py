@@ -222,8 +222,8 @@ def test_the_api_refuses_with_pre_flights_own_words_in_the_users_language(clerk,
     }
     english = client.post("/api/v1/eligibility/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     japanese = client.post("/api/v1/eligibility/", body, format="json", HTTP_ACCEPT_LANGUAGE="ja").json()
-    assert english["items"]["0"]["name"] == [words] == ["has 51 characters; at most 50"]
-    assert japanese["items"]["0"]["name"] == ["51 文字あります。50 文字までです"]
+    assert english["errors"]["items"]["0"]["name"] == [words] == ["has 51 characters; at most 50"]
+    assert japanese["errors"]["items"]["0"]["name"] == ["51 文字あります。50 文字までです"]
 
 
 def test_a_birth_date_of_year_one_never_reaches_the_record():

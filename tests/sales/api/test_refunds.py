@@ -112,7 +112,7 @@ def test_another_stores_staff_do_not_see_the_sale_and_accountants_may_not_pay(
     elsewhere = UserFactory(role=roles.STORE_STAFF)
     other_store.staff.add(elsewhere)
     r = client_of(elsewhere).post("/api/v1/refunds/", {"sale": sale.pk, "channel": "cash"}, format="json")
-    assert r.status_code == 400 and "sale" in r.json()
+    assert r.status_code == 400 and "sale" in r.json()["errors"]
     assert client_of(elsewhere).get(f"/api/v1/sales/{sale.pk}/").status_code == 404
     r = client_of(accountant).post("/api/v1/refunds/", {"sale": sale.pk, "channel": "cash"}, format="json")
     assert r.status_code == 403

@@ -185,15 +185,15 @@ def test_an_image_no_document_photo_can_be_is_refused_before_it_is_scaled(api, w
     data = tiny_png(width, height)
     assert len(data) < 3_000
     response = post_image(api, data)
-    assert response.status_code == 400 and message in response.json()["image"][0]
+    assert response.status_code == 400 and message in response.json()["errors"]["image"][0]
     assert PassportCapture.objects.count() == 0
 
 
 def test_the_refusal_is_in_the_users_language(api):
     response = post_image(api, tiny_png(600, 10_000), language="ja")
-    assert response.status_code == 400 and "細長すぎ" in response.json()["image"][0]
+    assert response.status_code == 400 and "細長すぎ" in response.json()["errors"]["image"][0]
     response = post_image(api, tiny_png(1, 100), language="ja")
-    assert response.status_code == 400 and "小さすぎ" in response.json()["image"][0]
+    assert response.status_code == 400 and "小さすぎ" in response.json()["errors"]["image"][0]
 
 
 def test_a_tall_strip_or_a_wide_scan_within_the_bounds_is_still_read(api):
