@@ -146,3 +146,27 @@ def test_a_card_whose_number_check_is_a_filler_and_optional_field_starts_with_on
     lines = ["I<UTOD23145890<<12345<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
     result = parse_text("\n".join(lines), TODAY)
     assert result.status == "needs_review" and result.document_type == "TD1"
+
+
+def test_typed_text_with_a_wrong_check_digit_keeps_the_number_as_typed():
+    """Issue 25: a scanner line with a wrong check digit became X4BZ6103 (from X4826103)."""
+    from sales.capture.mrz.parse import parse_typed
+
+    first, second = td3_lines(dict(PERSON, number="X4826103"))
+    mistyped = second[:9] + "7" + second[10:]  # check digit 3 typed as 7: only X4BZ6103 would pass
+    result = parse_typed(f"{first}\n{mistyped}", TODAY)
+    assert result.fields["document_number"] == "X4826103" and result.mrz == [first, mistyped]
+    assert result.status == "needs_review" and result.checks["document_number"] is False
+    # the same line read from an image may still be put right by the OCR's confusions
+    assert parse_text(f"{first}\n{mistyped}", TODAY).fields["document_number"] == "X4BZ6103"
+
+
+def test_typed_text_is_checked_as_typed_no_letter_becomes_a_digit():
+    from sales.capture.mrz.parse import parse_typed
+
+    first, second = td3_lines(PERSON)
+    typed = second[:13] + second[13:19].replace("0", "O") + second[19:]
+    result = parse_typed(f"{first}\n{typed}", TODAY)
+    assert result.status == "needs_review" and result.mrz[1] == typed
+    assert parse_typed("\n".join(td3_lines(PERSON)), TODAY).status == "accepted"
+    assert parse_typed("\n".join(td1_lines(PERSON)), TODAY).status == "accepted"
