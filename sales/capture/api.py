@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytesseract
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -33,7 +34,7 @@ ALLOWED_TYPES = {
 
 
 class CanSell(permissions.BasePermission):
-    message = "Passport capture is for store staff and compliance officers."
+    message = gettext_lazy("Passport capture is for store staff and compliance officers.")
 
     def has_permission(self, request, view) -> bool:
         return can_sell(request.user)
@@ -52,7 +53,7 @@ class CaptureRequest(Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("image")) == bool(attrs.get("text")):
-            raise serializers.ValidationError("Send either an image or the scanner's text.")
+            raise serializers.ValidationError(_("Send either an image or the scanner's text."))
         return attrs
 
 
@@ -117,7 +118,8 @@ class CaptureView(APIView):
         except ImageError as exc:
             return Response({"image": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except (pytesseract.TesseractNotFoundError, RuntimeError) as exc:
-            return Response({"detail": f"The OCR engine is not available: {exc}"}, status=503)
+            message = _("The passport reader is not available on this server; type the document's details.")
+            return Response({"detail": message}, status=503)
         return Response(body)
 
 
