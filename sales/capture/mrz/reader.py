@@ -243,9 +243,13 @@ class Work:
 
     ocr_runs: int = 0
     bands: int = 0
+    # Neither reader saw anything of an MRZ: no plausible reading by the classifier on any band,
+    # and Tesseract's read of the likeliest band has no "<<" (every MRZ has one: the name's
+    # separator, ICAO Doc 9303 part 3). Reading on would only spend a second on a picture without one.
+    no_mrz: bool = False
 
     def spent(self) -> bool:
-        return self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
+        return self.no_mrz or self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
 
 
 def read_image(image: Image.Image, today) -> Result:
@@ -265,11 +269,12 @@ def read_image(image: Image.Image, today) -> Result:
             if result.status == "accepted":
                 return _spent(result, work)
             reads.append(result)
+    seen = any(other is not None for other in second)
     for (crop, scale), other in zip(crops, second, strict=True):
         if work.spent():
             break
         work.bands += 1
-        result = _read_crop(crop, today, work)
+        result = _read_crop(crop, today, work, seen)
         if result is None:
             continue
         judge_name(result, (result.name_pitch or 0) / scale)
@@ -366,9 +371,13 @@ def gray_source(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB")).max(axis=2)
 
 
-def _read_crop(crop: Image.Image, today, work: Work) -> Result | None:
+def _read_crop(crop: Image.Image, today, work: Work, seen: bool = True) -> Result | None:
     work.ocr_runs += 1
-    first = _parse_read(ocr_lines([next(_variants(crop))])[0], today)
+    read = ocr_lines([next(_variants(crop))])[0]
+    first = _parse_read(read, today)
+    if first is None and not seen and not any("<<" in text for text, _conf, _pitch in read):
+        work.no_mrz = True
+        return None
     if first is not None and first.status == "accepted" or work.ocr_runs >= MAX_OCR_RUNS:
         return first
     # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly
