@@ -115,12 +115,14 @@ class Result:
         """Shaped like an MRZ (an upside-down or noise reading is not): a document code, a date, and
         either a known state code or a check digit that holds. An unknown code alone (ICAO's specimen
         state UTO) is judged later, as a failed check, never taken for 'no MRZ'."""
-        code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV"
+        code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV" and self.checks.get("document_code", True)
         known = self.checks.get("issuer") or self.checks.get("nationality")
         digits_hold = any(self.checks.get(k) for k in ("birth_date", "expiry_date", "document_number", "composite"))
         dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
         # A specimen's zeroed dates ("000000", check digit 0) are no dates but still an MRZ.
-        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold))
+        # A document code lost under an overprint or the card's edge: everything else must hold.
+        strong = bool(known and digits_hold and dated)
+        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold) or strong)
 
     @property
     def score(self) -> int:
@@ -217,6 +219,9 @@ def parse_lines(lines: list[str], today: date, fix: Fixes | None = None) -> Resu
     visa = lines[0][0] == "V" and layout in ("TD2", "TD3")
     kind = {"TD3": "MRV-A", "TD2": "MRV-B"}[layout] if visa else layout
     result = Result(document_type=kind, mrz=list(lines))
+    if lines[0][0] not in "PIACV":
+        guessed = _unclear_code(lines, layout, result)
+        lines = guessed if fix.corrects else lines
     if layout == "TD1":
         _td1(lines, result, today, fix)
     else:
@@ -225,6 +230,21 @@ def parse_lines(lines: list[str], today: date, fix: Fixes | None = None) -> Resu
     result.fields.pop("_number", None)
     _decide(result)
     return result
+
+
+# ICAO Doc 9303 parts 4–6: a passport's code starts with P, a card's with I, A or C, a visa's with V.
+FIRST_LETTERS = {"TD1": "ACI", "TD2": "ACI", "TD3": "PV"}
+
+
+def _unclear_code(lines: list[str], layout: str, result: Result) -> list[str]:
+    """The document code's first letter is none an MRZ can have (an overprint or the card's edge
+    over it): no check digit covers it, so staff compare it; a read one is shown as the commonest
+    (P, I), a typed one as typed."""
+    choices = FIRST_LETTERS[layout]
+    result.checks["document_code"] = False
+    result.doubts["document_code"] = [(1, choices)]
+    result.reasons.append(f"document_code: its first letter is unclear in the image ({' or '.join(choices)})")
+    return [("P" if layout == "TD3" else "I") + lines[0][1:], *lines[1:]]
 
 
 # Per layout and line: which positions hold digits (D), letters (A) or a state code (C); others
@@ -295,14 +315,24 @@ def _checked_number(raw: str, check: str, result: Result, fix: Fixes = OCR, key:
         chosen = raw if not rivals or plausible == [raw] else None
     else:
         chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
+    shown = raw
     if passing and chosen is None:
         result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")
         likely = [c for c in passing if c == raw or _only_o_zero_or_one_swap(raw, c)]
         result.doubts[key] = _differing(raw, likely if len(likely) > 1 else passing)
-    result.fields[key] = (chosen or raw).replace("<", "")
-    result.fields["_number"] = chosen or raw
+        shown = _likeliest_shown(raw, likely) if raw in passing else raw
+    result.fields[key] = (chosen or shown).replace("<", "")
+    result.fields["_number"] = chosen or shown
     result.checks[key] = chosen is not None
     return chosen or raw
+
+
+def _likeliest_shown(raw: str, likely: list[str]) -> str:
+    """Of readings the check digit cannot tell apart (held, with the characters to compare), the
+    one shown: O and 0 are nearly one glyph in OCR-B, and a number mixing them ("OO0000000") is
+    rarer than digits throughout, so the reading with the most digits, else as read."""
+    swaps = [c for c in likely if all({x, y} == {"O", "0"} for x, y in zip(raw, c, strict=True) if x != y)]
+    return max(swaps, key=lambda c: (sum(ch.isdigit() for ch in c), c == raw), default=raw)
 
 
 def _differing(raw: str, readings: list[str]) -> list[tuple[int, str]]:
@@ -324,9 +354,14 @@ def _alternatives(raw: str) -> list[str]:
     count = 1
     for option in options:
         count *= len(option)
-    if count > MAX_VARIANTS:
-        return [raw]
-    return ["".join(p) for p in itertools.product(*options)]
+    if count <= MAX_VARIANTS:
+        return ["".join(p) for p in itertools.product(*options)]
+    # Too many to try every one: still every reading a rival would be (`_only_o_zero_or_one_swap`),
+    # never the reading as read alone, which would pass "OO0000000" for "000000000" unquestioned.
+    o_zero = [(c, CONFUSABLE[c]) if c in "O0" else (c,) for c in raw]
+    swapped = ["".join(p) for p in itertools.product(*o_zero)]
+    singles = [raw[:i] + CONFUSABLE[c] + raw[i + 1 :] for i, c in enumerate(raw) if c in CONFUSABLE]
+    return list(dict.fromkeys([*swapped, *singles]))
 
 
 def _date(key: str, raw: str, check: str, result: Result, today: date, future: bool, fix: Fixes = OCR) -> str:

@@ -170,3 +170,28 @@ def test_typed_text_is_checked_as_typed_no_letter_becomes_a_digit():
     assert result.status == "needs_review" and result.mrz[1] == typed
     assert parse_typed("\n".join(td3_lines(PERSON)), TODAY).status == "accepted"
     assert parse_typed("\n".join(td1_lines(PERSON)), TODAY).status == "accepted"
+
+
+def test_a_number_with_too_many_confusables_to_try_is_not_accepted_as_read():
+    """Issue 27 (an infrared capture): 'OO0000000' was read for '000000000'; nine O/0 are more
+    readings than the parser tries, and it took the one read. Two O's at weights 7 and 3 cancel out in
+    the check digit: both pass, so staff compare, and the all-digit reading is the one shown."""
+    first, second = td3_lines(dict(PERSON, number="000000000"))
+    misread = "OO" + second[2:]
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "needs_review" and result.checks["document_number"] is False
+    assert result.fields["document_number"] == "000000000" and result.mrz[1] == second
+    assert (1, "0O") in result.doubts["document_number"]
+
+
+def test_a_card_whose_first_letter_is_lost_under_an_overprint_is_read_and_held():
+    """Issue 27: a small card with SPECIMEN printed over the MRZ's first column read 'ZDLIE…' and was
+    not found at all. Everything else holds: read, shown as I, and staff compare the letter."""
+    lines = td1_lines(dict(PERSON, number="AB1234567"))
+    result = parse_text("\n".join(["Z" + lines[0][1:], *lines[1:]]), TODAY)
+    assert result.plausible and result.status == "needs_review" and result.mrz == lines
+    assert result.doubts["document_code"] == [(1, "ACI")] and result.checks["document_code"] is False
+    from sales.capture.mrz.parse import parse_typed
+
+    typed = parse_typed("\n".join(["Z" + lines[0][1:], *lines[1:]]), TODAY)
+    assert typed.mrz[0][0] == "Z" and typed.status == "needs_review"  # typed: kept as typed, and held
