@@ -314,7 +314,12 @@ def _checked_number(raw: str, check: str, result: Result, fix: Fixes = OCR, key:
         rivals = [c for c in passing if c != raw and _only_o_zero_or_one_swap(raw, c)]
         chosen = raw if not rivals or plausible == [raw] else None
     else:
-        chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
+        # Put right by one character only: each further swap tried is one more chance for a misread
+        # (an R for an M, a character too many) to pass the check digit by luck, and the
+        # composite check cannot tell (it sums the number at the same weights).
+        near = [c for c in passing if sum(x != y for x, y in zip(raw, c, strict=True)) == 1]
+        near_plausible = [c for c in near if c in plausible]
+        chosen = near[0] if len(near) == 1 else near_plausible[0] if len(near_plausible) == 1 else None
     shown = raw
     if passing and chosen is None:
         result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")
