@@ -139,7 +139,7 @@ def test_a_clear_passport_is_read_by_the_classifier_and_confirmed_by_one_tessera
     from sales.capture.mrz import reader
 
     crop, scale = next(reader._all_crops(reader.load_image(passport_page(td3_lines(PERSON)))))
-    assert reader._read_glyphs(crop, TODAY, scale).mrz == td3_lines(PERSON)
+    assert reader._read_glyphs(crop, TODAY, scale)[0].mrz == td3_lines(PERSON)
     result, _ms = reader.read(passport_page(td3_lines(PERSON)), TODAY)
     assert (result.status, result.mrz) == ("accepted", td3_lines(PERSON))
     assert result.work["ocr_runs"] <= 1
