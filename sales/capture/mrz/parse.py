@@ -334,10 +334,10 @@ def _checked_number(raw: str, check: str, result: Result, fix: Fixes = OCR, key:
 
 def _likeliest_shown(raw: str, likely: list[str]) -> str:
     """Of readings the check digit cannot tell apart (held, with the characters to compare), the
-    one shown: O and 0 are nearly one glyph in OCR-B, and a number mixing them ("OO0000000") is
-    rarer than digits throughout, so the reading with the most digits, else as read."""
+    one shown: O and 0 are nearly one glyph in OCR-B, and a number of digits but for an O or two
+    ("OO0000000") is rarer than digits throughout, so that one; otherwise as read."""
     swaps = [c for c in likely if all({x, y} == {"O", "0"} for x, y in zip(raw, c, strict=True) if x != y)]
-    return max(swaps, key=lambda c: (sum(ch.isdigit() for ch in c), c == raw), default=raw)
+    return next((c for c in swaps if c.rstrip("<").isdigit()), raw)
 
 
 def _differing(raw: str, readings: list[str]) -> list[tuple[int, str]]:
