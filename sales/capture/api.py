@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytesseract
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,6 +21,8 @@ from taxfree.serializers import Serializer
 
 from . import services as captures
 from .mrz.reader import ImageError
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TYPES = {
     "image/jpeg",
@@ -118,6 +122,7 @@ class CaptureView(APIView):
         except ImageError as exc:
             return Response({"image": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except (pytesseract.TesseractNotFoundError, RuntimeError) as exc:
+            logger.error("passport reader unavailable: %s", exc)
             message = _("The passport reader is not available on this server; type the document's details.")
             return Response({"detail": message}, status=503)
         return Response(body)

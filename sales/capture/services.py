@@ -57,7 +57,8 @@ def _response(result: parse.Result, elapsed_ms: float) -> dict:
     fields = {key: result.fields.get(key) for key in FIELDS}
     fields["document_code"] = result.fields.get("document_code")
     body = result.as_dict()
-    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1), notes=failed_check_notes(result.checks) | notes(result.doubts))
+    plain = failed_check_notes(result.checks) | notes(result.doubts)
+    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1), notes=plain)
     return body
 
 
@@ -95,7 +96,7 @@ CHECK_COVERS = {
 
 def failed_check_notes(checks: dict) -> dict[str, str]:
     """The form fields a failing check digit covers, each with what to do, in plain words."""
-    out = {}
+    out: dict[str, str] = {}
     for check, covered in CHECK_COVERS.items():
         if checks.get(check) is False:
             for key in covered:

@@ -234,7 +234,8 @@ def test_capture_errors_are_in_the_users_language(api):
     response = api.post("/api/v1/captures/", {}, format="json", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 400 and "画像かスキャナーの文字列" in str(response.json())
     response = post_image(api, b"%PDF-1.4 not an image", language="ja")
-    assert response.status_code == 400 and "画像（JPEG・PNG・WebP・BMP・TIFF）ではありません" in response.json()["image"][0]
+    refusal = response.json()["image"][0]
+    assert response.status_code == 400 and "画像（JPEG・PNG・WebP・BMP・TIFF）ではありません" in refusal
 
 
 def test_only_sellers_are_told_why_in_their_language(accountant):
