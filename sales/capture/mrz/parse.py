@@ -317,9 +317,9 @@ def _checked_number(raw: str, check: str, result: Result, fix: Fixes = OCR, key:
         # Put right by one character only: each further swap tried is one more chance for a misread
         # (an R for an M, a character too many) to pass the check digit by luck, and the
         # composite check cannot tell (it sums the number at the same weights).
-        near = [c for c in passing if sum(x != y for x, y in zip(raw, c, strict=True)) == 1]
-        near_plausible = [c for c in near if c in plausible]
-        chosen = near[0] if len(near) == 1 else near_plausible[0] if len(near_plausible) == 1 else None
+        chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
+        if chosen is not None and sum(x != y for x, y in zip(raw, chosen, strict=True)) > 1:
+            chosen = None
     shown = raw
     if passing and chosen is None:
         result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")

@@ -207,3 +207,13 @@ def test_a_card_whose_first_letter_is_lost_under_an_overprint_is_read_and_held()
 
     typed = parse_typed("\n".join(["Z" + lines[0][1:], *lines[1:]]), TODAY)
     assert typed.mrz[0][0] == "Z" and typed.status == "needs_review"  # typed: kept as typed, and held
+
+
+def test_one_passing_swap_among_several_is_not_taken_for_the_number():
+    """A line read one character shifted (J lost, a 0 too many): one swap passes the check digit
+    and the composite (which sums the number at the same weights) and so does a three-swap
+    reading; neither is the document's number, and neither is accepted."""
+    first = "P<BRASILVA<<WEI<<<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    misread = "90J26P0<00NZL6311087M3508150C62876A28983<<18"  # printed: J90J26P0<0NZL…
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "needs_review" and result.checks["document_number"] is False
