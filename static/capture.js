@@ -14,10 +14,16 @@
     try {
       const response = await fetch(box.dataset.url, {
         method: "POST", body, credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
+        // Errors in the page's language, whatever the browser's own preference.
+        headers: { "X-CSRFToken": csrf(), "Accept": "application/json", "Accept-Language": document.documentElement.lang || "ja" },
       });
       const data = await response.json();
-      if (!response.ok) { say(Object.values(data).flat().join(" "), "error"); return; }
+      if (!response.ok) {
+        // An API problem (RFC 9457): the field messages say what to change, the detail only which fields.
+        const fields = Object.values(data.errors || {}).flat();
+        say(fields.length ? fields.join(" ") : data.detail, "error");
+        return;
+      }
       fill(data);
     } catch (error) {
       say(String(error), "error");

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytesseract
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,6 +23,8 @@ from taxfree.serializers import Serializer
 from . import services as captures
 from .mrz.reader import ImageError
 
+logger = logging.getLogger(__name__)
+
 ALLOWED_TYPES = {
     "image/jpeg",
     "image/png",
@@ -34,7 +39,7 @@ ALLOWED_TYPES = {
 
 
 class CanSell(permissions.BasePermission):
-    message = "Passport capture is for store staff and compliance officers."
+    message = gettext_lazy("Passport capture is for store staff and compliance officers.")
 
     def has_permission(self, request, view) -> bool:
         return can_sell(request.user)
@@ -53,7 +58,7 @@ class CaptureRequest(Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("image")) == bool(attrs.get("text")):
-            raise serializers.ValidationError("Send either an image or the scanner's text.")
+            raise serializers.ValidationError(_("Send either an image or the scanner's text."))
         return attrs
 
 
@@ -118,7 +123,9 @@ class CaptureView(APIView):
         except ImageError as exc:
             return _invalid_image(str(exc))
         except (pytesseract.TesseractNotFoundError, RuntimeError) as exc:
-            return problem_response(503, f"The OCR engine is not available: {exc}", "service_unavailable")
+            logger.error("passport reader unavailable: %s", exc)
+            message = _("The passport reader is not available on this server; type the document's details.")
+            return problem_response(503, message, "service_unavailable")
         return Response(body)
 
 

@@ -33,7 +33,7 @@ FIELDS = (
 
 def capture_text(text: str) -> dict:
     started = timezone.now()
-    result = parse.parse_text(text, timezone.localdate())
+    result = parse.parse_typed(text, timezone.localdate())
     return _response(result, (timezone.now() - started).total_seconds() * 1000)
 
 
@@ -60,7 +60,8 @@ def _response(result: parse.Result, elapsed_ms: float) -> dict:
     fields = {key: result.fields.get(key) for key in FIELDS}
     fields["document_code"] = result.fields.get("document_code")
     body = result.as_dict()
-    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1), notes=notes(result.doubts))
+    plain = failed_check_notes(result.checks) | notes(result.doubts)
+    body.update(fields=fields, elapsed_ms=round(elapsed_ms, 1), notes=plain)
     return body
 
 
@@ -83,6 +84,32 @@ def notes(doubts: dict) -> dict[str, str]:
                 for choices, numbers in alike.items()
             )
             out[key] = _("Compare these characters with the document — %(which)s.") % {"which": which}
+    return out
+
+
+# The form fields each check digit covers (ICAO 9303 part 3, 4.9): the composite covers the number,
+# both dates and the optional data.
+CHECK_COVERS = {
+    "document_number": ("document_number",),
+    "birth_date": ("birth_date",),
+    "expiry_date": ("expiry_date",),
+    "composite": ("document_number", "birth_date", "expiry_date"),
+}
+
+
+def failed_check_notes(checks: dict) -> dict[str, str]:
+    """The form fields a failing check digit covers, each with what to do, in plain words."""
+    out: dict[str, str] = {}
+    for check, covered in CHECK_COVERS.items():
+        if checks.get(check) is False:
+            for key in covered:
+                out.setdefault(
+                    key,
+                    _(
+                        "A check digit does not match this field: compare it with the document character "
+                        "by character and correct it here, or scan again."
+                    ),
+                )
     return out
 
 

@@ -4,12 +4,16 @@ Recognition errors are corrected by position (digits where digits belong, letter
 belong) and, for alphanumeric fields such as document numbers, by trying the confusable
 characters until the check digit agrees. Only a read where every check passes is accepted: a
 wrong read shown as accepted is worse than asking staff to look.
+
+Typed text (a keyboard-wedge scanner, or staff) has no OCR confusions to undo: it is checked as
+typed (`parse_typed`), so a failing check digit never turns it into another document number.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,6 +69,33 @@ def valid_code(code: str) -> bool:
     return code in countries_by_alpha3 or code in ICAO_EXTRA
 
 
+def code_as_read(raw: str) -> str:
+    """A state code with digits misread for letters put right, but only when that makes a known code."""
+    fixed = letters(raw)
+    mostly_letters = sum(c.isalpha() for c in raw) >= 2  # "UT0": the specimen state UTO, its O read as 0
+    return fixed if valid_code(fixed) or not valid_code(raw) and mostly_letters else raw
+
+
+SEX_MISREADS = {"<": "X", "K": "X", "0": "X", "H": "M", "N": "M", "P": "F", "E": "F"}
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """How characters are put right before checking: OCR's confusions for a read image, none for
+    typed text (only ICAO's '<' for an unspecified sex). Typed text keeps its number as typed: a
+    failing check digit fails; one that passes is still doubted where a confusable swap passes too."""
+
+    digits: Callable[[str], str]
+    letters: Callable[[str], str]
+    code: Callable[[str], str]
+    sex: dict
+    corrects: bool
+
+
+OCR = Fixes(digits, letters, code_as_read, SEX_MISREADS, corrects=True)
+TYPED = Fixes(str, str, str, {"<": "X"}, corrects=False)
+
+
 @dataclass
 class Result:
     status: str = "not_found"
@@ -84,12 +115,14 @@ class Result:
         """Shaped like an MRZ (an upside-down or noise reading is not): a document code, a date, and
         either a known state code or a check digit that holds. An unknown code alone (ICAO's specimen
         state UTO) is judged later, as a failed check, never taken for 'no MRZ'."""
-        code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV"
+        code_ok = (self.mrz[0][:1] if self.mrz else "") in "PIACV" and self.checks.get("document_code", True)
         known = self.checks.get("issuer") or self.checks.get("nationality")
         digits_hold = any(self.checks.get(k) for k in ("birth_date", "expiry_date", "document_number", "composite"))
         dated = self.fields.get("birth_date") or self.fields.get("expiry_date")
         # A specimen's zeroed dates ("000000", check digit 0) are no dates but still an MRZ.
-        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold))
+        # A document code lost under an overprint or the card's edge: everything else must hold.
+        strong = bool(known and digits_hold and dated)
+        return bool(code_ok and (known or digits_hold) and (dated or known and digits_hold) or strong)
 
     @property
     def score(self) -> int:
@@ -167,26 +200,51 @@ def parse_text(text: str, today: date | None = None) -> Result:
     return parse_best(normalise_lines(text), today or date.today()) or Result(reasons=["no MRZ found"])
 
 
-def parse_best(lines: list[str], today: date) -> Result | None:
+def parse_typed(text: str, today: date | None = None) -> Result:
+    """Scanner or hand-typed text, checked as typed: no OCR confusion is undone."""
+    parsed = parse_best(normalise_lines(text), today or date.today(), TYPED)
+    return parsed or Result(reasons=["no MRZ found"])
+
+
+def parse_best(lines: list[str], today: date, fix: Fixes | None = None) -> Result | None:
     """Of the ways the lines make an MRZ (`line_sets`), the parse shaped most like one, then
     passing the most checks."""
-    parsed = [parse_lines(chosen, today) for chosen in line_sets(lines)]
+    parsed = [parse_lines(chosen, today, fix) for chosen in line_sets(lines)]
     return max(parsed, key=lambda r: (r.plausible, r.score)) if parsed else None
 
 
-def parse_lines(lines: list[str], today: date) -> Result:
+def parse_lines(lines: list[str], today: date, fix: Fixes | None = None) -> Result:
+    fix = fix or OCR
     layout = LAYOUTS[(len(lines), len(lines[0]))]
     visa = lines[0][0] == "V" and layout in ("TD2", "TD3")
     kind = {"TD3": "MRV-A", "TD2": "MRV-B"}[layout] if visa else layout
     result = Result(document_type=kind, mrz=list(lines))
+    if lines[0][0] not in "PIACV":
+        guessed = _unclear_code(lines, layout, result)
+        lines = guessed if fix.corrects else lines
     if layout == "TD1":
-        _td1(lines, result, today)
+        _td1(lines, result, today, fix)
     else:
-        _td2_td3(lines, result, today, composite=not visa)
-    result.mrz = corrected(lines, layout, result.fields.get("_number"))
+        _td2_td3(lines, result, today, fix, composite=not visa)
+    result.mrz = corrected(lines, layout, result.fields.get("_number")) if fix is OCR else list(lines)
     result.fields.pop("_number", None)
     _decide(result)
     return result
+
+
+# ICAO Doc 9303 parts 4–6: a passport's code starts with P, a card's with I, A or C, a visa's with V.
+FIRST_LETTERS = {"TD1": "ACI", "TD2": "ACI", "TD3": "PV"}
+
+
+def _unclear_code(lines: list[str], layout: str, result: Result) -> list[str]:
+    """The document code's first letter is none an MRZ can have (an overprint or the card's edge
+    over it): no check digit covers it, so staff compare it; a read one is shown as the commonest
+    (P, I), a typed one as typed."""
+    choices = FIRST_LETTERS[layout]
+    result.checks["document_code"] = False
+    result.doubts["document_code"] = [(1, choices)]
+    result.reasons.append(f"document_code: its first letter is unclear in the image ({' or '.join(choices)})")
+    return [("P" if layout == "TD3" else "I") + lines[0][1:], *lines[1:]]
 
 
 # Per layout and line: which positions hold digits (D), letters (A) or a state code (C); others
@@ -217,8 +275,8 @@ def corrected(lines: list[str], layout: str, number: str | None) -> list[str]:
     return out
 
 
-def _names(text: str, result: Result) -> None:
-    text = letters(text)
+def _names(text: str, result: Result, fix: Fixes = OCR) -> None:
+    text = fix.letters(text)
     surname, _sep, given = text.partition("<<")
     result.fields["surname"] = surname.replace("<", " ").strip()
     result.fields["given_names"] = re.sub(r"<+", " ", given).strip()
@@ -229,15 +287,8 @@ def _names(text: str, result: Result) -> None:
     )  # a run of lone letters is filler misread
 
 
-def code_as_read(raw: str) -> str:
-    """A state code with digits misread for letters put right, but only when that makes a known code."""
-    fixed = letters(raw)
-    mostly_letters = sum(c.isalpha() for c in raw) >= 2  # "UT0": the specimen state UTO, its O read as 0
-    return fixed if valid_code(fixed) or not valid_code(raw) and mostly_letters else raw
-
-
-def _code(key: str, raw: str, result: Result) -> None:
-    code = code_as_read(raw)
+def _code(key: str, raw: str, result: Result, fix: Fixes = OCR) -> None:
+    code = fix.code(raw)
     result.fields[key] = code.replace("<", "") if code.rstrip("<") else ""
     result.checks[key] = valid_code(code)
     if not result.checks[key]:
@@ -248,28 +299,45 @@ def _code(key: str, raw: str, result: Result) -> None:
 PLAUSIBLE_NUMBER = re.compile(r"[A-Z]{0,3}[0-9]{4,9}<*")  # most issuers: a letter prefix, then digits
 
 
-def _checked_number(raw: str, check: str, result: Result, key: str = "document_number") -> str:
+def _checked_number(raw: str, check: str, result: Result, fix: Fixes = OCR, key: str = "document_number") -> str:
     """Alphanumeric field with its check digit: try confusables until the check digit agrees.
 
     Two swaps can cancel out in the check digit (O→0 at weights 3 and 7 shifts the sum by 240), so
     when several readings pass, the one the OCR saw is kept only if it is the only one shaped like
     a document number; otherwise staff must look."""
-    check = digits(check)
+    check = fix.digits(check)
     passing = [c for c in _alternatives(raw) if check_digit(c) == check] if check.isdigit() else []
+    if not fix.corrects and raw not in passing:
+        passing = []
     plausible = [c for c in passing if PLAUSIBLE_NUMBER.fullmatch(c)]
     if raw in passing:
         rivals = [c for c in passing if c != raw and _only_o_zero_or_one_swap(raw, c)]
         chosen = raw if not rivals or plausible == [raw] else None
     else:
+        # Put right by one character only: each further swap tried is one more chance for a misread
+        # (an R for an M, a character too many) to pass the check digit by luck, and the
+        # composite check cannot tell (it sums the number at the same weights).
         chosen = passing[0] if len(passing) == 1 else plausible[0] if len(plausible) == 1 else None
+        if chosen is not None and sum(x != y for x, y in zip(raw, chosen, strict=True)) > 1:
+            chosen = None
+    shown = raw
     if passing and chosen is None:
         result.reasons.append(f"{key}: {len(passing)} readings agree with the check digit (O/0, I/1, B/8, S/5, Z/2)")
         likely = [c for c in passing if c == raw or _only_o_zero_or_one_swap(raw, c)]
         result.doubts[key] = _differing(raw, likely if len(likely) > 1 else passing)
-    result.fields[key] = (chosen or raw).replace("<", "")
-    result.fields["_number"] = chosen or raw
+        shown = _likeliest_shown(raw, likely) if raw in passing else raw
+    result.fields[key] = (chosen or shown).replace("<", "")
+    result.fields["_number"] = chosen or shown
     result.checks[key] = chosen is not None
     return chosen or raw
+
+
+def _likeliest_shown(raw: str, likely: list[str]) -> str:
+    """Of readings the check digit cannot tell apart (held, with the characters to compare), the
+    one shown: O and 0 are nearly one glyph in OCR-B, and a number of digits but for an O or two
+    ("OO0000000") is rarer than digits throughout, so that one; otherwise as read."""
+    swaps = [c for c in likely if all({x, y} == {"O", "0"} for x, y in zip(raw, c, strict=True) if x != y)]
+    return next((c for c in swaps if c.rstrip("<").isdigit()), raw)
 
 
 def _differing(raw: str, readings: list[str]) -> list[tuple[int, str]]:
@@ -291,14 +359,19 @@ def _alternatives(raw: str) -> list[str]:
     count = 1
     for option in options:
         count *= len(option)
-    if count > MAX_VARIANTS:
-        return [raw]
-    return ["".join(p) for p in itertools.product(*options)]
+    if count <= MAX_VARIANTS:
+        return ["".join(p) for p in itertools.product(*options)]
+    # Too many to try every one: still every reading a rival would be (`_only_o_zero_or_one_swap`),
+    # never the reading as read alone, which would pass "OO0000000" for "000000000" unquestioned.
+    o_zero = [(c, CONFUSABLE[c]) if c in "O0" else (c,) for c in raw]
+    swapped = ["".join(p) for p in itertools.product(*o_zero)]
+    singles = [raw[:i] + CONFUSABLE[c] + raw[i + 1 :] for i, c in enumerate(raw) if c in CONFUSABLE]
+    return list(dict.fromkeys([*swapped, *singles]))
 
 
-def _date(key: str, raw: str, check: str, result: Result, today: date, future: bool) -> str:
-    value = digits(raw)
-    result.checks[key] = check_digit(value) == digits(check)
+def _date(key: str, raw: str, check: str, result: Result, today: date, future: bool, fix: Fixes = OCR) -> str:
+    value = fix.digits(raw)
+    result.checks[key] = check_digit(value) == fix.digits(check)
     parsed = _yymmdd(value, today, future)
     result.fields[key] = parsed.isoformat() if parsed else None
     if parsed is None:
@@ -318,23 +391,24 @@ def _yymmdd(value: str, today: date, future: bool) -> date | None:
         return None
 
 
-def _sex(raw: str, result: Result) -> None:
-    sex = {"<": "X", "K": "X", "0": "X", "H": "M", "N": "M", "P": "F", "E": "F"}.get(raw, raw)
+def _sex(raw: str, result: Result, fix: Fixes = OCR) -> None:
+    sex = fix.sex.get(raw, raw)
     result.fields["sex"] = sex
     result.checks["sex"] = sex in ("M", "F", "X")
 
 
-def _td2_td3(lines: list[str], result: Result, today: date, composite: bool) -> None:
+def _td2_td3(lines: list[str], result: Result, today: date, fix: Fixes, composite: bool) -> None:
     first, second = lines
     length = len(first)
-    result.fields["document_code"] = letters(first[:2]).replace("<", "")
-    _code("issuer", first[2:5], result)
-    _names(first[5:], result)
-    number = _checked_number(second[:9], second[9], result)
-    _code("nationality", second[10:13], result)
-    birth = _date("birth_date", second[13:19], second[19], result, today, future=False)
-    _sex(second[20], result)
-    expiry = _date("expiry_date", second[21:27], second[27], result, today, future=True)
+    digits = fix.digits
+    result.fields["document_code"] = fix.letters(first[:2]).replace("<", "")
+    _code("issuer", first[2:5], result, fix)
+    _names(first[5:], result, fix)
+    number = _checked_number(second[:9], second[9], result, fix)
+    _code("nationality", second[10:13], result, fix)
+    birth = _date("birth_date", second[13:19], second[19], result, today, False, fix)
+    _sex(second[20], result, fix)
+    expiry = _date("expiry_date", second[21:27], second[27], result, today, True, fix)
     if length == 44:
         optional, composite_digit = second[28:42], second[43]
         personal_check = digits(second[42]) if second[42] != "<" else "<"
@@ -354,23 +428,24 @@ def _td2_td3(lines: list[str], result: Result, today: date, composite: bool) -> 
         result.checks["composite"] = check_digit(text) == digits(composite_digit)
 
 
-def _td1(lines: list[str], result: Result, today: date) -> None:
+def _td1(lines: list[str], result: Result, today: date, fix: Fixes) -> None:
     first, second, third = lines
-    result.fields["document_code"] = letters(first[:2]).replace("<", "")
-    _code("issuer", first[2:5], result)
+    digits = fix.digits
+    result.fields["document_code"] = fix.letters(first[:2]).replace("<", "")
+    _code("issuer", first[2:5], result, fix)
     number_part, check, optional = first[5:14], first[14], first[15:30]
     if check == "<" and optional[:2].strip("<") == optional[:2]:  # a long number continues in the optional field
         rest = optional.split("<", 1)[0]
         number_part, check, optional = number_part + rest[:-1], rest[-1], optional[len(rest) :]
-    _checked_number(number_part, check, result)
-    _date("birth_date", second[0:6], second[6], result, today, future=False)
-    _sex(second[7], result)
-    _date("expiry_date", second[8:14], second[14], result, today, future=True)
-    _code("nationality", second[15:18], result)
+    _checked_number(number_part, check, result, fix)
+    _date("birth_date", second[0:6], second[6], result, today, False, fix)
+    _sex(second[7], result, fix)
+    _date("expiry_date", second[8:14], second[14], result, today, True, fix)
+    _code("nationality", second[15:18], result, fix)
     result.fields["personal_number"] = optional.replace("<", " ").strip()
     upper = first[5:30] + digits(second[0:7]) + digits(second[8:15]) + second[18:29]
     result.checks["composite"] = check_digit(upper) == digits(second[29])
-    _names(third, result)
+    _names(third, result, fix)
 
 
 def _decide(result: Result) -> None:

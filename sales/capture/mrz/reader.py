@@ -243,9 +243,14 @@ class Work:
 
     ocr_runs: int = 0
     bands: int = 0
+    # Neither reader saw anything of an MRZ: no reading by the classifier on any band, plausible
+    # or not, with a run of fillers, and Tesseract's read of the likeliest band has no "<<" (every
+    # MRZ has one: the name's separator, ICAO Doc 9303 part 3). Reading on would only spend a
+    # second on a picture without one.
+    no_mrz: bool = False
 
     def spent(self) -> bool:
-        return self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
+        return self.no_mrz or self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
 
 
 def read_image(image: Image.Image, today) -> Result:
@@ -258,18 +263,28 @@ def read_image(image: Image.Image, today) -> Result:
     crops = list(itertools.islice(_all_crops(image), MAX_BANDS))
     reads: list[Result] = []
     second: list[Result | None] = []
+    filled = []
     for crop, scale in crops:
-        result = _read_glyphs(crop, today, scale)
+        result, fillers = _read_glyphs(crop, today, scale)
         second.append(result)
+        filled.append(fillers)
         if result is not None:
             if result.status == "accepted":
                 return _spent(result, work)
             reads.append(result)
-    for (crop, scale), other in zip(crops, second, strict=True):
+    seen = (
+        any(other is not None for other in second)
+        or any(filled)
+        or any(_has_fillers(crop.rotate(180)) for crop, _scale in crops)  # a band the other way up
+    )
+    # Tesseract reads first the bands where the classifier saw a run of fillers (an MRZ's mark; a
+    # soft infrared MRZ may rank below a page's short text lines), else in the finder's order.
+    order = sorted(range(len(crops)), key=lambda i: not filled[i])
+    for (crop, scale), other in ((crops[i], second[i]) for i in order):
         if work.spent():
             break
         work.bands += 1
-        result = _read_crop(crop, today, work)
+        result = _read_crop(crop, today, work, seen)
         if result is None:
             continue
         judge_name(result, (result.name_pitch or 0) / scale)
@@ -304,14 +319,17 @@ def held_where_readers_differ(result: Result, other: Result) -> Result:
     return shown
 
 
-def _read_glyphs(crop: Image.Image, today, scale: float) -> Result | None:
+def _read_glyphs(crop: Image.Image, today, scale: float) -> tuple[Result | None, bool]:
     """The classifier's best plausible reading of the band. Accepted only when every check passes,
     the name's characters have enough pixels, and the classifier is sure of every character;
-    otherwise held, for Tesseract to confirm or to read better."""
+    otherwise held, for Tesseract to confirm or to read better. And whether any reading showed a
+    sure run of fillers (`_filler_run`), plausible or not."""
     if not glyphs.available():
-        return None
+        return None, False
     results = []
-    for reading in glyphs.read_band(np.asarray(crop)):
+    readings = glyphs.read_band(np.asarray(crop))
+    fillers = any(_filler_run(reading) for reading in readings)
+    for reading in readings:
         result = parse_best(reading.lines, today)
         if result is None or not result.plausible or len(result.mrz) != len(reading.lines):
             continue
@@ -323,7 +341,22 @@ def _read_glyphs(crop: Image.Image, today, scale: float) -> Result | None:
             result.status = "needs_review"
             result.reasons.append("some characters are unclear in the image")
         results.append(result)
-    return max(results, key=lambda r: (r.status == "accepted", r.score)) if results else None
+    return (max(results, key=lambda r: (r.status == "accepted", r.score)) if results else None), fillers
+
+
+def _has_fillers(crop: Image.Image) -> bool:
+    """Whether the classifier sees a sure run of fillers in the band: an MRZ's mark."""
+    return glyphs.available() and any(_filler_run(reading) for reading in glyphs.read_band(np.asarray(crop)))
+
+
+def _filler_run(reading: glyphs.Reading) -> bool:
+    """Four fillers in a row, each one the classifier is sure of (a line of ordinary print read as
+    MRZ characters gives some, never sure ones)."""
+    for line, sure in zip(reading.lines, reading.confidence, strict=True):
+        marks = "".join("<" if c == "<" and p >= GLYPH_SURE else "." for c, p in zip(line, sure, strict=True))
+        if "<<<<" in marks:
+            return True
+    return False
 
 
 def _name_certainty(result: Result, reading: glyphs.Reading) -> float:
@@ -366,9 +399,13 @@ def gray_source(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB")).max(axis=2)
 
 
-def _read_crop(crop: Image.Image, today, work: Work) -> Result | None:
+def _read_crop(crop: Image.Image, today, work: Work, seen: bool = True) -> Result | None:
     work.ocr_runs += 1
-    first = _parse_read(ocr_lines([next(_variants(crop))])[0], today)
+    read = ocr_lines([next(_variants(crop))])[0]
+    first = _parse_read(read, today)
+    if first is None and not seen and not any("<<" in text for text, _conf, _pitch in read):
+        work.no_mrz = True
+        return None
     if first is not None and first.status == "accepted" or work.ocr_runs >= MAX_OCR_RUNS:
         return first
     # Not yet sure: read other variants (and the crop upside down, unless the MRZ was clearly

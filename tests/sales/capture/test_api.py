@@ -217,3 +217,33 @@ def test_a_16_bit_grey_tiff_is_read(api):
     wide.save(out, "TIFF")
     body = post_image(api, out.getvalue(), "scan.tif", "image/tiff").json()
     assert body["status"] == "accepted"
+
+
+def test_a_mistyped_scanner_line_is_flagged_on_the_fields_its_checks_cover_never_corrected(api):
+    first, second = td3_lines(dict(PERSON, number="X4826103"))
+    mistyped = second[:9] + "7" + second[10:]  # check digit 3 typed as 7: only X4BZ6103 would pass
+    text = f"{first}\n{mistyped}"
+    body = api.post("/api/v1/captures/", {"text": text}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["status"] == "needs_review" and body["fields"]["document_number"] == "X4826103"
+    assert body["checks"]["document_number"] is False
+    # the number and the composite fail: the number and both dates are coloured, in plain words
+    assert {"document_number", "birth_date", "expiry_date"} <= set(body["notes"])
+    assert body["notes"]["document_number"].startswith("A check digit does not match this field")
+    ja = api.post("/api/v1/captures/", {"text": text}, format="json", HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert "チェック" in ja["notes"]["document_number"]
+
+
+def test_capture_errors_are_in_the_users_language(api):
+    """Issue 25: 'Send either an image or the scanner's text.' was English on the Japanese page."""
+    response = api.post("/api/v1/captures/", {}, format="json", HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 400 and "画像かスキャナーの文字列" in str(response.json())
+    response = post_image(api, b"%PDF-1.4 not an image", language="ja")
+    refusal = response.json()["errors"]["image"][0]
+    assert response.status_code == 400 and "画像（JPEG・PNG・WebP・BMP・TIFF）ではありません" in refusal
+
+
+def test_only_sellers_are_told_why_in_their_language(accountant):
+    client = APIClient()
+    client.force_authenticate(accountant)
+    response = client.post("/api/v1/captures/", {"text": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 403 and "店舗スタッフ" in response.json()["detail"]

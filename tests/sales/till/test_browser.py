@@ -169,6 +169,12 @@ def test_a_passport_photo_prefills_the_customer_form(page, live_server, settings
     expect(note).to_contain_text("5")
     assert "O" in note.inner_text() and "0" in note.inner_text()
 
+    # A file that is no picture: the field's message (what to send instead), not only "invalid input".
+    pdf = tmp_path / "scan.png"
+    pdf.write_bytes(b"%PDF-1.4 not an image")
+    page.set_input_files("#capture-file", str(pdf))
+    expect(page.locator("#capture-status")).to_contain_text("JPEG", timeout=20_000)
+
 
 @pytest.mark.parametrize("size", [(390, 844), (1024, 768)], ids=["phone", "tablet"])
 def test_a_whole_sale_fits_the_screen_and_the_next_customer_starts_empty(

@@ -146,3 +146,74 @@ def test_a_card_whose_number_check_is_a_filler_and_optional_field_starts_with_on
     lines = ["I<UTOD23145890<<12345<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
     result = parse_text("\n".join(lines), TODAY)
     assert result.status == "needs_review" and result.document_type == "TD1"
+
+
+def test_typed_text_with_a_wrong_check_digit_keeps_the_number_as_typed():
+    """Issue 25: a scanner line with a wrong check digit became X4BZ6103 (from X4826103)."""
+    from sales.capture.mrz.parse import parse_typed
+
+    first, second = td3_lines(dict(PERSON, number="X4826103"))
+    mistyped = second[:9] + "7" + second[10:]  # check digit 3 typed as 7: only X4BZ6103 would pass
+    result = parse_typed(f"{first}\n{mistyped}", TODAY)
+    assert result.fields["document_number"] == "X4826103" and result.mrz == [first, mistyped]
+    assert result.status == "needs_review" and result.checks["document_number"] is False
+    # read from an image, a correction of two characters is not made either: it is held as read
+    read = parse_text(f"{first}\n{mistyped}", TODAY)
+    assert read.fields["document_number"] == "X4826103" and read.status == "needs_review"
+
+
+def test_a_read_number_is_put_right_by_one_character_only():
+    """Issue 27: an infrared capture read O01YPTNHR (an O too many, an R for an M); three swaps made
+    a reading pass the check digit and the composite (which sums the number at the same weights):
+    a false accept. One character is put right; more are held, as read, with the places to compare."""
+    first, second = td3_lines(dict(PERSON, number="X12345678"))
+    one = parse_text(f"{first}\n{second.replace('X12345678', 'X1234S678', 1)}", TODAY)
+    assert one.status == "accepted" and one.fields["document_number"] == "X12345678"
+    two = parse_text(f"{first}\n{second.replace('X12345678', 'XI234S678', 1)}", TODAY)
+    assert two.status == "needs_review" and two.fields["document_number"] == "XI234S678"
+
+
+def test_typed_text_is_checked_as_typed_no_letter_becomes_a_digit():
+    from sales.capture.mrz.parse import parse_typed
+
+    first, second = td3_lines(PERSON)
+    typed = second[:13] + second[13:19].replace("0", "O") + second[19:]
+    result = parse_typed(f"{first}\n{typed}", TODAY)
+    assert result.status == "needs_review" and result.mrz[1] == typed
+    assert parse_typed("\n".join(td3_lines(PERSON)), TODAY).status == "accepted"
+    assert parse_typed("\n".join(td1_lines(PERSON)), TODAY).status == "accepted"
+
+
+def test_a_number_with_too_many_confusables_to_try_is_not_accepted_as_read():
+    """Issue 27 (an infrared capture): 'OO0000000' was read for '000000000'; nine O/0 are more
+    readings than the parser tries, and it took the one read. Two O's at weights 7 and 3 cancel out in
+    the check digit: both pass, so staff compare, and the all-digit reading is the one shown."""
+    first, second = td3_lines(dict(PERSON, number="000000000"))
+    misread = "OO" + second[2:]
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "needs_review" and result.checks["document_number"] is False
+    assert result.fields["document_number"] == "000000000" and result.mrz[1] == second
+    assert (1, "0O") in result.doubts["document_number"]
+
+
+def test_a_card_whose_first_letter_is_lost_under_an_overprint_is_read_and_held():
+    """Issue 27: a small card with SPECIMEN printed over the MRZ's first column read 'ZDLIE…' and was
+    not found at all. Everything else holds: read, shown as I, and staff compare the letter."""
+    lines = td1_lines(dict(PERSON, number="AB1234567"))
+    result = parse_text("\n".join(["Z" + lines[0][1:], *lines[1:]]), TODAY)
+    assert result.plausible and result.status == "needs_review" and result.mrz == lines
+    assert result.doubts["document_code"] == [(1, "ACI")] and result.checks["document_code"] is False
+    from sales.capture.mrz.parse import parse_typed
+
+    typed = parse_typed("\n".join(["Z" + lines[0][1:], *lines[1:]]), TODAY)
+    assert typed.mrz[0][0] == "Z" and typed.status == "needs_review"  # typed: kept as typed, and held
+
+
+def test_one_passing_swap_among_several_is_not_taken_for_the_number():
+    """A line read one character shifted (J lost, a 0 too many): one swap passes the check digit
+    and the composite (which sums the number at the same weights) and so does a three-swap
+    reading; neither is the document's number, and neither is accepted."""
+    first = "P<BRASILVA<<WEI<<<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    misread = "90J26P0<00NZL6311087M3508150C62876A28983<<18"  # printed: J90J26P0<0NZL…
+    result = parse_text(f"{first}\n{misread}", TODAY)
+    assert result.status == "needs_review" and result.checks["document_number"] is False
