@@ -23,7 +23,9 @@ BRANDS = ("visa", "mastercard", "amex", "jcb", "unionpay", "diners", "discover",
 _LAST4 = re.compile(r"\d{4}")
 _REFERENCE = re.compile(r"[A-Za-z0-9_\-.:/]{1,100}")
 _ACCOUNT = re.compile(r"[A-Z0-9]{4,34}")
-_DIGIT_RUN = re.compile(r"\d[\d \-]{11,}\d")
+# 13 or more digits standing on their own (spaces and hyphens allowed) look like a card number; a run
+# inside a provider's alphanumeric id (Stripe's "pi_3Mtw…" ids are base62) is part of that id.
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])\d[\d \-]{11,}\d(?![A-Za-z0-9])")
 # A bank writes a holder in the SWIFT character set: Latin letters, digits and a little punctuation.
 _HOLDER = re.compile(r"[A-Za-z][A-Za-z0-9 .,'/()+:?\-]{1,69}")
 

@@ -68,6 +68,9 @@ def test_a_card_payment_never_carries_a_card_number():
     card = {"provider": "stripe", "payment_reference": "pi_3Q0abc", "brand": "visa", "last4": "4242"}
     assert check("card", card).masked == "VISA •••• 4242"
     assert errors("card", {**card, "payment_reference": "4242 4242 4242 4242"}) == {"payment_reference": "card_number"}
+    assert errors("card", {**card, "payment_reference": "pi_4242424242424242"}) == {"payment_reference": "card_number"}
+    # A provider's id may hold a long run of digits among its letters (it flaked one run in ~100).
+    assert check("card", {**card, "payment_reference": "pi_3Mtw8123456789012345Pa"}).masked == "VISA •••• 4242"
     assert errors("card", {**card, "last4": "42"}) == {"last4": "last4"}
     assert errors("card", {**card, "brand": "diamond", "provider": "paypal"}) == {
         "brand": "brand",
