@@ -22,6 +22,7 @@ from .models import Sale, SaleItem
 from .permissions import check_can_sell
 from .records import record_create
 from .rules import money
+from .sync import sales_touch
 
 
 @transaction.atomic(durable=True)
@@ -143,4 +144,5 @@ def _write_cancellation(actor: Actor, sale: Sale, wanted: dict[int, int], reason
     SaleItem.objects.bulk_create(rows)
     record_create(cancellation, full_cancellation=whole)
     audit(actor, AuditAction.SALE_CANCEL, cancellation, f"cancels #{sale.pk}", reason=reason, lines=wanted)
+    sales_touch(sale.pk)  # what remains due of the original changed
     return cancellation

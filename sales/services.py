@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -268,7 +269,7 @@ def _sale_write(
     return FinalizedSale(sale, decision)
 
 
-def sale_event(sale: Sale, record_state: str) -> dict:
+def sale_event(sale: Sale, record_state: str) -> dict[str, Any]:
     """What a partner is told of a sale: ids, states and amounts, never the traveller's identity."""
     return {
         "sale_id": sale.pk,

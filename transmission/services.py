@@ -20,6 +20,7 @@ from taxfree.text import document_number
 
 from .dispatch import record_kick
 from .models import PurchaseRecord
+from .signals import records_changed
 
 State = PurchaseRecord.State
 BUYER_FACTS = ("family_name", "given_names", "nationality", "birth_date", "landing_date")
@@ -73,6 +74,7 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
         result_messages=[],
         last_error="",
     )
+    records_changed(locked.pk)
     audit(actor, AuditAction.RECORD_CORRECT, locked, reason[:200], before=before, after=after)
     transaction.on_commit(lambda: record_kick(locked.pk))
 
