@@ -35,11 +35,8 @@ from taxfree.roles import Actor
 from . import reminders
 from .models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
-# The Standard Webhooks specification's suggested schedule, then every 10 h until 3 days have passed.
-BACKOFF = [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=5)]
 GIVE_UP_AFTER = timedelta(days=3)
 BATCH = 10
-TIMEOUT = 10
 log = logging.getLogger(__name__)
 _local = threading.local()
 
@@ -182,7 +179,7 @@ def webhooks_forever(stop: threading.Event, interval: float = 0.5) -> None:
 def _claim(limit: int, now: datetime) -> list[WebhookDelivery]:
     # The lease outlasts the batch even if every receiver in it times out: no other worker takes
     # a delivery that is still being sent.
-    lease = timedelta(seconds=limit * (TIMEOUT + 1))
+    lease = timedelta(seconds=limit * (settings.WEBHOOK_TIMEOUT_SECONDS + 1))
     with transaction.atomic():
         due = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -213,7 +210,9 @@ def _deliver(delivery: WebhookDelivery) -> str:
 
 def _post(url: str, body: str, headers: dict[str, str]) -> tuple[int | None, str]:
     try:
-        answer = _session().post(url, data=body.encode(), headers=headers, timeout=TIMEOUT, allow_redirects=False)
+        answer = _session().post(
+            url, data=body.encode(), headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
+        )
     except requests.RequestException as exc:
         return None, str(exc)[:500]
     return answer.status_code, answer.text[:500]
@@ -242,8 +241,10 @@ def _settle(delivery: WebhookDelivery, ok: bool, now: datetime) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """After the n-th failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h."""
-    return BACKOFF[attempts - 1] if attempts <= len(BACKOFF) else BACKOFF[-1] * 2
+    """After the n-th failed attempt (WEBHOOK_BACKOFF_SECONDS): 5 s, 5 min, 30 min, 2 h, 5 h, then
+    every 10 h."""
+    steps = [float(s) for s in settings.WEBHOOK_BACKOFF_SECONDS]
+    return timedelta(seconds=steps[attempts - 1] if attempts <= len(steps) else steps[-1] * 2)
 
 
 def _endpoint_disable(endpoint: WebhookEndpoint, now: datetime) -> None:
