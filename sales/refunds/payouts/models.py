@@ -3,12 +3,17 @@ the money (a card refund at the provider, a line of a bank payout file) and the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.crypto import EncryptedTextField
+
+if TYPE_CHECKING:
+    from taxfree.roles import Actor
 
 
 class Method(models.TextChoices):
@@ -156,7 +161,7 @@ class PayoutAccount(models.Model):
 
 
 class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> BatchQuerySet:
+    def visible_to(self, user: Actor) -> BatchQuerySet:
         from taxfree.roles import sees_all_stores
 
         return self if sees_all_stores(user) else self.none()
