@@ -9,12 +9,19 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, CharField, OuterRef, Subquery, Value
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import HttpRequest
 
 if TYPE_CHECKING:
     from django.db.models.sql.compiler import _AsSqlType
 
 # Whoever acts in a workflow: a user, or None for the system (commands, tasks).
 Actor: TypeAlias = User | AnonymousUser | None
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind `login_required`: its user is signed in (django-stubs' advice)."""
+
+    user: User
 
 COMPLIANCE_OFFICER = "Compliance officer"
 STORE_STAFF = "Store staff"

@@ -24,7 +24,7 @@ class Method(models.TextChoices):
     OPERATOR = "operator", _("refund operator")
 
 
-class PayoutQuerySet(StoreScopedQuerySet):
+class PayoutQuerySet(StoreScopedQuerySet["Payout"]):
     store_path = "store"
 
 
@@ -71,7 +71,7 @@ class Payout(models.Model):
         return f"{self.card_brand.upper()} •••• {self.card_last4}".strip() if self.card_known else ""
 
 
-class AttemptQuerySet(StoreScopedQuerySet):
+class AttemptQuerySet(StoreScopedQuerySet["PayoutAttempt"]):
     store_path = "sale__store"
 
 
@@ -160,7 +160,7 @@ class PayoutAccount(models.Model):
         return f"{self.holder} ({self.bic})"
 
 
-class BatchQuerySet(models.QuerySet):
+class BatchQuerySet(models.QuerySet["PayoutBatch"]):
     def visible_to(self, user: Actor) -> BatchQuerySet:
         from taxfree.roles import sees_all_stores
 
