@@ -23,6 +23,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 
     user: User
 
+
 COMPLIANCE_OFFICER = "Compliance officer"
 STORE_STAFF = "Store staff"
 ACCOUNTANT = "Accountant"
