@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
+from taxfree.roles import Actor
 
 from .formats import ENCODINGS
 from .ledgers import EXPORTS
@@ -43,7 +44,7 @@ class ExportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
+    def __init__(self, *args: Any, user: Actor = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = Store.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
         today = timezone.localdate()
