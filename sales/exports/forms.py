@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -46,7 +46,9 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Actor = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = Store.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[Store]", self.fields["store"]).queryset = Store.objects.visible_to(user).order_by(
+            "name"
+        )
         today = timezone.localdate()
         self.fields["start"].initial = today.replace(day=1)
         self.fields["end"].initial = today

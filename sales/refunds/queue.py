@@ -213,6 +213,7 @@ def _routes_of(rows: list[Sale]) -> None:
     payouts = {p.sale_id: p for p in Payout.objects.filter(sale__in=rows)}
     flying = {a.sale_id: a for a in PayoutAttempt.objects.filter(sale__in=rows, state__in=PayoutAttempt.IN_FLIGHT)}
     for sale in rows:
+        # attributes for the page, not fields of Sale
         sale.route = payouts.get(sale.pk)  # type: ignore[attr-defined]
         sale.flying = flying.get(sale.pk)  # type: ignore[attr-defined]
 
@@ -239,7 +240,7 @@ def _section(
     if with_missing:
         _missing_items(rows)
     if complete:
-        return Section(key, rows, len(rows), sum(sale.refund_due for sale in rows), complete=True)  # type: ignore[attr-defined]
+        return Section(key, rows, len(rows), sum(sale.refund_due for sale in rows), complete=True)  # type: ignore[attr-defined]  # with_refund_due()'s annotation
     count, amount = totals.get(key, (0, 0))
     return Section(key, rows, count, amount)
 
@@ -253,7 +254,7 @@ def _missing_items(rows: list[Sale]) -> None:
         if item.line in missing.get(item.sale_id, set()):
             items[item.sale_id].append(item)
     for sale in rows:
-        sale.missing_items = items[sale.pk]  # type: ignore[attr-defined]
+        sale.missing_items = items[sale.pk]  # type: ignore[attr-defined]  # for the page, not a field
 
 
 @dataclass
