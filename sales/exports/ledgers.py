@@ -15,6 +15,8 @@ from django.db.models import Case, F, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from taxfree.roles import Actor
+
 from ..models import Sale, SaleItem
 from ..refunds.models import Refund
 from ..rules import money
@@ -27,7 +29,7 @@ TOKYO = ZoneInfo(settings.TIME_ZONE)
 class Scope:
     """What the user asked for and may see: a period of sale dates and optionally one store."""
 
-    user: Any
+    user: Actor
     start: date
     end: date
     store_id: int | None = None
