@@ -32,14 +32,14 @@ class Event:
     key: str
     business_id: int | None
     message: str  # untranslated (gettext_noop); shown to each reader in their language
-    params: dict
+    params: dict[str, Any]
     due_on: date | None
     url: str = ""
     partner: dict[str, Any] | None = None  # certificate.expiring's data, told to partners once with the reminder
 
 
 def reminder_raise(
-    *, key: str, business_id: int, message: str, params: dict, due_on: date | None, url: str = ""
+    *, key: str, business_id: int, message: str, params: dict[str, Any], due_on: date | None, url: str = ""
 ) -> bool:
     """One reminder per key: written with its subject in the office's language (as e-mailed) and its
     untranslated text, shown to each reader in theirs. True when it is new."""
