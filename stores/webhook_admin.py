@@ -28,7 +28,7 @@ from .webhooks import (
 )
 
 
-class WebhookEndpointForm(forms.ModelForm):
+class WebhookEndpointForm(forms.ModelForm[WebhookEndpoint]):
     url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
@@ -56,7 +56,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(CleanTextMixin, AuditedViewMixin):
+class WebhookEndpointAdmin(CleanTextMixin[WebhookEndpoint], AuditedViewMixin[WebhookEndpoint]):
     form = WebhookEndpointForm
     list_display = ["url", "business", "shown_events", "is_active", "disabled_at", "deleted_at", "created_at"]
     list_filter = ["is_active"]
@@ -110,7 +110,7 @@ class WebhookEndpointAdmin(CleanTextMixin, AuditedViewMixin):
 ATTEMPT_FIELDS = ("at", "status_code", "duration_ms", "response_excerpt")
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(admin.TabularInline[WebhookAttempt, WebhookDelivery]):
     model = WebhookAttempt
     fields = readonly_fields = ATTEMPT_FIELDS
     extra = 0
@@ -128,7 +128,7 @@ def _visible_deliveries(request: HttpRequest) -> QuerySet[WebhookDelivery]:
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(BigTableAdmin):
+class WebhookDeliveryAdmin(BigTableAdmin[WebhookDelivery]):
     list_display = ["event_type", "event_id", "endpoint", "state", "attempts", "last_status", "next_at", "delivered_at"]
     list_filter = ["state"]
     list_select_related = ["event", "endpoint"]
@@ -194,7 +194,7 @@ class WebhookDeliveryAdmin(BigTableAdmin):
 
 
 @admin.register(WebhookAttempt)
-class WebhookAttemptAdmin(BigTableAdmin):
+class WebhookAttemptAdmin(BigTableAdmin[WebhookAttempt]):
     """Every attempt of every delivery, newest first."""
 
     list_display = ["at", "event_type", "endpoint", "status_code", "duration_ms", "response_excerpt"]

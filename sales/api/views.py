@@ -165,7 +165,7 @@ class SaleCreateView(APIView):
         ],
         responses={200: SalePageSerializer, **errors(400, 401, 403, 429)},
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         page, cursor, more = changed_sales(request)
         return Response(page_as_dict([sale_detail(s) for s in page], cursor, more))
 
