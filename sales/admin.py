@@ -1,6 +1,9 @@
 from typing import cast
 
 from django.contrib import admin
+from django.db.models import Case, CharField, Value, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -162,7 +165,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
         "id",
         "sold_at",
         "store",
-        "customer",
+        "buyer",
         "kind",
         "regime",
         "excl_tax",
@@ -182,6 +185,29 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     actions = ["print_purchase_records"]
     readonly_fields = [*(f.name for f in Sale._meta.fields if f.name != "decision"), "decision_table"]
     exclude = ["decision"]
+
+    def get_queryset(self, request):
+        # The customer's name as the NTA has it: corrected on the record, or the customer's own.
+        buyer = KeyTransform("buyer", "record__payload")
+        corrected = Concat(
+            KeyTextTransform("family_name", buyer),
+            Value(" "),
+            KeyTextTransform("given_names", buyer),
+            output_field=CharField(),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                corrected_name=Case(
+                    When(record__original_payload__isnull=False, then=corrected), default=None, output_field=CharField()
+                )
+            )
+        )
+
+    @admin.display(description=_("customer"), ordering="customer")
+    def buyer(self, obj: Sale) -> str:
+        return (getattr(obj, "corrected_name", None) or str(obj.customer)).strip()
 
     @admin.display(description=_("total excl. tax"), ordering="total_excl_tax")
     def excl_tax(self, obj: Sale) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sales import explanations, returns, services
+from sales import corrections, explanations, returns, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
@@ -102,7 +102,9 @@ def home(request):
             )
         )
     )
-    recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
+    recent = corrections.with_buyer_names(
+        Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
+    )
     names = {s.pk: s.name for s in stores}
     in_progress = (
         [
@@ -522,13 +524,17 @@ def sale_detail(request, pk: int):
     sale = _visible_sale(request, pk)
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
-    items = list(sale.items.all())
+    # What the NTA has: after a correction of the record, its corrected facts (sales/corrections.py).
+    correction = corrections.correction_of(sale)
+    items = corrections.as_received(sale.items.all(), sale.record.payload)
     return render(
         request,
         "staff/sale_detail.html",
         {
             "sale": sale,
             "items": items,
+            "correction": correction,
+            "buyer_name": correction.buyer_name if correction else str(sale.customer),
             "split_parts": _split_parts(request, sale),
             "cancellations": sale.cancellations.all(),
             "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
@@ -542,9 +548,16 @@ def sale_detail(request, pk: int):
 
 def _refund_state(request, sale: Sale) -> dict:
     if sale.kind == Sale.Kind.CANCELLATION:
-        paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
+        paid_back = -sale.total_incl_tax - sale.refund_withheld if sale.regime == "refund" else -sale.total_excl_tax
         due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
-        return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
+        # A return after the refund was paid: the refund stays as paid, part of it was withheld.
+        after_paid = due_now is not None and Refund.objects.filter(sale=sale.cancels_id).exists()
+        return {
+            "paid_back": paid_back,
+            "refund_dropped": -sale.refund_amount,
+            "refund_now": None if after_paid else due_now,
+            "refund_withheld": sale.refund_withheld if after_paid else None,
+        }
     if sale.regime != "refund":
         return {}
     paid = getattr(sale, "refund", None)  # fetched with the sale
