@@ -101,7 +101,9 @@ def correction_trail(record: PurchaseRecord) -> list[AuditEvent]:
     return list(events.filter(action__in=actions).select_related("actor").order_by("at", "id"))
 
 
-def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict, dict]:
+def _apply(
+    payload: dict[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     new, before, after = copy.deepcopy(payload), {}, {}
     buyer = new["buyer"]
     for key in BUYER_FACTS:
