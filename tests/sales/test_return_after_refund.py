@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from sales import returns
@@ -18,6 +18,7 @@ from sales.models import Sale
 from sales.refunds.models import Refund
 from sales.refunds.queue import queue
 from sales.refunds.services import RefundRefused, refund_pay
+from taxfree.audit_texts import summary_text
 from taxfree.models import AuditEvent
 from tests.factories import DocumentFactory, api_token, finalize, item
 from tests.sales.exports.test_exports import download, rows_of
@@ -45,6 +46,11 @@ def test_a_return_after_payment_pays_the_price_less_the_tax_already_refunded(cle
     assert returns.refund_due(sale) == 3_000 and returns.refund_kept(sale) == 2_000
     event = AuditEvent.objects.get(action="sale_cancel")
     assert (event.data["paid_back"], event.data["withheld"]) == (10_000, 1_000)
+    with translation.override("ja"):
+        assert (
+            summary_text(event.action, event.summary, event.data)
+            == f"販売 #{sale.pk} の取消(支払済みの還付金から ¥1,000 を差引)"
+        )
     # The rest comes back too: the customer keeps none of the refund, and is paid ¥20,000.
     rest = returns.sale_cancel(actor=clerk, sale=sale, quantities={2: 1})
     assert (rest.total_incl_tax, rest.refund_withheld) == (-22_000, 2_000)
