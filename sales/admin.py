@@ -5,6 +5,7 @@ from django.db.models import Case, CharField, Value, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Concat
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from taxfree.crypto import blind_index
 from taxfree.models import AuditAction, audit
 from taxfree.templatetags.money import yen_office
 
+from . import corrections
 from .documents.context import document_context
 from .documents.render import pdf_of
 from .models import Customer, IdentityDocument, Product, Sale, SaleItem
@@ -183,7 +185,11 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
     actions = ["print_purchase_records"]
-    readonly_fields = [*(f.name for f in Sale._meta.fields if f.name != "decision"), "decision_table"]
+    readonly_fields = [
+        *(f.name for f in Sale._meta.fields if f.name != "decision"),
+        "decision_table",
+        "correction_shown",
+    ]
     exclude = ["decision"]
 
     def get_queryset(self, request):
@@ -237,6 +243,24 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
     def has_print_permission(self, request) -> bool:
         """Printing a sale's sheet reads it (and is audited): whoever may open the sale may print it."""
         return self.has_view_permission(request)
+
+    @admin.display(description=_("correction"))
+    def correction_shown(self, obj: Sale) -> str:
+        """What an officer corrected on the sale's record: the facts the NTA has, beside the rows."""
+        correction = corrections.correction_of(obj)
+        if correction is None:
+            return "—"
+        record = reverse("admin:transmission_purchaserecord_change", args=[correction.record_id])
+        changes = format_html_join(
+            format_html("<br>"),
+            "{}{}: {} → {}",
+            (
+                (c.label, f" ({c.line})" if c.line else "", c.first or "—", c.now or "—")
+                for c in correction.changes
+                if c.fact != "document_number"
+            ),
+        )
+        return format_html('{}<br><a href="{}">{}</a>', changes, record, _("the record and its correction trail"))
 
     @admin.display(description=_("decision"))
     def decision_table(self, obj: Sale) -> str:

@@ -150,3 +150,9 @@ def item_names(sales: QuerySet[Sale]) -> dict[int, dict[int, str]]:
         "sale_id", "payload"
     )
     return {sale_id: {item["line"]: item["name"] for item in payload["items"]} for sale_id, payload in rows}
+
+
+def names_as_received(sale: Sale, items: Iterable[SaleItem]) -> list[str]:
+    """The names of `items` of `sale` as the NTA has them (for the traveller's page and e-mails)."""
+    record = sale.record
+    return [item.name for item in (as_received(items, record.payload) if record.original_payload else items)]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from sales.documents.context import document_context
 from sales.models import SaleItem
+from sales.traveller import links
 from taxfree.models import AuditEvent
 from tests.factories import DocumentFactory, finalize, item
 from tests.sales.documents.test_documents import text_of
@@ -59,6 +60,9 @@ def test_the_staff_sale_page_shows_what_the_nta_has_and_the_first_version(client
     assert reverse("staff:document", args=[corrected.pk, "purchase-record"]) + "?version=first" in page
     home = client.get(reverse("staff:home")).content.decode()
     assert "SAMPEL ALEX" in home and "SAMPLE ALEX" not in home
+    client.logout()
+    traveller = client.get(links.path(corrected.pk)).content.decode()
+    assert "Leather bag" in traveller and "Bag," not in traveller
 
 
 def test_the_sheet_prints_what_the_nta_received_and_the_first_version_on_request(client, clerk, corrected):
@@ -84,6 +88,9 @@ def test_the_sales_ledger_and_the_admins_sales_list_show_the_corrected_facts(cli
     client.force_login(officer)
     listed = client.get(reverse("admin:sales_sale_changelist")).content.decode()
     assert "SAMPEL ALEX" in listed
+    shown = client.get(reverse("admin:sales_sale_change", args=[corrected.pk])).content.decode()
+    assert "Bag → Leather bag" in shown and "TK1234567" not in shown
+    assert reverse("admin:transmission_purchaserecord_change", args=[corrected.record.pk]) in shown
 
 
 def test_the_records_admin_page_shows_the_correction_trail(client, officer, corrected):
