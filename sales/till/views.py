@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from sales import corrections, explanations, returns, services
 from sales.choices import CUSTOMER_LANGUAGES
-from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
 from sales.documents.context import applies, document_context
 from sales.documents.render import SIZES, pdf_of
@@ -440,19 +439,15 @@ def finish(request, store_id: int, draft: str):
     if not _eligible(store, customer, document, cart) or cart.problems(customer):
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
-    try:
-        # The customer is written now, with the sale (a draft never finished writes nothing).
-        person, facts = cart.registration()
-        customer, document, _new = customer_register(actor=request.user, store=store, person=person, document=facts)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("staff:customer", store.pk, cart.id)
+    # The customer is written now, with the sale, in one transaction (a draft never finished, or
+    # refused at Finish, writes nothing).
+    person, facts = cart.registration()
     order = cart.order(store, receipt_number=finish_form.cleaned_data["receipt_number"])
-    common = {"actor": request.user, "order": order, "customer": customer, "document": document, "submission": cart.id}
     try:
-        if len(cart.groups()) > 1:
-            parts = services.sale_finalize_split(groups=cart.groups(), **common)
+        parts = services.sale_finalize_registering(
+            actor=request.user, order=order, person=person, document=facts, groups=cart.groups(), submission=cart.id
+        )
+        if len(parts) > 1:
             cart.discard()
             numbers = format_html_join(
                 ", ", '<a href="{}">#{}</a>', ((reverse("staff:sale", args=[p.sale.pk]), p.sale.pk) for p in parts)
@@ -463,7 +458,11 @@ def finish(request, store_id: int, draft: str):
                 format_html(text.replace("%(n)s", "{n}").replace("%(sales)s", "{sales}"), n=len(parts), sales=numbers),
             )
             return redirect("staff:sale", parts[0].sale.pk)
-        done = services.sale_finalize(**common)
+        done = parts[0]
+    except services.CustomerRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("staff:customer", store.pk, cart.id)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
         return _finished_before(request, draft, first.sale, twice=True)
