@@ -7,6 +7,7 @@ from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
@@ -252,7 +253,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
             return "—"
         record = reverse("admin:transmission_purchaserecord_change", args=[correction.record_id])
         changes = format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "{}{}: {} → {}",
             (
                 (c.label, f" ({c.line})" if c.line else "", c.first or "—", c.now or "—")

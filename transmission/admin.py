@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
@@ -354,7 +355,7 @@ class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[Purcha
         if obj.original_payload and obj.sale_id:
             first = reverse("staff:document", args=[obj.sale_id, "purchase-record"]) + "?version=first"
             parts.append(format_html('<a href="{}">{}</a>', first, _("the first version (before correction)")))
-        return format_html_join(format_html("<br>"), "{}", ((p,) for p in parts)) if parts else "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts)) if parts else "—"
 
     def has_send_permission(self, request: HttpRequest) -> bool:
         return is_compliance_officer(request.user)

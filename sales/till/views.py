@@ -565,6 +565,8 @@ def _refund_state(request, sale: Sale) -> dict:
     return {
         "refund": paid,
         "refund_due": due,
+        # Returns after the payment kept part of it back from their paybacks (docs/rules.md §4.9).
+        "refund_kept": returns.refund_kept(sale) if paid is not None else None,
         "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
         **_payout_state(request, sale, paid is None and confirmed and due > 0),
     }
