@@ -79,9 +79,10 @@ def buyer_name(buyer: dict[str, Any]) -> str:
 
 def payload_of(record: PurchaseRecord, version: str = "current") -> dict[str, Any]:
     """The payload as sent now, or the first one (the same when it was never corrected)."""
-    if version == "first" and record.original_payload:
-        return record.original_payload
-    return record.payload
+    payload: dict[str, Any] = (
+        record.original_payload if version == "first" and record.original_payload else record.payload
+    )
+    return payload
 
 
 def correction_of(sale: Sale) -> Correction | None:

@@ -25,6 +25,7 @@ from .inputs import ItemLine, SaleOrder, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
+from .rules.types import ItemResult
 
 
 class SaleRefused(Exception):
@@ -202,7 +203,9 @@ def sale_finalize(
 
 
 @transaction.atomic(durable=True)
-def sale_finalize_with_customer(*, actor: Actor, order: SaleOrder, person: dict, document: dict) -> FinalizedSale:
+def sale_finalize_with_customer(
+    *, actor: Actor, order: SaleOrder, person: dict[str, Any], document: dict[str, Any]
+) -> FinalizedSale:
     """A sale from a POS: the customer registered (or found) and the sale written in one
     transaction, so a refused sale (SaleRefused, ValidationError) leaves nothing behind, not even
     its customer."""
@@ -316,7 +319,7 @@ def _sale_write(
     return FinalizedSale(sale, decision)
 
 
-def sale_event(sale: Sale, record_state: str) -> dict:
+def sale_event(sale: Sale, record_state: str) -> dict[str, Any]:
     """What a partner is told of a sale: ids, states and amounts, never the traveller's identity."""
     return {
         "sale_id": sale.pk,
@@ -354,7 +357,7 @@ def _check_site(store: Store, site: TemporarySite | None, day: date) -> None:
         )
 
 
-def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decision) -> SaleItem:
+def _item_row(sale: Sale, n: int, line: ItemLine, result: ItemResult, decision: rules.Decision) -> SaleItem:
     item = line.item
     treatment = decision.packing_treatment
     category = "consumable" if treatment == "consumable" else item.category
