@@ -75,6 +75,7 @@ class AuditAction(models.TextChoices):
     PAYOUT_CHANGE = "payout_change", _("refund route changed")
     PAYOUT_FAIL = "payout_fail", _("refund payment failed")
     RECORD_CORRECT = "record_correct", _("purchase record corrected")
+    RECORD_RESEND = "record_resend", _("purchase record sent again unchanged")
     RECORD_REVIEW = "record_review", _("warning reviewed")
     RECORD_SEND_NOW = "record_send_now", _("purchase record sent now")
     REFUND_PAY = "refund_pay", _("refund paid")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from taxfree.notices import notice_write
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
+from ..corrections import names_as_received
 from ..models import Sale, SaleItem
 from . import links
 from .texts import texts, yen
@@ -198,7 +199,7 @@ def missing_items(sale: Sale) -> list[str]:
     lines: set[int] = set()
     for confirmation in CustomsConfirmation.objects.filter(record__sale=sale, complete=False):
         lines.update(confirmation.missing_lines)
-    return list(SaleItem.objects.filter(sale=sale, line__in=lines).order_by("line").values_list("name", flat=True))
+    return names_as_received(sale, SaleItem.objects.filter(sale=sale, line__in=lines).order_by("line"))
 
 
 def _due(sale: Sale) -> int:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from taxfree.countries import alpha2_choices
 
+from ..corrections import names_as_received
 from ..models import Sale
 from ..refunds.payouts.details import mask_email
 from ..refunds.payouts.fees import fee_for
@@ -140,7 +141,7 @@ def _context(
         "path": links.path(sale.pk),
         "sale": sale,
         "store": sale.store,
-        "items": list(sale.items.filter(quantity__gt=0).values_list("name", flat=True)),
+        "items": names_as_received(sale, sale.items.filter(quantity__gt=0).order_by("line")),
         "due": due,
         "fee": fee,
         "steps": timeline(sale, payout, flying, t, language, timezone.localdate()),
