@@ -117,19 +117,20 @@ def _copies(template: int, count: int) -> None:
             """
             INSERT INTO transmission_attempt (record_id, started_at, duration_ms, transmission_number, api_version,
                 http_status, outcome, messages, error, request_body, response_body)
-            SELECT r.id, r.created_at, 180, r.transmission_number, '01', 200, 'ok', '[]'::jsonb, '',
-                   jsonb_build_object('header', jsonb_build_object('number', r.transmission_number),
+            SELECT r.id, r.created_at, 180, n.number, '01', 200, 'ok', '[]'::jsonb, '',
+                   jsonb_build_object('header', jsonb_build_object('number', n.number),
                                       'buyer', jsonb_build_object('name', 'SAMPLE ALEX', 'passport', '•••••4567'),
                                       'items', r.payload->'items'),
-                   '{"result":"OK","number":"' || r.transmission_number || '"}'
-            FROM transmission_purchaserecord r"""
+                   '{"result":"OK","number":"' || n.number || '"}'
+            FROM transmission_purchaserecord r,
+                 LATERAL (SELECT coalesce(r.transmission_number, lpad(r.id::text, 17, '9')) AS number) n"""
         )
         cursor.execute(
             """
             INSERT INTO transmission_customsconfirmation (record_id, kind, confirmed_at, complete, missing_lines,
                 raw, pulled_at)
             SELECT r.id, '1', r.created_at + interval '3 days', true, '[]'::jsonb,
-                   jsonb_build_object('number', r.transmission_number, 'kind', '1'), r.created_at + interval '4 days'
+                   jsonb_build_object('number', r.id, 'kind', '1'), r.created_at + interval '4 days'
             FROM transmission_purchaserecord r WHERE r.customs_state = 'confirmed'"""
         )
         cursor.execute(

@@ -8,11 +8,13 @@ where it starts like a formula so that editing the cell keeps it text. Numbers s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import xlsxwriter
@@ -48,6 +50,7 @@ CP932_NEAREST = str.maketrans(
         "\u203e": "\uffe3",  # ‾ → ￣
         "\u2014": "\u2015",  # — → ―
         "\u00a6": "\uffe4",  # ¦ → ￤
+        "\u2022": "*",  # the mask's bullet (•••••4567 → *****4567)
         "\u00a0": " ",  # no-break space
         "\u2009": " ",
         "\u202f": " ",
@@ -84,29 +87,39 @@ def _encode(buffer: io.StringIO, encoding: str, counter: Counter) -> bytes:
 
 def cp932_text(text: str, counter: Counter | None = None) -> bytes:
     """`text` in cp932, each character it cannot hold written as its nearest form (¥ → ￥, é → e)
-    or, failing one, as 〓 — both counted."""
-    counter = counter or Counter()
+    or, failing one, as 〓 — both counted. The codec's own error handler is called only for those
+    characters: the rest is encoded at the codec's speed."""
+    token = _counting.set(counter or Counter())
     try:
-        return text.encode("cp932")
-    except UnicodeEncodeError:
-        return b"".join(_cp932_char(ch, counter) for ch in text)
+        return text.encode("cp932", NEAREST)
+    finally:
+        _counting.reset(token)
 
 
-def _cp932_char(ch: str, counter: Counter) -> bytes:
-    try:
-        return ch.encode("cp932")
-    except UnicodeEncodeError:
-        pass
+NEAREST = "taxfree-cp932-nearest"
+_counting: ContextVar[Counter] = ContextVar("cp932_counter")
+
+
+def _nearest(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    counter = _counting.get()
+    return "".join(_cp932_char(ch, counter) for ch in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error(NEAREST, _nearest)
+
+
+def _cp932_char(ch: str, counter: Counter) -> str:
     for nearest in (ch.translate(CP932_NEAREST), _unaccented(ch)):
         if nearest and nearest != ch:
             try:
-                encoded = nearest.encode("cp932")
+                nearest.encode("cp932")
             except UnicodeEncodeError:
                 continue
             counter.approximated += 1
-            return encoded
+            return nearest
     counter.replaced += 1
-    return REPLACEMENT.encode("cp932")
+    return REPLACEMENT
 
 
 def _unaccented(ch: str) -> str:
