@@ -166,10 +166,17 @@ def records(inspection: Inspection, facts: Facts) -> Iterator[Row]:
     frozen in it (the document's number is in the attempts, masked, as it was sent)."""
     yield list(RECORDS)
     buyer = KeyTransform("buyer", "record__payload")
-    facts_of = ("document_type", "family_name", "given_names", "nationality", "birth_date", "status_of_residence")
     rows = (
         inspection.sales()
-        .annotate(**{f"b_{f}": KeyTextTransform(f, buyer) for f in (*facts_of, "landing_date")})
+        .annotate(
+            b_document_type=KeyTextTransform("document_type", buyer),
+            b_family_name=KeyTextTransform("family_name", buyer),
+            b_given_names=KeyTextTransform("given_names", buyer),
+            b_nationality=KeyTextTransform("nationality", buyer),
+            b_birth_date=KeyTextTransform("birth_date", buyer),
+            b_status_of_residence=KeyTextTransform("status_of_residence", buyer),
+            b_landing_date=KeyTextTransform("landing_date", buyer),
+        )
         .order_by("sale_date", "id")
         .values_list(
             "id",
