@@ -20,6 +20,7 @@ from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
+    Func,
     Min,
     OuterRef,
     Q,
@@ -95,6 +96,22 @@ class Facts:
 
     def life(self, sale: int) -> Life | None:
         return self.lives.get(sale)
+
+
+class TokyoText(Func):
+    """A timestamp as the text of Tokyo's clock, written by the database: parsing and formatting
+    millions of datetimes in Python is a third of the file's time. Japan keeps no daylight saving,
+    so SQLite's nine hours are right all year."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "to_char(%(expressions)s AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD HH24:MI:SS')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "strftime('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%S', %(expressions)s, '+9 hours')"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _at(value: datetime | None) -> str:
@@ -176,6 +193,10 @@ def records(inspection: Inspection, facts: Facts) -> Iterator[Row]:
             b_birth_date=KeyTextTransform("birth_date", buyer),
             b_status_of_residence=KeyTextTransform("status_of_residence", buyer),
             b_landing_date=KeyTextTransform("landing_date", buyer),
+            sold=TokyoText("sold_at"),
+            accepted=TokyoText("record__accepted_at"),
+            reviewed=TokyoText("record__reviewed_at"),
+            confirmed=TokyoText("record__customs_confirmed_at"),
         )
         .order_by("sale_date", "id")
         .values_list(
@@ -184,7 +205,7 @@ def records(inspection: Inspection, facts: Facts) -> Iterator[Row]:
             "cancels_id",
             "store__name",
             "store__identifier",
-            "sold_at",
+            "sold",
             "sale_date",
             "regime",
             "receipt_number",
@@ -203,31 +224,17 @@ def records(inspection: Inspection, facts: Facts) -> Iterator[Row]:
             "record__transmission_number",
             "record__state",
             "record__attempts",
-            "record__accepted_at",
-            "record__reviewed_at",
+            "accepted",
+            "reviewed",
             "record__reviewed_by__username",
             "record__customs_state",
             "record__customs_deadline",
-            "record__customs_confirmed_at",
+            "confirmed",
         )
     )
     for r in rows.iterator(chunk_size=CHUNK):
         _count_record(facts, r)
-        yield [
-            *r[:5],
-            _at(r[5]),
-            r[6],
-            r[7],
-            r[8],
-            _text(r[9]),
-            *(_text(v) for v in r[10:24]),
-            _at(r[24]),
-            _at(r[25]),
-            _text(r[26]),
-            _text(r[27]),
-            _text(r[28]),
-            _at(r[29]),
-        ]
+        yield [*r[:9], *(_text(v) for v in r[9:])]
 
 
 def _count_record(facts: Facts, r: tuple[Any, ...]) -> None:
@@ -325,12 +332,14 @@ def attempts(inspection: Inspection, facts: Facts) -> Iterator[Row]:
     yield list(ATTEMPTS)
     rows = (
         Attempt.objects.filter(record__sale__in=inspection.sales())
-        .annotate(messages_text=_as_text("messages"), request_text=_as_text("request_body"))
+        .annotate(
+            messages_text=_as_text("messages"), request_text=_as_text("request_body"), started=TokyoText("started_at")
+        )
         .order_by("record__sale__sale_date", "record__sale_id", "started_at", "id")
         .values_list(
             "record__sale_id",
             "transmission_number",
-            "started_at",
+            "started",
             "duration_ms",
             "api_version",
             "http_status",
@@ -351,7 +360,7 @@ def attempts(inspection: Inspection, facts: Facts) -> Iterator[Row]:
         if life:
             life.attempts += 1
             life.outcomes.append(r[6])
-        yield [sale, r[1], n, _at(r[2]), r[3], r[4], _text(r[5]), r[6], _json_text(r[7]), r[8], _json_text(r[9]), r[10]]
+        yield [sale, r[1], n, r[2], r[3], r[4], _text(r[5]), r[6], _json_text(r[7]), r[8], _json_text(r[9]), r[10]]
 
 
 CORRECTIONS = (
@@ -620,16 +629,16 @@ def audit_trail(inspection: Inspection, facts: Facts) -> Iterator[Row]:
         sale_of.append(When(object_type=label, then=Subquery(owner)))
     rows = (
         AuditEvent.objects.filter(about)
-        .annotate(sale=Case(*sale_of, output_field=BigIntegerField()), data_text=_as_text("data"))
+        .annotate(sale=Case(*sale_of, output_field=BigIntegerField()), data_text=_as_text("data"), when=TokyoText("at"))
         .order_by("at", "id")
-        .values_list("at", "actor__username", "action", "object_type", "object_id", "sale", "summary", "data_text")
+        .values_list("when", "actor__username", "action", "object_type", "object_id", "sale", "summary", "data_text")
     )
     for r in rows.iterator(chunk_size=CHUNK):
         facts.counts["events"] += 1
         life = facts.life(r[5])
         if life:
             life.events += 1
-        yield [_at(r[0]), _text(r[1]), r[2], r[3], r[4], _text(r[5]), r[6], _json_text(r[7])]
+        yield [r[0], _text(r[1]), r[2], r[3], r[4], _text(r[5]), r[6], _json_text(r[7])]
 
 
 TABLES: tuple[tuple[str, Callable[[Inspection, Facts], Iterator[Row]], str], ...] = (

@@ -91,6 +91,8 @@ def test_the_file_holds_each_records_life(client, officer, sales):
     # Both stores are visible to an officer: the other store's sale is there too, in date order.
     assert column(files["01_records.csv"], "sale")[:1] == [str(legacy.pk)]
     assert {str(mixed.pk), str(waiting.pk), str(cancellation.pk)} <= set(column(files["01_records.csv"], "sale"))
+    sold = dict(zip(column(files["01_records.csv"], "sale"), column(files["01_records.csv"], "sold at"), strict=True))
+    assert sold[str(mixed.pk)] == "2026-11-21 14:00:00"  # Tokyo's clock, whichever database wrote it
     attempts = files["03_attempts.csv"]
     sent = [r for r in attempts[1:] if r[0] == str(mixed.pk)]
     assert sent and column([attempts[0], *sent], "outcome") == ["ok"]
