@@ -133,8 +133,11 @@ def test_the_summary_counts_the_files_and_vouches_for_them(client, officer, sale
             assert name in text
             assert hashlib.sha256(book.read(name)).hexdigest()[:16] in text.replace("\n", "")
     assert "refunds paid without a stored customs confirmation 0" in " ".join(text.split())
+    japanese = zipfile.ZipFile(io.BytesIO(download(client, language="ja"))).read("00_summary.pdf")
+    assert "税務調査用ファイル" in PdfReader(io.BytesIO(japanese)).pages[0].extract_text()
     if SHOTS:
         (Path(SHOTS) / "inspector-summary.pdf").write_bytes(book.read("00_summary.pdf"))
+        (Path(SHOTS) / "inspector-summary-ja.pdf").write_bytes(japanese)
 
 
 def test_one_store_and_utf8_and_japanese_headers(client, officer, sales):
