@@ -84,7 +84,7 @@ def _hashed(chunks: Iterable[bytes], written: Written) -> Iterator[bytes]:
 def summary_pdf(inspection: Inspection, ledger: Ledger, encoding: str, language: str) -> bytes:
     """The summary: nothing in it depends on when it is made (WeasyPrint writes no date of its own)."""
     with translation.override(language):
-        html = render_to_string("reports/inspector_summary.html", _context(inspection, ledger, encoding))
+        html = render_to_string("documents/inspector_summary.html", _context(inspection, ledger, encoding))
     return HTML(string=html).write_pdf(font_config=FONTS) or b""
 
 
