@@ -128,7 +128,7 @@ def _unaccented(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def xlsx_file(rows: Iterable[list[Any]], sheet: str) -> tempfile.SpooledTemporaryFile:
+def xlsx_file(rows: Iterable[list[Any]], sheet: str) -> tempfile.SpooledTemporaryFile[bytes]:
     """The workbook in a temporary file (kept in memory while small): constant memory per row."""
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book = xlsxwriter.Workbook(
