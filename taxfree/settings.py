@@ -316,6 +316,9 @@ TRAVELLER_RATE_ADDRESS = env.int("TRAVELLER_RATE_ADDRESS", default=120)
 TRAVELLER_RATE_CHANGES = env.int("TRAVELLER_RATE_CHANGES", default=10)
 # Exports of more rows than this are written by a worker while the page shows the progress.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100_000)
+# The inspector's file (sales/inspector): the PDF summary lists the life of this many records in
+# full (the first of the period); the CSVs hold every one.
+INSPECTOR_PDF_RECORDS = env.int("INSPECTOR_PDF_RECORDS", default=200)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
