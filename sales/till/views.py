@@ -550,11 +550,15 @@ def _refund_state(request, sale: Sale) -> dict:
     paid = getattr(sale, "refund", None)  # fetched with the sale
     due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
+    payable = paid is None and confirmed and due > 0
+    route = _payout_state(request, sale, payable)
     return {
         "refund": paid,
         "refund_due": due,
-        "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
-        **_payout_state(request, sale, paid is None and confirmed and due > 0),
+        # Not in cash while a card refund or a bank file pays it: refund_pay would refuse (invariant 8).
+        "can_refund": payable and route["flying"] is None and can_sell(request.user),
+        "payable": payable,
+        **route,
     }
 
 
