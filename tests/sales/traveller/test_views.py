@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sales.refunds.payouts.models import Payout
 from sales.refunds.payouts.services import payout_set
+from sales.refunds.payouts.texts import say
 from sales.refunds.services import refund_pay
 from sales.traveller import links
 from sales.traveller.texts import LANGUAGES, texts
@@ -175,3 +176,16 @@ def test_the_page_sets_no_cookie(client, sale):
     page = client.get(links.path(sale.pk))
     assert not page.cookies
     assert post(client, sale, method="paypal", paypal_email="a@example.com", consent="on").status_code == 302
+
+
+def test_each_form_shows_only_its_own_errors(client, sale):
+    page = post(client, sale, method="bank_transfer", **BANK).content.decode()  # no consent ticked
+    bank, rest = page.split('id="method-paypal"')
+    paypal, contact = rest.split('id="contact"')
+    assert bank.count('class="bad"') == 1 and say("consent", "en") in bank
+    assert 'class="bad"' not in paypal and "aria-invalid" not in paypal
+    page = client.post(links.path(sale.pk) + "?lang=en", {"action": "contact", "email": "kim@"})
+    assert page.status_code == 422
+    paypal, contact = page.content.decode().split('id="method-paypal"')[1].split('id="contact"')
+    assert 'class="bad"' not in paypal and 'class="bad"' in contact and 'aria-invalid="true"' in contact
+    assert not Payout.objects.exists()
