@@ -163,6 +163,9 @@ def _context(
     }
 
 
+FORMS = ("bank_transfer", "paypal", "contact")
+
+
 def _posted(request: HttpRequest) -> str:
     if request.method != "POST":
         return ""
