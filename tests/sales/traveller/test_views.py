@@ -189,3 +189,19 @@ def test_each_form_shows_only_its_own_errors(client, sale):
     paypal, contact = page.content.decode().split('id="method-paypal"')[1].split('id="contact"')
     assert 'class="bad"' not in paypal and 'class="bad"' in contact and 'aria-invalid="true"' in contact
     assert not Payout.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "said"),
+    [
+        ("th", "expired_or_canceled_card", "บัตรถูกยกเลิกหรือหมดอายุแล้ว"),
+        ("ko", "resource_missing", "카드사에서 원래 결제를 찾을 수 없습니다"),
+        ("zh-hant", "HTTP 402", "發卡機構拒絕了退款"),
+        ("en", "AC04 account closed", "AC04 account closed"),  # a bank's reason, as the office typed it
+    ],
+)
+def test_a_failed_payment_is_explained_in_the_travellers_language(client, clerk, sale, language, reason, said):
+    payout_set(actor=clerk, sale=sale, by="till", method="later")
+    Payout.objects.filter(sale=sale).update(failure=reason)
+    html = client.get(links.path(sale.pk) + f"?lang={language}").content.decode()
+    assert said in html and (reason == said or reason not in html)

@@ -61,7 +61,9 @@ def test_a_declined_card_refund_puts_the_refund_back_to_the_traveller_and_tells_
     assert (payout.method, payout.failure) == ("later", "expired_or_canceled_card")
     assert not Refund.objects.filter(sale=card_sale).exists()
     notice = Notice.objects.get(key=f"sale:{card_sale.pk}:failed:{attempt.pk}")
-    assert "expired_or_canceled_card" in notice.body and "/t/" in notice.body
+    # in the traveller's words, not the provider's code
+    assert "the card has been cancelled or has expired" in notice.body and "/t/" in notice.body
+    assert "expired_or_canceled_card" not in notice.body
     assert AuditEvent.objects.filter(action="payout_fail").count() == 1
 
 
