@@ -519,7 +519,11 @@ def _visible_sale(request, pk: int) -> Sale:
 
 @login_required
 def sale_detail(request, pk: int):
-    sale = _visible_sale(request, pk)
+    return _sale_page(request, _visible_sale(request, pk))
+
+
+def _sale_page(request, sale: Sale, payout_form: PayoutForm | None = None) -> HttpResponse:
+    """The sale page; with the refund route's form as typed when it was refused (422)."""
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     items = list(sale.items.all())
@@ -535,12 +539,13 @@ def sale_detail(request, pk: int):
             "can_cancel": can_sell(request.user) and any(left.values()),
             "can_sell": can_sell(request.user),
             "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
-            **_refund_state(request, sale),
+            **_refund_state(request, sale, payout_form),
         },
+        status=422 if payout_form is not None else 200,
     )
 
 
-def _refund_state(request, sale: Sale) -> dict:
+def _refund_state(request, sale: Sale, payout_form: PayoutForm | None = None) -> dict:
     if sale.kind == Sale.Kind.CANCELLATION:
         paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
         due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
@@ -551,7 +556,7 @@ def _refund_state(request, sale: Sale) -> dict:
     due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
     payable = paid is None and confirmed and due > 0
-    route = _payout_state(request, sale, payable)
+    route = _payout_state(request, sale, payable, payout_form)
     return {
         "refund": paid,
         "refund_due": due,
@@ -562,7 +567,7 @@ def _refund_state(request, sale: Sale) -> dict:
     }
 
 
-def _payout_state(request, sale: Sale, payable: bool) -> dict:
+def _payout_state(request, sale: Sale, payable: bool, payout_form: PayoutForm | None = None) -> dict:
     """The traveller's link (QR and address), the refund route and what staff can do with it."""
     payout = getattr(sale, "payout", None)
     flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
@@ -581,7 +586,7 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
         "payout": payout,
         "payout_state": state,
         "flying": flying,
-        "payout_form": PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
+        "payout_form": payout_form or PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
         "till_fields": (
             "method",
             "provider",
@@ -662,12 +667,8 @@ def payout_route(request, pk: int):
     if form.submit(actor=request.user, sale=sale, by="till"):
         messages.success(request, _("Refund route saved."))
         return redirect("staff:sale", sale.pk)
-    for error in [
-        *form.non_field_errors(),
-        *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),
-    ]:
-        messages.error(request, error)
-    return redirect("staff:sale", sale.pk)
+    # Refused: the page again with what was typed, each error by its field (nothing to type twice).
+    return _sale_page(request, sale, form)
 
 
 @login_required

@@ -106,3 +106,24 @@ def test_a_confirmed_route_reads_ready_to_pay_and_cash_is_not_offered_while_a_ba
     payout_batch_create(actor=officer, account=account, sale_ids=[sale.pk])
     page = client.get(reverse("staff:sale", args=[sale.pk])).content.decode()
     assert "payment under way" in page and "in cash" not in page
+
+
+def test_a_refused_route_keeps_what_was_typed_with_each_error_by_its_field(client, clerk, store):
+    sale = refund_sale(clerk, store)
+    client.force_login(clerk)
+    typed = {
+        "payout-method": "card",
+        "payout-provider": "terminal",
+        "payout-payment_reference": "TRM-1234",
+        "payout-brand": "jcb",
+        "payout-last4": "0005",
+        "payout-email": "taro@example",
+        "payout-language": "ja",
+    }
+    answer = client.post(reverse("staff:payout", args=[sale.pk]), typed)
+    html = answer.content.decode()
+    assert answer.status_code == 422 and not Payout.objects.exists()
+    assert 'value="TRM-1234"' in html and 'value="0005"' in html and 'value="taro@example"' in html
+    form = html.split('id="payout-form"')[1].split("</form>")[0]
+    assert "errorlist" in form and "e-mail" in form.lower()  # the error beside its field, in the form
+    assert '<option value="card" selected>' in form and '<option value="ja" selected>' in form
