@@ -131,6 +131,9 @@ def test_once_paid_the_page_shows_it_and_offers_no_change(client, clerk, sale):
     html = client.get(links.path(sale.pk)).content.decode()
     assert "Refund paid on" in html and 'id="choose"' not in html
     assert post(client, sale, method="paypal", paypal_email="a@example.com", consent="on").status_code == 422
+    for language in ("ja", "ko"):  # the amount's label no longer says "expected" once it is paid
+        html = client.get(links.path(sale.pk) + f"?lang={language}").content.decode()
+        assert "予定" not in html and "예정" not in html
 
 
 def test_a_link_shows_and_changes_only_its_own_sale(client, clerk, store, sale):
