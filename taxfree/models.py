@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
+from .roles import Actor, user_of
 
 
 class AuditEvent(models.Model):
@@ -90,12 +91,12 @@ _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", d
 
 
 def audit(
-    actor: Any, action: AuditAction, obj: models.Model | type[models.Model], summary: str = "", **data: Any
+    actor: Actor, action: AuditAction, obj: models.Model | type[models.Model], summary: str = "", **data: Any
 ) -> AuditEvent:
     """One row of the audit trail about `obj` (a row, or a model for a change to many of its rows).
     An unknown action code is a bug: ValueError, and the caller's transaction rolls back."""
     code = AuditAction(action)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
     object_id = "" if isinstance(obj, type) else str(obj.pk)
     event = AuditEvent(
         actor=user,

@@ -8,7 +8,7 @@ still without a route (PAYOUT_CHOOSE_REMIND_DAYS after the confirmation)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -138,9 +138,13 @@ def customs_moved(sender: object, moves: Iterable[tuple[int, str]], **kwargs: ob
         .exclude(email="")
         .select_related("sale__store", "sale__record")
     )
-    tell = {CustomsState.CONFIRMED: confirmed, CustomsState.NOT_CONFIRMED: not_confirmed, CustomsState.EXPIRED: expired}
+    tell: dict[str, Callable[[Sale, Payout], None]] = {
+        CustomsState.CONFIRMED: confirmed,
+        CustomsState.NOT_CONFIRMED: not_confirmed,
+        CustomsState.EXPIRED: expired,
+    }
     for payout in payouts:
-        action = tell.get(states[payout.sale.record.pk])  # type: ignore[call-overload]
+        action = tell.get(states[payout.sale.record.pk])
         if action is not None:
             action(payout.sale, payout)
 
