@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0016_verbose_names'),
+        ('sales', '0017_sale_refund_withheld'),
         ('stores', '0009_webhook_endpoints_admin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
