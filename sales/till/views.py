@@ -532,7 +532,11 @@ def _visible_sale(request: AuthenticatedHttpRequest, pk: int) -> Sale:
 
 @login_required
 def sale_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    sale = _visible_sale(request, pk)
+    return _sale_page(request, _visible_sale(request, pk))
+
+
+def _sale_page(request: AuthenticatedHttpRequest, sale: Sale, payout_form: PayoutForm | None = None) -> HttpResponse:
+    """The sale page; with the refund route's form as typed when it was refused (422)."""
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
     # What the NTA has: after a correction of the record, its corrected facts (sales/corrections.py).
@@ -552,12 +556,15 @@ def sale_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_cancel": can_sell(request.user) and any(left.values()),
             "can_sell": can_sell(request.user),
             "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
-            **_refund_state(request, sale),
+            **_refund_state(request, sale, payout_form),
         },
+        status=422 if payout_form is not None else 200,
     )
 
 
-def _refund_state(request: AuthenticatedHttpRequest, sale: Sale) -> dict[str, Any]:
+def _refund_state(
+    request: AuthenticatedHttpRequest, sale: Sale, payout_form: PayoutForm | None = None
+) -> dict[str, Any]:
     if sale.kind == Sale.Kind.CANCELLATION:
         paid_back = -sale.total_incl_tax - sale.refund_withheld if sale.regime == "refund" else -sale.total_excl_tax
         due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
@@ -574,17 +581,23 @@ def _refund_state(request: AuthenticatedHttpRequest, sale: Sale) -> dict[str, An
     paid = getattr(sale, "refund", None)  # fetched with the sale
     due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
+    payable = paid is None and confirmed and due > 0
+    route = _payout_state(request, sale, payable, payout_form)
     return {
         "refund": paid,
         "refund_due": due,
         # Returns after the payment kept part of it back from their paybacks (docs/rules.md §4.9).
         "refund_kept": returns.refund_kept(sale) if paid is not None else None,
-        "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
-        **_payout_state(request, sale, paid is None and confirmed and due > 0),
+        # Not in cash while a card refund or a bank file pays it: refund_pay would refuse (invariant 8).
+        "can_refund": payable and route["flying"] is None and can_sell(request.user),
+        "payable": payable,
+        **route,
     }
 
 
-def _payout_state(request: AuthenticatedHttpRequest, sale: Sale, payable: bool) -> dict[str, Any]:
+def _payout_state(
+    request: AuthenticatedHttpRequest, sale: Sale, payable: bool, payout_form: PayoutForm | None = None
+) -> dict[str, Any]:
     """The traveller's link (QR and address), the refund route and what staff can do with it."""
     payout = getattr(sale, "payout", None)
     flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
@@ -603,7 +616,7 @@ def _payout_state(request: AuthenticatedHttpRequest, sale: Sale, payable: bool) 
         "payout": payout,
         "payout_state": state,
         "flying": flying,
-        "payout_form": PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
+        "payout_form": payout_form or PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
         "till_fields": (
             "method",
             "provider",
@@ -684,12 +697,8 @@ def payout_route(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.submit(actor=request.user, sale=sale, by="till"):
         messages.success(request, _("Refund route saved."))
         return redirect("staff:sale", sale.pk)
-    for error in [
-        *form.non_field_errors(),
-        *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),
-    ]:
-        messages.error(request, error)
-    return redirect("staff:sale", sale.pk)
+    # Refused: the page again with what was typed, each error by its field (nothing to type twice).
+    return _sale_page(request, sale, form)
 
 
 @login_required

@@ -21,7 +21,7 @@ from transmission.models import CustomsConfirmation, PurchaseRecord
 from ..corrections import names_as_received
 from ..models import Sale, SaleItem
 from . import links
-from .texts import texts, yen
+from .texts import failure_reason, texts, yen
 
 if TYPE_CHECKING:
     from ..refunds.models import Refund
@@ -125,7 +125,8 @@ def failed(sale_id: int, payout: Payout, attempt_id: int) -> None:
     sale = Sale.objects.select_related("store", "record").get(pk=sale_id)
     t = texts(payout.language)
     method = method_name("card" if attempt.route != "bank_file" else "bank_transfer", payout.language)
-    fields = {"amount": yen(attempt.amount), "method": method, "reason": attempt.failure_reason}
+    reason = failure_reason(attempt.failure_reason, payout.language)
+    fields = {"amount": yen(attempt.amount), "method": method, "reason": reason}
     _write(sale, payout, f"failed:{attempt_id}", t["mail_failed_subject"], t["mail_failed"], **fields)
 
 

@@ -154,10 +154,23 @@ def _context(
         "fees": {m: fee_for(m, due) for m in CHOOSABLE},
         "countries": alpha2_choices(language),
         "errors": errors,
+        # Each form shows the errors of its own post only (the consent box is in two of them).
+        "form_errors": {
+            form: errors if form == _posted(request) else {} for form in ("bank_transfer", "paypal", "contact")
+        },
         "post": {k: v for k, v in request.POST.items() if k in (*BANK_FIELDS, "paypal_email", "email")},
         "email": mask_email(payout.email) if payout and payout.email else "",
         "saved": request.GET.get("saved") == "1" and not errors,
     }
+
+
+FORMS = ("bank_transfer", "paypal", "contact")
+
+
+def _posted(request: HttpRequest) -> str:
+    if request.method != "POST":
+        return ""
+    return "contact" if request.POST.get("action") == "contact" else request.POST.get("method", "")
 
 
 def _flying(payout: Payout | None) -> PayoutAttempt | None:
