@@ -24,6 +24,7 @@ from .inputs import ItemLine, SaleOrder, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
+from .watch.finish import signals_on_finish
 
 
 class SaleRefused(Exception):
@@ -255,6 +256,7 @@ def _sale_write(
         for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
     record = record_create(sale, items=items)
+    signals_on_finish(sale, customer, document, items)
     audit(
         actor,
         AuditAction.SALE_FINALIZE,
