@@ -33,29 +33,37 @@ def _note(note: str, *, required: bool) -> str:
     return text
 
 
-def _close(actor: Actor, signal: Signal, note: str, state: str, action: AuditAction) -> Signal:
+def _close(actor: Actor, signal: Signal, note: str, *, reviewed: bool) -> Signal:
     text = _note(note, required=True)
     signal = _locked(actor, signal)
     if signal.state != Signal.State.OPEN:
         raise ValidationError(_("This signal is not open: reopen it first."))
-    signal.state, signal.note = state, text
+    signal.state = Signal.State.REVIEWED if reviewed else Signal.State.DISMISSED
+    signal.note = text
     signal.reviewed_by = actor if isinstance(actor, User) else None
     signal.reviewed_at = timezone.now()
     signal.save(update_fields=["state", "note", "reviewed_by", "reviewed_at", "updated_at"])
-    audit(actor, action, signal, text[:200], code=signal.code, note=text)
+    audit(
+        actor,
+        AuditAction.SIGNAL_REVIEW if reviewed else AuditAction.SIGNAL_DISMISS,
+        signal,
+        text[:200],
+        code=signal.code,
+        note=text,
+    )
     return signal
 
 
 @transaction.atomic(durable=True)
 def signal_review(*, actor: Actor, signal: Signal, note: str) -> Signal:
     """Looked at, with what was found."""
-    return _close(actor, signal, note, Signal.State.REVIEWED, AuditAction.SIGNAL_REVIEW)
+    return _close(actor, signal, note, reviewed=True)
 
 
 @transaction.atomic(durable=True)
 def signal_dismiss(*, actor: Actor, signal: Signal, note: str) -> Signal:
     """Nothing to it (a tour group, a family), with why."""
-    return _close(actor, signal, note, Signal.State.DISMISSED, AuditAction.SIGNAL_DISMISS)
+    return _close(actor, signal, note, reviewed=False)
 
 
 @transaction.atomic(durable=True)
