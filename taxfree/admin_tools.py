@@ -4,33 +4,37 @@ table, read-only and audited admins."""
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
+from django.forms import BaseForm, ModelForm
 from django.http import HttpRequest, HttpResponse
 
 from .crypto import EncryptedTextField
 from .forms import TextField
 from .masking import masked
 from .models import AuditAction, audit
+from .roles import Actor
+
+_M = TypeVar("_M", bound=models.Model)
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[models.Model]):
     """Counts at most CAP rows: a changelist over millions of rows stays one cheap query."""
 
     CAP = 10_000
 
     @cached_property
     def count(self) -> int:
-        rows = cast(QuerySet, self.object_list)
+        rows = cast(QuerySet[models.Model], self.object_list)
         return rows.order_by().values("pk")[: self.CAP].count()
 
 
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(admin.ModelAdmin[_M]):
     """The base of every admin of ours. An action is offered only to who holds the permission it
     declares (`@admin.action(permissions=[...])`); a posted action the user is not offered is refused
     with 403, where Django would answer the list again as if nothing had been asked."""
@@ -43,14 +47,14 @@ class OfficeAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class BigTableAdmin(OfficeAdmin):
+class BigTableAdmin(OfficeAdmin[_M]):
     paginator = CappedPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
 
 
-class CleanTextMixin(admin.options.BaseModelAdmin):
+class CleanTextMixin(admin.options.BaseModelAdmin[_M]):
     """Text typed in the admin under the one input rule (taxfree.text): NFC, no control or
     invisible characters (TAB, LF and CR only in multi-line text)."""
 
@@ -61,34 +65,36 @@ class CleanTextMixin(admin.options.BaseModelAdmin):
     }
 
 
-class ReadOnlyAdmin(OfficeAdmin):
+class ReadOnlyAdmin(OfficeAdmin[_M]):
     """Finished sales and sent records are immutable (docs/architecture.md, invariant 3)."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class AuditedViewMixin(OfficeAdmin):
+class AuditedViewMixin(OfficeAdmin[_M]):
     """Every opening of a record holding personal data is written to the audit trail."""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = getattr(response, "context_data", {}).get("original")
         if request.method == "GET" and obj is not None:
             audit(request.user, AuditAction.ADMIN_VIEW, obj, "admin")
         return response
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: _M, form: ModelForm[_M], change: bool) -> None:
         super().save_model(request, obj, form, change)
         admin_save_audit(actor=request.user, obj=obj, form=form, change=change)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: ModelForm[_M], formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
         for inline_form in formset.forms:
             saved = inline_form.instance
@@ -98,7 +104,7 @@ class AuditedViewMixin(OfficeAdmin):
                 )
 
 
-def admin_save_audit(*, actor: Any, obj: models.Model, form: Any, change: bool) -> None:
+def admin_save_audit(*, actor: Actor, obj: models.Model, form: BaseForm, change: bool) -> None:
     """The audit row of a save in the admin: each changed field's value before and after, secret
     fields (encrypted at rest) masked (taxfree.masking). Django's admin saves inside its own
     transaction, so this is a workflow's body without `durable` (docs/architecture.md)."""
@@ -111,7 +117,7 @@ def admin_save_audit(*, actor: Any, obj: models.Model, form: Any, change: bool) 
     )
 
 
-def _shown(obj: models.Model, form: Any, name: str, value: Any) -> Any:
+def _shown(obj: models.Model, form: BaseForm, name: str, value: Any) -> Any:
     field = form.fields.get(name)
     prepared = field.prepare_value(value) if field is not None else value
     if isinstance(prepared, (list, tuple, set)):

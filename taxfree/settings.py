@@ -7,10 +7,15 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.devkeys import DEV_SECRET, dev_fernet_key
+
+# Django's generic classes subscriptable at run time (`ModelAdmin[Sale]`, `QuerySet[Sale]`), as the
+# type checker sees them (mypy --strict, django-stubs).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()

@@ -81,3 +81,28 @@ def submitted(html: str, ignore: frozenset[str] = frozenset({"logout-form"})) ->
     for name, value in reader.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+class _TextReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hidden = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("script", "style", "template")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style", "template")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.text.append(data)
+
+
+def visible_text(html: str) -> str:
+    """A page's text as a reader sees it: no attributes (a random CSRF token may spell any word),
+    no scripts or styles."""
+    reader = _TextReader()
+    reader.feed(html)
+    return " ".join(" ".join(reader.text).split())

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_noop
@@ -30,7 +30,7 @@ class StoreFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(str(s.pk), s.name) for s in Store.objects.visible_to(request.user).order_by("name")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(store_id=self.value()) if self.value() else queryset
 
 
@@ -40,7 +40,7 @@ class SaleDateFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("today", _("today")), ("7d", _("last 7 days")), ("30d", _("last 30 days"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         days = {"today": 0, "7d": 6, "30d": 29}.get(self.value() or "")
         if days is None:
             return queryset
@@ -53,7 +53,7 @@ class RefundFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("unpaid", _("not paid")), ("paid", _("paid"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in ("unpaid", "paid"):
             return queryset.filter(refunded_at__isnull=self.value() == "unpaid")
         return queryset
@@ -65,11 +65,11 @@ class ReviewFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("needed", _("needs review (NG, unreviewed warnings)"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return cast(PurchaseRecordQuerySet, queryset).needs_review() if self.value() == "needed" else queryset
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(admin.TabularInline[Attempt, PurchaseRecord]):
     model = Attempt
     extra = 0
     can_delete = False
@@ -137,7 +137,7 @@ LINE_ITEM = re.compile(r"^line (?P<n>\d+) (?P<field>.+)$")
 
 
 def _item_text(message: dict[str, Any]) -> str:
-    item = message.get("item", "")
+    item: str = message.get("item", "")
     if message.get("code") != "preflight":
         return item  # the NTA's own key, as it answered
     line = LINE_ITEM.match(item)
@@ -166,12 +166,13 @@ def _message_text(message: dict[str, Any]) -> str:
     """Pre-flight's problems in the reader's language (their template is a msgid); the NTA's as sent."""
     template = message.get("template")
     if not template:
-        return message.get("text", "")
+        text: str = message.get("text", "")
+        return text
     values = message.get("values") or {}
     return gettext(template) % values if values else gettext(template)
 
 
-class ConfirmationInline(admin.TabularInline):
+class ConfirmationInline(admin.TabularInline[CustomsConfirmation, PurchaseRecord]):
     model = CustomsConfirmation
     extra = 0
     can_delete = False
@@ -187,7 +188,7 @@ class ConfirmationInline(admin.TabularInline):
 
 
 @admin.register(CustomsConfirmation)
-class CustomsConfirmationAdmin(BigTableAdmin):
+class CustomsConfirmationAdmin(BigTableAdmin[CustomsConfirmation]):
     """Confirmations as the NTA returned them: never added, changed or deleted by hand."""
 
     list_display = ("pulled_at", "record", "kind", "confirmed_at", "complete", "missing_lines")
@@ -220,7 +221,7 @@ class CustomsConfirmationAdmin(BigTableAdmin):
 
 
 @admin.register(PurchaseRecord)
-class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
+class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[PurchaseRecord]):
     list_display = [
         "id",
         "created_at",
@@ -269,7 +270,7 @@ class PurchaseRecordAdmin(AuditedViewMixin, BigTableAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseRecord]:
         return cast(PurchaseRecordQuerySet, super().get_queryset(request)).visible_to(request.user)
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         correct = path(
             "<int:pk>/correct/",
             self.admin_site.admin_view(admin_views.record_correction),

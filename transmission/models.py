@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +12,7 @@ from stores.models import StoreScopedQuerySet
 from taxfree.crypto import rotate
 
 
-class PurchaseRecordQuerySet(StoreScopedQuerySet):
+class PurchaseRecordQuerySet(StoreScopedQuerySet["PurchaseRecord"]):
     store_path = "store"
 
     def needs_review(self) -> PurchaseRecordQuerySet:
@@ -230,7 +231,7 @@ def records_rotate() -> int:
     return count
 
 
-def _rotated(payload: dict | None) -> dict | None:
+def _rotated(payload: dict[str, Any] | None) -> dict[str, Any] | None:
     if not payload or "buyer" not in payload:
         return payload
     buyer = payload["buyer"]
@@ -241,4 +242,5 @@ def _rotated(payload: dict | None) -> dict | None:
 
 
 # Models of the transmission side's packages live beside their code; Django finds them here.
-from .customs.models import CustomsConfirmation, PullWatermark  # noqa: E402, F401
+from .customs.models import CustomsConfirmation as CustomsConfirmation  # noqa: E402
+from .customs.models import PullWatermark as PullWatermark  # noqa: E402

@@ -77,7 +77,9 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
     transaction.on_commit(lambda: record_kick(locked.pk))
 
 
-def _apply(payload: dict[str, Any], changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict, dict]:
+def _apply(
+    payload: dict[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     new, before, after = copy.deepcopy(payload), {}, {}
     buyer = new["buyer"]
     for key in BUYER_FACTS:

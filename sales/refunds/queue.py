@@ -6,6 +6,7 @@ is the refund of what remains (sales/returns.py); the sums below add the two kin
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -287,15 +288,16 @@ def liability(user: Any) -> tuple[list[LiabilityRow], LiabilityRow]:
         .annotate(amount=Sum("refund_amount"))
     )
     cells: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
-    for row in [*own, *returns]:
+    found: list[Mapping[str, Any]] = [*own, *returns]
+    for row in found:
         state = row.get("record__customs_state", row.get("cancels__record__customs_state"))
         cells[(row["store_id"], _as_date(row["month"]))][_column(state, row["is_paid"])] += row["amount"] or 0
     stores = Store.objects.in_bulk({store_id for store_id, _month in cells})
     rows = [LiabilityRow(stores.get(s), m, a) for (s, m), a in sorted(cells.items(), key=lambda c: (c[0][1], c[0][0]))]
     total = LiabilityRow(None, None)
-    for row in rows:
+    for line in rows:
         for column in COLUMNS:
-            total.amounts[column] += row.amounts[column]
+            total.amounts[column] += line.amounts[column]
     return rows, total
 
 

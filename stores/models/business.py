@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
+from typing import Self, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from taxfree.dates import add_months
-from taxfree.roles import sees_all_stores
+from taxfree.roles import Actor, sees_all_stores
 
 from .. import deadlines
 from ..validators import validate_corporate_number, validate_store_identifier
@@ -65,7 +65,10 @@ class Business(models.Model):
             raise ValidationError({"is_taxable": _("A business holding store permits must stay a taxable business.")})
 
 
-class StoreScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class StoreScopedQuerySet(models.QuerySet[_M]):
     """Rows that belong to a store, seen by the store's staff; officers and accountants see all.
 
     `store_path` is the lookup from the row to its store. Users who see every store get no
@@ -73,16 +76,16 @@ class StoreScopedQuerySet(models.QuerySet):
 
     store_path = "store"
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         if sees_all_stores(user):
             return self
         return self.filter(**{"__".join(filter(None, [self.store_path, "staff"])): user})
 
 
-class StoreQuerySet(StoreScopedQuerySet):
+class StoreQuerySet(StoreScopedQuerySet["Store"]):
     store_path = ""
 
-    def operating(self):
+    def operating(self) -> Self:
         return self.filter(status=Store.Status.OPERATING)
 
 

@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -97,7 +98,7 @@ def _since(sender: str, now: datetime) -> datetime:
     return min(mark, now) - overlap
 
 
-def _ask(body: dict, certificate: NTACertificate, sender: str, summary: PullSummary) -> wire.Page | None:
+def _ask(body: dict[str, Any], certificate: NTACertificate, sender: str, summary: PullSummary) -> wire.Page | None:
     answer = client.post_json(wire.PATH, body, certificate)
     summary.requests += 1
     if answer.status != 200 or answer.body is None:

@@ -61,7 +61,7 @@ def _insert_new(pairs: list[tuple[PurchaseRecord, Item]]) -> list[tuple[Purchase
     were new (PostgreSQL, SQLite 3.35+); the ORM would need a read before and a write."""
     if not pairs:
         return []
-    fields = [cast(Field, CustomsConfirmation._meta.get_field(c)) for c in COLUMNS]
+    fields = [cast(Field[Any, Any], CustomsConfirmation._meta.get_field(c)) for c in COLUMNS]
     now, params = timezone.now(), []
     for record, item in pairs:
         values = (

@@ -13,7 +13,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import customs
 from .ca import SandboxCA
@@ -45,8 +45,8 @@ class Sandbox:
         self.requests = 0
         self.lock = threading.Lock()
         self.api = _TLSServer((host, port), _ReceptionHandler, self._tls_context())
-        self.control = ThreadingHTTPServer((host, control_port), _ControlHandler)
-        self.api.sandbox = self.control.sandbox = self  # type: ignore[attr-defined]
+        self.control = _SandboxServer((host, control_port), _ControlHandler)
+        self.api.sandbox = self.control.sandbox = self
         self.threads: list[threading.Thread] = []
 
     @property
@@ -139,7 +139,11 @@ def _answer(send_no: str, result: str, messages: list[dict[str, str]]) -> tuple[
     return (400 if result == "ERROR" else 201), {"sendNo": send_no, "result": result, "messages": messages}
 
 
-class _TLSServer(ThreadingHTTPServer):
+class _SandboxServer(ThreadingHTTPServer):
+    sandbox: Sandbox
+
+
+class _TLSServer(_SandboxServer):
     daemon_threads = True
     request_queue_size = 64
 
@@ -166,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def sandbox(self) -> Sandbox:
-        return self.server.sandbox  # type: ignore[attr-defined]
+        return cast(_SandboxServer, self.server).sandbox
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         pass
