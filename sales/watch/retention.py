@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from transmission.models import Attempt, PurchaseRecord
 from ..models import Customer, IdentityDocument, Sale
 from ..refunds.payouts.models import Payout, PayoutAttempt
 from ..rules import retention
+from .models import Signal
 
 BATCH = 500
 ANONYMOUS_BIRTH = date(1900, 1, 1)  # the earliest birth date a record accepts (docs/rules.md §5)
@@ -154,6 +155,7 @@ def customers_anonymise(*, actor: Actor, business: Business, through: date, ids:
         "payouts": Payout.objects.filter(sale_id__in=sale_ids).update(details="", email="", masked=""),
         "notices": Notice.objects.filter(about__in=[f"sales.Sale:{n}" for n in sale_ids]).update(to="", body=""),
         "audit_rows": _audit_rows(ids, doc_ids, sale_ids),
+        "signals": _signals(sale_ids),
     }
     audit(
         actor,
@@ -208,6 +210,17 @@ def _audit_rows(customer_ids: list[int], doc_ids: list[int], sale_ids: list[int]
     for object_type, ids in about.items():
         rows = AuditEvent.objects.filter(object_type=object_type, object_id__in=[str(i) for i in ids])
         n += rows.update(summary="", data={"anonymised": True})
+    return n
+
+
+def _signals(sale_ids: list[int]) -> int:
+    """A signal's subject is a keyed hash of the document, or of a shared name or birth date: it
+    goes with them (the signal, its sales and its review stay)."""
+    keyed = Q(subject__startswith="document:") | Q(subject__startswith="till:")
+    found = Signal.objects.filter(keyed, sales__in=sale_ids).values_list("pk", flat=True).distinct()
+    n = 0
+    for pk in list(found):
+        n += Signal.objects.filter(pk=pk).update(subject=f"anonymised:{pk}")
     return n
 
 

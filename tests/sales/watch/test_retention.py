@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from sales.models import Customer, IdentityDocument, Sale
+from sales.watch.models import Signal
 from sales.watch.retention import retention_purge, retention_report
 from taxfree.models import AuditAction, AuditEvent, audit
 from tests.factories import DocumentFactory, StoreFactory, finalize, item
@@ -32,6 +33,8 @@ def names() -> dict[str, bool]:
 def test_the_clock_runs_across_fiscal_years_and_keeps_what_an_open_refund_needs(officer, shop):
     gone = buyer(shop, "GONE")
     old = finalize(officer, gone, [item(10_000)], day=date(2026, 11, 21))
+    for n in range(5):  # more than five in thirty days: a signal named by the document's keyed hash
+        finalize(officer, gone, [item(10_000)], day=date(2026, 11, 22 + n))
     stays = buyer(shop, "STAYS")
     finalize(officer, stays, [item(10_000)], day=date(2027, 3, 31))
     finalize(officer, stays, [item(10_000)], day=date(2027, 4, 1))  # the next fiscal year
@@ -43,6 +46,7 @@ def test_the_clock_runs_across_fiscal_years_and_keeps_what_an_open_refund_needs(
     assert retention_purge(actor=None, today=date(2034, 5, 31), apply=True)[0].customers == 0
     dry = retention_purge(actor=None, today=date(2034, 6, 1), apply=False)[0]
     assert (dry.through, dry.customers, dry.kept_open) == (date(2027, 3, 31), 1, 1)
+    assert Signal.objects.get(code="frequent").subject.startswith("document:")
     assert not any(names().values())
 
     done = retention_purge(actor=None, today=date(2034, 6, 1), apply=True)[0]
@@ -70,7 +74,9 @@ def test_the_clock_runs_across_fiscal_years_and_keeps_what_an_open_refund_needs(
     assert retention_purge(actor=None, today=date(2035, 6, 1), apply=True)[0].customers == 1
     assert Customer.objects.get(pk=stays.customer_id).anonymised_at is not None
     assert Customer.objects.get(pk=owed.customer_id).anonymised_at is None  # still owed its refund
-    assert Sale.objects.count() == 4
+    assert Sale.objects.count() == 9
+    signal = Signal.objects.get(code="frequent")
+    assert signal.subject == f"anonymised:{signal.pk}" and signal.sales.count() == 6
 
 
 def test_a_business_without_a_fiscal_year_end_is_never_purged(officer, store):
