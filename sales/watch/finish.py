@@ -14,6 +14,7 @@ from taxfree.crypto import blind_index
 
 from ..models import Customer, IdentityDocument, Sale, SaleItem
 from ..rules import signals as rules
+from .models import Signal
 from .raising import Raised, signals_raise
 
 COLUMNS = (
@@ -38,8 +39,10 @@ def consumable(item: SaleItem) -> bool:
     return item.category == "consumable" or item.tax_rate == "reduced"
 
 
-def signals_on_finish(sale: Sale, customer: Customer, document: IdentityDocument, items: Sequence[SaleItem]) -> int:
-    """Raise the signals this sale completes; how many signals were written or changed."""
+def signals_on_finish(
+    sale: Sale, customer: Customer, document: IdentityDocument, items: Sequence[SaleItem]
+) -> list[Signal]:
+    """Raise the signals this sale completes; those written or changed (the till's cautions)."""
     day = sale.sale_date
     rows = _rows(sale, customer, document, rules.limits_on(day).history_days)
     raised = _document_signals(sale, document, rows)

@@ -41,9 +41,9 @@ def _batched(raised: Iterator[Raised]) -> int:
     for r in raised:
         batch.append(r)
         if len(batch) == 500:
-            changed += signals_raise(batch)
+            changed += len(signals_raise(batch))
             batch = []
-    return changed + signals_raise(batch)
+    return changed + len(signals_raise(batch))
 
 
 def _documents(sales: Any, first: date, last: date) -> int:

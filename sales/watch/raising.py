@@ -30,10 +30,10 @@ def _params(finding: Finding) -> dict[str, object]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in finding.params}
 
 
-def signals_raise(raised: Sequence[Raised]) -> int:
-    """Write what is new among `raised`, in the caller's transaction; how many signals changed."""
+def signals_raise(raised: Sequence[Raised]) -> list[Signal]:
+    """Write what is new among `raised`, in the caller's transaction; the signals written or changed."""
     if not raised:
-        return 0
+        return []
     wanted = Q()
     for r in raised:
         wanted |= Q(code=r.finding.code, subject=r.subject)
@@ -44,7 +44,7 @@ def signals_raise(raised: Sequence[Raised]) -> int:
         "signal_id", "sale_id"
     ):
         known.setdefault(signal_id, set()).add(sale_id)
-    changed = 0
+    changed: list[Signal] = []
     for r in raised:
         signal = existing.get((r.finding.code, r.subject))
         if signal is None:
@@ -54,9 +54,10 @@ def signals_raise(raised: Sequence[Raised]) -> int:
                 known[signal.pk] = set(signal.sales.values_list("pk", flat=True))
             else:
                 existing[(r.finding.code, r.subject)] = signal
-                changed += 1
+                changed.append(signal)
                 continue
-        changed += _extend(signal, r, known.get(signal.pk, set()))
+        if _extend(signal, r, known.get(signal.pk, set())):
+            changed.append(signal)
     return changed
 
 
@@ -76,10 +77,10 @@ def _create(r: Raised) -> Signal | None:
     return signal
 
 
-def _extend(signal: Signal, r: Raised, known: set[int]) -> int:
+def _extend(signal: Signal, r: Raised, known: set[int]) -> bool:
     new = set(r.finding.sale_ids) - known
     if not new:
-        return 0
+        return False
     signal.sales.add(*new)
     fields = {"params": _params(r.finding), "store_id": r.store_id, "last_sale_date": r.last_sale_date}
     reopened = signal.state != Signal.State.OPEN
@@ -91,4 +92,4 @@ def _extend(signal: Signal, r: Raised, known: set[int]) -> int:
     if reopened:
         sales = ", ".join(f"#{n}" for n in sorted(new))
         audit(None, AuditAction.SIGNAL_REOPEN, signal, f"new sales: {sales}", sales=sorted(new))
-    return 1
+    return True

@@ -78,3 +78,20 @@ def test_a_dismissed_signal_opens_again_when_new_sales_join_it(clerk, officer, s
     assert signal.state == "open" and signal.sales.count() == 4
     reopened = AuditEvent.objects.get(action="signal_reopen")
     assert reopened.actor is None and reopened.object_id == str(signal.pk)
+
+
+def test_the_pos_api_answers_a_finished_sale_with_its_cautions(clerk, store):
+    from rest_framework.test import APIClient
+
+    from tests.factories import api_token
+    from tests.sales.api.test_views import sale_body
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(clerk)}")
+    body = sale_body(store)
+    assert api.post("/api/v1/sales/", body, format="json").json()["cautions"] == []
+    body["items"] = [{"name": "Matcha", "quantity": 40, "unit_price": 1_000, "tax_rate": "reduced"}]
+    answer = api.post("/api/v1/sales/", body, format="json", HTTP_ACCEPT_LANGUAGE="ja")
+    assert answer.status_code == 201
+    [caution] = answer.json()["cautions"]
+    assert caution["code"] == "consumables" and "消耗品が40個" in caution["message"]
