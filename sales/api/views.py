@@ -46,10 +46,13 @@ class CautionSerializer(Serializer):
     message = serializers.CharField(help_text="What it means, in plain words, in the request's language.")
 
 
-class SaleCreatedSerializer(DecisionSerializer):
+class SaleRecordedSerializer(DecisionSerializer):
     sale_id = serializers.IntegerField()
     record_id = serializers.IntegerField()
     record_state = serializers.CharField()
+
+
+class SaleCreatedSerializer(SaleRecordedSerializer):
     cautions = CautionSerializer(
         many=True, help_text="Risk signals this sale raised: show them to the staff; the sale is recorded all the same."
     )
@@ -83,7 +86,7 @@ class ConfirmationSerializer(Serializer):
     deadline = serializers.DateField(allow_null=True, help_text="The last day customs may confirm.")
 
 
-class SaleDetailSerializer(SaleCreatedSerializer):
+class SaleDetailSerializer(SaleRecordedSerializer):
     kind = serializers.ChoiceField(["sale", "cancellation"])
     sold_at = serializers.DateTimeField()
     cancels = serializers.IntegerField(allow_null=True, help_text="For a cancellation: the sale it cancels.")
