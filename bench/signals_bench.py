@@ -81,15 +81,15 @@ def finishing(n: int) -> None:
     hook = finish.signals_on_finish
     hook_alone: list[float] = []
 
-    def timed_hook(*a: object) -> int:
+    def timed_hook(*a: object) -> list[object]:
         started = time.perf_counter()
         try:
             return hook(*a)  # type: ignore[arg-type]
         finally:
             hook_alone.append(time.perf_counter() - started)
 
-    def no_hook(*a: object) -> int:
-        return 0
+    def no_hook(*a: object) -> list[object]:
+        return []
 
     with_signals: list[float] = []
     without: list[float] = []
