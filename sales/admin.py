@@ -1,7 +1,11 @@
-from typing import cast
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
-from django.http import HttpResponse
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -22,26 +26,31 @@ class NationalityFilter(admin.SimpleListFilter):
 
     title, parameter_name = _("nationality"), "nationality"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return nationality_choices()
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(nationality=self.value()) if self.value() else queryset
 
 
-class StoreScopedMixin(OfficeAdmin):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class StoreScopedMixin(OfficeAdmin[_M]):
     """Compliance officers and accountants see every store; anyone else only their own."""
 
-    def get_queryset(self, request):
-        return cast(StoreScopedQuerySet, super().get_queryset(request)).visible_to(request.user)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[_M]:
+        return cast(StoreScopedQuerySet[_M], super().get_queryset(request)).visible_to(request.user)
 
 
-class DocumentNumberSearchMixin(OfficeAdmin):
+class DocumentNumberSearchMixin(OfficeAdmin[_M]):
     """Search by a document number through its blind index (numbers are encrypted)."""
 
     document_lookup = "documents__number_index"
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[_M], search_term: str
+    ) -> tuple[QuerySet[_M], bool]:
         term = search_term.strip()
         if term and term.replace(" ", "").isalnum() and any(c.isdigit() for c in term):
             by_number = queryset.filter(**{self.document_lookup: blind_index(term)})
@@ -50,7 +59,7 @@ class DocumentNumberSearchMixin(OfficeAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
-class IdentityDocumentInline(CleanTextMixin, admin.StackedInline):
+class IdentityDocumentInline(CleanTextMixin[IdentityDocument], admin.StackedInline[IdentityDocument, Customer]):
     model = IdentityDocument
     extra = 0
     can_delete = False
@@ -58,7 +67,13 @@ class IdentityDocumentInline(CleanTextMixin, admin.StackedInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CleanTextMixin, StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, BigTableAdmin):
+class CustomerAdmin(
+    CleanTextMixin[Customer],
+    StoreScopedMixin[Customer],
+    DocumentNumberSearchMixin[Customer],
+    AuditedViewMixin[Customer],
+    BigTableAdmin[Customer],
+):
     list_display = ["__str__", "nationality", "birth_date", "store", "created_at"]
     list_filter = [NationalityFilter]
     list_select_related = ["store"]
@@ -67,22 +82,26 @@ class CustomerAdmin(CleanTextMixin, StoreScopedMixin, DocumentNumberSearchMixin,
     raw_id_fields = ["store"]
     inlines = [IdentityDocumentInline]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(IdentityDocument)
-class IdentityDocumentAdmin(CleanTextMixin, AuditedViewMixin, BigTableAdmin):
+class IdentityDocumentAdmin(
+    CleanTextMixin[IdentityDocument], AuditedViewMixin[IdentityDocument], BigTableAdmin[IdentityDocument]
+):
     list_display = ["document_type", "masked_number", "customer", "landing_date", "status_of_residence"]
     list_filter = ["document_type", "status_of_residence"]
     list_select_related = ["customer"]
     raw_id_fields = ["customer"]
     search_fields = ["customer__family_name"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[IdentityDocument]:
         return super().get_queryset(request).filter(customer__in=Customer.objects.visible_to(request.user))
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[IdentityDocument], search_term: str
+    ) -> tuple[QuerySet[IdentityDocument], bool]:
         term = search_term.strip()
         if term:
             by_number = queryset.filter(number_index=blind_index(term))
@@ -91,15 +110,15 @@ class IdentityDocumentAdmin(CleanTextMixin, AuditedViewMixin, BigTableAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("document number"))
-    def masked_number(self, obj):
+    def masked_number(self, obj: IdentityDocument) -> str:
         return obj.masked_number
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Product)
-class ProductAdmin(CleanTextMixin, OfficeAdmin):
+class ProductAdmin(CleanTextMixin[Product], OfficeAdmin[Product]):
     list_display = [
         "name",
         "jan_code",
@@ -118,7 +137,7 @@ class ProductAdmin(CleanTextMixin, OfficeAdmin):
     autocomplete_fields = ["business"]
 
 
-class SaleItemInline(admin.TabularInline):
+class SaleItemInline(admin.TabularInline[SaleItem, Sale]):
     model = SaleItem
     extra = 0
     can_delete = False
@@ -138,10 +157,10 @@ class SaleItemInline(admin.TabularInline):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -149,15 +168,21 @@ class RegimeFilter(admin.SimpleListFilter):
     title = _("regime")
     parameter_name = "regime"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("legacy", _("legacy (≤ 2026-10-31)")), ("refund", _("refund method"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(regime=self.value()) if self.value() else queryset
 
 
 @admin.register(Sale)
-class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
+class SaleAdmin(
+    StoreScopedMixin[Sale],
+    DocumentNumberSearchMixin[Sale],
+    AuditedViewMixin[Sale],
+    ReadOnlyAdmin[Sale],
+    BigTableAdmin[Sale],
+):
     list_display = [
         "id",
         "sold_at",
@@ -199,7 +224,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
         description=_("Print the purchase-record sheets of the selected sales (PDF, at most 100)"),
         permissions=["print"],
     )
-    def print_purchase_records(self, request, queryset):
+    def print_purchase_records(self, request: HttpRequest, queryset: QuerySet[Sale]) -> HttpResponse:
         sales = list(queryset.select_related("record").order_by("pk")[:100])
         contexts = [document_context(sale, "purchase-record", sale.customer_language or "ja") for sale in sales]
         for sale in sales:
@@ -208,7 +233,7 @@ class SaleAdmin(StoreScopedMixin, DocumentNumberSearchMixin, AuditedViewMixin, R
         response["Content-Disposition"] = 'inline; filename="purchase-records.pdf"'
         return response
 
-    def has_print_permission(self, request) -> bool:
+    def has_print_permission(self, request: HttpRequest) -> bool:
         """Printing a sale's sheet reads it (and is audited): whoever may open the sale may print it."""
         return self.has_view_permission(request)
 
@@ -221,7 +246,7 @@ def money_cell(amount: int | None) -> str:
     return format_html('<span class="money">{}</span>', yen_office(amount))
 
 
-def decision_html(decision: dict) -> str:
+def decision_html(decision: dict[str, Any]) -> str:
     """The rules' decision as the officer reads it: reasons, totals per rate, each item's result."""
     if "items" not in decision:
         return format_html("<p>{}</p>", decision.get("reason") or "—")

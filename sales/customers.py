@@ -36,7 +36,7 @@ DOCUMENT_FACTS = (
 )
 
 
-def facts_split(facts: Mapping[str, Any]) -> tuple[dict, dict]:
+def facts_split(facts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The flat customer facts of the staff form and the POS API → (person, document) for the models."""
     person = {k: facts[k] for k in PERSON_FIELDS}
     document = {
@@ -61,13 +61,13 @@ class Registration(NamedTuple):
 
 
 @transaction.atomic(durable=True)
-def customer_register(*, actor: Actor, store: Store, person: dict, document: dict) -> Registration:
+def customer_register(*, actor: Actor, store: Store, person: dict[str, Any], document: dict[str, Any]) -> Registration:
     """Find the customer by document number, or create them; record the document as shown today."""
     check_can_sell(actor, store)
     return customer_upsert(actor=actor, store=store, person=person, document=document)
 
 
-def customer_upsert(*, actor: Actor, store: Store, person: dict, document: dict) -> Registration:
+def customer_upsert(*, actor: Actor, store: Store, person: dict[str, Any], document: dict[str, Any]) -> Registration:
     """The body of customer_register, for workflows that register the customer in their own transaction."""
     number = document_number(document["number"])
     _hold_number(store, number, document["document_type"])
@@ -103,7 +103,7 @@ def _hold_number(store: Store, number: str, document_type: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def _identity_change(actor: Actor, customer: Customer, person: dict, number: str) -> None:
+def _identity_change(actor: Actor, customer: Customer, person: dict[str, Any], number: str) -> None:
     """New identity facts for a known customer: kept with the before and after values (the
     document number masked) in the audit row of the same transaction."""
     before = {k: getattr(customer, k) for k in PERSON_FIELDS}
@@ -136,7 +136,7 @@ def find_document(store: Store, number: str, document_type: str) -> IdentityDocu
 
 
 def _document_upsert(
-    actor: Actor, customer: Customer, number: str, facts: dict, found: IdentityDocument | None = None
+    actor: Actor, customer: Customer, number: str, facts: dict[str, Any], found: IdentityDocument | None = None
 ) -> IdentityDocument:
     """One row per document: shown again (a new visit, a new landing date), its row is updated and
     the change audited; each sale's record keeps the facts as they were (its frozen payload)."""
@@ -166,7 +166,7 @@ def _shown(field: str, value: Any) -> str:
     return masked(value) if field == "passport_number" and value else str(value)
 
 
-def _new_document(customer: Customer, number: str, facts: dict) -> IdentityDocument:
+def _new_document(customer: Customer, number: str, facts: dict[str, Any]) -> IdentityDocument:
     doc = IdentityDocument(customer=customer, **{**facts, "number": number})
     doc.full_clean(exclude=["number_index", *TRUSTED_RELATIONS])
     doc.save()

@@ -59,11 +59,11 @@ class DecisionSerializer(Serializer):
         return packing_message(decision.packing, self.context.get("language", "ja")) if decision.packing else None
 
 
-def decision_as_dict(decision: rules.Decision, language: str) -> dict:
+def decision_as_dict(decision: rules.Decision, language: str) -> dict[str, Any]:
     return DecisionSerializer(decision, context={"language": language}).data
 
 
-def rounding_rows(lines: list[tuple[int, int]], totals: list[dict]) -> list[dict]:
+def rounding_rows(lines: list[tuple[int, int]], totals: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What makes the item lines add up to the totals, per tax rate: lines are (rate %, amount
     excl. tax as shown), totals the decision's `totals_by_rate`. Tax-inclusive prices are split
     per line for display but once per rate for the sale (docs/rules.md §2, rounding), so a rate
@@ -80,11 +80,12 @@ def rounding_rows(lines: list[tuple[int, int]], totals: list[dict]) -> list[dict
     return rows
 
 
-def sale_totals(sale: Any, items: Any) -> list[dict]:
+def sale_totals(sale: Any, items: Any) -> list[dict[str, Any]]:
     """A sale's totals per rate as decided; a cancellation's as it was computed (returned units,
     rounded as the original was, negated)."""
     if "totals_by_rate" in sale.decision:
-        return sale.decision["totals_by_rate"]
+        decided: list[dict[str, Any]] = sale.decision["totals_by_rate"]
+        return decided
     totals = money.rate_totals(
         money.Line(i.rate_percent, i.unit_price * -i.quantity, i.price_includes_tax) for i in items
     )

@@ -7,6 +7,7 @@ catalogue. Each regime has its own text; the refund method's deadline is compute
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sales.rules.dated import confirmation_deadline
 
@@ -124,7 +125,7 @@ def default_language(nationality: str) -> str:
     return DEFAULT_LANGUAGE_BY_NATIONALITY.get(nationality, "en")
 
 
-def explanation(regime: str, language: str, purchase: date) -> dict:
+def explanation(regime: str, language: str, purchase: date) -> dict[str, Any]:
     language = language if language in TITLES else "en"
     paragraphs = (REFUND if regime == "refund" else LEGACY)[language]
     last_day = confirmation_deadline(purchase)

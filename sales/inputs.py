@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import F, Q, Sum
 
 from stores.models import Store, TemporarySite
 
 from . import rules
-from .models import Customer, IdentityDocument, SaleItem
+from .models import Customer, IdentityDocument, Product, SaleItem
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,14 @@ ITEM_FIELDS = (
 )
 
 
-def line_from_dict(data: dict) -> ItemLine:
+def line_from_dict(data: dict[str, Any]) -> ItemLine:
     """An item as the API and the staff basket hold it (JSON-like) → an ItemLine."""
     liquor = rules.Liquor(**data["liquor"]) if data.get("liquor") else None
     item = rules.Item(**{k: data[k] for k in ITEM_FIELDS if k in data}, liquor=liquor)
     return ItemLine(item, data.get("product"), data.get("jan_code", ""))
 
 
-def product_item(product, quantity: int) -> dict:
+def product_item(product: Product, quantity: int) -> dict[str, Any]:
     liquor = None
     if product.liquor_category:
         liquor = {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -38,7 +40,7 @@ from .rules import money
 from .validators import validate_jan
 
 
-class CustomerQuerySet(StoreScopedQuerySet):
+class CustomerQuerySet(StoreScopedQuerySet["Customer"]):
     pass
 
 
@@ -98,8 +100,8 @@ class Customer(models.Model):
         validate_name(self.family_name, self.given_names)
 
 
-class IdentityDocumentQuerySet(models.QuerySet):
-    def with_number(self, number: str):
+class IdentityDocumentQuerySet(models.QuerySet["IdentityDocument"]):
+    def with_number(self, number: str) -> Self:
         return self.filter(number_index=blind_index(number))
 
 
@@ -146,7 +148,7 @@ class IdentityDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_document_type_display()} {self.masked_number}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.number = document_number(self.number or "")
         self.number_index = blind_index(self.number)
         super().save(*args, **kwargs)
@@ -221,13 +223,13 @@ def refund_due_sql(sale: str = "pk", refund_amount: str = "refund_amount") -> Co
     return F(refund_amount) + Coalesce(Subquery(returns), 0)
 
 
-class SaleQuerySet(StoreScopedQuerySet):
-    def with_refund_due(self) -> SaleQuerySet:
+class SaleQuerySet(StoreScopedQuerySet["Sale"]):
+    def with_refund_due(self) -> Self:
         """Each sale with `refund_due` (an int), counted in the database."""
         return self.annotate(refund_due=refund_due_sql())
 
 
-class SaleItemQuerySet(models.QuerySet):
+class SaleItemQuerySet(models.QuerySet["SaleItem"]):
     def returnable_quantities(self, sale: Sale) -> dict[int, int]:
         """Per line of the sale, how many units have not been cancelled yet: its lines plus its
         cancellations' (negative, numbered as the original), summed per line in one query."""

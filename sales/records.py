@@ -14,13 +14,15 @@ from taxfree.crypto import encrypt
 from transmission.dispatch import record_kick
 from transmission.models import PurchaseRecord
 
-from .models import Sale
+from .models import Sale, SaleItem
 from .rules.dated import confirmation_deadline, liquor_rate
 
 PAYLOAD_VERSION = 2
 
 
-def record_create(sale: Sale, *, full_cancellation: bool = False, items: list | None = None) -> PurchaseRecord:
+def record_create(
+    sale: Sale, *, full_cancellation: bool = False, items: list[SaleItem] | None = None
+) -> PurchaseRecord:
     """The outbox row of a sale; sending is kicked once the sale's transaction has committed."""
     cancels = sale.cancels.record if sale.cancels_id and sale.cancels else None
     kind = PurchaseRecord.Kind.CANCELLATION if sale.kind == Sale.Kind.CANCELLATION else PurchaseRecord.Kind.SALE
@@ -45,7 +47,9 @@ def _customs(sale: Sale, kind: str) -> dict[str, Any]:
     return {"customs_state": PurchaseRecord.CustomsState.AWAITING, "customs_deadline": deadline}
 
 
-def freeze_payload(sale: Sale, *, full_cancellation: bool = False, items: list | None = None) -> dict[str, Any]:
+def freeze_payload(
+    sale: Sale, *, full_cancellation: bool = False, items: list[SaleItem] | None = None
+) -> dict[str, Any]:
     store, customer, document = sale.store, sale.customer, sale.document
     return {
         "version": PAYLOAD_VERSION,

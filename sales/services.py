@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from .inputs import ItemLine, SaleOrder, buyer_of, earlier_same_day
 from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
+from .rules.types import ItemResult
 from .watch.finish import signals_on_finish
 from .watch.models import Signal
 
@@ -190,7 +192,9 @@ def sale_finalize(
 
 
 @transaction.atomic(durable=True)
-def sale_finalize_with_customer(*, actor: Actor, order: SaleOrder, person: dict, document: dict) -> FinalizedSale:
+def sale_finalize_with_customer(
+    *, actor: Actor, order: SaleOrder, person: dict[str, Any], document: dict[str, Any]
+) -> FinalizedSale:
     """A sale from a POS: the customer registered (or found) and the sale written in one
     transaction, so a refused sale (SaleRefused, ValidationError) leaves nothing behind, not even
     its customer."""
@@ -272,7 +276,7 @@ def _sale_write(
     return FinalizedSale(sale, decision, cautions)
 
 
-def sale_event(sale: Sale, record_state: str) -> dict:
+def sale_event(sale: Sale, record_state: str) -> dict[str, Any]:
     """What a partner is told of a sale: ids, states and amounts, never the traveller's identity."""
     return {
         "sale_id": sale.pk,
@@ -310,7 +314,7 @@ def _check_site(store: Store, site: TemporarySite | None, day: date) -> None:
         )
 
 
-def _item_row(sale: Sale, n: int, line: ItemLine, result, decision: rules.Decision) -> SaleItem:
+def _item_row(sale: Sale, n: int, line: ItemLine, result: ItemResult, decision: rules.Decision) -> SaleItem:
     item = line.item
     treatment = decision.packing_treatment
     category = "consumable" if treatment == "consumable" else item.category

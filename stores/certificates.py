@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taxfree.models import AuditAction, audit
-from taxfree.roles import Actor
+from taxfree.roles import Actor, user_of
 
 from .models import NTACertificate, Store
 from .validators import validate_store_identifier
@@ -47,7 +48,7 @@ def _looks_like_pkcs12(data: bytes) -> bool:
     return data[offset : offset + 3] == b"\x02\x01\x03"
 
 
-def _key_description(key) -> tuple[str, int]:
+def _key_description(key: object) -> tuple[str, int]:
     if isinstance(key, rsa.RSAPrivateKey):
         return "RSA", key.key_size
     if isinstance(key, ec.EllipticCurvePrivateKey):
@@ -123,7 +124,7 @@ def certificate_warnings(record: NTACertificate) -> list[str]:
 
 @transaction.atomic(durable=True)
 def certificate_import(
-    *, actor, identifier: str, data: bytes, password: bytes | None, holder: str = NTACertificate.Holder.STORE
+    *, actor: Actor, identifier: str, data: bytes, password: bytes | None, holder: str = NTACertificate.Holder.STORE
 ) -> NTACertificate:
     validate_store_identifier(identifier)
     parsed = parse_pkcs12(data, password)
@@ -138,7 +139,7 @@ def certificate_import(
     return record
 
 
-def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=None) -> NTACertificate:
+def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor: Actor = None) -> NTACertificate:
     """Store a parsed certificate (callers check it first; the demo also stores expired ones)."""
     cert = parsed.certificate
     store = Store.objects.filter(identifier=identifier).select_related("business").first()
@@ -157,7 +158,7 @@ def certificate_record(parsed: Parsed, *, identifier: str, holder: str, actor=No
         fingerprint=parsed.fingerprint,
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
         private_key_pem=parsed.key_pem,
-        imported_by=actor if getattr(actor, "pk", None) else None,
+        imported_by=user_of(actor),
     )
 
 
@@ -177,7 +178,7 @@ def certificate_export(*, actor: Actor, certificate: NTACertificate, password: b
     return data
 
 
-def certificate_row(certificate: NTACertificate, today, newer_exists: bool | None = None) -> dict:
+def certificate_row(certificate: NTACertificate, today: date, newer_exists: bool | None = None) -> dict[str, Any]:
     return {
         "identifier": certificate.identifier,
         "serial": certificate.serial,

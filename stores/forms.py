@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from taxfree.roles import Actor
 
 from .certificates import MAX_PKCS12_BYTES, certificate_import
 from .models import Filing, NTACertificate
@@ -15,12 +19,12 @@ class CertificateImportForm(forms.Form):
     file = forms.FileField(label=_("PKCS#12 file (.p12 / .pfx)"))
     password = forms.CharField(label=_("password"), widget=forms.PasswordInput, required=False, strip=False)
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.record: NTACertificate | None = None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
         if self.errors or upload is None:
@@ -40,7 +44,7 @@ class CertificateImportForm(forms.Form):
         return data
 
 
-class FilingForm(forms.ModelForm):
+class FilingForm(forms.ModelForm[Filing]):
     """The permit application's attachment checklist as check boxes (docs/rules.md §7)."""
 
     class Meta:
@@ -60,7 +64,7 @@ class FilingForm(forms.ModelForm):
             "notes",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, (label, required) in PERMIT_CHECKLIST.items():
             self.fields[f"check_{key}"] = forms.BooleanField(
@@ -70,7 +74,7 @@ class FilingForm(forms.ModelForm):
                 help_text=_("Permit applications only.") if not required else _("Required before filing."),
             )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self.instance.checklist = {key: bool(data.get(f"check_{key}")) for key in PERMIT_CHECKLIST}
         return data
@@ -80,7 +84,7 @@ class CertificateExportForm(forms.Form):
     password = forms.CharField(label=_("new password"), widget=forms.PasswordInput, min_length=8, strip=False)
     confirm = forms.CharField(label=_("repeat the password"), widget=forms.PasswordInput, strip=False)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("confirm"):
             raise ValidationError(_("The two passwords differ."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,13 +31,13 @@ class Event:
     key: str
     business_id: int | None
     message: str  # untranslated (gettext_noop); shown to each reader in their language
-    params: dict
+    params: dict[str, Any]
     due_on: date | None
     url: str = ""
 
 
 def reminder_raise(
-    *, key: str, business_id: int, message: str, params: dict, due_on: date | None, url: str = ""
+    *, key: str, business_id: int, message: str, params: dict[str, Any], due_on: date | None, url: str = ""
 ) -> bool:
     """One reminder per key: written with its subject in the office's language (as e-mailed) and its
     untranslated text, shown to each reader in theirs. True when it is new."""

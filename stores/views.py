@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from taxfree.models import AuditAction, audit
@@ -9,7 +9,7 @@ from .models import FilingAttachment
 
 
 @login_required
-def filing_attachment(request, pk: int):
+def filing_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Filing attachments are private: served only to users who may view filings."""
     if not request.user.has_perm("stores.view_filing"):
         raise PermissionDenied

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +26,7 @@ from standardwebhooks.webhooks import Webhook
 
 from taxfree.models import AuditAction, audit
 from taxfree.queue import enqueue
+from taxfree.roles import Actor
 
 from .models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -36,7 +38,7 @@ TIMEOUT = 10
 log = logging.getLogger(__name__)
 
 
-def event_emit(*, business_id: int, type: str, data: dict) -> WebhookEvent | None:
+def event_emit(*, business_id: int, type: str, data: dict[str, Any]) -> WebhookEvent | None:
     """Inside the change's transaction: no event without its change, no change without its event."""
     endpoints = [e for e in WebhookEndpoint.objects.filter(business_id=business_id, is_active=True) if type in e.events]
     if not endpoints:
@@ -69,7 +71,9 @@ def endpoint_url_problem(url: str, debug: bool) -> str | None:
 
 
 @transaction.atomic(durable=True)
-def webhook_endpoint_create(*, actor, business_id: int, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
+def webhook_endpoint_create(
+    *, actor: Actor, business_id: int, url: str, events: list[str]
+) -> tuple[WebhookEndpoint, str]:
     """The endpoint and its signing secret, which is shown this once."""
     unknown = sorted(set(events) - set(EVENT_TYPES))
     problem = endpoint_url_problem(url, settings.DEBUG) or (unknown and f"Unknown events: {', '.join(unknown)}.")

@@ -52,7 +52,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent], BigTableAdmin[AuditEvent]):
     list_display = ["at", "actor", "action_label", "object_type", "object_id", "summary_label"]
     list_filter = [ActionFilter, ObjectTypeFilter]
     search_help_text = _("Searches the object id (exactly), the user name and the summary.")
@@ -71,7 +71,7 @@ class AuditEventAdmin(ReadOnlyAdmin, BigTableAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
+class NoticeAdmin(AuditedViewMixin[Notice], ReadOnlyAdmin[Notice], BigTableAdmin[Notice]):
     """What travellers were told, and whether the mail server took it. Written by the workflows only."""
 
     list_display = ["created_at", "key", "language", "subject", "state", "attempts", "sent_at", "last_error"]
@@ -94,7 +94,7 @@ class NoticeAdmin(AuditedViewMixin, ReadOnlyAdmin, BigTableAdmin):
     )
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(forms.ModelForm[ApiToken]):
     days = forms.IntegerField(label=_("valid for (days)"), min_value=1, max_value=3650, initial=365)
 
     class Meta:
@@ -103,7 +103,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(OfficeAdmin):
+class ApiTokenAdmin(OfficeAdmin[ApiToken]):
     """Tokens of the tills and POS integrations. The secret is shown once, when the token is made."""
 
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -145,7 +145,7 @@ admin.site.unregister(AccessAttempt)
 
 
 @admin.register(AccessAttempt)
-class LockedLoginAdmin(OfficeAdmin, AccessAttemptAdmin):
+class LockedLoginAdmin(OfficeAdmin[Any], AccessAttemptAdmin):  # type: ignore[misc]  # django-axes ships no type information
     """Logins locked after repeated failures; an officer unlocks them here (audited)."""
 
     actions = ["unlock"]
@@ -162,7 +162,7 @@ admin.site.unregister(EmailDevice)  # only ever the enrolment code's holder (tax
 
 
 @admin.register(User)
-class UserAdmin(OfficeAdmin, auth_admin.UserAdmin):
+class UserAdmin(OfficeAdmin[User], auth_admin.UserAdmin[User]):
     """Django's user admin, with the officers' way to let a colleague set up (or replace) their
     authenticator: a one-time link, shown once, handed over in person."""
 
@@ -193,7 +193,7 @@ def _enrolment_message(user: User, link: EnrolmentLink, url: str) -> str:
 
 
 @admin.register(EnrolmentLink)
-class EnrolmentLinkAdmin(ReadOnlyAdmin):
+class EnrolmentLinkAdmin(ReadOnlyAdmin[EnrolmentLink]):
     """Who was let set up an authenticator, by whom; issued from the users' page."""
 
     list_display = ["user", "issued_by", "created_at", "expires_at", "used_at", "revoked_at"]
@@ -208,11 +208,11 @@ def resubmit_task(model_admin: Any, request: HttpRequest, queryset: Any) -> None
     q_admin.resubmit_task(model_admin, request, queryset)
 
 
-class TaskAdmin(OfficeAdmin, q_admin.TaskAdmin):
+class TaskAdmin(OfficeAdmin[Any], q_admin.TaskAdmin):  # type: ignore[misc]  # django-q2 ships no type information
     actions = [resubmit_task]
 
 
-class FailAdmin(OfficeAdmin, q_admin.FailAdmin):
+class FailAdmin(OfficeAdmin[Any], q_admin.FailAdmin):  # type: ignore[misc]  # django-q2 ships no type information
     actions = [resubmit_task]
 
 

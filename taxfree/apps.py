@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.apps import AppConfig, apps
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender, **kwargs):
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     from django.contrib.auth.management import create_permissions
 
     from taxfree.roles import sync_groups

@@ -18,7 +18,7 @@ def _regime(code: str) -> str:
     return labels.get(code, code)
 
 
-def _sale_finalize(m: re.Match, data: Mapping[str, Any]) -> str:
+def _sale_finalize(m: re.Match[str], data: Mapping[str, Any]) -> str:
     if "refund_amount" in data:
         return gettext("%(regime)s: ¥%(total)s incl. tax, refund %(refund)s") % {
             "regime": _regime(data.get("regime", m["regime"])),
@@ -29,12 +29,12 @@ def _sale_finalize(m: re.Match, data: Mapping[str, Any]) -> str:
     return gettext("%(regime)s: ¥%(total)s incl. tax") % {"regime": _regime(m["regime"]), "total": m["total"]}
 
 
-def _words(text: str) -> Callable[[re.Match, Mapping[str, Any]], str]:
+def _words(text: str) -> Callable[[re.Match[str], Mapping[str, Any]], str]:
     return lambda m, data: gettext(text) % m.groupdict()
 
 
 # (action, the summary as written, how it reads): the first that matches.
-PATTERNS: list[tuple[str, re.Pattern, Callable[[re.Match, Mapping[str, Any]], str]]] = [
+PATTERNS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str], Mapping[str, Any]], str]]] = [
     ("sale_finalize", re.compile(r"^(?P<regime>legacy|refund)\b.*?¥(?P<total>[\d,]+)"), _sale_finalize),
     ("sale_cancel", re.compile(r"^cancels #(?P<sale>\d+)$"), _words(gettext_noop("cancels sale #%(sale)s"))),
     ("sale_view", re.compile(r"^staff sale page$"), _words(gettext_noop("the staff sale page"))),

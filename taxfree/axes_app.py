@@ -5,5 +5,5 @@ from axes.apps import AppConfig as AxesAppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class AxesConfig(AxesAppConfig):
+class AxesConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes ships no type information
     verbose_name = _("Login protection")

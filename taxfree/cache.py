@@ -15,11 +15,11 @@ from django.core.cache.backends.redis import RedisCacheClient
 
 
 class ReusedClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[bool, Any] = {}
 
-    def get_client(self, key=None, *, write=False):
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         # With read replicas listed, a process keeps reading the one it drew first.
         client = self._clients.get(write)
         if client is None:
@@ -28,7 +28,7 @@ class ReusedClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    def __init__(self, server, params) -> None:
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusedClient
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -50,10 +51,10 @@ def blind_index(value: str) -> str:
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str, str]):
     """A text column holding a Fernet token; Python code sees the clear text."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value in (None, ""):
             return value
         try:
@@ -61,7 +62,7 @@ class EncryptedTextField(models.TextField):
         except InvalidToken as exc:
             raise ValueError(f"cannot decrypt {self.model.__name__}.{self.name}: unknown key") from exc
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 import holidays
+from holidays.countries.japan import Japan
 
 T = TypeVar("T")
 
@@ -36,7 +37,7 @@ def month_end(day: date) -> date:
 
 @lru_cache(maxsize=64)
 def _japan_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Japan(years=year)
+    return Japan(years=year)
 
 
 def is_business_day(day: date) -> bool:

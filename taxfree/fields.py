@@ -41,7 +41,7 @@ class TextField(serializers.CharField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+class StrictPrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)

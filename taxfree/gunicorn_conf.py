@@ -4,6 +4,7 @@ the database; sized from the environment (README, Production)."""
 import gc
 import multiprocessing
 import os
+from typing import Any
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Two processes per core at most, each with a few threads: the API and the pages wait on
@@ -24,7 +25,7 @@ accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def when_ready(server) -> None:
+def when_ready(server: Any) -> None:  # gunicorn's Arbiter (gunicorn ships no types)
     from django.urls import get_resolver
 
     # Reading the patterns imports every view, once, before the workers fork.

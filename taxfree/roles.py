@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.apps.registry import Apps
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, CharField, OuterRef, Subquery, Value
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
 
 # Whoever acts in a workflow: a user, or None for the system (commands, tasks).
 Actor: TypeAlias = User | AnonymousUser | None
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind `login_required`: its user is signed in (django-stubs' advice)."""
+
+    user: User
+
 
 COMPLIANCE_OFFICER = "Compliance officer"
 STORE_STAFF = "Store staff"
@@ -28,7 +42,7 @@ class GroupNames(Aggregate):
     def __init__(self, expression: str) -> None:
         super().__init__(expression, Value(SEPARATOR))
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> _AsSqlType:
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
@@ -38,18 +52,18 @@ def group_names(user_ref: OuterRef) -> Subquery:
     return Subquery(rows.annotate(names=GroupNames("group__name")).values("names"))  # type: ignore[misc]
 
 
-def roles_known(user, names: str | None) -> None:
+def roles_known(user: Actor, names: str | None) -> None:
     """Give `user` the group names a query read with `group_names`: no query of its own later."""
-    user._role_cache = set(names.split(SEPARATOR)) if names else set()
+    setattr(user, "_role_cache", set(names.split(SEPARATOR)) if names else set())  # noqa: B010 - not a field of User
 
 
-def _in_group(user, name: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def _in_group(user: Actor, name: str) -> bool:
+    if user is None or not user.is_authenticated:
         return False
-    cache = getattr(user, "_role_cache", None)
+    cache: set[str] | None = getattr(user, "_role_cache", None)
     if cache is None:
         cache = set(user.groups.values_list("name", flat=True))
-        user._role_cache = cache
+        setattr(user, "_role_cache", cache)  # noqa: B010 - not a field of User
     return name in cache
 
 
@@ -58,23 +72,23 @@ def user_of(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def is_compliance_officer(user) -> bool:
+def is_compliance_officer(user: Actor) -> bool:
     return getattr(user, "is_superuser", False) or _in_group(user, COMPLIANCE_OFFICER)
 
 
-def is_accountant(user) -> bool:
+def is_accountant(user: Actor) -> bool:
     return _in_group(user, ACCOUNTANT)
 
 
-def is_store_staff(user) -> bool:
+def is_store_staff(user: Actor) -> bool:
     return _in_group(user, STORE_STAFF)
 
 
-def sees_all_stores(user) -> bool:
+def sees_all_stores(user: Actor) -> bool:
     return is_compliance_officer(user) or is_accountant(user)
 
 
-def can_sell(user) -> bool:
+def can_sell(user: Actor) -> bool:
     """Entering sales: store staff at their stores, compliance officers anywhere."""
     return is_compliance_officer(user) or is_store_staff(user)
 
@@ -118,7 +132,7 @@ def _wanted(role: str, app_label: str, codename: str) -> bool:
     return not (action == "delete" and model in _NEVER_DELETED)
 
 
-def sync_groups(apps=None) -> None:
+def sync_groups(apps: Apps | None = None) -> None:
     """Create the role groups and give them their permissions (idempotent)."""
     from django.apps import apps as global_apps
 

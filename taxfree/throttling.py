@@ -12,6 +12,7 @@ no lost counts, no burst of twice the rate at a window's edge.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework import throttling
@@ -52,7 +53,7 @@ class CountingThrottle(throttling.SimpleRateThrottle):
 
 def _hit(cache: Any, current: str, previous: str, duration: int) -> tuple[int, int]:
     """This window's count after this request, and the previous window's."""
-    counted = getattr(cache, "count_in_window", None)
+    counted: Callable[[str, str, int], tuple[int, int]] | None = getattr(cache, "count_in_window", None)
     if counted is not None:  # taxfree.cache.RedisCache: one round trip
         return counted(current, previous, duration)
     cache.add(current, 0, 2 * duration)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -66,7 +69,7 @@ class RefundCreateView(APIView):
         },
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = RefundRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
@@ -76,7 +79,7 @@ class RefundCreateView(APIView):
         return Response(refund_as_dict(refund.due, refund), status=status.HTTP_201_CREATED)
 
 
-def refund_as_dict(due: int, refund: Refund | None) -> dict:
+def refund_as_dict(due: int, refund: Refund | None) -> dict[str, Any]:
     if refund is None:
         return {"due": due, "paid": None, "fee": None, "channel": None, "paid_at": None}
     return {

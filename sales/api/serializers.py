@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -85,7 +87,7 @@ class ItemSerializer(Serializer):
     )
     jan_code = serializers.RegexField(r"^\d{0,13}$", max_length=13, allow_blank=True, default="")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             validate_line_amount(attrs["unit_price"], attrs["quantity"])
         except DjangoValidationError as exc:
@@ -121,7 +123,7 @@ class CustomerFactsSerializer(Serializer):
         default=False, help_text="A landing permit shown together with the passport."
     )
 
-    def to_buyer(self, data: dict) -> rules.Buyer:
+    def to_buyer(self, data: dict[str, Any]) -> rules.Buyer:
         facts = {k: data[k] for k in BUYER_FIELDS if k != "passport_shown"}
         shown = rules.passport_shown(data["document_type"], data.get("passport_number", ""), data["passport_shown"])
         return rules.Buyer(**facts, passport_shown=shown)
@@ -130,7 +132,7 @@ class CustomerFactsSerializer(Serializer):
 class VisibleStoreField(StrictPrimaryKeyField):
     """A store id the requesting user may sell or look at; any other id is 'not found'."""
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Store]:
         request = self.context.get("request")  # absent when the schema is generated
         if request is None:
             return Store.objects.none()
@@ -140,7 +142,7 @@ class VisibleStoreField(StrictPrimaryKeyField):
         return store_seen_by(super().to_internal_value(data), self.context["request"].user)
 
 
-def _within_the_rules(day, items: list[dict]) -> None:
+def _within_the_rules(day: date, items: list[dict[str, Any]]) -> None:
     if day < rules.dated.first_day():
         raise serializers.ValidationError(
             {"sale_date": _("The rules held here start on %(day)s.") % {"day": rules.dated.first_day()}}
@@ -151,7 +153,7 @@ def _within_the_rules(day, items: list[dict]) -> None:
         )
 
 
-def _known_products(store: Store, items: list[dict]) -> None:
+def _known_products(store: Store, items: list[dict[str, Any]]) -> None:
     wanted = {i["product"] for i in items if i.get("product")}
     if not wanted:  # most lines name no product: no query to build
         return
@@ -172,7 +174,7 @@ class EligibilityRequestSerializer(Serializer):
         min_value=0, max_value=limits.MAX_DAY_TOTAL, default=0, help_text="Legacy regime: the consumables part."
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["earlier_same_day_consumable_excl_tax"] > attrs["earlier_same_day_total_excl_tax"]:
             raise serializers.ValidationError(
                 {"earlier_same_day_consumable_excl_tax": _("Cannot exceed the earlier total.")}
@@ -214,12 +216,12 @@ class PersonSerializer(CustomerFactsSerializer):
         max_length=20, allow_blank=True, default="", validators=[validate_optional_document_number]
     )
 
-    def validate_issuing_country(self, value):
+    def validate_issuing_country(self, value: str) -> str:
         if value:
             validate_nationality(value)
         return value
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """What pre-flight checks over several fields: the whole name, the document's numbers."""
         validate_name(attrs["family_name"], attrs["given_names"])
         validate_document_numbers(attrs["document_type"], attrs["document_number"], attrs["passport_number"])
@@ -240,12 +242,12 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
         help_text="The temporary site (臨時販売場) of the store where the sale happens, if any.",
     )
 
-    def validate_acknowledged(self, value):
+    def validate_acknowledged(self, value: bool) -> bool:
         if not value:
             raise serializers.ValidationError(_("The customer must acknowledge the tax-free rules first."))
         return value
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         site = attrs["temporary_site"]
         if site is not None and site.store_id != attrs["store"].pk:
@@ -264,7 +266,7 @@ class SaleRequestSerializer(EligibilityRequestSerializer):
             temporary_site=data["temporary_site"],
         )
 
-    def validate_sale_date(self, value):
+    def validate_sale_date(self, value: date) -> date:
         # docs/rules.md §2: goods are handed over on the day of sale; a sale is recorded as it happens.
         if value != timezone.localdate():
             raise serializers.ValidationError(_("A sale is recorded on the day it happens (today)."))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from typing import Any
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -140,7 +143,7 @@ class EligibilityView(APIView):
         responses={200: DecisionSerializer, **errors(400, 401, 403, 413, 429)},
         examples=[OpenApiExample("Refund method, one item", value=EXAMPLE, request_only=True)],
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = EligibilityRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         decision = rules.evaluate(serializer.to_input())
@@ -166,7 +169,7 @@ class SaleCreateView(APIView):
         },
     )
     @idempotent
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = SaleRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -202,7 +205,7 @@ class SaleDetailView(APIView):
         ),
         responses={200: SaleDetailSerializer, **errors(401, 403, 404, 429)},
     )
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         sales = Sale.objects.visible_to(request.user).select_related("record", "refund", "payout")
         return Response(sale_detail(get_object_or_404(sales, pk=pk)))
 
@@ -224,20 +227,20 @@ class SaleDocumentView(APIView):
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(401, 403, 404, 429)},
     )
-    def get(self, request, pk: int, name: str):
+    def get(self, request: Request, pk: int, name: str) -> HttpResponse:
         sale = get_object_or_404(Sale.objects.visible_to(request.user).select_related("record"), pk=pk)
         if name not in ("purchase-record", "packing-list", "refund-receipt"):
             raise Http404
         return pdf_response(request, sale, name)
 
 
-def _refused(decision: dict) -> Response:
+def _refused(decision: dict[str, Any]) -> Response:
     """The decision itself, in the problem shape: its reasons are what the POS shows."""
     blocking = [r["message"] for r in decision["reasons"] if r["severity"] == "error"]
     return problem_response(422, " ".join(blocking), "not_eligible", **decision)
 
 
-def sale_detail(sale: Sale) -> dict:
+def sale_detail(sale: Sale) -> dict[str, Any]:
     decision = sale.decision if "items" in sale.decision else {}
     record = sale.record
     return {
@@ -275,7 +278,7 @@ def sale_detail(sale: Sale) -> dict:
     }
 
 
-def _payout(sale: Sale) -> dict:
+def _payout(sale: Sale) -> dict[str, Any]:
     if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
         return {"payout": None, "traveller_url": None}
     payout = getattr(sale, "payout", None)
@@ -283,7 +286,7 @@ def _payout(sale: Sale) -> dict:
     return {"payout": payout_as_dict(sale, payout, flying), "traveller_url": links.url(sale.pk)}
 
 
-def _refund(sale: Sale) -> dict | None:
+def _refund(sale: Sale) -> dict[str, Any] | None:
     if sale.kind != Sale.Kind.SALE or sale.regime != "refund":
         return None
     paid = getattr(sale, "refund", None)

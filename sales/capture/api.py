@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytesseract
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -41,7 +43,7 @@ ALLOWED_TYPES = {
 class CanSell(permissions.BasePermission):
     message = gettext_lazy("Passport capture is for store staff and compliance officers.")
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return can_sell(request.user)
 
 
@@ -56,7 +58,7 @@ class CaptureRequest(Serializer):
         help_text="Raw MRZ text as a keyboard-wedge scanner types it (2 or 3 lines).",
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("image")) == bool(attrs.get("text")):
             raise serializers.ValidationError(_("Send either an image or the scanner's text."))
         return attrs
@@ -104,7 +106,7 @@ class CaptureView(APIView):
         request={"multipart/form-data": CaptureRequest, "application/json": CaptureRequest},
         responses={200: CaptureResponse, **errors(400, 401, 403, 413, 429, 503)},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.CAPTURE_MAX_BYTES + 64 * 1024:
             return _too_large()

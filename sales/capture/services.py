@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -31,13 +32,13 @@ FIELDS = (
 )
 
 
-def capture_text(text: str) -> dict:
+def capture_text(text: str) -> dict[str, Any]:
     started = timezone.now()
     result = parse.parse_typed(text, timezone.localdate())
     return _response(result, (timezone.now() - started).total_seconds() * 1000)
 
 
-def capture_image(*, actor: Actor, data: bytes, content_type: str) -> dict:
+def capture_image(*, actor: Actor, data: bytes, content_type: str) -> dict[str, Any]:
     """Raises reader.ImageError for what is not a readable image; the caller answers 400."""
     result, elapsed = reader.read(data, timezone.localdate())
     body = _response(result, elapsed)
@@ -56,7 +57,7 @@ def _keep(actor: Actor, data: bytes, content_type: str, status: str) -> int:
     return kept.pk
 
 
-def _response(result: parse.Result, elapsed_ms: float) -> dict:
+def _response(result: parse.Result, elapsed_ms: float) -> dict[str, Any]:
     fields = {key: result.fields.get(key) for key in FIELDS}
     fields["document_code"] = result.fields.get("document_code")
     body = result.as_dict()
@@ -65,7 +66,7 @@ def _response(result: parse.Result, elapsed_ms: float) -> dict:
     return body
 
 
-def notes(doubts: dict) -> dict[str, str]:
+def notes(doubts: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
     """What staff should compare with the document, in plain words, per form field."""
     out = {}
     for key, places in doubts.items():
@@ -97,7 +98,7 @@ CHECK_COVERS = {
 }
 
 
-def failed_check_notes(checks: dict) -> dict[str, str]:
+def failed_check_notes(checks: dict[str, bool]) -> dict[str, str]:
     """The form fields a failing check digit covers, each with what to do, in plain words."""
     out: dict[str, str] = {}
     for check, covered in CHECK_COVERS.items():

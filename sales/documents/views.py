@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from taxfree.api import FileRenderer
 from taxfree.models import AuditAction, audit
@@ -13,7 +14,7 @@ from .render import SIZES, document_pdf
 from .texts import LANGUAGES
 
 
-def pdf_response(request, sale: Sale, name: str) -> HttpResponse:
+def pdf_response(request: HttpRequest | Request, sale: Sale, name: str) -> HttpResponse:
     """?size=a4|receipt, ?language= one of the customer languages (default: the sale's)."""
     size = request.GET.get("size", "a4")
     language = request.GET.get("language") or sale.customer_language or "en"

@@ -69,7 +69,7 @@ def _encode(buffer: io.StringIO, encoding: str, counter: Counter) -> bytes:
         return b"".join(out)
 
 
-def xlsx_file(rows: Iterable[list[Any]], sheet: str) -> tempfile.SpooledTemporaryFile:
+def xlsx_file(rows: Iterable[list[Any]], sheet: str) -> tempfile.SpooledTemporaryFile[bytes]:
     """The workbook in a temporary file (kept in memory while small): constant memory per row."""
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     book = xlsxwriter.Workbook(

@@ -106,8 +106,8 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
         )
         .iterator(chunk_size=CHUNK)
     )
-    sale: tuple = ()
-    current: list[tuple] = []
+    sale: tuple[Any, ...] = ()
+    current: list[tuple[Any, ...]] = []
     for line in lines:
         if current and line[0] != current[0][0]:
             yield from _sale_rows(sale, current)
@@ -119,7 +119,7 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
         yield from _sale_rows(sale, current)
 
 
-def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
+def _sale_rows(sale: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
     head = [
         sale[1],
         sale[2].astimezone(TOKYO).strftime("%Y-%m-%d %H:%M"),
@@ -141,7 +141,7 @@ def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
     # A cancellation's totals were computed on the returned units and negated (sales/services.py):
     # the same here, since floor division of a negative amount would round the other way.
     sign = -1 if sale[6] == Sale.Kind.CANCELLATION else 1
-    by_rate: dict[int, list[tuple]] = defaultdict(list)
+    by_rate: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for line in lines:
         by_rate[line[5]].append(line)
     taxed: dict[int, int] = {}  # line → its share of its rate's tax
@@ -160,7 +160,7 @@ def _sale_rows(sale: tuple, lines: list[tuple]) -> Iterator[list[Any]]:
         yield [*head, "", ROUNDING, "", "", rate, "", rounding, 0, *tail]
 
 
-def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
+def _rate_total(rate: int, rows: list[tuple[Any, ...]], sign: int) -> tuple[int, int]:
     """One rate's (excl. tax, tax) of a sale, rounded as the sale was (sales/rules/money.py), on
     the prices its tax was computed on: less the liquor tax an 輸出酒類販売場 exempted."""
     inclusive = sum(_taxable(r) * r[4] for r in rows if r[7]) * sign
@@ -169,7 +169,7 @@ def _rate_total(rate: int, rows: list[tuple], sign: int) -> tuple[int, int]:
     return sign * excl, sign * tax
 
 
-def _taxable(line: tuple) -> int:
+def _taxable(line: tuple[Any, ...]) -> int:
     return money.taxable_unit_price(line[6], line[8], line[9], line[5], line[7])
 
 
@@ -308,7 +308,7 @@ def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
         )
         .order_by("sale_id", "rate_percent")
     )
-    key: tuple = ()
+    key: tuple[Any, ...] = ()
     basis: dict[bool, int] = {True: 0, False: 0}
     for sale, kind, store, name, identifier, rate, inclusive, price, excl, liquor, qty in lines.iterator(
         chunk_size=CHUNK
@@ -322,7 +322,7 @@ def _legacy_by_rate(scope: Scope) -> Iterator[tuple[int, str, str, int, int]]:
         yield _legacy_rate(key, basis)
 
 
-def _legacy_rate(key: tuple, basis: dict[bool, int]) -> tuple[int, str, str, int, int]:
+def _legacy_rate(key: tuple[Any, ...], basis: dict[bool, int]) -> tuple[int, str, str, int, int]:
     _sale, rate, kind, store, name, identifier = key
     sign = -1 if kind == Sale.Kind.CANCELLATION else 1  # as in _sale_rows
     excl, _tax = money.rate_total(rate, sign * basis[True], sign * basis[False])

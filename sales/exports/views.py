@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from taxfree.models import AuditAction, audit
-from taxfree.roles import is_accountant, is_compliance_officer
+from taxfree.roles import Actor, AuthenticatedHttpRequest, is_accountant, is_compliance_officer
 
 from .formats import csv_chunks, xlsx_file
 from .forms import ExportForm
@@ -21,13 +23,13 @@ from .ledgers import EXPORTS, Scope
 from .models import ExportJob
 
 
-def check_can_export(user: Any) -> None:
+def check_can_export(user: Actor) -> None:
     if not (is_accountant(user) or is_compliance_officer(user)):
         raise PermissionDenied
 
 
 @login_required
-def reports(request):
+def reports(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     check_can_export(request.user)
     form = ExportForm(request.GET or None, user=request.user)
     if request.GET and form.is_valid():
@@ -50,7 +52,7 @@ def reports(request):
 
 
 @login_required
-def report_job(request, pk: int):
+def report_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress of a long export (JSON for the page's script), then its download."""
     check_can_export(request.user)
     job = get_object_or_404(ExportJob, pk=pk, user=request.user)
@@ -68,7 +70,7 @@ def report_job(request, pk: int):
 
 
 @login_required
-def report_download(request, pk: int):
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     check_can_export(request.user)
     job = get_object_or_404(ExportJob, pk=pk, user=request.user, state=ExportJob.State.DONE)
     path = directory() / job.file_name
@@ -79,7 +81,7 @@ def report_download(request, pk: int):
 
 
 def export_response(
-    user: Any,
+    user: User,
     *,
     export: str,
     start: Any,

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from .models import Refund, RefundQuerySet
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
+class RefundAdmin(ReadOnlyAdmin[Refund], BigTableAdmin[Refund]):
     """Refunds are written by refund_pay only (the till, the API, the office's form)."""
 
     list_display = (
@@ -52,10 +53,10 @@ class RefundAdmin(ReadOnlyAdmin, BigTableAdmin):
     def sale_link(self, obj: Refund) -> str:
         return format_html('<a href="{}">#{}</a>', reverse("admin:sales_sale_change", args=[obj.sale_id]), obj.sale_id)
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Refund]:
         return cast(RefundQuerySet, super().get_queryset(request)).visible_to(request.user)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
             path("queue/", view(admin_views.refund_queue), name="sales_refund_queue"),

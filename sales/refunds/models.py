@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.models import Store, StoreScopedQuerySet
 
 
-class RefundQuerySet(StoreScopedQuerySet):
+class RefundQuerySet(StoreScopedQuerySet["Refund"]):
     store_path = "store"
 
 

@@ -103,7 +103,7 @@ def queue_totals(user: Any, today: date, recount: bool = False) -> tuple[dict[st
     return kept["totals"], kept["at"]
 
 
-def totals_count(today: date | None = None) -> dict:
+def totals_count(today: date | None = None) -> dict[str, Any]:
     """Count the chain-wide totals now and keep them (the schedule calls this every few minutes)."""
     today = today or timezone.localdate()
     kept = {"totals": _totals(None, today + timedelta(days=EXPIRING_DAYS)), "at": timezone.now()}
@@ -306,4 +306,5 @@ def _column(state: str, is_paid: bool) -> str:
 
 
 def _as_date(value: Any) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    day: date = value.date() if hasattr(value, "date") and callable(value.date) else value
+    return day

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from .dated import LIQUOR_RATES, in_force, liquor_rate
+from taxfree.dates import in_force
+
+from .dated import LIQUOR_RATES, liquor_rate
 from .types import Liquor, Reason
 
 

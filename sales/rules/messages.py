@@ -5,6 +5,8 @@ Codes are a stable contract (API clients match on them); messages may be reworde
 
 from __future__ import annotations
 
+from typing import Any
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # buyer
     "no_identity_document": (
@@ -191,7 +193,7 @@ STATUSES: dict[str, tuple[str, str]] = {
 }
 
 
-def render(code: str, language: str, params: dict) -> str:
+def render(code: str, language: str, params: dict[str, Any]) -> str:
     en, ja = MESSAGES[code]
     japanese = language.startswith("ja")
     template = ja if japanese else en

@@ -180,10 +180,10 @@ def same_identity(sales: Sequence[TillSale], day: date) -> list[tuple[str, Findi
     the key its sales share (what the caller names the signal by, hashed)."""
     limits = limits_on(day)
     found: list[tuple[str, Finding]] = []
-    for what, key_of in (("name", lambda s: s.name_key), ("birth_date", lambda s: s.birth_date.isoformat())):
+    for what in ("name", "birth_date"):
         groups: dict[str, list[TillSale]] = {}
         for sale in sales:
-            groups.setdefault(key_of(sale), []).append(sale)
+            groups.setdefault(sale.name_key if what == "name" else sale.birth_date.isoformat(), []).append(sale)
         for key, group in sorted(groups.items()):
             documents = {s.document_key for s in group}
             if len(documents) >= limits.cluster_min:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sales.customers import facts_split, find_document
-from sales.inputs import SaleOrder, line_from_dict
+from sales.inputs import ItemLine, SaleOrder, line_from_dict
 from sales.models import Customer, IdentityDocument
 from stores.models import Store
 from taxfree.crypto import blind_index, decrypt, encrypt
@@ -31,6 +34,9 @@ from transmission.validators import (
 )
 from transmission.wire import charset, limits
 
+if TYPE_CHECKING:
+    from stores.models import TemporarySite
+
 KEY = "drafts"
 MAX_DRAFTS = 20
 # A draft without items is forgotten this long after it was last changed: a "New tax-free sale"
@@ -39,7 +45,7 @@ EMPTY_KEPT = timedelta(minutes=30)
 DATE_FACTS = ("document_expiry", "birth_date", "landing_date", "moved_abroad_date")
 
 
-def _expire(session) -> None:
+def _expire(session: SessionBase) -> None:
     all_drafts = session.get(KEY) or {}
     cutoff = (timezone.now() - EMPTY_KEPT).isoformat()
     stale = [k for k, d in all_drafts.items() if not d["items"] and d.get("changed", d["created"]) < cutoff]
@@ -50,7 +56,7 @@ def _expire(session) -> None:
         session.modified = True
 
 
-def drafts(session, store_ids: set[int] | None = None) -> list[dict]:
+def drafts(session: SessionBase, store_ids: set[int] | None = None) -> list[dict[str, Any]]:
     """The drafts in progress, newest first (each with its `id`); empty ones expire."""
     _expire(session)
     found = [{**d, "id": key} for key, d in (session.get(KEY) or {}).items()]
@@ -60,14 +66,14 @@ def drafts(session, store_ids: set[int] | None = None) -> list[dict]:
 
 
 class Basket:
-    def __init__(self, session, store_id: int, draft_id: str):
+    def __init__(self, session: SessionBase, store_id: int, draft_id: str) -> None:
         found = (session.get(KEY) or {}).get(draft_id)
         if found is None or found.get("store") != store_id:
             raise Http404("no such sale in progress")
         self.session, self.id, self.data = session, draft_id, found
 
     @classmethod
-    def create(cls, session, store_id: int, site_id: int | None = None) -> Basket:
+    def create(cls, session: SessionBase, store_id: int, site_id: int | None = None) -> Basket:
         all_drafts = session.get(KEY) or {}
         for old in [d["id"] for d in drafts(session)][MAX_DRAFTS - 1 :]:
             all_drafts.pop(old, None)  # the oldest untouched drafts make room
@@ -95,7 +101,7 @@ class Basket:
         self.session[KEY] = all_drafts
         self.session.modified = True
 
-    def site(self, store):
+    def site(self, store: Store) -> TemporarySite | None:
         """The temporary site this sale is made at, if any (it must belong to the store)."""
         from stores.models import TemporarySite
 
@@ -105,7 +111,7 @@ class Basket:
     # The customer as entered stays in the draft, encrypted (personal data at rest, docs/
     # architecture.md invariant 5), and is written only when the sale is finished: a landing date
     # typed into a draft that is never finished changes nothing of the customer's document.
-    def set_customer(self, facts: dict, language: str) -> bool:
+    def set_customer(self, facts: dict[str, Any], language: str) -> bool:
         """The customer form's facts. Returns True when items of another customer had to be removed."""
         person, document = facts_split(facts)
         facts = {**facts, "document_number": document["number"], "passport_number": document["passport_number"]}
@@ -125,14 +131,14 @@ class Basket:
         self.save()
         return dropped
 
-    def facts(self) -> dict | None:
+    def facts(self) -> dict[str, Any] | None:
         """The customer form's facts as entered, or None before the customer step."""
         if not self.data.get("facts"):
             return None
         facts = json.loads(decrypt(self.data["facts"]))
         return {k: date.fromisoformat(v) if k in DATE_FACTS and v else v for k, v in facts.items()}
 
-    def customer_and_document(self, store) -> tuple[Customer, IdentityDocument] | tuple[None, None]:
+    def customer_and_document(self, store: Store) -> tuple[Customer, IdentityDocument] | tuple[None, None]:
         """The customer and document as the rules see them for this sale, in memory only: the
         customer's row when they are known at this store (their earlier sales count), with today's
         facts laid over it; nothing is saved."""
@@ -146,7 +152,7 @@ class Basket:
             setattr(customer, field, value)
         return customer, IdentityDocument(customer=customer, **document)
 
-    def registration(self) -> tuple[dict, dict]:
+    def registration(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(person, document) for customer_register, at Finish."""
         facts = self.facts()
         if facts is None:
@@ -154,10 +160,11 @@ class Basket:
         return facts_split(facts)
 
     @property
-    def items(self) -> list[dict]:
-        return self.data["items"]
+    def items(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.data["items"]
+        return items
 
-    def add(self, item: dict) -> list[str]:
+    def add(self, item: dict[str, Any]) -> list[str]:
         """Adds the item, or more of a product already in the basket; raises ValidationError, and
         changes nothing, when the line would be more than the purchase record can carry. Returns
         the texts whose half-width katakana were made full-width, as the record sends them (shown
@@ -178,12 +185,12 @@ class Basket:
         self.save()
         return converted
 
-    def _same_product(self, item: dict) -> dict | None:
+    def _same_product(self, item: dict[str, Any]) -> dict[str, Any] | None:
         if not item.get("product") or item.get("serial_expected"):
             return None
         return next((i for i in self.items if i.get("product") == item["product"]), None)
 
-    def _check(self, item: dict, quantity: int, *, new_line: bool) -> None:
+    def _check(self, item: dict[str, Any], quantity: int, *, new_line: bool) -> None:
         if new_line and len(self.items) >= limits.MAX_LINES:
             raise ValidationError(_("A sale has at most %(max)s lines.") % {"max": limits.MAX_LINES})
         if quantity > limits.MAX_UNITS:
@@ -212,12 +219,12 @@ class Basket:
             del self.items[index]
             self.save()
 
-    def edit(self, index: int, **fields) -> None:
+    def edit(self, index: int, **fields: str) -> None:
         if 0 <= index < len(self.items):
             self.items[index].update({k: charset.to_full_width_kana(v) for k, v in fields.items()})
             self.save()
 
-    def lines(self):
+    def lines(self) -> list[ItemLine]:
         return [line_from_dict(i) for i in self.items]
 
     def order(self, store: Store, *, receipt_number: str) -> SaleOrder:
@@ -262,7 +269,7 @@ class Basket:
         return [[n for n, i in enumerate(self.items) if i.get("record", 1) == number] for number in numbers]
 
 
-def _refused(label: str, validate, *values) -> list[str]:
+def _refused(label: str, validate: Callable[..., object], *values: Any) -> list[str]:
     try:
         validate(*values)
     except ValidationError as exc:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +19,9 @@ from sales.choices import (
     TaxRate,
 )
 from sales.customers import DOCUMENT_FACTS, PERSON_FIELDS, facts_split
-from sales.models import Product
+from sales.models import Customer, IdentityDocument, Product
 from sales.rules.buyer import check_buyer
+from stores.models import Business
 from taxfree.countries import nationality_choices
 from taxfree.forms import TextField
 from taxfree.text import document_number, validate_document_number, validate_optional_document_number
@@ -72,7 +75,7 @@ class CustomerForm(forms.Form):
     )
     moved_abroad_date = forms.DateField(label=_("date of moving abroad (国外転出日)"), widget=DateInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         countries = [("", "—"), *nationality_choices()]
         for name in ("nationality", "issuing_country"):
@@ -96,7 +99,7 @@ class CustomerForm(forms.Form):
         "japanese_moved_abroad_date_missing": "moved_abroad_date",
     }
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if data is None:
             return data
@@ -127,7 +130,7 @@ class CustomerForm(forms.Form):
         return data
 
     @classmethod
-    def initial_from(cls, customer, document) -> dict:
+    def initial_from(cls, customer: Customer, document: IdentityDocument) -> dict[str, Any]:
         """The form as the customer was entered, for "change"."""
         values = {f: getattr(customer, f) for f in PERSON_FIELDS}
         values.update({f: getattr(document, f) for f in DOCUMENT_FACTS if f != "expiry_date"})
@@ -138,12 +141,12 @@ class CustomerForm(forms.Form):
         )
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def facts(self) -> tuple[dict, dict]:
+    def facts(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(person, document) as the workflows take them."""
         return facts_split(self.cleaned_data)
 
 
-def _refusal_to(form: forms.Form, field: str | None, validate, *values) -> None:
+def _refusal_to(form: forms.Form, field: str | None, validate: Callable[..., object], *values: Any) -> None:
     """A check over several fields: its errors go to `field` (or to the fields they name)."""
     try:
         validate(*values)
@@ -181,7 +184,7 @@ class ProductPickForm(forms.Form):
     )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=limits.MAX_UNITS, initial=1)
 
-    def __init__(self, *args, business=None, **kwargs):
+    def __init__(self, *args: Any, business: Business | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.products = Product.objects.filter(business=business, active=True)
 
@@ -199,7 +202,7 @@ class ProductPickForm(forms.Form):
         raise forms.ValidationError(_("Several products match: choose one from the list."))
 
 
-def product_matches(products, text: str, limit: int = 20) -> list[Product]:
+def product_matches(products: QuerySet[Product], text: str, limit: int = 20) -> list[Product]:
     """Suggestions as the staff member types: by JAN prefix or by a part of the name."""
     text = text.strip()
     if not text:
@@ -231,7 +234,7 @@ class ItemForm(forms.Form):
         label=_("container volume (ml)"), required=False, min_value=1, max_value=limits.MAX_VOLUME_ML
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("liquor_category") and not (data.get("alcohol_percent") and data.get("volume_ml")):
             raise forms.ValidationError(_("A liquor item needs its alcohol % and container volume."))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sales import explanations, returns, services
+from sales import explanations, returns, rules, services
 from sales.choices import CUSTOMER_LANGUAGES
 from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
@@ -28,7 +30,7 @@ from sales.documents.context import applies, document_context
 from sales.documents.render import SIZES, pdf_of
 from sales.documents.views import pdf_response
 from sales.inputs import product_item
-from sales.models import IdentityDocument, Product, Sale, SaleItem, SaleSubmission
+from sales.models import Customer, IdentityDocument, Product, Sale, SaleItem, SaleSubmission
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import payout_card_refund
 from sales.refunds.payouts.forms import TILL_METHODS, PayoutForm, TerminalRefundForm
@@ -40,7 +42,7 @@ from sales.watch.models import Signal
 from sales.watch.texts import explanation
 from stores.models import Store, TemporarySite
 from taxfree.models import AuditAction, audit
-from taxfree.roles import can_sell
+from taxfree.roles import AuthenticatedHttpRequest, can_sell
 from taxfree.text import clean_text
 
 from .basket import Basket, drafts
@@ -56,7 +58,7 @@ from .forms import (
 )
 
 
-def _draft(request, store: Store, draft: str) -> Basket:
+def _draft(request: AuthenticatedHttpRequest, store: Store, draft: str) -> Basket:
     """The draft, or GoneDraft when it is no longer in the session (finished or discarded)."""
     try:
         return Basket(request.session, store.pk, draft)
@@ -70,12 +72,12 @@ class GoneDraft(Exception):
         self.draft = draft
 
 
-def _gone_draft_shown(view):
+def _gone_draft_shown(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A draft's page opened again after it ended (a reload after Finish, the back button): the
     sale it became, or the start page; never a bare 404."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except GoneDraft as gone:
@@ -84,14 +86,14 @@ def _gone_draft_shown(view):
     return wrapped
 
 
-def _store(request, store_id: int) -> Store:
+def _store(request: AuthenticatedHttpRequest, store_id: int) -> Store:
     if not can_sell(request.user):
         raise PermissionDenied
     return get_object_or_404(Store.objects.visible_to(request.user).operating(), pk=store_id)
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     stores = (
         Store.objects.visible_to(request.user)
         .operating()
@@ -122,7 +124,7 @@ def home(request):
 
 
 @login_required
-def sale_start(request, store_id: int):
+def sale_start(request: AuthenticatedHttpRequest, store_id: int) -> HttpResponse:
     """ "New tax-free sale": always a new, empty draft of its own."""
     store = _store(request, store_id)
     cart = Basket.create(request.session, store.pk, _int(request.GET.get("site") or request.POST.get("site") or 0))
@@ -133,7 +135,7 @@ def sale_start(request, store_id: int):
 
 @login_required
 @_gone_draft_shown
-def customer_step(request, store_id: int, draft: str):
+def customer_step(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> HttpResponse:
     store = _store(request, store_id)
     cart = _draft(request, store, draft)
     facts = cart.facts()
@@ -163,22 +165,24 @@ def customer_step(request, store_id: int, draft: str):
     )
 
 
-def _initial(facts: dict | None) -> dict | None:
+def _initial(facts: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in facts.items() if v not in (None, "", False)} if facts else None
 
 
-def _found_initial(store: Store, document_id: int) -> dict | None:
+def _found_initial(store: Store, document_id: int) -> dict[str, Any] | None:
     """The form prefilled from a returning customer's document as last finished."""
     document = IdentityDocument.objects.filter(customer__store=store, pk=document_id).select_related("customer").first()
     return CustomerForm.initial_from(document.customer, document) if document else None
 
 
-def _customer_chosen(request, cart: Basket, facts: dict) -> None:
+def _customer_chosen(request: AuthenticatedHttpRequest, cart: Basket, facts: dict[str, Any]) -> None:
     if cart.set_customer(facts, explanations.default_language(facts["nationality"])):
         messages.warning(request, _("Another customer: the items entered for the previous one were removed."))
 
 
-def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearchForm):
+def _start_with_found(
+    request: AuthenticatedHttpRequest, store: Store, cart: Basket, search: CustomerSearchForm
+) -> HttpResponse:
     document = (
         IdentityDocument.objects.with_number(search.cleaned_data["number"])
         .filter(customer__store=store)
@@ -196,7 +200,7 @@ def _start_with_found(request, store: Store, cart: Basket, search: CustomerSearc
 
 
 @login_required
-def product_search(request, store_id: int):
+def product_search(request: AuthenticatedHttpRequest, store_id: int) -> HttpResponse:
     """Products of the store's business matching what was typed: a JSON list for the basket page."""
     store = _store(request, store_id)
     products = Product.objects.filter(business=store.business, active=True)
@@ -208,7 +212,7 @@ def product_search(request, store_id: int):
 
 @login_required
 @require_POST
-def discard(request, store_id: int, draft: str):
+def discard(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> HttpResponse:
     store = _store(request, store_id)
     Basket(request.session, store.pk, draft).discard()
     messages.info(request, _("The sale in progress was discarded."))
@@ -217,7 +221,7 @@ def discard(request, store_id: int, draft: str):
 
 @login_required
 @_gone_draft_shown
-def basket(request, store_id: int, draft: str):
+def basket(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> HttpResponse:
     store = _store(request, store_id)
     cart = _draft(request, store, draft)
     customer, document = cart.customer_and_document(store)
@@ -266,7 +270,9 @@ def basket(request, store_id: int, draft: str):
     )
 
 
-def _split(store: Store, customer, document, cart: Basket, decision: dict | None) -> dict:
+def _split(
+    store: Store, customer: Customer, document: IdentityDocument, cart: Basket, decision: dict[str, Any] | None
+) -> dict[str, Any]:
     """The split advisor: refund-method baskets of two items or more may leave as several records."""
     if not decision or decision["regime"] != "refund" or len(cart.items) < 2:
         return {}
@@ -293,7 +299,9 @@ def _split(store: Store, customer, document, cart: Basket, decision: dict | None
     }
 
 
-def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
+def _basket_action(
+    request: AuthenticatedHttpRequest, store: Store, cart: Basket, forms: dict[str, Form]
+) -> HttpResponse | None:
     action = request.POST.get("action")
     if action == "scan":
         forms["scan"] = scan = ScanForm(request.POST, prefix="scan")
@@ -344,7 +352,9 @@ def _basket_action(request, store: Store, cart: Basket, forms: dict[str, Form]):
     return None
 
 
-def _added(request, cart: Basket, form: Form, field: str | None, item: dict):
+def _added(
+    request: AuthenticatedHttpRequest, cart: Basket, form: Form, field: str | None, item: dict[str, Any]
+) -> HttpResponse | None:
     """The basket page again with the item added, or None (the form shows why it was not)."""
     try:
         converted = cart.add(item)
@@ -358,20 +368,20 @@ def _added(request, cart: Basket, form: Form, field: str | None, item: dict):
     return redirect("staff:basket", cart.data["store"], cart.id)
 
 
-def _errors_to_messages(request, form: Form) -> None:
+def _errors_to_messages(request: AuthenticatedHttpRequest, form: Form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(map(str, errors)))
 
 
-def _int(value) -> int:
+def _int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         return -1
 
 
-def _typed_item(d: dict) -> dict:
+def _typed_item(d: dict[str, Any]) -> dict[str, Any]:
     liquor = None
     if d["liquor_category"]:
         liquor = {
@@ -395,7 +405,7 @@ def _typed_item(d: dict) -> dict:
 
 @login_required
 @_gone_draft_shown
-def explain(request, store_id: int, draft: str):
+def explain(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> HttpResponse:
     store = _store(request, store_id)
     cart = _draft(request, store, draft)
     customer, _document = cart.customer_and_document(store)
@@ -408,7 +418,7 @@ def explain(request, store_id: int, draft: str):
         cart.acknowledge(language)
         return redirect("staff:basket", store.pk, cart.id)
     today = timezone.localdate()
-    regime = services.rules.regime_on(today).name
+    regime = rules.regime_on(today).name
     return render(
         request,
         "staff/explain.html",
@@ -424,7 +434,7 @@ def explain(request, store_id: int, draft: str):
 
 @login_required
 @require_POST
-def finish(request, store_id: int, draft: str):
+def finish(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> HttpResponse:
     store = _store(request, store_id)
     try:
         cart = Basket(request.session, store.pk, draft)
@@ -449,7 +459,13 @@ def finish(request, store_id: int, draft: str):
             messages.error(request, message)
         return redirect("staff:customer", store.pk, cart.id)
     order = cart.order(store, receipt_number=finish_form.cleaned_data["receipt_number"])
-    common = {"actor": request.user, "order": order, "customer": customer, "document": document, "submission": cart.id}
+    common: dict[str, Any] = {
+        "actor": request.user,
+        "order": order,
+        "customer": customer,
+        "document": document,
+        "submission": cart.id,
+    }
     try:
         if len(cart.groups()) > 1:
             parts = services.sale_finalize_split(groups=cart.groups(), **common)
@@ -480,7 +496,7 @@ def finish(request, store_id: int, draft: str):
     return redirect("staff:sale", done.sale.pk)
 
 
-def _eligible(store: Store, customer, document, cart: Basket) -> bool:
+def _eligible(store: Store, customer: Customer, document: IdentityDocument, cart: Basket) -> bool:
     """The draft's decision before anything is written (the workflow decides again, under its locks)."""
     today = timezone.localdate()
     lines = cart.lines()
@@ -494,7 +510,9 @@ def _eligible(store: Store, customer, document, cart: Basket) -> bool:
     return evaluated.eligible
 
 
-def _finished_before(request, draft: str, sale: Sale | None = None, *, twice: bool = False):
+def _finished_before(
+    request: AuthenticatedHttpRequest, draft: str, sale: Sale | None = None, *, twice: bool = False
+) -> HttpResponse:
     """A draft that is gone, asked for again: the sale it became, if it became one."""
     if sale is None:
         found = SaleSubmission.objects.filter(user=request.user, key=draft, sale__isnull=False).first()
@@ -509,7 +527,7 @@ def _finished_before(request, draft: str, sale: Sale | None = None, *, twice: bo
     return redirect("staff:sale", sale.pk)
 
 
-def _visible_sale(request, pk: int) -> Sale:
+def _visible_sale(request: AuthenticatedHttpRequest, pk: int) -> Sale:
     sales = Sale.objects.visible_to(request.user).select_related(
         "store", "customer", "document", "record", "refund", "payout"
     )
@@ -520,7 +538,7 @@ def _visible_sale(request, pk: int) -> Sale:
 
 
 @login_required
-def sale_detail(request, pk: int):
+def sale_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sale = _visible_sale(request, pk)
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
@@ -543,7 +561,7 @@ def sale_detail(request, pk: int):
     )
 
 
-def _refund_state(request, sale: Sale) -> dict:
+def _refund_state(request: AuthenticatedHttpRequest, sale: Sale) -> dict[str, Any]:
     if sale.kind == Sale.Kind.CANCELLATION:
         paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
         due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
@@ -561,7 +579,7 @@ def _refund_state(request, sale: Sale) -> dict:
     }
 
 
-def _payout_state(request, sale: Sale, payable: bool) -> dict:
+def _payout_state(request: AuthenticatedHttpRequest, sale: Sale, payable: bool) -> dict[str, Any]:
     """The traveller's link (QR and address), the refund route and what staff can do with it."""
     payout = getattr(sale, "payout", None)
     flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
@@ -599,7 +617,7 @@ def _payout_state(request, sale: Sale, payable: bool) -> dict:
     }
 
 
-def _split_parts(request, sale: Sale) -> list[Sale]:
+def _split_parts(request: AuthenticatedHttpRequest, sale: Sale) -> list[Sale]:
     """Every sale of the basket this one was finished with, itself included, when it was split:
     the parts of a split are written at one instant for one customer (sale_finalize_split)."""
     if sale.kind != Sale.Kind.SALE:
@@ -614,7 +632,7 @@ def _split_parts(request, sale: Sale) -> list[Sale]:
 
 
 @login_required
-def sale_documents(request, pk: int):
+def sale_documents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every sheet of the sale and of the other parts of its split, in one PDF: one print action."""
     sale = _visible_sale(request, pk)
     size = request.GET.get("size", "a4")
@@ -632,14 +650,14 @@ def sale_documents(request, pk: int):
 
 
 @login_required
-def sale_document(request, pk: int, name: str):
+def sale_document(request: AuthenticatedHttpRequest, pk: int, name: str) -> HttpResponse:
     """A printed document of the sale, opened in the browser (docs: README, Printed documents)."""
     return pdf_response(request, _visible_sale(request, pk), name)
 
 
 @login_required
 @require_POST
-def refund_cash(request, pk: int):
+def refund_cash(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The refund counter pays a confirmed refund in cash."""
     sale = _visible_sale(request, pk)
     try:
@@ -654,7 +672,7 @@ def refund_cash(request, pk: int):
 @login_required
 @require_POST
 @sensitive_post_parameters("payout-email", "payout-payment_reference")
-def payout_route(request, pk: int):
+def payout_route(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """At the till: how the refund reaches the customer (card paid, later on their page, or an operator)."""
     sale = _visible_sale(request, pk)
     form = PayoutForm(request.POST, methods=TILL_METHODS, prefix="payout")
@@ -671,7 +689,7 @@ def payout_route(request, pk: int):
 
 @login_required
 @require_POST
-def card_refund(request, pk: int):
+def card_refund(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Refund to the customer's card: through Stripe, or recorded from the card terminal."""
     sale = _visible_sale(request, pk)
     form = TerminalRefundForm(request.POST, prefix="terminal")
@@ -696,7 +714,7 @@ def card_refund(request, pk: int):
 
 
 @login_required
-def sale_cancel(request, pk: int):
+def sale_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A return in two steps: the quantities (0 to start with), then what it will do, confirmed."""
     sale = _visible_sale(request, pk)
     if not can_sell(request.user):

@@ -44,4 +44,5 @@ def path(sale_id: int) -> str:
 
 def url(sale_id: int) -> str:
     """Absolute, from SITE_URL: what the QR code, the receipt, the e-mails and the API carry."""
-    return settings.SITE_URL.rstrip("/") + path(sale_id)
+    site: str = settings.SITE_URL
+    return site.rstrip("/") + path(sale_id)

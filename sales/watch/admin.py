@@ -32,7 +32,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Signal)
-class SignalAdmin(ReadOnlyAdmin, BigTableAdmin):
+class SignalAdmin(ReadOnlyAdmin[Signal], BigTableAdmin[Signal]):
     """Signals are raised by the rules only; officers review them on their own page."""
 
     list_display = ("raised_at", "review_link", "explained", "store", "last_sale_date", "state", "reviewed_by")

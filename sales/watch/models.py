@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.models import Store, StoreScopedQuerySet
 
 
-class SignalQuerySet(StoreScopedQuerySet):
+class SignalQuerySet(StoreScopedQuerySet["Signal"]):
     store_path = "store"
 
     def open(self) -> SignalQuerySet:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from ..models import Sale, SaleItem
 from ..refunds.models import Refund
@@ -20,7 +20,7 @@ from .raising import Raised, signals_raise
 CHUNK = 5_000
 
 
-def _stream(rows: Any) -> Iterator[dict[str, Any]]:
+def _stream(rows: QuerySet[Any, Any]) -> Iterator[Any]:
     return rows.iterator(chunk_size=CHUNK)
 
 

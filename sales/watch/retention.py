@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from stores.models import Business
@@ -25,7 +26,7 @@ from taxfree.roles import Actor
 from transmission.customs.models import CustomsConfirmation
 from transmission.models import Attempt, PurchaseRecord
 
-from ..models import Customer, IdentityDocument, Sale
+from ..models import Customer, IdentityDocument, Sale, refund_due_sql
 from ..refunds.payouts.models import Payout, PayoutAttempt
 from ..rules import retention
 from .models import Signal
@@ -76,8 +77,8 @@ def purgeable(business: Business, through: date) -> QuerySet[Customer]:
     mine = OuterRef("pk")
     later = Sale.objects.filter(customer=mine, sale_date__gt=through)
     unpaid = (
-        Sale.objects.with_refund_due()
-        .filter(customer=mine, kind=Sale.Kind.SALE, regime="refund", refund_due__gt=0)
+        Sale.objects.filter(GreaterThan(refund_due_sql(), 0))
+        .filter(customer=mine, kind=Sale.Kind.SALE, regime="refund")
         .filter(
             record__refunded_at__isnull=True, record__customs_state__in=[CustomsState.AWAITING, CustomsState.CONFIRMED]
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -9,8 +11,11 @@ from .models import Signal
 
 
 def explanation(signal: Signal) -> str:
-    p = signal.params
-    code = signal.code
+    p: dict[str, Any] = signal.params
+    return str(_explained(signal.code, p) or signal.get_code_display())
+
+
+def _explained(code: str, p: dict[str, Any]) -> str:
     if code == Signal.Code.SEVERAL_STORES:
         return _("The same document bought at %(stores)s stores of the chain within %(days)s days.") % p
     if code == Signal.Code.FREQUENT:
@@ -53,4 +58,4 @@ def explanation(signal: Signal) -> str:
             )
             % p
         )
-    return signal.get_code_display()
+    return ""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -25,8 +26,8 @@ class CertificateStatus(models.TextChoices):
     NOT_YET_VALID = "not_yet_valid", _("not yet valid")
 
 
-class NTACertificateQuerySet(models.QuerySet):
-    def with_newer(self):
+class NTACertificateQuerySet(models.QuerySet["NTACertificate"]):
+    def with_newer(self) -> Self:
         """Annotate whether a renewal supersedes each certificate (one query for a whole list)."""
         newer = NTACertificate.objects.filter(
             identifier=models.OuterRef("identifier"),
@@ -35,7 +36,7 @@ class NTACertificateQuerySet(models.QuerySet):
         )
         return self.annotate(newer_exists=models.Exists(newer))
 
-    def valid_at(self, moment):
+    def valid_at(self, moment: datetime) -> Self:
         return self.filter(not_before__lte=moment, not_after__gte=moment)
 
     def active_for(self, identifier: str) -> NTACertificate | None:
@@ -130,7 +131,7 @@ class NTACertificate(models.Model):
             return CertificateStatus.EXPIRING
         return CertificateStatus.ACTIVE
 
-    def newer(self):
+    def newer(self) -> NTACertificateQuerySet:
         """Valid certificates of the same 識別符号 that outlast this one (the renewal)."""
         now = timezone.now()
         return NTACertificate.objects.filter(

@@ -154,6 +154,7 @@ class Reminder(models.Model):
         if not self.message:
             return self.subject
         try:
-            return gettext(self.message) % self.params
+            text: str = gettext(self.message) % self.params
+            return text
         except (KeyError, TypeError, ValueError):
             return self.subject

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from stores import deadlines
@@ -15,6 +16,7 @@ from stores.certificates import certificate_import, certificate_record, parse_pk
 from stores.models import Business, Filing, JPKICertificate, NTACertificate, Store, TemporarySite
 from stores.reminders import reminders_raise
 from stores.services import filing_apply, temporary_site_sync_filing
+from taxfree.dates import month_end
 from transmission.sandbox.ca import SandboxCA
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -25,13 +27,13 @@ def _moment(day: date, end: bool = False) -> datetime:
     return datetime.combine(day, time(23, 59, 59) if end else time(9, 0), TOKYO)
 
 
-def certificates(officer, business: Business, stores: dict[str, Store]) -> None:
+def certificates(officer: User, business: Business, stores: dict[str, Store]) -> None:
     if NTACertificate.objects.filter(business=business).exists():
         return
     # The sandbox's own CA (kept under NTA_SANDBOX_DIR), so the demo stores can send to it.
     ca, today = SandboxCA.load_or_create(Path(settings.NTA_SANDBOX_DIR)), timezone.localdate()
 
-    def add(identifier: str, issued: date, expires: date | None = None, holder="store") -> None:
+    def add(identifier: str, issued: date, expires: date | None = None, holder: str = "store") -> None:
         expires = expires or deadlines.nta_expiry(issued)
         issued_cert = ca.issue_client(identifier, _moment(issued), _moment(expires, end=True))
         data = issued_cert.pkcs12(DEMO_PASSWORD)
@@ -42,9 +44,9 @@ def certificates(officer, business: Business, stores: dict[str, Store]) -> None:
 
     ginza, kyoto, osaka = (stores[k].identifier for k in ("ginza", "kyoto", "osaka"))
     add(ginza, today - timedelta(days=300))  # active
-    add(kyoto, deadlines.month_end(today) - timedelta(days=3 * 365 + 1))  # superseded by …
+    add(kyoto, month_end(today) - timedelta(days=3 * 365 + 1))  # superseded by …
     add(kyoto, today - timedelta(days=12))  # … its renewal: active
-    add(osaka, today.replace(day=1) - timedelta(days=3 * 365 - 5), deadlines.month_end(today))  # renewal available
+    add(osaka, today.replace(day=1) - timedelta(days=3 * 365 - 5), month_end(today))  # renewal available
     add("900000000000000000001", today - timedelta(days=1050), today + timedelta(days=40), "approved_sender")
     add("900000000000000000002", today - timedelta(days=1100), today - timedelta(days=20), "approved_sender")
     NTACertificate.objects.filter(business__isnull=True).update(business=business)
@@ -85,7 +87,7 @@ def jpki(business: Business) -> None:
     )
 
 
-def filings(officer, business: Business, stores: dict[str, Store]) -> None:
+def filings(officer: User, business: Business, stores: dict[str, Store]) -> None:
     if business.filings.exists():
         return
     today = timezone.localdate()

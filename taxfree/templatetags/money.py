@@ -10,7 +10,7 @@ MINUS = "\u2212"
 
 
 @register.filter
-def yen(value: int | None) -> str:
+def yen(value: int | str | None) -> str:
     if value is None or value == "":
         return "—"
     amount = int(value)
@@ -18,7 +18,7 @@ def yen(value: int | None) -> str:
 
 
 @register.filter
-def yen_office(value: int | None) -> str:
+def yen_office(value: int | str | None) -> str:
     if value is None or value == "":
         return "—"
     amount = int(value)

@@ -134,7 +134,11 @@ def _lines(small: np.ndarray, height: int) -> list[Line]:
 MAX_PIECES = 600
 
 
-def _piece(contour: np.ndarray):
+# A stroke of the band: its centre, its size (long side first), its angle (radians), its points.
+Piece = tuple[tuple[float, float], tuple[float, float], float, np.ndarray]
+
+
+def _piece(contour: np.ndarray) -> Piece | None:
     (x, y), (w, h), angle = cv2.minAreaRect(contour)
     if w < h:
         w, h, angle = h, w, angle + 90
@@ -143,7 +147,7 @@ def _piece(contour: np.ndarray):
     return (x, y), (w, h), math.radians(angle), contour.reshape(-1, 2)
 
 
-def _chains(pieces: list, height: int) -> list[list[int]]:
+def _chains(pieces: list[Piece], height: int) -> list[list[int]]:
     """Pieces that continue one another along a straight line: union-find over close pairs."""
     parent = list(range(len(pieces)))
 
@@ -166,7 +170,7 @@ def _chains(pieces: list, height: int) -> list[list[int]]:
     return [c for c in chains.values() if sum(pieces[i][1][0] for i in c) > 10 * height]
 
 
-def _continues(a, b, height: int) -> bool:
+def _continues(a: Piece, b: Piece, height: int) -> bool:
     (ax, ay), (aw, ah), _angle_a, _pa = a
     (bx, by), (bw, bh), _angle_b, _pb = b
     if not 0.6 <= ah / bh <= 1.6:

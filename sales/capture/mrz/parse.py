@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from iso3166 import countries_by_alpha3
 
@@ -88,7 +89,7 @@ class Fixes:
     digits: Callable[[str], str]
     letters: Callable[[str], str]
     code: Callable[[str], str]
-    sex: dict
+    sex: dict[str, str]
     corrects: bool
 
 
@@ -101,14 +102,14 @@ class Result:
     status: str = "not_found"
     document_type: str | None = None
     mrz: list[str] = field(default_factory=list)
-    fields: dict = field(default_factory=dict)
-    checks: dict = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, bool] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     # Characters staff should compare with the document: field → [(position from 1, possible characters)]
-    doubts: dict = field(default_factory=dict)
+    doubts: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     name_confidence: float | None = None  # the OCR's lowest confidence on the name line (0–100)
     name_pitch: float | None = None  # px per character of the name line, in the crop read
-    work: dict = field(default_factory=dict)  # what the reading spent: counted steps (bench/mrz_dev.py)
+    work: dict[str, int] = field(default_factory=dict)  # what the reading spent: counted steps (bench/mrz_dev.py)
 
     @property
     def plausible(self) -> bool:
@@ -128,7 +129,7 @@ class Result:
     def score(self) -> int:
         return sum(1 for ok in self.checks.values() if ok)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "document_type": self.document_type,

@@ -11,7 +11,9 @@ import os
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +160,7 @@ def _flatten(crop: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(ink / light * 255, 0, 255).astype(np.uint8))
 
 
-def _variants(crop: Image.Image):
+def _variants(crop: Image.Image) -> Iterator[Image.Image]:
     flat = ImageOps.autocontrast(_flatten(crop), cutoff=1)
     yield flat
     array = np.asarray(flat, dtype=np.float32)
@@ -202,7 +204,7 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]
     )
     # Group words into lines by their height on the sheet, not by Tesseract's block numbers: a
     # dark margin can split one MRZ line into two blocks.
-    rows: list[list[tuple]] = []
+    rows: list[list[tuple[int, int, str, float, int]]] = []
     for word in words:
         if rows and word[0] - rows[-1][-1][0] < CHAR_HEIGHT * 0.6:
             rows[-1].append(word)
@@ -219,13 +221,13 @@ def ocr_lines(images: list[Image.Image]) -> list[list[tuple[str, float, float]]]
     return texts
 
 
-def _parse(text: str, today) -> Result | None:
+def _parse(text: str, today: date) -> Result | None:
     """The best plausible parse of the ways the read lines make an MRZ."""
     result = parse_best(normalise_lines(text), today)
     return result if result is not None and result.plausible else None
 
 
-def _parse_read(lines: list[tuple[str, float, float]], today) -> Result | None:
+def _parse_read(lines: list[tuple[str, float, float]], today: date) -> Result | None:
     """Parse one crop's OCR lines and note how sure the OCR was of the name line, and its pitch."""
     result = _parse("\n".join(text for text, _conf, _pitch in lines), today)
     if result is not None:
@@ -253,7 +255,7 @@ class Work:
         return self.no_mrz or self.ocr_runs >= MAX_OCR_RUNS or self.bands >= MAX_BANDS
 
 
-def read_image(image: Image.Image, today) -> Result:
+def read_image(image: Image.Image, today: date) -> Result:
     """Bands found by their shape (any scale, any turn), best first, each read by the project's own
     character classifier (milliseconds) and, where that is not sure of every character, by
     Tesseract (a fraction of a second each run). A read is accepted when every check passes and
@@ -319,7 +321,7 @@ def held_where_readers_differ(result: Result, other: Result) -> Result:
     return shown
 
 
-def _read_glyphs(crop: Image.Image, today, scale: float) -> tuple[Result | None, bool]:
+def _read_glyphs(crop: Image.Image, today: date, scale: float) -> tuple[Result | None, bool]:
     """The classifier's best plausible reading of the band. Accepted only when every check passes,
     the name's characters have enough pixels, and the classifier is sure of every character;
     otherwise held, for Tesseract to confirm or to read better. And whether any reading showed a
@@ -377,7 +379,7 @@ def _only_codes_failed(result: Result) -> bool:
     return bool(failed) and failed <= {"issuer", "nationality"}
 
 
-def _all_crops(image: Image.Image):
+def _all_crops(image: Image.Image) -> Iterator[tuple[Image.Image, float]]:
     # The MRZ is printed black (ICAO Doc 9303 part 3: it must read in the near infrared): the
     # brightest channel keeps it dark and makes coloured print (a red header, a tinted
     # background) light, so that such lines are never taken for the MRZ.
@@ -395,11 +397,13 @@ def gray_source(image: Image.Image) -> np.ndarray:
     if image.mode in ("I", "F") or image.mode.startswith("I;16"):
         values = np.asarray(image, dtype=np.float32)
         low, high = np.percentile(values, (0.5, 99.5))
-        return np.clip((values - low) * 255 / max(float(high - low), 1e-6), 0, 255).astype(np.uint8)
-    return np.asarray(image.convert("RGB")).max(axis=2)
+        stretched: np.ndarray = np.clip((values - low) * 255 / max(float(high - low), 1e-6), 0, 255).astype(np.uint8)
+        return stretched
+    brightest: np.ndarray = np.asarray(image.convert("RGB")).max(axis=2)
+    return brightest
 
 
-def _read_crop(crop: Image.Image, today, work: Work, seen: bool = True) -> Result | None:
+def _read_crop(crop: Image.Image, today: date, work: Work, seen: bool = True) -> Result | None:
     work.ocr_runs += 1
     read = ocr_lines([next(_variants(crop))])[0]
     first = _parse_read(read, today)
@@ -443,7 +447,7 @@ def judge_name(result: Result, pitch_px: float, min_confidence: float = MIN_NAME
     )
 
 
-def _settle_o_zero(result: Result, crop: Image.Image, today) -> Result | None:
+def _settle_o_zero(result: Result, crop: Image.Image, today: date) -> Result | None:
     """Decide each O/0 of an ambiguous document number by glyph height, only when every one of
     them is clearly tall (0) or clearly short (O); otherwise staff look."""
     layout = result.document_type
@@ -490,7 +494,7 @@ def fuse(results: list[Result]) -> Result:
     return best
 
 
-def read(data: bytes, today) -> tuple[Result, float]:
+def read(data: bytes, today: date) -> tuple[Result, float]:
     with DECODING:
         started = time.perf_counter()
         result = read_image(load_image(data), today)

@@ -25,7 +25,7 @@ def _sale_link(sale_id: int) -> str:
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin, BigTableAdmin):
+class PayoutAdmin(ReadOnlyAdmin[Payout], BigTableAdmin[Payout]):
     """Routes, masked: changed through payout_set only (the till, the traveller, the office's page)."""
 
     list_display = ("updated_at", "sale_link", "store", "method", "masked", "card_masked", "updated_by", "failure")
@@ -69,7 +69,7 @@ class PayoutAdmin(ReadOnlyAdmin, BigTableAdmin):
 
 
 @admin.register(PayoutAttempt)
-class PayoutAttemptAdmin(ReadOnlyAdmin, BigTableAdmin):
+class PayoutAttemptAdmin(ReadOnlyAdmin[PayoutAttempt], BigTableAdmin[PayoutAttempt]):
     list_display = (
         "created_at",
         "sale_link",
@@ -92,7 +92,7 @@ class PayoutAttemptAdmin(ReadOnlyAdmin, BigTableAdmin):
         return cast(AttemptQuerySet, super().get_queryset(request)).visible_to(request.user)
 
 
-class PayoutAccountForm(forms.ModelForm):
+class PayoutAccountForm(forms.ModelForm[PayoutAccount]):
     class Meta:
         model = PayoutAccount
         fields = ("business", "holder", "iban", "account_number", "bic", "bank_country", "currency")
@@ -122,13 +122,13 @@ class PayoutAccountForm(forms.ModelForm):
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(CleanTextMixin, OfficeAdmin):
+class PayoutAccountAdmin(CleanTextMixin[PayoutAccount], OfficeAdmin[PayoutAccount]):
     list_display = ("business", "holder", "bic", "bank_country", "currency")
     form = PayoutAccountForm
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(ReadOnlyAdmin, BigTableAdmin):
+class PayoutBatchAdmin(ReadOnlyAdmin[PayoutBatch], BigTableAdmin[PayoutBatch]):
     list_display = ("created_at", "message_id", "state", "count", "total", "execution_date", "sent_at", "created_by")
     list_filter = ("state",)
     list_select_related = ("created_by",)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,7 +249,7 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
-_CHECKERS: dict[str, Any] = {
+_CHECKERS: dict[str, Callable[[Mapping[str, str], dict[str, str]], Checked]] = {
     Method.LATER: _later,
     Method.OPERATOR: _operator,
     Method.PAYPAL: _paypal,

@@ -3,12 +3,17 @@ the money (a card refund at the provider, a line of a bank payout file) and the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Business, Store, StoreScopedQuerySet
 from taxfree.crypto import EncryptedTextField
+
+if TYPE_CHECKING:
+    from taxfree.roles import Actor
 
 
 class Method(models.TextChoices):
@@ -19,7 +24,7 @@ class Method(models.TextChoices):
     OPERATOR = "operator", _("refund operator")
 
 
-class PayoutQuerySet(StoreScopedQuerySet):
+class PayoutQuerySet(StoreScopedQuerySet["Payout"]):
     store_path = "store"
 
 
@@ -66,7 +71,7 @@ class Payout(models.Model):
         return f"{self.card_brand.upper()} •••• {self.card_last4}".strip() if self.card_known else ""
 
 
-class AttemptQuerySet(StoreScopedQuerySet):
+class AttemptQuerySet(StoreScopedQuerySet["PayoutAttempt"]):
     store_path = "sale__store"
 
 
@@ -155,8 +160,8 @@ class PayoutAccount(models.Model):
         return f"{self.holder} ({self.bic})"
 
 
-class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> BatchQuerySet:
+class BatchQuerySet(models.QuerySet["PayoutBatch"]):
+    def visible_to(self, user: Actor) -> BatchQuerySet:
         from taxfree.roles import sees_all_stores
 
         return self if sees_all_stores(user) else self.none()

@@ -33,9 +33,9 @@ class PaymentsSandbox:
         self.keys: dict[str, dict[str, Any]] = {}
         self.requests = 0
         self._load()
-        self.server = ThreadingHTTPServer((host, port), _Handler)
+        self.server = _Server((host, port), _Handler)
         self.server.daemon_threads = True
-        self.server.sandbox = self  # type: ignore[attr-defined]
+        self.server.sandbox = self
 
     @property
     def url(self) -> str:
@@ -169,12 +169,16 @@ def _public(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if not k.startswith("_")}
 
 
+class _Server(ThreadingHTTPServer):
+    sandbox: PaymentsSandbox
+
+
 class _Handler(BaseHTTPRequestHandler):
-    server: ThreadingHTTPServer
+    server: _Server
 
     @property
     def sandbox(self) -> PaymentsSandbox:
-        return self.server.sandbox  # type: ignore[attr-defined]
+        return self.server.sandbox
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and the demo read the answers
         pass

@@ -4,9 +4,10 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores.certificates import certificate_import, certificate_warnings
 from stores.models import NTACertificate
@@ -15,7 +16,7 @@ from stores.models import NTACertificate
 class Command(BaseCommand):
     help = "Import an NTA client certificate from a PKCS#12 file. The password is never an argument."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--identifier", required=True, help="the 21-digit 識別符号")
         parser.add_argument("--file", required=True, type=Path)
         parser.add_argument("--password-env", metavar="VAR", help="read the password from this variable")
@@ -24,7 +25,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--holder", choices=NTACertificate.Holder.values, default=NTACertificate.Holder.STORE)
 
-    def handle(self, *args, identifier, file, password_env, password_file, holder, **options):
+    def handle(
+        self,
+        *args: Any,
+        identifier: str,
+        file: Path,
+        password_env: str | None,
+        password_file: Path | None,
+        holder: str,
+        **options: Any,
+    ) -> None:
         try:
             data = file.read_bytes()
         except OSError as exc:

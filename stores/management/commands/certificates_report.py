@@ -1,8 +1,9 @@
 """manage.py certificates_report [--json]: every NTA certificate with its dates and status."""
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from stores.certificates import certificate_row
@@ -12,10 +13,10 @@ from stores.models import NTACertificate
 class Command(BaseCommand):
     help = "List the NTA client certificates: expiry, renewal date, days left, status."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         rows = [certificate_row(c, today) for c in NTACertificate.objects.with_newer()]
         if options["json"]:

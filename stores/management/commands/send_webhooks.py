@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from stores.webhooks import webhooks_send
@@ -10,7 +12,7 @@ from stores.webhooks import webhooks_send
 class Command(BaseCommand):
     help = "Deliver the webhook events that are due, once."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         outcomes = webhooks_send()
         for state, count in sorted(outcomes.items()):
             self.stdout.write(f"{state}: {count}")

@@ -3,8 +3,10 @@ signing secret (whsec_…) once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stores.models import EVENT_TYPES
 from stores.webhooks import webhook_endpoint_create
@@ -13,12 +15,12 @@ from stores.webhooks import webhook_endpoint_create
 class Command(BaseCommand):
     help = f"Register a partner's webhook endpoint; events among: {', '.join(EVENT_TYPES)}."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--business", type=int, required=True)
         parser.add_argument("--url", required=True)
         parser.add_argument("--events", required=True, help="Comma-separated.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         events = [e.strip() for e in options["events"].split(",") if e.strip()]
         try:
             _endpoint, secret = webhook_endpoint_create(

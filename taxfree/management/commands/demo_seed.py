@@ -4,6 +4,8 @@ Idempotent: a second run changes nothing but resets the demo passwords."""
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,17 +64,21 @@ PRODUCTS: list[tuple[str, str, int, str, str, dict[str, Any]]] = [
 ]
 
 
+# A demo customer: the person and the identity document, as the till's forms give them.
+Spec = tuple[dict[str, Any], dict[str, Any]]
+
+
 class Command(BaseCommand):
     help = "Load the demo data (idempotent) and print the demo logins."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
             help="load the demo even with DEBUG off (benchmarks only: the demo logins are public)",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             if not options["force"]:
                 raise CommandError(
@@ -220,7 +226,7 @@ class Command(BaseCommand):
             person, document = CUSTOMERS[key](today - timedelta(days=3))
             customer_register(actor=officer, store=store, person=person, document=document)
 
-    def _sale_specs(self, today: date):
+    def _sale_specs(self, today: date) -> list[tuple[Spec, str, date, list[tuple[str, int, dict[str, str]]]]]:
         c = CUSTOMERS
         return [
             (c["usa"](date(2026, 10, 12)), "ginza", date(2026, 10, 20), [("4900000000061", 1, {})]),
@@ -246,7 +252,7 @@ class Command(BaseCommand):
         ]
 
 
-def _passport(number, nationality, landing, **facts):
+def _passport(number: str, nationality: str, landing: date, **facts: Any) -> dict[str, Any]:
     return {
         "document_type": "passport",
         "number": number,
@@ -262,7 +268,7 @@ def _passport(number, nationality, landing, **facts):
     }
 
 
-def _person(family, given, nationality, birth, sex):
+def _person(family: str, given: str, nationality: str, birth: date, sex: str) -> dict[str, Any]:
     return {
         "family_name": family,
         "given_names": given,
@@ -274,7 +280,7 @@ def _person(family, given, nationality, birth, sex):
 
 
 # Synthetic people; document numbers are made up and match no real passport.
-CUSTOMERS = {
+CUSTOMERS: dict[str, Callable[[date], Spec]] = {
     "usa": lambda landed: (
         _person("SAMPLE", "ALEX", "USA", date(1988, 3, 14), "X"),
         _passport("X00000001", "USA", landed),
