@@ -16,6 +16,7 @@ from sales import services
 from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Sale
 from sales.refunds.models import Refund
+from sales.watch.models import Signal
 from stores.models import Business, Filing, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
 from taxfree.enrolment import link_issue
 from taxfree.tokens import token_issue
@@ -110,6 +111,14 @@ def one_of_each(officer, store: Store) -> None:
     Refund.objects.create(
         sale=sale, store=store, due=1_000, paid=1_000, channel=Refund.Channel.CASH, paid_at=now, paid_by=officer
     )
+    signal = Signal.objects.create(
+        code="consumables",
+        subject=f"sale:{sale.pk}",
+        store=store,
+        last_sale_date=sale.sale_date,
+        params={"units": 30, "largest": 30},
+    )
+    signal.sales.add(sale)
     _library_rows(officer, now)
 
 

@@ -12,7 +12,10 @@ from .models import Signal
 
 def explanation(signal: Signal) -> str:
     p: dict[str, Any] = signal.params
-    return str(_explained(signal.code, p) or signal.get_code_display())
+    try:
+        return str(_explained(signal.code, p) or signal.get_code_display())
+    except (KeyError, TypeError, ValueError):  # facts missing (a row not written by the rules): the label
+        return str(signal.get_code_display())
 
 
 def _explained(code: str, p: dict[str, Any]) -> str:

@@ -108,3 +108,10 @@ def test_an_other_stores_signal_is_not_shown_to_its_staff(client, clerk, other_s
     client.force_login(clerk)
     signal = Signal.objects.get()
     assert client.get(reverse("admin:sales_signal_review", args=[signal.pk])).status_code in (403, 404)
+
+
+def test_a_signal_without_its_facts_is_explained_by_its_label(signal):
+    signal.params = {}
+    from sales.watch.texts import explanation
+
+    assert explanation(signal) == "consumables beyond personal use"
