@@ -111,7 +111,10 @@ def test_an_other_stores_signal_is_not_shown_to_its_staff(client, clerk, other_s
 
 
 def test_a_signal_without_its_facts_is_explained_by_its_label(signal):
-    signal.params = {}
+    from django.utils import translation
+
     from sales.watch.texts import explanation
 
-    assert explanation(signal) == "consumables beyond personal use"
+    signal.params = {}
+    with translation.override("en"):
+        assert explanation(signal) == "consumables beyond personal use"
