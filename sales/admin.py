@@ -4,9 +4,13 @@ from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Concat
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import StoreScopedQuerySet
@@ -16,6 +20,7 @@ from taxfree.crypto import blind_index
 from taxfree.models import AuditAction, audit
 from taxfree.templatetags.money import yen_office
 
+from . import corrections
 from .documents.context import document_context
 from .documents.render import pdf_of
 from .models import Customer, IdentityDocument, Product, Sale, SaleItem
@@ -187,7 +192,7 @@ class SaleAdmin(
         "id",
         "sold_at",
         "store",
-        "customer",
+        "buyer",
         "kind",
         "regime",
         "excl_tax",
@@ -205,8 +210,35 @@ class SaleAdmin(
     ordering = ["-sold_at", "-id"]
     inlines = [SaleItemInline]
     actions = ["print_purchase_records"]
-    readonly_fields = [*(f.name for f in Sale._meta.fields if f.name != "decision"), "decision_table"]
+    readonly_fields = [
+        *(f.name for f in Sale._meta.fields if f.name != "decision"),
+        "decision_table",
+        "correction_shown",
+    ]
     exclude = ["decision"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sale]:
+        # The customer's name as the NTA has it: corrected on the record, or the customer's own.
+        buyer = KeyTransform("buyer", "record__payload")
+        corrected = Concat(
+            KeyTextTransform("family_name", buyer),
+            Value(" "),
+            KeyTextTransform("given_names", buyer),
+            output_field=CharField(),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                corrected_name=Case(
+                    When(record__original_payload__isnull=False, then=corrected), default=None, output_field=CharField()
+                )
+            )
+        )
+
+    @admin.display(description=_("customer"), ordering="customer")
+    def buyer(self, obj: Sale) -> str:
+        return (getattr(obj, "corrected_name", None) or str(obj.customer)).strip()
 
     @admin.display(description=_("total excl. tax"), ordering="total_excl_tax")
     def excl_tax(self, obj: Sale) -> str:
@@ -236,6 +268,24 @@ class SaleAdmin(
     def has_print_permission(self, request: HttpRequest) -> bool:
         """Printing a sale's sheet reads it (and is audited): whoever may open the sale may print it."""
         return self.has_view_permission(request)
+
+    @admin.display(description=_("correction"))
+    def correction_shown(self, obj: Sale) -> str:
+        """What an officer corrected on the sale's record: the facts the NTA has, beside the rows."""
+        correction = corrections.correction_of(obj)
+        if correction is None:
+            return "—"
+        record = reverse("admin:transmission_purchaserecord_change", args=[correction.record_id])
+        changes = format_html_join(
+            mark_safe("<br>"),
+            "{}{}: {} → {}",
+            (
+                (c.label, f" ({c.line})" if c.line else "", c.first or "—", c.now or "—")
+                for c in correction.changes
+                if c.fact != "document_number"
+            ),
+        )
+        return format_html('{}<br><a href="{}">{}</a>', changes, record, _("the record and its correction trail"))
 
     @admin.display(description=_("decision"))
     def decision_table(self, obj: Sale) -> str:

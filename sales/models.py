@@ -279,6 +279,14 @@ class Sale(models.Model):
     total_excl_tax = models.BigIntegerField(_("total excl. tax"))
     total_tax = models.BigIntegerField(_("consumption tax"))
     refund_amount = models.BigIntegerField(_("refund amount"))
+    refund_withheld = models.BigIntegerField(
+        _("refund withheld"),
+        default=0,
+        help_text=_(
+            "For a return after the refund was paid: the part of the paid refund kept back from what "
+            "the customer is paid back."
+        ),
+    )
     packing = models.CharField(_("packing"), max_length=30, choices=Packing.choices, blank=True)
     decision = models.JSONField(_("decision"), default=dict)
     customer_language = models.CharField(_("customer language"), max_length=10, blank=True)

@@ -152,6 +152,19 @@ def sale_finalize_split(
     `submission`: the key of this request (AlreadyFinished when it finished before)."""
     check_can_sell(actor, order.store)
     claim = _submission_claim(actor, submission)
+    done = _split_write(actor, order, customer, document, groups)
+    _submission_done(claim, done[0].sale)
+    return done
+
+
+def _split_write(
+    actor: Actor,
+    order: SaleOrder,
+    customer: Customer,
+    document: IdentityDocument,
+    groups: Sequence[Sequence[int]],
+    first_visit: bool = False,
+) -> list[FinalizedSale]:
     parts = [replace(order, lines=tuple(order.lines[n] for n in g)) for g in groups if g]
     if len(parts) < 2:
         raise ValidationError(_("A split needs at least two purchase records with items."))
@@ -170,11 +183,12 @@ def sale_finalize_split(
         for part in parts
     ]
     # The parts already written count from the database; the ones still to come, from here.
-    done = [
-        _sale_write(actor, part, customer, document, alongside_excl=sum(alone[n + 1 :])) for n, part in enumerate(parts)
+    return [
+        _sale_write(
+            actor, part, customer, document, alongside_excl=sum(alone[n + 1 :]), first_visit=first_visit and not n
+        )
+        for n, part in enumerate(parts)
     ]
-    _submission_done(claim, done[0].sale)
-    return done
 
 
 @transaction.atomic(durable=True)
@@ -202,6 +216,39 @@ def sale_finalize_with_customer(
     with audits_together():
         customer, doc, new = customer_upsert(actor=actor, store=order.store, person=person, document=document)
         return _sale_write(actor, order, customer, doc, customer_locked=True, first_visit=new)
+
+
+class CustomerRefused(ValidationError):
+    """The customer's facts, registered at Finish, were refused: nothing was written."""
+
+
+@transaction.atomic(durable=True)
+def sale_finalize_registering(
+    *,
+    actor: Actor,
+    order: SaleOrder,
+    person: dict[str, Any],
+    document: dict[str, Any],
+    groups: Sequence[Sequence[int]] = (),
+    submission: str = "",
+) -> list[FinalizedSale]:
+    """The till's Finish: the customer's facts as entered in the draft and the sale (or the parts of
+    a split basket, `groups`) written in one transaction, so a customer or a sale refused at Finish
+    leaves nothing behind (a draft writes nothing until its sale is finished). `submission`: the
+    key of this request (AlreadyFinished when it finished before, before anything is written)."""
+    check_can_sell(actor, order.store)
+    claim = _submission_claim(actor, submission)
+    with audits_together():
+        try:
+            customer, doc, new = customer_upsert(actor=actor, store=order.store, person=person, document=document)
+        except ValidationError as exc:
+            raise CustomerRefused(exc.messages) from exc
+        if len(groups) > 1:
+            done = _split_write(actor, order, customer, doc, groups, first_visit=new)
+        else:
+            done = [_sale_write(actor, order, customer, doc, customer_locked=True, first_visit=new)]
+    _submission_done(claim, done[0].sale)
+    return done
 
 
 def _sale_write(

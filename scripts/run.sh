@@ -18,6 +18,8 @@ export SITE_URL=${SITE_URL:-http://$host:$port}
 # Commands run by hand must ask this instance's sandbox, not one on the default ports.
 ports=""
 [[ $sandbox_port$control_port == 84438444 ]] || ports="SANDBOX_PORT=$sandbox_port SANDBOX_CONTROL_PORT=$control_port "
+# and the e-mails they write (customs confirmed, refund paid) must link to this instance's pages.
+[[ $SITE_URL == http://127.0.0.1:8000 ]] || ports+="SITE_URL=$SITE_URL "
 for taken in "$host:$port:PORT=8001" "127.0.0.1:$sandbox_port:SANDBOX_PORT=8453" \
   "127.0.0.1:$control_port:SANDBOX_CONTROL_PORT=8454" "127.0.0.1:$payments_port:PAYMENTS_SANDBOX_PORT=8455"; do
   IFS=: read -r at number example <<<"$taken"

@@ -37,6 +37,11 @@ def _words(text: str) -> Callable[[re.Match[str], Mapping[str, Any]], str]:
 PATTERNS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str], Mapping[str, Any]], str]]] = [
     ("sale_finalize", re.compile(r"^(?P<regime>legacy|refund)\b.*?¥(?P<total>[\d,]+)"), _sale_finalize),
     ("sale_cancel", re.compile(r"^cancels #(?P<sale>\d+)$"), _words(gettext_noop("cancels sale #%(sale)s"))),
+    (
+        "sale_cancel",
+        re.compile(r"^cancels #(?P<sale>\d+), ¥(?P<withheld>[\d,]+) of the paid refund withheld$"),
+        _words(gettext_noop("cancels sale #%(sale)s, ¥%(withheld)s of the paid refund withheld")),
+    ),
     ("sale_view", re.compile(r"^staff sale page$"), _words(gettext_noop("the staff sale page"))),
     ("customer_view", re.compile(r"^found by document number$"), _words(gettext_noop("found by the document number"))),
     ("customer_register", re.compile(r"^existing$"), _words(gettext_noop("already registered"))),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -28,13 +28,13 @@ CODE_DEVICE = "enrolment code"  # never confirmed: it lets a session enrol, it n
 CodeCheck = Literal["ok", "wrong", "wait", "expired", "spent"]
 
 
-def code_live(user: Any, now: datetime) -> bool:
+def code_live(user: User, now: datetime) -> bool:
     """A code was sent and can still be used."""
     device = EmailDevice.objects.filter(user=user, name=CODE_DEVICE).first()
     return device is not None and device.token is not None and device.valid_until > now
 
 
-def code_send(*, user: Any) -> datetime | None:
+def code_send(*, user: User) -> datetime | None:
     """E-mails a new code (the one before stops working). None when sent; when one was sent less
     than the cool-down ago, nothing is sent and the time a new one may be asked is returned."""
     token, not_before = _code_issue(user=user)
@@ -52,7 +52,7 @@ def code_send(*, user: Any) -> datetime | None:
 
 
 @transaction.atomic(durable=True)
-def _code_issue(*, user: Any) -> tuple[str | None, datetime | None]:
+def _code_issue(*, user: User) -> tuple[str | None, datetime | None]:
     device = EmailDevice.objects.select_for_update().filter(user=user, name=CODE_DEVICE).first()
     if device is None:
         device = EmailDevice.objects.create(user=user, name=CODE_DEVICE, confirmed=False)
@@ -65,7 +65,7 @@ def _code_issue(*, user: Any) -> tuple[str | None, datetime | None]:
 
 
 @transaction.atomic(durable=True)
-def code_check(*, user: Any, code: str) -> CodeCheck:
+def code_check(*, user: User, code: str) -> CodeCheck:
     """After OTP_ENROLMENT_CODE_ATTEMPTS wrong codes in a row the code stops working; each wrong
     one doubles the wait before the next try (django-otp's throttling, not reset by a new code)."""
     device = EmailDevice.objects.select_for_update().filter(user=user, name=CODE_DEVICE).first()
@@ -83,7 +83,7 @@ def code_check(*, user: Any, code: str) -> CodeCheck:
 
 
 @transaction.atomic(durable=True)
-def link_issue(*, actor: Actor, user: Any) -> tuple[EnrolmentLink, str]:
+def link_issue(*, actor: Actor, user: User) -> tuple[EnrolmentLink, str]:
     """The link's secret, shown once to the officer who hands it over. A user's earlier links stop working."""
     now = timezone.now()
     replaced = EnrolmentLink.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True)
@@ -99,14 +99,14 @@ def link_issue(*, actor: Actor, user: Any) -> tuple[EnrolmentLink, str]:
     return link, secret
 
 
-def link_find(*, user: Any, secret: str) -> EnrolmentLink | None:
+def link_find(*, user: User, secret: str) -> EnrolmentLink | None:
     """The link, if it is this user's and can still be used."""
     link = EnrolmentLink.objects.select_related("issued_by").filter(digest=digest(secret), user=user).first()
     return link if link is not None and link.usable_at(timezone.now()) else None
 
 
 @transaction.atomic(durable=True)
-def link_redeem(*, user: Any, secret: str) -> EnrolmentLink | None:
+def link_redeem(*, user: User, secret: str) -> EnrolmentLink | None:
     """Uses the link up (once: two tabs at once cannot both use it)."""
     link = link_find(user=user, secret=secret)
     if link is None:
@@ -118,7 +118,7 @@ def link_redeem(*, user: Any, secret: str) -> EnrolmentLink | None:
 
 
 @transaction.atomic(durable=True)
-def authenticator_confirm(*, user: Any, device: TOTPDevice, how: str) -> None:
+def authenticator_confirm(*, user: User, device: TOTPDevice, how: str) -> None:
     """The new authenticator replaces any other: a lost phone stops working as it is replaced."""
     others = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk)
     replaced = others.filter(confirmed=True).exists()

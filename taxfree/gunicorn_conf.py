@@ -22,6 +22,7 @@ max_requests_jitter = 2000
 # recycled worker is a fork that serves at once instead of spending a second of CPU importing.
 preload_app = True
 accesslog = "-"
+logger_class = "taxfree.gunicorn_log.SecretsOutOfPathsLogger"  # a traveller's link is a credential
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

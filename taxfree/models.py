@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
+from .roles import Actor, user_of
 
 
 class AuditEvent(models.Model):
@@ -64,6 +65,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("export downloaded")
     FIELD_KEYS_ROTATE = "field_keys_rotate", _("encryption keys rotated")
     FILING_APPLY = "filing_apply", _("filing applied")
+    INSPECTOR_FILE = "inspector_file", _("inspector's file downloaded")
     JPKI_REVOKED = "jpki_revoked", _("My Number certificate revoked")
     LOGIN_UNLOCK = "login_unlock", _("login unlocked")
     OTP_LINK_ISSUE = "otp_link_issue", _("second-factor enrolment link issued")
@@ -73,7 +75,10 @@ class AuditAction(models.TextChoices):
     PAYOUT_BATCH = "payout_batch", _("bank payout file")
     PAYOUT_CHANGE = "payout_change", _("refund route changed")
     PAYOUT_FAIL = "payout_fail", _("refund payment failed")
+    PERSONAL_DATA_EXPORT = "personal_data_export", _("customer's personal data exported")
+    PERSONAL_DATA_FIND = "personal_data_find", _("customer found for a personal-data request")
     RECORD_CORRECT = "record_correct", _("purchase record corrected")
+    RECORD_RESEND = "record_resend", _("purchase record sent again unchanged")
     RECORD_REVIEW = "record_review", _("warning reviewed")
     RECORD_SEND_NOW = "record_send_now", _("purchase record sent now")
     REFUND_PAY = "refund_pay", _("refund paid")
@@ -94,12 +99,12 @@ _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", d
 
 
 def audit(
-    actor: Any, action: AuditAction, obj: models.Model | type[models.Model], summary: str = "", **data: Any
+    actor: Actor, action: AuditAction, obj: models.Model | type[models.Model], summary: str = "", **data: Any
 ) -> AuditEvent:
     """One row of the audit trail about `obj` (a row, or a model for a change to many of its rows).
     An unknown action code is a bug: ValueError, and the caller's transaction rolls back."""
     code = AuditAction(action)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
     object_id = "" if isinstance(obj, type) else str(obj.pk)
     event = AuditEvent(
         actor=user,

@@ -17,19 +17,19 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from .roles import is_compliance_officer
+from .roles import Actor, is_compliance_officer
 
 # The API answers for itself (VerifiedSessionAuthentication): a redirect to a page means nothing to a POS.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: Actor) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (
         getattr(user, "is_superuser", False) or is_compliance_officer(user)
     )
 
 
-def owes_second_factor(user: Any) -> bool:
+def owes_second_factor(user: Actor) -> bool:
     """Logged in with the password only, where a second factor is required. A user object that never
     went through django-otp's middleware has no `is_verified`: it owes it."""
     if not settings.OTP_REQUIRED or not needs_second_factor(user):

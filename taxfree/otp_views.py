@@ -11,6 +11,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import enrolment
+from .roles import AuthenticatedHttpRequest
 
 SESSION_KEY = "otp_enrolment"  # {"user": pk, "how": "..."}: this session may enrol an authenticator
 CODE_ERRORS = {
@@ -88,7 +90,7 @@ def _enrol_by_code(request: HttpRequest) -> HttpResponse:
     return _page(request, "code", form, email=_masked(user.email))
 
 
-def _send(request: HttpRequest, user: Any, *, said: bool) -> None:
+def _send(request: HttpRequest, user: User, *, said: bool) -> None:
     not_before = enrolment.code_send(user=user)
     if not_before is None:
         if said:
@@ -119,7 +121,7 @@ def _setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def enrolment_link(request: HttpRequest, secret: str) -> HttpResponse:
+def enrolment_link(request: AuthenticatedHttpRequest, secret: str) -> HttpResponse:
     """An officer's link: shown first, used by the button (a link preview cannot spend it)."""
     link = enrolment.link_find(user=request.user, secret=secret)
     if link is None:

@@ -49,7 +49,7 @@ class GroupNames(Aggregate):
 def group_names(user_ref: OuterRef) -> Subquery:
     """The group names of the user `user_ref` points at, for a query that reads the user anyway."""
     rows = User.groups.through.objects.filter(user_id=user_ref).order_by().values("user_id")
-    return Subquery(rows.annotate(names=GroupNames("group__name")).values("names"))  # type: ignore[misc]
+    return Subquery(rows.annotate(names=GroupNames("group__name")).values("names"))  # type: ignore[misc]  # django-stubs' plugin does not see an annotation on the through model
 
 
 def roles_known(user: Actor, names: str | None) -> None:

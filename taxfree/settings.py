@@ -316,6 +316,9 @@ TRAVELLER_RATE_ADDRESS = env.int("TRAVELLER_RATE_ADDRESS", default=120)
 TRAVELLER_RATE_CHANGES = env.int("TRAVELLER_RATE_CHANGES", default=10)
 # Exports of more rows than this are written by a worker while the page shows the progress.
 EXPORT_INLINE_ROWS = env.int("EXPORT_INLINE_ROWS", default=100_000)
+# The inspector's file (sales/inspector): the PDF summary lists the life of this many records in
+# full (the first of the period); the CSVs hold every one.
+INSPECTOR_PDF_RECORDS = env.int("INSPECTOR_PDF_RECORDS", default=200)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -351,13 +354,28 @@ LOGGING = {
     "filters": {
         "client_errors": {"()": "taxfree.logs.ClientErrorsWithoutTraceback"},
         "request_id": {"()": "taxfree.request_ids.RequestIdFilter"},
+        "secrets": {"()": "taxfree.logs.SecretsOutOfPaths"},
     },
     # Each line names its request (X-Request-ID; "-" outside requests): a server error's answer gives the same id.
-    "formatters": {"plain": {"format": "%(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    # A traveller's link in a path is a credential: no line carries it (taxfree.logs).
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["client_errors", "request_id"], "formatter": "plain"}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors", "request_id", "secrets"],
+            "formatter": "plain",
+        },
+        "server": {"class": "logging.StreamHandler", "filters": ["secrets"], "formatter": "server"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint narrates every step of every document at INFO; its warnings (a missing glyph) stay.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # runserver's access lines (Django's own handler for them, with the secrets filter added).
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }

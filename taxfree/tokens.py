@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
@@ -29,12 +30,12 @@ def digest(secret: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def token_issue(*, actor: Actor, user: Any, name: str, days: int = 365) -> tuple[ApiToken, str]:
+def token_issue(*, actor: Actor, user: User, name: str, days: int = 365) -> tuple[ApiToken, str]:
     """The token and its secret; the secret is shown now and never again."""
     return token_create(actor=actor, user=user, name=name, days=days)
 
 
-def token_create(*, actor: Actor, user: Any, name: str, days: int = 365) -> tuple[ApiToken, str]:
+def token_create(*, actor: Actor, user: User, name: str, days: int = 365) -> tuple[ApiToken, str]:
     """The body of token_issue, for a caller that holds its own transaction (the admin's Add page)."""
     if not 1 <= days <= 3650:
         raise ValueError("a token lives 1 to 3650 days")

@@ -10,6 +10,7 @@ from sales.api import views as api
 from sales.capture import api as capture_api
 from sales.exports import api as export_api
 from sales.exports import views as export_views
+from sales.inspector import views as inspector_views
 from stores.views import filing_attachment
 from taxfree import otp_views
 from taxfree.api import DocsView, SchemaView, not_found
@@ -44,6 +45,13 @@ urlpatterns = [
     path("reports/", export_views.reports, name="reports"),
     path("reports/jobs/<int:pk>/", export_views.report_job, name="report_job"),
     path("reports/jobs/<int:pk>/download/", export_views.report_download, name="report_download"),
+    path("reports/inspector/", inspector_views.inspector, name="inspector"),
+    path("reports/inspector/customers/", inspector_views.customer_find, name="inspector_customers"),
+    path(
+        "reports/inspector/customers/<int:pk>/export/",
+        inspector_views.customer_export,
+        name="inspector_customer_export",
+    ),
     path("filings/attachments/<int:pk>/", filing_attachment, name="filing_attachment"),
     re_path(r"^api/", not_found),  # last: any other address under /api/ answers JSON
 ]

@@ -11,15 +11,18 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
 from taxfree.admin_tools import AuditedViewMixin, BigTableAdmin
+from taxfree.models import AuditAction, AuditEvent
 from taxfree.roles import is_compliance_officer
 
 from . import admin_views, services
 from .models import Attempt, CustomsConfirmation, PurchaseRecord, PurchaseRecordQuerySet
+from .services import correction_trail
 
 
 class StoreFilter(admin.SimpleListFilter):
@@ -134,6 +137,26 @@ PREFLIGHT_ITEMS = {
     gettext_noop("record"),
 }
 LINE_ITEM = re.compile(r"^line (?P<n>\d+) (?P<field>.+)$")
+
+
+def trail_html(event: AuditEvent) -> str:
+    """One correction or resend: when, what, by whom, why, and each fact before → after."""
+    changes = format_html_join(
+        "; ",
+        "{}: {} → {}",
+        (
+            (key, event.data.get("before", {}).get(key) or "—", value or "—")
+            for key, value in event.data.get("after", {}).items()
+        ),
+    )
+    return format_html(
+        "{} · {} · {}{}{}",
+        timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+        AuditAction(event.action).label,
+        event.actor or "—",
+        format_html(": {}", event.summary) if event.summary else "",
+        format_html(" — {}", changes) if changes else "",
+    )
 
 
 def _item_text(message: dict[str, Any]) -> str:
@@ -265,7 +288,7 @@ class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[Purcha
     )
     readonly_fields = fields
     inlines = [AttemptInline, ConfirmationInline]
-    actions = ["send_now", "mark_reviewed"]
+    actions = ["send_now", "resend", "mark_reviewed"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PurchaseRecord]:
         return cast(PurchaseRecordQuerySet, super().get_queryset(request)).visible_to(request.user)
@@ -276,7 +299,12 @@ class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[Purcha
             self.admin_site.admin_view(admin_views.record_correction),
             name="transmission_purchaserecord_correct",
         )
-        return [correct, *super().get_urls()]
+        resend = path(
+            "<int:pk>/resend/",
+            self.admin_site.admin_view(admin_views.record_resending),
+            name="transmission_purchaserecord_resend",
+        )
+        return [correct, resend, *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -308,10 +336,26 @@ class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[Purcha
 
     @admin.display(description=_("correction"))
     def correct_link(self, obj: PurchaseRecord) -> str:
-        if obj.state != PurchaseRecord.State.NG:
-            return "—"
-        url = reverse("admin:transmission_purchaserecord_correct", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("Correct and send again"))
+        """What the officer may do with an NG record, and the trail of its corrections and resends
+        (the first payload is kept: `original_payload`, printed by the sale's first-version sheet)."""
+        parts: list[str] = []
+        if obj.state == PurchaseRecord.State.NG:
+            correct = reverse("admin:transmission_purchaserecord_correct", args=[obj.pk])
+            resend = reverse("admin:transmission_purchaserecord_resend", args=[obj.pk])
+            parts.append(
+                format_html(
+                    '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+                    correct,
+                    _("Correct and send again"),
+                    resend,
+                    _("Send again unchanged"),
+                )
+            )
+        parts += [trail_html(event) for event in correction_trail(obj)]
+        if obj.original_payload and obj.sale_id:
+            first = reverse("staff:document", args=[obj.sale_id, "purchase-record"]) + "?version=first"
+            parts.append(format_html('<a href="{}">{}</a>', first, _("the first version (before correction)")))
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts)) if parts else "—"
 
     def has_send_permission(self, request: HttpRequest) -> bool:
         return is_compliance_officer(request.user)
@@ -322,6 +366,10 @@ class PurchaseRecordAdmin(AuditedViewMixin[PurchaseRecord], BigTableAdmin[Purcha
     @admin.action(description=_("Send now"), permissions=["send"])
     def send_now(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
         self._each(request, queryset, services.record_send_now, _("%(n)s record(s) queued for sending."))
+
+    @admin.action(description=_("Send rejected (NG) records again unchanged"), permissions=["send"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:
+        self._each(request, queryset, services.record_resend, _("%(n)s record(s) sent again unchanged."))
 
     @admin.action(description=_("Mark warnings as reviewed"), permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[PurchaseRecord]) -> None:

@@ -1,4 +1,4 @@
-"""The compliance officer's correction page for a rejected (NG) record."""
+"""The compliance officer's pages for a rejected (NG) record: correct it, or send it again unchanged."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from taxfree.roles import is_compliance_officer
 from taxfree.text import validate_document_number
 
 from .models import PurchaseRecord
-from .services import record_correct
+from .services import record_correct, record_resend
 from .validators import (
     validate_birth_date,
     validate_detail,
@@ -102,7 +102,7 @@ class CorrectionForm(forms.Form):
 def record_correction(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_compliance_officer(request.user):
         raise PermissionDenied
-    record = get_object_or_404(PurchaseRecord, pk=pk)
+    record = get_object_or_404(PurchaseRecord.objects.visible_to(request.user), pk=pk)
     buyer = record.payload["buyer"]
     initial = {k: buyer.get(k) for k in ("family_name", "given_names", "nationality", "birth_date")}
     form = CorrectionForm(request.POST or None, record=record, initial=initial)
@@ -125,3 +125,35 @@ def record_correction(request: HttpRequest, pk: int) -> HttpResponse:
         "messages_list": record.result_messages,
     }
     return TemplateResponse(request, "admin/transmission/correct.html", context)
+
+
+class ResendForm(forms.Form):
+    reason = TextField(
+        label=gettext_lazy("why it is sent again"),
+        max_length=200,
+        help_text=gettext_lazy("e.g. the client certificate was replaced"),
+    )
+
+
+def record_resending(request: HttpRequest, pk: int) -> HttpResponse:
+    if not is_compliance_officer(request.user):
+        raise PermissionDenied
+    record = get_object_or_404(PurchaseRecord.objects.visible_to(request.user), pk=pk)
+    form = ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_resend(actor=request.user, record=record, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Record sent again unchanged."))
+            return redirect("admin:transmission_purchaserecord_change", record.pk)
+    context = {
+        **admin.site.each_context(request),
+        "form": form,
+        "record": record,
+        "opts": PurchaseRecord._meta,
+        "title": _("Send a rejected purchase record again unchanged"),
+        "messages_list": record.result_messages,
+    }
+    return TemplateResponse(request, "admin/transmission/resend.html", context)

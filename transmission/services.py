@@ -1,5 +1,6 @@
 """What a compliance officer does with a record: send it now, mark a warning reviewed, correct
-the facts of a rejected (NG) record and send it again. Each in one transaction with its audit row."""
+the facts of a rejected (NG) record and send it again, or send it again unchanged when the fault was
+not in its facts. Each in one transaction with its audit row."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from taxfree.crypto import decrypt, encrypt
 from taxfree.masking import masked
-from taxfree.models import AuditAction, audit
+from taxfree.models import AuditAction, AuditEvent, audit
 from taxfree.roles import Actor, is_compliance_officer
 from taxfree.text import document_number
 
@@ -75,6 +76,29 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
     )
     audit(actor, AuditAction.RECORD_CORRECT, locked, reason[:200], before=before, after=after)
     transaction.on_commit(lambda: record_kick(locked.pk))
+
+
+@transaction.atomic(durable=True)
+def record_resend(*, actor: Actor, record: PurchaseRecord, reason: str = "") -> None:
+    """NG, but the fault was not in the data (a certificate replaced, a sender's setting fixed at
+    the NTA): send the record again unchanged, with its 送信番号, and say why in the trail."""
+    _officer(actor)
+    locked = PurchaseRecord.objects.select_for_update().get(pk=record.pk)
+    if locked.state != State.NG:
+        raise ValidationError(_("Only a rejected (NG) record can be sent again."))
+    PurchaseRecord.objects.filter(pk=locked.pk).update(
+        state=State.PENDING, next_attempt_at=None, failures=0, result_messages=[], last_error=""
+    )
+    before = list(locked.result_messages or [])[:5]
+    audit(actor, AuditAction.RECORD_RESEND, locked, reason.strip()[:200], refused_with=before)
+    transaction.on_commit(lambda: record_kick(locked.pk))
+
+
+def correction_trail(record: PurchaseRecord) -> list[AuditEvent]:
+    """The record's corrections (with their before and after) and unchanged resends, oldest first."""
+    actions = (AuditAction.RECORD_CORRECT, AuditAction.RECORD_RESEND)
+    events = AuditEvent.objects.filter(object_type=PurchaseRecord._meta.label, object_id=str(record.pk))
+    return list(events.filter(action__in=actions).select_related("actor").order_by("at", "id"))
 
 
 def _apply(

@@ -168,7 +168,7 @@ class EligibilityRequestSerializer(Serializer):
     sale_date = serializers.DateField()
     customer = CustomerFactsSerializer()
     # DRF 3.15 bounds lists by max_length; its type stubs do not know it yet.
-    items = ItemSerializer(many=True, allow_empty=False, max_length=limits.MAX_LINES)  # type: ignore[call-arg]
+    items = ItemSerializer(many=True, allow_empty=False, max_length=limits.MAX_LINES)  # type: ignore[call-arg]  # DRF's stubs lack many=True's max_length
     earlier_same_day_total_excl_tax = StrictIntegerField(min_value=0, max_value=limits.MAX_DAY_TOTAL, default=0)
     earlier_same_day_consumable_excl_tax = StrictIntegerField(
         min_value=0, max_value=limits.MAX_DAY_TOTAL, default=0, help_text="Legacy regime: the consumables part."

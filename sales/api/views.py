@@ -93,6 +93,10 @@ class SaleDetailSerializer(SaleRecordedSerializer):
     kind = serializers.ChoiceField(["sale", "cancellation"])
     sold_at = serializers.DateTimeField()
     cancels = serializers.IntegerField(allow_null=True, help_text="For a cancellation: the sale it cancels.")
+    refund_withheld = serializers.IntegerField(
+        help_text="For a return after the refund was paid: the part of the paid refund kept back from what "
+        "the customer was paid back (the refund itself stays as paid). 0 otherwise."
+    )
     record = RecordStateSerializer()
     confirmation = ConfirmationSerializer()
     refund = RefundSerializer(allow_null=True, help_text="Refund-method sales: what is due and what was paid.")
@@ -218,12 +222,14 @@ class SaleDocumentView(APIView):
         description=(
             "`purchase-record` (the customer's copy of the 購入記録情報), `packing-list` (consumables, legacy "
             "regime) or `refund-receipt` (once the refund is paid). `size`: `a4` (default) or `receipt` (80 mm "
-            "roll); `language`: ja, en, zh-hans, zh-hant, ko or th (default: the sale's). 404 for a document "
-            "that does not apply to the sale, or a sale of another store."
+            "roll); `language`: ja, en, zh-hans, zh-hant, ko or th (default: the sale's); `version`: `current` "
+            "(default: the facts the NTA has, corrected if an officer corrected the record) or `first` (as first "
+            "recorded). 404 for a document that does not apply to the sale, or a sale of another store."
         ),
         parameters=[
             OpenApiParameter("size", str, enum=["a4", "receipt"]),
             OpenApiParameter("language", str, enum=CUSTOMER_LANGUAGE_CODES),
+            OpenApiParameter("version", str, enum=["current", "first"]),
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(401, 403, 404, 429)},
     )
@@ -261,6 +267,7 @@ def sale_detail(sale: Sale) -> dict[str, Any]:
         "kind": sale.kind,
         "sold_at": sale.sold_at,
         "cancels": sale.cancels_id,
+        "refund_withheld": sale.refund_withheld,
         "record": {
             "state": record.state,
             "transmission_number": record.transmission_number,

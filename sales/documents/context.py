@@ -1,5 +1,6 @@
-"""What a document shows, from the facts frozen at the sale: the record's payload (store, customer),
-the sale and its items (never edited), the record's number, customs and refund state. Today's
+"""What a document shows, from the facts frozen at the sale: the record's payload (store, customer,
+the items' names, details and serial numbers as the NTA received them, corrected or first), the
+sale and its amounts (never edited), the record's number, customs and refund state. Today's
 store or customer rows are not read, so a document printed again later is the same document."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from taxfree.masking import masked
 
 from .. import explanations
 from ..choices import DocumentType
+from ..corrections import as_received, payload_of
 from ..decisions import rounding_rows, sale_totals
 from ..models import Sale
 from ..returns import refund_due
@@ -43,13 +45,15 @@ def applies(sale: Sale, name: str) -> bool:
     return False
 
 
-def document_context(sale: Sale, name: str, language: str) -> dict[str, Any]:
+def document_context(sale: Sale, name: str, language: str, version: str = "current") -> dict[str, Any]:
+    """`version`: "current", the facts the NTA has (after a correction, the corrected ones), or
+    "first", the sale's facts as first recorded (sales/corrections.py)."""
     if name not in NAMES or not applies(sale, name):
         raise NotApplicable(name)
     language = language if language in LANGUAGES else "en"
     record = sale.record
-    payload = record.payload
-    items = list(sale.items.all())
+    payload = payload_of(record, version)
+    items = as_received(sale.items.all(), payload)
     totals = [{**t, "incl_tax": t.get("incl_tax", t["excl_tax"] + t["tax"])} for t in sale_totals(sale, items)]
     return {
         "name": name,
@@ -72,6 +76,7 @@ def document_context(sale: Sale, name: str, language: str) -> dict[str, Any]:
         "consumables": [i for i in items if i.category == "consumable"],
         "packing": sale.decision.get("packing_message") or "",
         "traveller": _traveller(sale, name),
+        "first_version": version == "first" and bool(record.original_payload),
     }
 
 

@@ -16,9 +16,11 @@ SIZES = ("a4", "receipt")
 FONTS = FontConfiguration()
 
 
-def document_pdf(sale: Sale, name: str, *, size: str = "a4", language: str | None = None) -> bytes:
+def document_pdf(
+    sale: Sale, name: str, *, size: str = "a4", language: str | None = None, version: str = "current"
+) -> bytes:
     """The same sale gives the same bytes each time: nothing in it depends on when it is printed."""
-    context = document_context(sale, name, language or sale.customer_language or "en")
+    context = document_context(sale, name, language or sale.customer_language or "en", version)
     return pdf_of([context], size)
 
 

@@ -17,6 +17,14 @@ _ROWS: dict[str, tuple[str, str, str, str, str, str]] = {
         "구매기록정보(購入記録情報) — 고객 보관용",
         "ข้อมูลบันทึกการซื้อ (購入記録情報) — สำเนาลูกค้า",
     ),
+    "first_version": (
+        "訂正前の記録(最初の版)",
+        "First version, before the record was corrected",
+        "更正前的记录(最初版本)",
+        "更正前的記錄(最初版本)",
+        "정정 전 기록(최초 판)",
+        "ฉบับแรก ก่อนการแก้ไขบันทึก",
+    ),
     "title_cancel": (
         "購入記録情報(取消・返品)",
         "Purchase record — cancellation or return (取消)",

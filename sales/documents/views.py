@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from taxfree.api import FileRenderer
 from taxfree.models import AuditAction, audit
 
+from ..corrections import VERSIONS
 from ..models import Sale
 from .context import NotApplicable
 from .render import SIZES, document_pdf
@@ -15,16 +16,20 @@ from .texts import LANGUAGES
 
 
 def pdf_response(request: HttpRequest | Request, sale: Sale, name: str) -> HttpResponse:
-    """?size=a4|receipt, ?language= one of the customer languages (default: the sale's)."""
+    """?size=a4|receipt, ?language= one of the customer languages (default: the sale's),
+    ?version=first for the facts as first recorded when the record was corrected."""
     size = request.GET.get("size", "a4")
     language = request.GET.get("language") or sale.customer_language or "en"
-    if size not in SIZES or language not in LANGUAGES:
-        raise Http404("size must be a4 or receipt; language one of " + ", ".join(LANGUAGES))
+    version = request.GET.get("version", "current")
+    if size not in SIZES or language not in LANGUAGES or version not in VERSIONS:
+        raise Http404(
+            "size must be a4 or receipt; language one of " + ", ".join(LANGUAGES) + "; version current or first"
+        )
     try:
-        pdf = document_pdf(sale, name, size=size, language=language)
+        pdf = document_pdf(sale, name, size=size, language=language, version=version)
     except NotApplicable:
         raise Http404(f"no {name} for this sale") from None
-    audit(request.user, AuditAction.DOCUMENT_PRINT, sale, f"{name} {size} {language}")
+    audit(request.user, AuditAction.DOCUMENT_PRINT, sale, f"{name} {size} {language} {version}".strip())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}-{sale.pk}-{size}.pdf"'
     return response

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Store
+from taxfree.roles import Actor
 
 from .formats import ENCODINGS
 from .ledgers import EXPORTS
@@ -43,9 +44,11 @@ class ExportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any):
+    def __init__(self, *args: Any, user: Actor = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = Store.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[Store]", self.fields["store"]).queryset = Store.objects.visible_to(user).order_by(
+            "name"
+        )
         today = timezone.localdate()
         self.fields["start"].initial = today.replace(day=1)
         self.fields["end"].initial = today

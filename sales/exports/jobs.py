@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ def estimate(scope: Scope, export: str) -> int:
 
 def job_start(
     *,
-    user: Any,
+    user: User,
     export: str,
     start: date,
     end: date,

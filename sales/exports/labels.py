@@ -11,11 +11,13 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext
 
-from transmission.models import PurchaseRecord
+from taxfree.models import AuditAction
+from transmission.models import Attempt, PurchaseRecord
 
-from ..choices import Regime
+from ..choices import Category, DocumentType, Regime
 from ..models import Sale
 from ..refunds.models import Refund
+from ..refunds.payouts.models import Method, PayoutAttempt
 from .ledgers import ROUNDING
 
 LANGUAGES = ("ja", "en")
@@ -27,6 +29,14 @@ CODES: dict[str, type[TextChoices]] = {
     "customs confirmation": PurchaseRecord.CustomsState,
     "fee borne by": Refund.FeeBorneBy,
     "channel": Refund.Channel,
+    # the inspector's file (sales/inspector/lives.py)
+    "outcome": Attempt.Outcome,
+    "route": Method,
+    "how": PayoutAttempt.Route,
+    "payment state": PayoutAttempt.State,
+    "action": AuditAction,
+    "category": Category,
+    "document type": DocumentType,
 }
 
 

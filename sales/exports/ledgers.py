@@ -15,6 +15,9 @@ from django.db.models import Case, F, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from taxfree.roles import Actor
+
+from ..corrections import item_names
 from ..models import Sale, SaleItem
 from ..refunds.models import Refund
 from ..rules import money
@@ -27,7 +30,7 @@ TOKYO = ZoneInfo(settings.TIME_ZONE)
 class Scope:
     """What the user asked for and may see: a period of sale dates and optionally one store."""
 
-    user: Any
+    user: Actor
     start: date
     end: date
     store_id: int | None = None
@@ -60,6 +63,7 @@ SALES_LEDGER = (
     gettext_noop("customs confirmation"),
     gettext_noop("refund paid"),
     gettext_noop("refund fee"),
+    gettext_noop("refund withheld"),
 )
 
 
@@ -86,6 +90,7 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
             "refund__paid",
             "refund__fee",
             "cancels__record__customs_state",
+            "refund_withheld",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -106,6 +111,9 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
         )
         .iterator(chunk_size=CHUNK)
     )
+    # After an officer's correction the NTA has other item names than the sale's rows: the ledger
+    # shows what the NTA received (sales/corrections.py).
+    names = item_names(scope.sales())
     sale: tuple[Any, ...] = ()
     current: list[tuple[Any, ...]] = []
     for line in lines:
@@ -114,6 +122,8 @@ def sales_ledger(scope: Scope) -> Iterator[list[Any]]:
             current = []
         while not sale or sale[0] != line[0]:
             sale = next(sales)
+        if line[0] in names:
+            line = (*line[:2], names[line[0]].get(line[1], line[2]), *line[3:])
         current.append(line)
     if current:
         yield from _sale_rows(sale, current)
@@ -132,11 +142,13 @@ def _sale_rows(sale: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> Iterator[
         sale[8] or "",
         sale[9],
     ]
-    # A cancellation carries the customs state of the sale it cancels: it shares its fate.
+    # A cancellation carries the customs state of the sale it cancels: it shares its fate. A return
+    # after the refund was paid carries what it withheld of that refund (docs/rules.md §4.9).
     tail = [
         sale[10] or sale[13] or "",
         sale[11] if sale[11] is not None else "",
         sale[12] if sale[12] is not None else "",
+        sale[14] or "",
     ]
     # A cancellation's totals were computed on the returned units and negated (sales/services.py):
     # the same here, since floor division of a negative amount would round the other way.
@@ -239,6 +251,7 @@ SUMMARY = (
     gettext_noop("confirmed by customs: sales excl. tax (免税)"),
     gettext_noop("confirmed: tax"),
     gettext_noop("refunded to customers"),
+    gettext_noop("withheld from returns after the refund"),
     gettext_noop("refunds due, unpaid"),
     gettext_noop("awaiting customs: tax"),
     gettext_noop("not confirmed or expired: taxable sales excl. tax"),
@@ -265,6 +278,7 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
         cell[f"{state}_excl"] += row["excl"] or 0
         cell[f"{state}_tax"] += row["tax"] or 0
         cell["paid"] += row["paid"] or 0
+        cell["withheld"] += row["withheld"] or 0
         if state == "confirmed":
             cell["unpaid"] += (row["refund_due"] or 0) - (row["due_paid"] or 0)
     for store, (name, identifier) in sorted(names.items(), key=lambda s: s[1]):
@@ -281,6 +295,7 @@ def tax_return_summary(scope: Scope) -> Iterator[list[Any]]:
             c["confirmed_excl"],
             c["confirmed_tax"],
             c["paid"],
+            c["withheld"],
             c["unpaid"],
             c["awaiting_tax"],
             c["not_confirmed_excl"] + c["expired_excl"],
@@ -343,6 +358,7 @@ def _refund_method(scope: Scope) -> Iterator[dict[str, Any]]:
             paid=Sum("refund__paid"),
             refund_due=Sum("refund_amount"),
             due_paid=Sum("refund__due"),
+            withheld=Sum("refund_withheld"),
         )
         .order_by()
     )

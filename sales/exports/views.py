@@ -48,7 +48,8 @@ def reports(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             return redirect("report_job", job.pk)
         return export_response(request.user, **data)
     jobs = ExportJob.objects.filter(user=request.user)[:10]
-    return render(request, "reports/index.html", {"form": form, "jobs": jobs})
+    officer = is_compliance_officer(request.user)
+    return render(request, "reports/index.html", {"form": form, "jobs": jobs, "officer": officer})
 
 
 @login_required

@@ -26,7 +26,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0016_verbose_names'),
+        ('sales', '0017_sale_refund_withheld'),
         ('stores', '0008_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),

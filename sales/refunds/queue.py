@@ -30,7 +30,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from stores.models import Store
-from taxfree.roles import sees_all_stores
+from taxfree.roles import Actor, sees_all_stores
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
 from ..models import Sale, SaleItem, refund_due_sql
@@ -52,7 +52,7 @@ UNPAID: dict[str, str] = {
 }
 
 
-def refund_sales(user: Any) -> QuerySet[Sale]:
+def refund_sales(user: Actor) -> QuerySet[Sale]:
     """Refund-method sales the user sees, each with its `refund_due`."""
     return (
         Sale.objects.visible_to(user)
@@ -83,7 +83,7 @@ class Section:
     complete: bool = False  # every row is listed: the totals are the rows'
 
 
-def queue(user: Any, today: date, recount: bool = False) -> list[Section]:
+def queue(user: Actor, today: date, recount: bool = False) -> list[Section]:
     totals, counted_at = queue_totals(user, today, recount)
     sections = _sections(user, today, totals) + _route_sections(user, totals)
     if any(not s.complete and s.count <= len(s.rows) for s in sections):  # kept totals behind a full list
@@ -94,7 +94,7 @@ def queue(user: Any, today: date, recount: bool = False) -> list[Section]:
     return sections
 
 
-def queue_totals(user: Any, today: date, recount: bool = False) -> tuple[dict[str, tuple[int, int]], datetime | None]:
+def queue_totals(user: Actor, today: date, recount: bool = False) -> tuple[dict[str, tuple[int, int]], datetime | None]:
     if not sees_all_stores(user):
         return _totals(user, today + timedelta(days=EXPIRING_DAYS)), None
     kept = None if recount else cache.get(TOTALS_KEY.format(day=today))
@@ -124,7 +124,7 @@ def totals_paid(amount: int, route: str = "ready") -> None:
     cache.set(key, kept, max(RECOUNT_EVERY - (timezone.now() - kept["at"]), timedelta(seconds=1)).total_seconds())
 
 
-def _sections(user: Any, today: date, totals: dict[str, tuple[int, int]]) -> list[Section]:
+def _sections(user: Actor, today: date, totals: dict[str, tuple[int, int]]) -> list[Section]:
     soon = today + timedelta(days=EXPIRING_DAYS)
     return [
         _section(
@@ -149,7 +149,7 @@ def _sections(user: Any, today: date, totals: dict[str, tuple[int, int]]) -> lis
     ]
 
 
-def _totals(user: Any, soon: date) -> dict[str, tuple[int, int]]:
+def _totals(user: Actor, soon: date) -> dict[str, tuple[int, int]]:
     """Every section's count and amount in one grouped pass (user None: every store), from the
     records of unpaid sales (`refunded_at` is set in the refund's own transaction): a sale's
     amount is its refund plus its returns' (negative) changes. (Driven from the sales table, with
@@ -197,7 +197,7 @@ ROUTE_WHERE = {
 }
 
 
-def _route_sections(user: Any, totals: dict[str, tuple[int, int]]) -> list[Section]:
+def _route_sections(user: Actor, totals: dict[str, tuple[int, int]]) -> list[Section]:
     confirmed = Q(customs_state=CustomsState.CONFIRMED)
     sections = [
         _section(user, key, confirmed & ROUTE_WHERE[key], ("customs_confirmed_at", "id"), totals) for key in ROUTES
@@ -213,12 +213,13 @@ def _routes_of(rows: list[Sale]) -> None:
     payouts = {p.sale_id: p for p in Payout.objects.filter(sale__in=rows)}
     flying = {a.sale_id: a for a in PayoutAttempt.objects.filter(sale__in=rows, state__in=PayoutAttempt.IN_FLIGHT)}
     for sale in rows:
+        # attributes for the page, not fields of Sale
         sale.route = payouts.get(sale.pk)  # type: ignore[attr-defined]
         sale.flying = flying.get(sale.pk)  # type: ignore[attr-defined]
 
 
 def _section(
-    user: Any,
+    user: Actor,
     key: str,
     where: Q,
     order: tuple[str, ...],
@@ -239,7 +240,7 @@ def _section(
     if with_missing:
         _missing_items(rows)
     if complete:
-        return Section(key, rows, len(rows), sum(sale.refund_due for sale in rows), complete=True)  # type: ignore[attr-defined]
+        return Section(key, rows, len(rows), sum(sale.refund_due for sale in rows), complete=True)  # type: ignore[attr-defined]  # with_refund_due()'s annotation
     count, amount = totals.get(key, (0, 0))
     return Section(key, rows, count, amount)
 
@@ -253,7 +254,7 @@ def _missing_items(rows: list[Sale]) -> None:
         if item.line in missing.get(item.sale_id, set()):
             items[item.sale_id].append(item)
     for sale in rows:
-        sale.missing_items = items[sale.pk]  # type: ignore[attr-defined]
+        sale.missing_items = items[sale.pk]  # type: ignore[attr-defined]  # for the page, not a field
 
 
 @dataclass
@@ -267,7 +268,7 @@ class LiabilityRow:
         return [self.amounts[column] for column in COLUMNS]
 
 
-def liability(user: Any) -> tuple[list[LiabilityRow], LiabilityRow]:
+def liability(user: Actor) -> tuple[list[LiabilityRow], LiabilityRow]:
     """Refund amounts by store and month of sale: awaiting customs, confirmed and unpaid, paid,
     not confirmed and expired (no refund: those sales stay taxable). Two grouped queries."""
     paid = ExpressionWrapper(Q(refund__isnull=False), output_field=BooleanField())

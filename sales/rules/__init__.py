@@ -4,7 +4,7 @@ from .buyer import passport_shown
 from .dated import regime_on
 from .engine import evaluate
 from .messages import MESSAGES, PACKING_MESSAGES, packing_message
-from .refund import confirmation_deadline, refund_of_remainder
+from .refund import Payback, confirmation_deadline, refund_of_remainder, return_payback
 from .types import Buyer, Decision, Earlier, Item, Liquor, Reason, SaleInput
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Decision",
     "Earlier",
     "Item",
+    "Payback",
     "Liquor",
     "Reason",
     "SaleInput",
@@ -23,4 +24,5 @@ __all__ = [
     "passport_shown",
     "refund_of_remainder",
     "regime_on",
+    "return_payback",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from . import money
 from .dated import confirmation_deadline, regime_on
 
-__all__ = ["confirmation_deadline", "refund_of_remainder"]
+__all__ = ["Payback", "confirmation_deadline", "refund_of_remainder", "return_payback"]
 
 
 def refund_of_remainder(remaining: Iterable[money.Line], sale_date: date, other_same_day_excl: int = 0) -> int:
@@ -23,3 +24,22 @@ def refund_of_remainder(remaining: Iterable[money.Line], sale_date: date, other_
     if sum(t.excl_tax for t in totals) + other_same_day_excl < regime.minimum_excl_tax:
         return 0
     return sum(t.tax for t in totals)
+
+
+@dataclass(frozen=True)
+class Payback:
+    """What a return pays the customer back, and how much of the refund already paid it keeps."""
+
+    paid_back: int
+    withheld: int
+
+
+def return_payback(price: int, refund_kept: int, refund_after: int) -> Payback:
+    """docs/rules.md §4.9: a return after the refund was paid. `price` is what the customer paid
+    for the goods that come back (tax included), `refund_kept` the paid refund the customer still
+    holds (the refund paid less what earlier returns withheld) and `refund_after` the refund of
+    what remains (`refund_of_remainder`). The customer keeps only the refund of what remains: the
+    difference is withheld from the price paid back, never more than that price (the shop claims
+    nothing from a traveller who has left)."""
+    withheld = min(max(refund_kept - refund_after, 0), price)
+    return Payback(price - withheld, withheld)

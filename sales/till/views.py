@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from sales import explanations, returns, rules, services
+from sales import corrections, explanations, returns, rules, services
 from sales.choices import CUSTOMER_LANGUAGES
-from sales.customers import customer_register
 from sales.decisions import decision_as_dict, rounding_rows, sale_totals
 from sales.documents.context import applies, document_context
 from sales.documents.render import SIZES, pdf_of
@@ -106,7 +105,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         )
     )
-    recent = Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
+    recent = corrections.with_buyer_names(
+        Sale.objects.visible_to(request.user).select_related("store", "customer")[:20]
+    )
     names = {s.pk: s.name for s in stores}
     in_progress = (
         [
@@ -450,25 +451,15 @@ def finish(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> Http
     if not _eligible(store, customer, document, cart) or cart.problems(customer):
         messages.error(request, _("The sale is not eligible: see the reasons below."))
         return redirect("staff:basket", store.pk, cart.id)
-    try:
-        # The customer is written now, with the sale (a draft never finished writes nothing).
-        person, facts = cart.registration()
-        customer, document, _new = customer_register(actor=request.user, store=store, person=person, document=facts)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("staff:customer", store.pk, cart.id)
+    # The customer is written now, with the sale, in one transaction (a draft never finished, or
+    # refused at Finish, writes nothing).
+    person, facts = cart.registration()
     order = cart.order(store, receipt_number=finish_form.cleaned_data["receipt_number"])
-    common: dict[str, Any] = {
-        "actor": request.user,
-        "order": order,
-        "customer": customer,
-        "document": document,
-        "submission": cart.id,
-    }
     try:
-        if len(cart.groups()) > 1:
-            parts = services.sale_finalize_split(groups=cart.groups(), **common)
+        parts = services.sale_finalize_registering(
+            actor=request.user, order=order, person=person, document=facts, groups=cart.groups(), submission=cart.id
+        )
+        if len(parts) > 1:
             cart.discard()
             numbers = format_html_join(
                 ", ", '<a href="{}">#{}</a>', ((reverse("staff:sale", args=[p.sale.pk]), p.sale.pk) for p in parts)
@@ -479,7 +470,11 @@ def finish(request: AuthenticatedHttpRequest, store_id: int, draft: str) -> Http
                 format_html(text.replace("%(n)s", "{n}").replace("%(sales)s", "{sales}"), n=len(parts), sales=numbers),
             )
             return redirect("staff:sale", parts[0].sale.pk)
-        done = services.sale_finalize(**common)
+        done = parts[0]
+    except services.CustomerRefused as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("staff:customer", store.pk, cart.id)
     except services.AlreadyFinished as first:  # a second tap while the first one was finishing
         cart.discard()
         return _finished_before(request, draft, first.sale, twice=True)
@@ -539,16 +534,24 @@ def _visible_sale(request: AuthenticatedHttpRequest, pk: int) -> Sale:
 
 @login_required
 def sale_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    sale = _visible_sale(request, pk)
+    return _sale_page(request, _visible_sale(request, pk))
+
+
+def _sale_page(request: AuthenticatedHttpRequest, sale: Sale, payout_form: PayoutForm | None = None) -> HttpResponse:
+    """The sale page; with the refund route's form as typed when it was refused (422)."""
     audit(request.user, AuditAction.SALE_VIEW, sale, "staff sale page")
     left = SaleItem.objects.returnable_quantities(sale) if sale.kind == Sale.Kind.SALE else {}
-    items = list(sale.items.all())
+    # What the NTA has: after a correction of the record, its corrected facts (sales/corrections.py).
+    correction = corrections.correction_of(sale)
+    items = corrections.as_received(sale.items.all(), sale.record.payload)
     return render(
         request,
         "staff/sale_detail.html",
         {
             "sale": sale,
             "items": items,
+            "correction": correction,
+            "buyer_name": correction.buyer_name if correction else str(sale.customer),
             "split_parts": _split_parts(request, sale),
             "cautions": [explanation(s) for s in sale.signals.filter(state=Signal.State.OPEN).order_by("id")],
             "cancellations": sale.cancellations.all(),
@@ -556,30 +559,48 @@ def sale_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "can_cancel": can_sell(request.user) and any(left.values()),
             "can_sell": can_sell(request.user),
             "documents": [n for n in ("purchase-record", "packing-list", "refund-receipt") if applies(sale, n)],
-            **_refund_state(request, sale),
+            **_refund_state(request, sale, payout_form),
         },
+        status=422 if payout_form is not None else 200,
     )
 
 
-def _refund_state(request: AuthenticatedHttpRequest, sale: Sale) -> dict[str, Any]:
+def _refund_state(
+    request: AuthenticatedHttpRequest, sale: Sale, payout_form: PayoutForm | None = None
+) -> dict[str, Any]:
     if sale.kind == Sale.Kind.CANCELLATION:
-        paid_back = -sale.total_incl_tax if sale.regime == "refund" else -sale.total_excl_tax
+        paid_back = -sale.total_incl_tax - sale.refund_withheld if sale.regime == "refund" else -sale.total_excl_tax
         due_now = returns.refund_due(sale.cancels) if sale.cancels and sale.regime == "refund" else None
-        return {"paid_back": paid_back, "refund_dropped": -sale.refund_amount, "refund_now": due_now}
+        # A return after the refund was paid: the refund stays as paid, part of it was withheld.
+        after_paid = due_now is not None and Refund.objects.filter(sale=sale.cancels_id).exists()
+        return {
+            "paid_back": paid_back,
+            "refund_dropped": -sale.refund_amount,
+            "refund_now": None if after_paid else due_now,
+            "refund_withheld": sale.refund_withheld if after_paid else None,
+        }
     if sale.regime != "refund":
         return {}
     paid = getattr(sale, "refund", None)  # fetched with the sale
     due = returns.refund_due(sale)
     confirmed = sale.record.customs_state == sale.record.CustomsState.CONFIRMED
+    payable = paid is None and confirmed and due > 0
+    route = _payout_state(request, sale, payable, payout_form)
     return {
         "refund": paid,
         "refund_due": due,
-        "can_refund": confirmed and paid is None and due > 0 and can_sell(request.user),
-        **_payout_state(request, sale, paid is None and confirmed and due > 0),
+        # Returns after the payment kept part of it back from their paybacks (docs/rules.md §4.9).
+        "refund_kept": returns.refund_kept(sale) if paid is not None else None,
+        # Not in cash while a card refund or a bank file pays it: refund_pay would refuse (invariant 8).
+        "can_refund": payable and route["flying"] is None and can_sell(request.user),
+        "payable": payable,
+        **route,
     }
 
 
-def _payout_state(request: AuthenticatedHttpRequest, sale: Sale, payable: bool) -> dict[str, Any]:
+def _payout_state(
+    request: AuthenticatedHttpRequest, sale: Sale, payable: bool, payout_form: PayoutForm | None = None
+) -> dict[str, Any]:
     """The traveller's link (QR and address), the refund route and what staff can do with it."""
     payout = getattr(sale, "payout", None)
     flying = flying_of(sale) if getattr(sale, "refund", None) is None else None
@@ -598,7 +619,7 @@ def _payout_state(request: AuthenticatedHttpRequest, sale: Sale, payable: bool) 
         "payout": payout,
         "payout_state": state,
         "flying": flying,
-        "payout_form": PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
+        "payout_form": payout_form or PayoutForm(initial=initial, methods=TILL_METHODS, prefix="payout"),
         "till_fields": (
             "method",
             "provider",
@@ -679,12 +700,8 @@ def payout_route(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if form.submit(actor=request.user, sale=sale, by="till"):
         messages.success(request, _("Refund route saved."))
         return redirect("staff:sale", sale.pk)
-    for error in [
-        *form.non_field_errors(),
-        *(f"{form[n].label}: {e}" for n, es in form.errors.items() if n != "__all__" for e in es),
-    ]:
-        messages.error(request, error)
-    return redirect("staff:sale", sale.pk)
+    # Refused: the page again with what was typed, each error by its field (nothing to type twice).
+    return _sale_page(request, sale, form)
 
 
 @login_required

@@ -8,7 +8,7 @@ still without a route (PAYOUT_CHOOSE_REMIND_DAYS after the confirmation)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,9 +18,10 @@ from django.utils import timezone
 from taxfree.notices import notice_write
 from transmission.models import CustomsConfirmation, PurchaseRecord
 
+from ..corrections import names_as_received
 from ..models import Sale, SaleItem
 from . import links
-from .texts import texts, yen
+from .texts import failure_reason, texts, yen
 
 if TYPE_CHECKING:
     from ..refunds.models import Refund
@@ -124,7 +125,8 @@ def failed(sale_id: int, payout: Payout, attempt_id: int) -> None:
     sale = Sale.objects.select_related("store", "record").get(pk=sale_id)
     t = texts(payout.language)
     method = method_name("card" if attempt.route != "bank_file" else "bank_transfer", payout.language)
-    fields = {"amount": yen(attempt.amount), "method": method, "reason": attempt.failure_reason}
+    reason = failure_reason(attempt.failure_reason, payout.language)
+    fields = {"amount": yen(attempt.amount), "method": method, "reason": reason}
     _write(sale, payout, f"failed:{attempt_id}", t["mail_failed_subject"], t["mail_failed"], **fields)
 
 
@@ -137,9 +139,13 @@ def customs_moved(sender: object, moves: Iterable[tuple[int, str]], **kwargs: ob
         .exclude(email="")
         .select_related("sale__store", "sale__record")
     )
-    tell = {CustomsState.CONFIRMED: confirmed, CustomsState.NOT_CONFIRMED: not_confirmed, CustomsState.EXPIRED: expired}
+    tell: dict[str, Callable[[Sale, Payout], None]] = {
+        CustomsState.CONFIRMED: confirmed,
+        CustomsState.NOT_CONFIRMED: not_confirmed,
+        CustomsState.EXPIRED: expired,
+    }
     for payout in payouts:
-        action = tell.get(states[payout.sale.record.pk])  # type: ignore[call-overload]
+        action = tell.get(states[payout.sale.record.pk])
         if action is not None:
             action(payout.sale, payout)
 
@@ -194,7 +200,7 @@ def missing_items(sale: Sale) -> list[str]:
     lines: set[int] = set()
     for confirmation in CustomsConfirmation.objects.filter(record__sale=sale, complete=False):
         lines.update(confirmation.missing_lines)
-    return list(SaleItem.objects.filter(sale=sale, line__in=lines).order_by("line").values_list("name", flat=True))
+    return names_as_received(sale, SaleItem.objects.filter(sale=sale, line__in=lines).order_by("line"))
 
 
 def _due(sale: Sale) -> int:

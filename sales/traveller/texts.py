@@ -4,6 +4,8 @@ not in the staff UI's gettext catalogue. `{name}` fields are filled with str.for
 
 from __future__ import annotations
 
+import re
+
 from sales.choices import CUSTOMER_LANGUAGE_CODES, CUSTOMER_LANGUAGES
 
 LANGUAGES = tuple(CUSTOMER_LANGUAGE_CODES)
@@ -23,7 +25,7 @@ _ROWS: dict[str, tuple[str, str, str, str, str, str]] = {
         "결제 금액(세금 포함)",
         "ยอดที่ชำระ (รวมภาษี)",
     ),
-    "refund": ("返金予定額", "Tax refund", "退税金额", "退稅金額", "환급 예정액", "เงินคืนภาษี"),
+    "refund": ("消費税の返金額", "Tax refund", "退税金额", "退稅金額", "세금 환급액", "เงินคืนภาษี"),
     "fee": ("手数料", "Fee", "手续费", "手續費", "수수료", "ค่าธรรมเนียม"),
     "reaches": ("お受取額", "What reaches you", "实际到账", "實際入帳", "실수령액", "ยอดที่ท่านได้รับ"),
     "fee_by_shop": (
@@ -493,3 +495,51 @@ def language_of(value: str | None, default: str = "en") -> str:
 
 def yen(amount: int) -> str:
     return f"¥{amount:,}"
+
+
+# The card provider's codes for a refund refused (Stripe's refund failure_reason and error codes),
+# said to the traveller in their language; any other reason (a bank's, typed by the office) as given.
+_REASONS: dict[str, tuple[str, str, str, str, str, str]] = {
+    "expired_or_canceled_card": (
+        "カードが解約済みか有効期限切れです",
+        "the card has been cancelled or has expired",
+        "该卡已注销或已过期",
+        "該卡已停用或已過期",
+        "카드가 해지되었거나 유효기간이 지났습니다",
+        "บัตรถูกยกเลิกหรือหมดอายุแล้ว",
+    ),
+    "lost_or_stolen_card": (
+        "カードの紛失・盗難が届け出られています",
+        "the card was reported lost or stolen",
+        "该卡已挂失或被盗",
+        "該卡已掛失或遭竊",
+        "카드가 분실 또는 도난 신고되었습니다",
+        "บัตรถูกแจ้งว่าสูญหายหรือถูกขโมย",
+    ),
+    "resource_missing": (
+        "カード会社で元のお支払いが見つかりませんでした",
+        "the card company could not find the original payment",
+        "发卡机构找不到原来的付款",
+        "發卡機構找不到原來的付款",
+        "카드사에서 원래 결제를 찾을 수 없습니다",
+        "บริษัทบัตรไม่พบรายการชำระเงินเดิม",
+    ),
+    "declined": (
+        "カード会社が返金を受け付けませんでした",
+        "the card company refused the refund",
+        "发卡机构拒绝了退款",
+        "發卡機構拒絕了退款",
+        "카드사가 환급을 거절했습니다",
+        "บริษัทบัตรปฏิเสธการคืนเงิน",
+    ),
+}
+_DECLINED = {"refused", "unknown", "card_declined", "insufficient_funds", "charge_for_pending_refund_disputed"}
+
+
+def failure_reason(reason: str, language: str) -> str:
+    """Why a payment failed, as the traveller reads it: a provider's code in their language."""
+    code = "declined" if reason in _DECLINED or re.fullmatch(r"HTTP \d{3}", reason) else reason
+    row = _REASONS.get(code)
+    if row is None:
+        return reason
+    return row[LANGUAGES.index(language) if language in LANGUAGES else 1]

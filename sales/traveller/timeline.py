@@ -14,7 +14,7 @@ from ..models import Sale
 from ..refunds.models import Refund
 from ..refunds.payouts.models import Payout, PayoutAttempt
 from .notices import method_name, missing_items
-from .texts import yen
+from .texts import failure_reason, yen
 
 CustomsState = PurchaseRecord.CustomsState
 
@@ -88,7 +88,7 @@ def _refund(
     if record.customs_state != CustomsState.CONFIRMED:
         return Step("later", t["step_refund_after"])
     if payout is not None and payout.failure and payout.method == "later":
-        return Step("stop", t["step_refund_failed"].format(reason=payout.failure))
+        return Step("stop", t["step_refund_failed"].format(reason=failure_reason(payout.failure, language)))
     if payout is None or payout.method == "later":
         return Step("now", t["step_refund_choose"])
     return Step("now", t["step_refund_ready"].format(method=method))

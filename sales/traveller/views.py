@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from taxfree.countries import alpha2_choices
 
+from ..corrections import names_as_received
 from ..models import Sale
 from ..refunds.payouts.details import mask_email
 from ..refunds.payouts.fees import fee_for
@@ -140,7 +141,7 @@ def _context(
         "path": links.path(sale.pk),
         "sale": sale,
         "store": sale.store,
-        "items": list(sale.items.filter(quantity__gt=0).values_list("name", flat=True)),
+        "items": names_as_received(sale, sale.items.filter(quantity__gt=0).order_by("line")),
         "due": due,
         "fee": fee,
         "steps": timeline(sale, payout, flying, t, language, timezone.localdate()),
@@ -153,10 +154,23 @@ def _context(
         "fees": {m: fee_for(m, due) for m in CHOOSABLE},
         "countries": alpha2_choices(language),
         "errors": errors,
+        # Each form shows the errors of its own post only (the consent box is in two of them).
+        "form_errors": {
+            form: errors if form == _posted(request) else {} for form in ("bank_transfer", "paypal", "contact")
+        },
         "post": {k: v for k, v in request.POST.items() if k in (*BANK_FIELDS, "paypal_email", "email")},
         "email": mask_email(payout.email) if payout and payout.email else "",
         "saved": request.GET.get("saved") == "1" and not errors,
     }
+
+
+FORMS = ("bank_transfer", "paypal", "contact")
+
+
+def _posted(request: HttpRequest) -> str:
+    if request.method != "POST":
+        return ""
+    return "contact" if request.POST.get("action") == "contact" else request.POST.get("method", "")
 
 
 def _flying(payout: Payout | None) -> PayoutAttempt | None:

@@ -169,6 +169,10 @@ def snapshot(payout: Payout | None) -> dict[str, str]:
     }
 
 
+# Stripe's refund failure reasons for a card that can take no refund any more.
+DEAD_CARDS = frozenset({"expired_or_canceled_card", "lost_or_stolen_card"})
+
+
 @transaction.atomic(durable=True)
 def payout_fail(*, actor: Actor, attempt: PayoutAttempt, reason: str, reference: str = "") -> PayoutAttempt:
     """A payment that did not reach the traveller (a declined card refund, a transfer the bank
@@ -185,6 +189,9 @@ def payout_fail(*, actor: Actor, attempt: PayoutAttempt, reason: str, reference:
     before = snapshot(payout)
     payout.method, payout.details, payout.masked = Method.LATER, "", ""
     payout.failure, payout.failed_at, payout.updated_by = reason[:200], now, "office" if actor else "provider"
+    if attempt.route != PayoutAttempt.Route.BANK_FILE and reason in DEAD_CARDS:
+        # A cancelled or lost card takes no refund: not offered again until a new card is entered.
+        payout.card_provider = payout.card_payment = payout.card_brand = payout.card_last4 = ""
     payout.save()
     audit(
         actor,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from sales.models import IdentityDocument, Sale
+from sales.models import Customer, IdentityDocument, Sale
+from stores.models import Store
+from taxfree.models import AuditEvent
 from tests.factories import till_start
 from tests.forms import visible_text
 
@@ -123,3 +128,18 @@ def test_the_basket_says_in_the_user_s_language_what_pre_flight_would_refuse(cli
     assert 'id="problems"' in page and "has 60 characters; at most 50" in page and 'id="finish" disabled' in page
     client.post(till.finish)
     assert not Sale.objects.exists() and not IdentityDocument.objects.exists()
+
+
+def test_a_sale_refused_at_finish_writes_nothing_not_even_its_customer(client, clerk, store):
+    client.force_login(clerk)
+    till = till_start(client, store, customer_post())
+    client.post(till.basket, BAG)
+    client.post(till.explain, {"language": "en"})
+    Store.objects.filter(pk=store.pk).update(permit_date=timezone.localdate() + timedelta(days=1))  # not yet
+    refused = client.post(till.finish, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "no tax-free permit in force" in refused.content.decode()
+    assert not Sale.objects.exists() and not Customer.objects.exists() and not IdentityDocument.objects.exists()
+    assert not AuditEvent.objects.filter(action="customer_register").exists()
+    Store.objects.filter(pk=store.pk).update(permit_date=timezone.localdate())
+    client.post(till.finish)
+    assert Sale.objects.count() == 1 and Customer.objects.count() == 1

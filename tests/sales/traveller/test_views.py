@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sales.refunds.payouts.models import Payout
 from sales.refunds.payouts.services import payout_set
+from sales.refunds.payouts.texts import say
 from sales.refunds.services import refund_pay
 from sales.traveller import links
 from sales.traveller.texts import LANGUAGES, texts
@@ -130,6 +131,9 @@ def test_once_paid_the_page_shows_it_and_offers_no_change(client, clerk, sale):
     html = client.get(links.path(sale.pk)).content.decode()
     assert "Refund paid on" in html and 'id="choose"' not in html
     assert post(client, sale, method="paypal", paypal_email="a@example.com", consent="on").status_code == 422
+    for language in ("ja", "ko"):  # the amount's label no longer says "expected" once it is paid
+        html = client.get(links.path(sale.pk) + f"?lang={language}").content.decode()
+        assert "予定" not in html and "예정" not in html
 
 
 def test_a_link_shows_and_changes_only_its_own_sale(client, clerk, store, sale):
@@ -175,3 +179,32 @@ def test_the_page_sets_no_cookie(client, sale):
     page = client.get(links.path(sale.pk))
     assert not page.cookies
     assert post(client, sale, method="paypal", paypal_email="a@example.com", consent="on").status_code == 302
+
+
+def test_each_form_shows_only_its_own_errors(client, sale):
+    page = post(client, sale, method="bank_transfer", **BANK).content.decode()  # no consent ticked
+    bank, rest = page.split('id="method-paypal"')
+    paypal, contact = rest.split('id="contact"')
+    assert bank.count('class="bad"') == 1 and say("consent", "en") in bank
+    assert 'class="bad"' not in paypal and "aria-invalid" not in paypal
+    page = client.post(links.path(sale.pk) + "?lang=en", {"action": "contact", "email": "kim@"})
+    assert page.status_code == 422
+    paypal, contact = page.content.decode().split('id="method-paypal"')[1].split('id="contact"')
+    assert 'class="bad"' not in paypal and 'class="bad"' in contact and 'aria-invalid="true"' in contact
+    assert not Payout.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "said"),
+    [
+        ("th", "expired_or_canceled_card", "บัตรถูกยกเลิกหรือหมดอายุแล้ว"),
+        ("ko", "resource_missing", "카드사에서 원래 결제를 찾을 수 없습니다"),
+        ("zh-hant", "HTTP 402", "發卡機構拒絕了退款"),
+        ("en", "AC04 account closed", "AC04 account closed"),  # a bank's reason, as the office typed it
+    ],
+)
+def test_a_failed_payment_is_explained_in_the_travellers_language(client, clerk, sale, language, reason, said):
+    payout_set(actor=clerk, sale=sale, by="till", method="later")
+    Payout.objects.filter(sale=sale).update(failure=reason)
+    html = client.get(links.path(sale.pk) + f"?lang={language}").content.decode()
+    assert said in html and (reason == said or reason not in html)

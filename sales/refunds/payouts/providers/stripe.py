@@ -36,7 +36,7 @@ class StripeRefunds:
         # The key travels in the metadata too: after Stripe forgets keys (24 h) the refund is found by it.
         params["metadata"] = {"purpose": "consumption tax refund", "taxfree_key": idempotency_key}
         try:
-            refund = client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+            refund = client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]  # a dict for stripe's TypedDict
         except stripe.APIConnectionError as exc:  # timeout or connection lost: the outcome is unknown
             log.warning("Stripe refund %s: no answer (%s)", idempotency_key, type(exc).__name__)
             return Result("unknown", reason="no answer from Stripe")
@@ -48,7 +48,7 @@ class StripeRefunds:
         """The refund made with this key, if any: asked before a retry that Stripe's memory of
         keys would no longer cover."""
         try:
-            refunds = client().v1.refunds.list(params=_of(payment) | {"limit": 100})  # type: ignore[arg-type]
+            refunds = client().v1.refunds.list(params=_of(payment) | {"limit": 100})  # type: ignore[arg-type]  # a dict for stripe's TypedDict
         except stripe.StripeError:
             return Result("unknown", reason="no answer from Stripe")
         for refund in refunds.data:

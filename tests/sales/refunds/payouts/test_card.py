@@ -13,7 +13,7 @@ from sales import returns
 from sales.refunds.models import Refund
 from sales.refunds.payouts.card import card_refunds_check, payout_card_refund
 from sales.refunds.payouts.models import Payout, PayoutAttempt
-from sales.refunds.payouts.services import payout_set
+from sales.refunds.payouts.services import PayoutRefused, payout_set
 from sales.refunds.services import RefundRefused, refund_pay
 from taxfree.models import AuditEvent, Notice
 from tests.payouts import card_payment, refund_sale
@@ -61,8 +61,17 @@ def test_a_declined_card_refund_puts_the_refund_back_to_the_traveller_and_tells_
     assert (payout.method, payout.failure) == ("later", "expired_or_canceled_card")
     assert not Refund.objects.filter(sale=card_sale).exists()
     notice = Notice.objects.get(key=f"sale:{card_sale.pk}:failed:{attempt.pk}")
-    assert "expired_or_canceled_card" in notice.body and "/t/" in notice.body
+    # in the traveller's words, not the provider's code
+    assert "the card has been cancelled or has expired" in notice.body and "/t/" in notice.body
+    assert "expired_or_canceled_card" not in notice.body
     assert AuditEvent.objects.filter(action="payout_fail").count() == 1
+    # the cancelled card is not offered again: the traveller chooses another way, or staff enter a new card
+    assert not payout.card_known
+    with pytest.raises(PayoutRefused) as refused:
+        payout_set(actor=None, sale=card_sale, by="traveller", method="card", consent=True)
+    assert refused.value.errors == {"method": "card_unknown"}
+    new_card = {"provider": "stripe", "payment_reference": card_payment(33_000), "brand": "visa", "last4": "1881"}
+    assert payout_set(actor=clerk, sale=card_sale, by="till", method="card", data=new_card).card_known
 
 
 def test_a_timeout_leaves_the_outcome_unknown_and_the_retry_never_pays_twice(clerk, card_sale, stripe_sandbox):
