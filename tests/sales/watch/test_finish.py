@@ -95,3 +95,11 @@ def test_the_pos_api_answers_a_finished_sale_with_its_cautions(clerk, store):
     assert answer.status_code == 201
     [caution] = answer.json()["cautions"]
     assert caution["code"] == "consumables" and "消耗品が40個" in caution["message"]
+
+
+def test_documents_at_another_till_of_the_store_do_not_count(clerk, officer, store):
+    docs = [DocumentFactory(customer__store=store, customer__family_name=f"NAME{c}") for c in "ABC"]
+    finalize(officer, docs[0], [item(10_000)], hour=10)
+    for n, doc in enumerate(docs[1:]):
+        finalize(clerk, doc, [item(10_000)], hour=11 + n)
+    assert not Signal.objects.exists()
