@@ -19,3 +19,10 @@ class SalesConfig(AppConfig):
         from .traveller.notices import customs_moved as tell_travellers
 
         customs_moved.connect(tell_travellers, dispatch_uid="sales_tell_travellers")
+
+        from transmission.signals import record_changed
+
+        from . import sync
+
+        customs_moved.connect(sync.customs_moved, dispatch_uid="sales_sync_customs")
+        record_changed.connect(sync.records_changed, dispatch_uid="sales_sync_records")

@@ -140,7 +140,7 @@ def with_buyer_names(sales: Iterable[Sale]) -> list[Sale]:
     corrected: dict[int, dict[str, Any]] = dict(records.values_list("sale_id", "payload"))
     for sale in sales:
         payload = corrected.get(sale.pk)
-        sale.buyer_name = buyer_name(payload["buyer"]) if payload else str(sale.customer)  # type: ignore[attr-defined]
+        sale.buyer_name = buyer_name(payload["buyer"]) if payload else str(sale.customer)  # type: ignore[attr-defined]  # for the page, not a field
     return sales
 
 

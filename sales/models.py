@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Business, Store, StoreScopedQuerySet
@@ -228,6 +229,11 @@ class SaleQuerySet(StoreScopedQuerySet["Sale"]):
         """Each sale with `refund_due` (an int), counted in the database."""
         return self.annotate(refund_due=refund_due_sql())
 
+    def touch(self) -> int:
+        """Mark these sales changed (incremental sync, issue 28): called in the transaction of every
+        change to what the sales API shows of a sale (its record, customs, refund, payout, returns)."""
+        return self.update(updated_at=timezone.now())
+
 
 class SaleItemQuerySet(models.QuerySet["SaleItem"]):
     def returnable_quantities(self, sale: Sale) -> dict[int, int]:
@@ -296,6 +302,9 @@ class Sale(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("entered by")
     )
 
+    # What `GET /api/v1/sales/?updated_after=` pages by, with the id (sales/api/sync.py).
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
     objects = SaleQuerySet.as_manager()
 
     class Meta:
@@ -303,6 +312,8 @@ class Sale(models.Model):
         verbose_name_plural = _("sales")
         ordering = ["-sold_at", "-id"]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="sale_updated"),
+            models.Index(fields=["store", "updated_at", "id"], name="sale_store_updated"),
             models.Index(fields=["-sold_at", "-id"], name="sale_sold_at_desc"),
             models.Index(fields=["customer", "store", "sale_date"], name="sale_same_day"),
             models.Index(fields=["store", "-sold_at"], name="sale_store_sold_at"),

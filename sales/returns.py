@@ -23,6 +23,7 @@ from .permissions import check_can_sell
 from .records import record_create
 from .refunds.models import Refund
 from .rules import money
+from .sync import sales_touch
 
 
 @transaction.atomic(durable=True)
@@ -187,4 +188,5 @@ def _write_cancellation(actor: Actor, sale: Sale, wanted: dict[int, int], reason
         paid_back=effect.payback.paid_back,
         withheld=effect.payback.withheld,
     )
+    sales_touch(sale.pk)  # what remains due of the original changed
     return cancellation

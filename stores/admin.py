@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taxfree.admin_tools import AuditedViewMixin, CleanTextMixin, OfficeAdmin
 
-from . import admin_views
+from . import admin_views, webhook_admin  # noqa: F401 - registers the webhook admins
 from .admin_views import status_label
 from .certificates import certificate_warnings
 from .forms import FilingForm

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from taxfree.models import AuditAction, audit, audits_together
 from taxfree.roles import COMPLIANCE_OFFICER, Actor
 
+from . import webhooks
 from .models import Filing, JPKICertificate, NTACertificate, Reminder
 
 CERTIFICATE_MILESTONES = (1, 7, 30, 60)  # days before expiry
@@ -34,6 +35,7 @@ class Event:
     params: dict[str, Any]
     due_on: date | None
     url: str = ""
+    partner: dict[str, Any] | None = None  # certificate.expiring's data, told to partners once with the reminder
 
 
 def reminder_raise(
@@ -81,7 +83,15 @@ def certificate_events(today: date) -> Iterator[Event]:
         if milestone is not None:
             message = gettext_noop("NTA certificate %(id)s expires on %(day)s (%(left)s days left)")
             params = {"id": cert.identifier, "day": str(cert.expires_on), "left": left}
-            yield Event(f"nta:{cert.pk}:{milestone}d", cert.business_id, message, params, cert.expires_on, url)
+            expiring = {
+                "certificate_id": cert.pk,
+                "kind": "nta_client",
+                "identifier": cert.identifier,
+                "expires_on": cert.expires_on.isoformat(),
+                "days_left": left,
+            }
+            key = f"nta:{cert.pk}:{milestone}d"
+            yield Event(key, cert.business_id, message, params, cert.expires_on, url, expiring)
         if today >= cert.renewal_available_on:
             message = gettext_noop("The renewal certificate for %(id)s can be downloaded from the NTA CA now")
             yield Event(
@@ -105,9 +115,15 @@ def jpki_events(today: date) -> Iterator[Event]:
         elif cert.renewal_opens_on <= today <= cert.expires_on:
             message = gettext_noop("%(name)s's My Number e-certificate (%(kind)s) expires on %(day)s: renew it")
             params = {"name": cert.holder_name, "kind": str(cert.get_kind_display()), "day": str(cert.expires_on)}
-            yield Event(
-                f"jpki:{cert.pk}:renewal:{cert.expires_on}", cert.business_id, message, params, cert.expires_on, url
-            )
+            expiring = {
+                "certificate_id": cert.pk,
+                "kind": f"jpki_{cert.kind}",
+                "identifier": None,
+                "expires_on": cert.expires_on.isoformat(),
+                "days_left": (cert.expires_on - today).days,
+            }
+            key = f"jpki:{cert.pk}:renewal:{cert.expires_on}"
+            yield Event(key, cert.business_id, message, params, cert.expires_on, url, expiring)
 
 
 def filing_events(today: date) -> Iterator[Event]:
@@ -142,16 +158,24 @@ def _raise(today: date) -> list[Reminder]:
     for event in (*certificate_events(today), *jpki_events(today), *filing_events(today)):
         if event.business_id is None:
             continue
-        if reminder_raise(
-            key=event.key,
-            business_id=event.business_id,
-            message=event.message,
-            params=event.params,
-            due_on=event.due_on,
-            url=event.url,
-        ):
+        if _event_raise(event, event.business_id):
             created.append(Reminder.objects.get(key=event.key))
     return created
+
+
+@transaction.atomic
+def _event_raise(event: Event, business_id: int) -> bool:
+    new = reminder_raise(
+        key=event.key,
+        business_id=business_id,
+        message=event.message,
+        params=event.params,
+        due_on=event.due_on,
+        url=event.url,
+    )
+    if new and event.partner is not None:
+        webhooks.event_emit(business_id=business_id, type="certificate.expiring", data=event.partner)
+    return new
 
 
 def recipients_for(reminder: Reminder) -> list[str]:

@@ -93,6 +93,9 @@ class AuditAction(models.TextChoices):
     TOKEN_ISSUE = "token_issue", _("API token made")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     WEBHOOK_ENDPOINT_CREATE = "webhook_endpoint_create", _("webhook endpoint added")
+    WEBHOOK_ENDPOINT_DELETE = "webhook_endpoint_delete", _("webhook endpoint deleted")
+    WEBHOOK_ENDPOINT_DISABLE = "webhook_endpoint_disable", _("webhook endpoint disabled after failing")
+    WEBHOOK_DELIVERY_SEND_AGAIN = "webhook_delivery_send_again", _("webhook delivery sent again")
 
 
 _together: ContextVar[list[AuditEvent] | None] = ContextVar("audits_together", default=None)

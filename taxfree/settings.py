@@ -281,6 +281,14 @@ TRANSMISSION_BACKOFF_MAX = env.float("TRANSMISSION_BACKOFF_MAX", default=900.0)
 TRANSMISSION_LEASE_SECONDS = env.float("TRANSMISSION_LEASE_SECONDS", default=60.0)
 # Records still unsent this many minutes after the sale raise a reminder ("without delay").
 RECORD_OVERDUE_MINUTES = env.int("RECORD_OVERDUE_MINUTES", default=10)
+# Incremental sync (GET /api/v1/sales/?updated_after=): changes younger than this are not listed yet, so a
+# transaction still in flight (its updated_at taken before its commit) is never paged past. Longer than
+# the longest write transaction (a sale takes well under a second).
+SYNC_SETTLE_SECONDS = env.float("SYNC_SETTLE_SECONDS", default=5.0)
+# Webhooks: the wait after each failed attempt (Standard Webhooks' suggested schedule; after the last,
+# twice the last, until 3 days have passed) and how long a partner's endpoint may take to answer.
+WEBHOOK_BACKOFF_SECONDS = env.list("WEBHOOK_BACKOFF_SECONDS", cast=float, default=[5, 300, 1800, 7200, 18000])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Customs confirmations (docs/rules.md §4): pulled every CUSTOMS_PULL_MINUTES by period from a
 # watermark less an overlap (a confirmation registered late is still seen); records within
 # CUSTOMS_NEAR_DEADLINE_DAYS of their last day are also asked for one by one; a record whose last

@@ -11,6 +11,7 @@ from sales.capture import api as capture_api
 from sales.exports import api as export_api
 from sales.exports import views as export_views
 from sales.inspector import views as inspector_views
+from stores import api as webhook_api
 from stores.views import filing_attachment
 from taxfree import otp_views
 from taxfree.api import DocsView, SchemaView, not_found
@@ -27,6 +28,8 @@ api_v1 = [
     path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
     path("exports/<slug:name>.<str:fmt>", export_api.ExportView.as_view(), name="export"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),
+    path("webhooks/", webhook_api.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_api.WebhookDetailView.as_view(), name="webhook"),
 ]
 
 urlpatterns = [

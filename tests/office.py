@@ -17,7 +17,20 @@ from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Sale
 from sales.refunds.models import Refund
 from sales.watch.models import Signal
-from stores.models import Business, Filing, JPKICertificate, NTACertificate, Reminder, Store, TemporarySite
+from stores.models import (
+    Business,
+    Filing,
+    JPKICertificate,
+    NTACertificate,
+    Reminder,
+    Store,
+    TemporarySite,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from stores.webhooks import new_secret
 from taxfree.enrolment import link_issue
 from taxfree.tokens import token_issue
 from tests.factories import DocumentFactory, ProductFactory, UserFactory
@@ -119,7 +132,19 @@ def one_of_each(officer, store: Store) -> None:
         params={"units": 30, "largest": 30},
     )
     signal.sales.add(sale)
+    _webhook_rows(officer, store)
     _library_rows(officer, now)
+
+
+def _webhook_rows(officer, store: Store) -> None:
+    """An endpoint of the officer's business with a delivery and its attempt."""
+    store.business.officers.add(officer)
+    endpoint = WebhookEndpoint.objects.create(
+        business=store.business, url="https://pos.example/hooks", events=["sale.recorded"], secret=new_secret()
+    )
+    event = WebhookEvent.objects.create(event_id="msg_1", business=store.business, type="sale.recorded", data={})
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint, next_at=timezone.now())
+    WebhookAttempt.objects.create(delivery=delivery, status_code=200, duration_ms=5, response_excerpt="thanks")
 
 
 def _library_rows(officer, now: datetime) -> None:

@@ -25,17 +25,25 @@ from django.utils.translation import gettext_noop
 
 from stores.models import NTACertificate
 from stores.reminders import reminder_raise
+from stores.webhooks import event_emit
 from taxfree.crypto import decrypt
 from taxfree.queue import enqueue
 
 from . import client
 from .models import Attempt, PurchaseRecord
+from .signals import records_changed
 from .wire import Preflight, Problem, WireRecord, build
 
 log = logging.getLogger(__name__)
 State, Outcome = PurchaseRecord.State, Attempt.Outcome
 WAIT_FOR_ORIGINAL = timedelta(seconds=15)
 RESULTS = {"OK": Outcome.OK, "WARNING": Outcome.WARNING}
+RECORD_EVENTS: dict[str, str] = {
+    State.OK: "accepted",
+    State.WARNING: "warning",
+    State.NG: "rejected",
+    State.WAITING: "waiting",
+}
 
 
 def backoff(failures: int) -> timedelta:
@@ -138,11 +146,12 @@ def _waits_for_original(record: PurchaseRecord, now: datetime) -> bool:
 
 def _take(record: PurchaseRecord, now: datetime) -> bool:
     # The conditional update is the claim: of two workers reading the same row, one wins.
-    return bool(
-        PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until).update(
-            state=State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1
-        )
+    taken = PurchaseRecord.objects.filter(pk=record.pk, state=record.state, lease_until=record.lease_until).update(
+        state=State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1
     )
+    if taken:
+        records_changed(record.pk)
+    return bool(taken)
 
 
 def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:
@@ -156,6 +165,7 @@ def _numbered(record: PurchaseRecord, now: datetime) -> PurchaseRecord:
         try:
             with transaction.atomic():
                 PurchaseRecord.objects.filter(pk=record.pk).update(transmission_number=number)
+                records_changed(record.pk)
             record.transmission_number = number
         except IntegrityError:
             continue  # that number went to another record in the same second: take the next second
@@ -236,10 +246,31 @@ def _finish(
             request_body=wire.masked() if wire else None,
             response_body=answer.text if answer else "",
         )
-        PurchaseRecord.objects.filter(pk=record.pk, state=State.SENDING).update(
-            **_record_fields(record, outcome, messages, error, wire)
-        )
+        fields = _record_fields(record, outcome, messages, error, wire)
+        if PurchaseRecord.objects.filter(pk=record.pk, state=State.SENDING).update(**fields):
+            _tell_partners(record, fields["state"], messages)
+            records_changed(record.pk)
     return outcome
+
+
+def _tell_partners(record: PurchaseRecord, state: str, messages: list[dict[str, str]]) -> None:
+    """record.accepted / warning / rejected / waiting, written with the state (waiting once per
+    outage: a record already waiting is not announced again at each retry)."""
+    if record.store is None or (state == State.WAITING and record.failures):
+        return
+    event_emit(
+        business_id=record.store.business_id,
+        type=f"record.{RECORD_EVENTS[state]}",
+        data={
+            "record_id": record.pk,
+            "sale_id": record.sale_id,
+            "store_id": record.store_id,
+            "kind": record.kind,
+            "state": state,
+            "transmission_number": record.transmission_number or None,
+            "message_codes": [str(m.get("code", "")) for m in messages if m.get("code")],
+        },
+    )
 
 
 def _record_fields(

@@ -21,6 +21,7 @@ from taxfree.text import document_number
 
 from .dispatch import record_kick
 from .models import PurchaseRecord
+from .signals import records_changed
 
 State = PurchaseRecord.State
 BUYER_FACTS = ("family_name", "given_names", "nationality", "birth_date", "landing_date")
@@ -74,6 +75,7 @@ def record_correct(*, actor: Actor, record: PurchaseRecord, changes: Mapping[str
         result_messages=[],
         last_error="",
     )
+    records_changed(locked.pk)
     audit(actor, AuditAction.RECORD_CORRECT, locked, reason[:200], before=before, after=after)
     transaction.on_commit(lambda: record_kick(locked.pk))
 
@@ -89,6 +91,7 @@ def record_resend(*, actor: Actor, record: PurchaseRecord, reason: str = "") -> 
     PurchaseRecord.objects.filter(pk=locked.pk).update(
         state=State.PENDING, next_attempt_at=None, failures=0, result_messages=[], last_error=""
     )
+    records_changed(locked.pk)
     before = list(locked.result_messages or [])[:5]
     audit(actor, AuditAction.RECORD_RESEND, locked, reason.strip()[:200], refused_with=before)
     transaction.on_commit(lambda: record_kick(locked.pk))

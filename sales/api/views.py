@@ -33,6 +33,7 @@ from taxfree.serializers import Serializer
 from .payouts import PayoutSerializer
 from .refunds import RefundSerializer, refund_as_dict
 from .serializers import EligibilityRequestSerializer, SaleRequestSerializer
+from .sync import PAGE, changed_sales, page_as_dict
 
 _CODES = "\n".join(f"- `{code}`: {en}" for code, (en, _ja) in sorted(MESSAGES.items()))
 _PACKING = "\n".join(f"- `{code}`: {en}" for code, (en, _ja) in PACKING_MESSAGES.items() if code != "not_eligible")
@@ -154,7 +155,36 @@ class EligibilityView(APIView):
         return Response(decision_as_dict(decision, get_language() or "ja"))
 
 
+class SalePageSerializer(Serializer):
+    results = serializers.ListField(child=SaleDetailSerializer())
+    next_cursor = serializers.CharField(
+        help_text="Keep it and ask with `updated_after=<next_cursor>` next time (at once while `has_more`)."
+    )
+    has_more = serializers.BooleanField(help_text="More changes are listable now: ask again at once.")
+
+
 class SaleCreateView(APIView):
+    @extend_schema(
+        operation_id="v1_sales_list",
+        summary="Sales changed since a cursor (incremental sync)",
+        description=(
+            f"Every sale visible to you whose shown state changed after `updated_after`, oldest change first, "
+            f"{PAGE} a page, each as `GET /api/v1/sales/{{id}}/` answers it. Start with `updated_after=0`; "
+            "then ask with the `next_cursor` of the last answer (a cursor is opaque). A change made while you "
+            "page is never skipped or answered twice: it comes in a later page, once it is settled "
+            "(changes younger than a few seconds, SYNC_SETTLE_SECONDS, wait for the next call). A sale "
+            "changes with its purchase record's state, customs, the refund, the payout route and returns."
+        ),
+        parameters=[
+            OpenApiParameter("updated_after", str, description="`0`, or the `next_cursor` you were answered."),
+            OpenApiParameter("store", int, description="Only this store's sales."),
+        ],
+        responses={200: SalePageSerializer, **errors(400, 401, 403, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        page, cursor, more = changed_sales(request)
+        return Response(page_as_dict([sale_detail(s) for s in page], cursor, more))
+
     @extend_schema(
         summary="Record a finished tax-free sale from a POS",
         description=(

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from taxfree.models import AuditAction, audit
-from taxfree.roles import is_compliance_officer
+from taxfree.roles import AuthenticatedHttpRequest, is_compliance_officer
 
 from ..models import Customer, Sale
 from .files import file_name, inspector_file
@@ -26,7 +26,7 @@ def _officer(request: HttpRequest) -> None:
 
 
 @login_required
-def inspector(request: HttpRequest) -> HttpResponseBase:
+def inspector(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     _officer(request)
     form = InspectorFileForm(request.GET or None, user=request.user)
     if request.GET and form.is_valid():
@@ -34,10 +34,10 @@ def inspector(request: HttpRequest) -> HttpResponseBase:
     return render(request, "reports/inspector.html", {"form": form, "find": CustomerFindForm()})
 
 
-def _file_response(request: HttpRequest, form: InspectorFileForm) -> StreamingHttpResponse:
+def _file_response(request: AuthenticatedHttpRequest, form: InspectorFileForm) -> StreamingHttpResponse:
     data = form.cleaned_data
     stores = tuple(sorted(s.pk for s in data["stores"]))
-    inspection = Inspection(request.user, data["start"], data["end"], stores)  # type: ignore[arg-type]
+    inspection = Inspection(request.user, data["start"], data["end"], stores)
     audit(
         request.user,
         AuditAction.INSPECTOR_FILE,

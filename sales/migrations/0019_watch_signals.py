@@ -26,8 +26,8 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0017_sale_refund_withheld'),
-        ('stores', '0008_webhooks'),
+        ('sales', '0018_sync_updated_at'),
+        ('stores', '0009_webhook_endpoints_admin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]

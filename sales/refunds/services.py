@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stores.webhooks import event_emit
 from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from transmission.models import PurchaseRecord
@@ -16,6 +17,7 @@ from transmission.models import PurchaseRecord
 from ..models import Sale
 from ..permissions import check_can_sell
 from ..returns import refund_due
+from ..sync import sales_touch
 from ..traveller import notices
 from .models import Refund
 from .payouts.models import Payout, PayoutAttempt
@@ -52,7 +54,8 @@ def refund_pay(
     one, no payment of this sale may be under way (docs/architecture.md, invariant 8)."""
     if attempt is None:
         check_can_sell(actor, sale.store)
-    sale = Sale.objects.select_for_update().get(pk=sale.pk)  # two counters paying at once: one wins
+    # Two counters paying at once: one wins. The store (for the partners' event) read, not locked.
+    sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
     check_payable(sale)
     attempt = _check_attempt(sale, attempt)
     due = refund_due(sale)
@@ -94,6 +97,21 @@ def refund_pay(
         attempt=attempt.pk if attempt else None,
     )
     notices.paid(refund)
+    sales_touch(sale.pk)
+    event_emit(
+        business_id=sale.store.business_id,
+        type="refund.paid",
+        data={
+            "sale_id": sale.pk,
+            "store_id": sale.store_id,
+            "refund_id": refund.pk,
+            "due": due,
+            "paid": paid,
+            "fee": fee,
+            "channel": channel,
+            "paid_at": refund.paid_at.isoformat(),
+        },
+    )
     route = "under_way" if attempt is not None else _route_of(sale)
     transaction.on_commit(lambda: totals_paid(due, route))
     return refund

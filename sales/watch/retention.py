@@ -158,6 +158,7 @@ def customers_anonymise(*, actor: Actor, business: Business, through: date, ids:
         "audit_rows": _audit_rows(ids, doc_ids, sale_ids),
         "signals": _signals(sale_ids),
     }
+    Sale.objects.filter(pk__in=sale_ids).touch()  # the API's sync: their refund routes are now blank
     audit(
         actor,
         AuditAction.RETENTION_PURGE,

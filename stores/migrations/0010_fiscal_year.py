@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stores', '0008_webhooks'),
+        ('stores', '0009_webhook_endpoints_admin'),
     ]
 
     operations = [

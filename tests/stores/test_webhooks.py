@@ -14,8 +14,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
 
-from stores.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from stores.webhooks import new_secret, webhooks_send
+from stores.models import Reminder, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from stores.webhooks import backoff, new_secret, webhooks_send
+from taxfree.models import AuditAction, AuditEvent
 from tests.factories import api_token
 from tests.security.test_concurrency import sale
 
@@ -113,11 +114,33 @@ def test_a_failing_receiver_gets_the_same_event_again_later(clerk, store, endpoi
     assert list(WebhookAttempt.objects.order_by("at", "id").values_list("status_code", flat=True)) == [500, 200]
 
 
-def test_after_three_days_of_failures_the_delivery_is_given_up(clerk, store, endpoint, receiver):
+def test_after_three_days_of_failures_the_endpoint_is_disabled_and_the_officers_reminded(
+    clerk, store, endpoint, receiver
+):
     receiver.status = 503
     record_sale(clerk, store)
-    WebhookEvent.objects.update(created_at=timezone.now() - timedelta(days=3, seconds=1))
+    record_sale(clerk, store, "TZ0000002")
+    first = WebhookDelivery.objects.order_by("id").first()
+    WebhookDelivery.objects.filter(pk=first.pk).update(since=timezone.now() - timedelta(days=3, seconds=1))
+    WebhookDelivery.objects.exclude(pk=first.pk).update(next_at=timezone.now() + timedelta(minutes=1))
     assert webhooks_send() == {"failed": 1}
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and endpoint.disabled_at is not None
+    reminder = Reminder.objects.get(business=store.business)
+    assert endpoint.url in reminder.subject and reminder.url.endswith(f"/webhookendpoint/{endpoint.pk}/change/")
+    assert AuditEvent.objects.filter(action=AuditAction.WEBHOOK_ENDPOINT_DISABLE).count() == 1
+    WebhookDelivery.objects.update(next_at=timezone.now())
+    assert webhooks_send() == {}  # a disabled endpoint is sent nothing more
+
+
+def test_the_back_off_grows_to_ten_hours():
+    assert [backoff(n) for n in (1, 2, 5, 6, 20)] == [
+        timedelta(seconds=5),
+        timedelta(minutes=5),
+        timedelta(hours=5),
+        timedelta(hours=10),
+        timedelta(hours=10),
+    ]
 
 
 def test_an_unreachable_receiver_is_an_attempt_too_and_the_command_says_what_happened(
@@ -126,7 +149,8 @@ def test_an_unreachable_receiver_is_an_attempt_too_and_the_command_says_what_hap
     WebhookEndpoint.objects.update(url="http://127.0.0.1:9/nobody")
     record_sale(clerk, store)
     call_command("send_webhooks")
-    assert "pending: 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "failed, to be retried: 1" in out and "still to deliver: 1" in out
     assert WebhookAttempt.objects.get().status_code is None
 
 

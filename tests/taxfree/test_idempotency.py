@@ -169,3 +169,39 @@ def test_the_purge_runs_hourly_as_a_task(clerk, store):
     IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert purge_idempotency_keys() == "1 expired idempotency keys deleted"
     assert not IdempotencyKey.objects.exists()
+
+
+CLIENTS, SALES_EACH = 4, 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_storm_of_four_clients_each_sending_every_request_three_times_records_each_sale_once(clerk, store):
+    """Issue 28, item 5: 4 clients (tokens), each request sent and retried twice at once, as after
+    timeouts; 0 duplicate sales, one record each."""
+    tokens = [api_token(clerk) for _c in range(CLIENTS)]
+    statuses: list[int] = []
+    start = threading.Barrier(CLIENTS * SALES_EACH * 3)
+
+    def send(token: str, number: str, key: str) -> None:
+        start.wait()
+        try:
+            statuses.append(post(client_with(token), sale(store, number), key=key).status_code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(token, f"TZ{c}{n:06d}", f"client-{c}-sale-{n}"))
+        for c, token in enumerate(tokens)
+        for n in range(SALES_EACH)
+        for _try in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(statuses) == len(threads) and set(statuses) <= {201, 409}
+    assert Sale.objects.count() == CLIENTS * SALES_EACH == PurchaseRecord.objects.count()
+    for c, token in enumerate(tokens):  # a late retry of each gets the first answer back
+        for n in range(SALES_EACH):
+            assert post(client_with(token), sale(store, f"TZ{c}{n:06d}"), key=f"client-{c}-sale-{n}").status_code == 201
+    assert Sale.objects.count() == CLIENTS * SALES_EACH

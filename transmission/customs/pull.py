@@ -24,6 +24,7 @@ from .. import client
 from ..models import PurchaseRecord
 from ..wire import customs as wire
 from .models import PullWatermark
+from .partners import customs_tell_partners
 from .reconcile import reconcile
 from .signals import customs_moved
 
@@ -162,5 +163,6 @@ def records_expire(now: datetime | None = None) -> int:
                 )
                 if moved:
                     customs_moved.send(sender=PurchaseRecord, moves=[(record.pk, CustomsState.EXPIRED)])
+                    customs_tell_partners([(record.pk, CustomsState.EXPIRED)])
                 expired += moved
     return expired

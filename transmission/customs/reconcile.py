@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..models import PurchaseRecord
 from ..wire.customs import Item
 from .models import CustomsConfirmation
+from .partners import customs_tell_partners
 from .signals import customs_moved
 
 CustomsState = PurchaseRecord.CustomsState
@@ -98,6 +99,7 @@ def _move(moves: dict[int, tuple[str, Item]]) -> Counter[str]:
     moved = _update_from_values(rows) if rows else []
     if moved:
         customs_moved.send(sender=PurchaseRecord, moves=moved)
+        customs_tell_partners(moved)
     return Counter(state for _pk, state in moved) + Counter(late=late)
 
 

@@ -25,6 +25,7 @@ from taxfree.roles import Actor, user_of
 from transmission.models import PurchaseRecord
 
 from ...models import Sale
+from ...sync import sales_touch
 from ..models import Refund
 from ..services import RefundRefused, refund_pay
 from .fees import fee_for
@@ -75,6 +76,7 @@ def payout_batch_create(
         created_by=user_of(actor),
     )
     attempts = _attempts(actor, batch, [payouts[i] for i in ids], dues)
+    sales_touch(*(a.sale_id for a in attempts))
     _write_files(batch, account, attempts, payouts, sales, now)
     audit(
         actor,
@@ -267,6 +269,7 @@ def payout_batch_cancel(*, actor: Actor, batch: PayoutBatch) -> PayoutBatch:
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.state != PayoutBatch.State.WRITTEN:
         raise PayoutRefused("batch_state", conflict=True)
+    sales_touch(*batch.items.filter(state__in=PayoutAttempt.IN_FLIGHT).values_list("sale_id", flat=True))
     batch.items.filter(state__in=PayoutAttempt.IN_FLIGHT).update(state=State.CANCELLED, finished_at=timezone.now())
     batch.state = PayoutBatch.State.CANCELLED
     batch.save(update_fields=["state"])

@@ -18,6 +18,7 @@ from taxfree.roles import Actor, user_of
 from ...models import Sale
 from ...permissions import check_can_sell
 from ...returns import refund_due
+from ...sync import sales_touch
 from ..models import Refund
 from ..services import RefundRefused, check_payable, refund_pay
 from .fees import fee_for
@@ -82,6 +83,7 @@ def _attempt(actor: Actor, sale: Sale, payout: Payout, route: str) -> PayoutAtte
         created_by=user_of(actor),
     )
     summary = f"sale #{sale.pk}: ¥{attempt.amount:,} to {payout.card_masked} ({route})"
+    sales_touch(sale.pk)
     audit(
         actor,
         AuditAction.PAYOUT_ATTEMPT,
@@ -125,7 +127,8 @@ def _waiting(attempt: PayoutAttempt, result: Result) -> None:
     changes = {"last_error": result.reason[:300]}
     if result.outcome == "pending":
         changes |= {"state": State.PENDING, "provider_reference": result.reference}
-    PayoutAttempt.objects.filter(pk=attempt.pk, state__in=PayoutAttempt.IN_FLIGHT).update(**changes)
+    if PayoutAttempt.objects.filter(pk=attempt.pk, state__in=PayoutAttempt.IN_FLIGHT).update(**changes):
+        sales_touch(attempt.sale_id)
 
 
 def card_refunds_check(now: datetime | None = None) -> dict[str, int]:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from stores.webhooks import event_emit
 from taxfree.models import AuditAction, audit
 from taxfree.roles import Actor
 from transmission.models import PurchaseRecord
@@ -18,6 +19,7 @@ from transmission.models import PurchaseRecord
 from ...models import Sale
 from ...permissions import check_can_sell
 from ...returns import refund_due
+from ...sync import sales_touch
 from ...traveller import notices
 from ..models import Refund
 from .details import Checked, DetailsRefused, check, check_email, check_language, mask_email
@@ -65,6 +67,7 @@ def payout_set(
     after = snapshot(payout)
     summary = f"sale #{sale.pk}: {before['method'] or '—'} → {after['method']} ({by})"
     audit(actor, AuditAction.PAYOUT_CHANGE, payout, summary, sale=sale.pk, by=by, before=before, after=after)
+    sales_touch(sale.pk)
     if payout.email and not had_email:
         notices.first(sale, payout)
     return payout
@@ -178,7 +181,7 @@ def payout_fail(*, actor: Actor, attempt: PayoutAttempt, reason: str, reference:
     """A payment that did not reach the traveller (a declined card refund, a transfer the bank
     returned): the refund waits for the traveller again, who is told to choose another route."""
     Sale.objects.select_for_update().get(pk=attempt.sale_id)
-    attempt = PayoutAttempt.objects.select_related("payout", "batch").get(pk=attempt.pk)
+    attempt = PayoutAttempt.objects.select_related("payout", "batch", "sale__store").get(pk=attempt.pk)
     if not attempt.in_flight:
         raise PayoutRefused("not_in_flight", conflict=True)
     now = timezone.now()
@@ -205,6 +208,19 @@ def payout_fail(*, actor: Actor, attempt: PayoutAttempt, reason: str, reference:
         after=snapshot(payout),
     )
     notices.failed(attempt.sale_id, payout, attempt.pk)
+    sales_touch(attempt.sale_id)
+    event_emit(
+        business_id=attempt.sale.store.business_id,
+        type="refund.failed",
+        data={
+            "sale_id": attempt.sale_id,
+            "store_id": attempt.sale.store_id,
+            "payout_attempt_id": attempt.pk,
+            "route": attempt.route,
+            "amount": attempt.amount,
+            "failed_at": now.isoformat(),
+        },
+    )
     if attempt.batch_id:
         from .batches import batch_close_if_settled
 
