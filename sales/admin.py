@@ -340,3 +340,4 @@ def decision_html(decision: dict[str, Any]) -> str:
 
 from .refunds import admin as _refunds_admin  # noqa: E402, F401 - registers the refunds' admin
 from .refunds.payouts import admin as _payouts_admin  # noqa: E402, F401 - registers the payouts' admin
+from .watch import admin as _watch_admin  # noqa: E402, F401 - registers the review queue of risk signals

@@ -68,6 +68,8 @@ class Customer(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     works_in_japan = models.BooleanField(_("works at an office in Japan"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # docs/rules.md §9: past the retention period the identity goes and the sales' amounts stay.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,6 +89,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="customer_created_desc"),
             models.Index(fields=["store", "-created_at"], name="customer_store_created"),
+            # The risk signals at a sale's finish (sales/watch): the store's buyers by birth date, by name.
+            models.Index(fields=["store", "birth_date"], name="customer_store_birth"),
+            models.Index(fields=["store", "family_name", "given_names"], name="customer_store_name"),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +324,8 @@ class Sale(models.Model):
             models.Index(fields=["-sold_at", "-id"], name="sale_sold_at_desc"),
             models.Index(fields=["customer", "store", "sale_date"], name="sale_same_day"),
             models.Index(fields=["store", "-sold_at"], name="sale_store_sold_at"),
+            # A document's recent sales, for the risk signals (sales/watch).
+            models.Index(fields=["document", "sale_date"], name="sale_document_date"),
         ]
 
     def __str__(self) -> str:
@@ -411,3 +418,6 @@ from .exports.models import ExportJob  # noqa: E402, F401
 # Models of the refunds package.
 from .refunds.models import Refund  # noqa: E402, F401
 from .refunds.payouts.models import Payout, PayoutAccount, PayoutAttempt, PayoutBatch  # noqa: E402, F401
+
+# Models of the watch package (risk signals).
+from .watch.models import Signal  # noqa: E402, F401

@@ -26,6 +26,8 @@ from .models import Customer, IdentityDocument, Sale, SaleItem, SaleSubmission
 from .permissions import check_can_sell
 from .records import record_create
 from .rules.types import ItemResult
+from .watch.finish import signals_on_finish
+from .watch.models import Signal
 
 
 class SaleRefused(Exception):
@@ -77,6 +79,7 @@ class FinalizedSale:
 
     sale: Sale
     decision: rules.Decision
+    cautions: tuple[Signal, ...] = ()  # the risk signals this sale raised or joined (docs/rules.md §8)
 
 
 def sale_evaluate(
@@ -306,6 +309,7 @@ def _sale_write(
         for n, (line, result) in enumerate(zip(order.lines, decision.items, strict=True), start=1)
     )
     record = record_create(sale, items=items)
+    cautions = tuple(signals_on_finish(sale, customer, document, items))
     audit(
         actor,
         AuditAction.SALE_FINALIZE,
@@ -316,7 +320,7 @@ def _sale_write(
         refund_amount=decision.refund_amount,
     )
     event_emit(business_id=store.business_id, type="sale.recorded", data=sale_event(sale, record.state))
-    return FinalizedSale(sale, decision)
+    return FinalizedSale(sale, decision, cautions)
 
 
 def sale_event(sale: Sale, record_state: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sales import services
 from sales.inputs import SaleOrder, line_from_dict
 from sales.models import Sale
 from sales.refunds.models import Refund
+from sales.watch.models import Signal
 from stores.models import (
     Business,
     Filing,
@@ -123,6 +124,14 @@ def one_of_each(officer, store: Store) -> None:
     Refund.objects.create(
         sale=sale, store=store, due=1_000, paid=1_000, channel=Refund.Channel.CASH, paid_at=now, paid_by=officer
     )
+    signal = Signal.objects.create(
+        code="consumables",
+        subject=f"sale:{sale.pk}",
+        store=store,
+        last_sale_date=sale.sale_date,
+        params={"units": 30, "largest": 30},
+    )
+    signal.sales.add(sale)
     _webhook_rows(officer, store)
     _library_rows(officer, now)
 

@@ -24,6 +24,7 @@ from sales.models import Sale
 from sales.refunds.payouts.state import flying_of, payout_as_dict
 from sales.rules.messages import MESSAGES, PACKING_MESSAGES
 from sales.traveller import links
+from sales.watch.texts import explanation
 from taxfree.api import PROBLEM, problem_response
 from taxfree.idempotency import idempotent
 from taxfree.openapi import IDEMPOTENCY_KEY, errors, problem_of
@@ -44,10 +45,21 @@ CODES_DOC = (
 )
 
 
-class SaleCreatedSerializer(DecisionSerializer):
+class CautionSerializer(Serializer):
+    code = serializers.CharField(help_text="The risk signal: `several_stores`, `frequent`, `under_limit`, …")
+    message = serializers.CharField(help_text="What it means, in plain words, in the request's language.")
+
+
+class SaleRecordedSerializer(DecisionSerializer):
     sale_id = serializers.IntegerField()
     record_id = serializers.IntegerField()
     record_state = serializers.CharField()
+
+
+class SaleCreatedSerializer(SaleRecordedSerializer):
+    cautions = CautionSerializer(
+        many=True, help_text="Risk signals this sale raised: show them to the staff; the sale is recorded all the same."
+    )
 
 
 class NotEligibleSerializer(DecisionSerializer):
@@ -78,7 +90,7 @@ class ConfirmationSerializer(Serializer):
     deadline = serializers.DateField(allow_null=True, help_text="The last day customs may confirm.")
 
 
-class SaleDetailSerializer(SaleCreatedSerializer):
+class SaleDetailSerializer(SaleRecordedSerializer):
     kind = serializers.ChoiceField(["sale", "cancellation"])
     sold_at = serializers.DateTimeField()
     cancels = serializers.IntegerField(allow_null=True, help_text="For a cancellation: the sale it cancels.")
@@ -209,6 +221,7 @@ class SaleCreateView(APIView):
             "sale_id": done.sale.pk,
             "record_id": record.pk,
             "record_state": record.state,
+            "cautions": [{"code": s.code, "message": explanation(s)} for s in done.cautions],
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

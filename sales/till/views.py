@@ -37,6 +37,8 @@ from sales.refunds.payouts.state import flying_of, payout_state
 from sales.refunds.services import RefundRefused, refund_pay
 from sales.traveller import links
 from sales.traveller.qr import qr_data_uri
+from sales.watch.models import Signal
+from sales.watch.texts import explanation
 from stores.models import Store, TemporarySite
 from taxfree.models import AuditAction, audit
 from taxfree.roles import AuthenticatedHttpRequest, can_sell
@@ -551,6 +553,7 @@ def _sale_page(request: AuthenticatedHttpRequest, sale: Sale, payout_form: Payou
             "correction": correction,
             "buyer_name": correction.buyer_name if correction else str(sale.customer),
             "split_parts": _split_parts(request, sale),
+            "cautions": [explanation(s) for s in sale.signals.filter(state=Signal.State.OPEN).order_by("id")],
             "cancellations": sale.cancellations.all(),
             "rounding": rounding_rows([(i.rate_percent, i.amount_excl_tax) for i in items], sale_totals(sale, items)),
             "can_cancel": can_sell(request.user) and any(left.values()),

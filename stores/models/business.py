@@ -30,6 +30,16 @@ class Business(models.Model):
     is_taxable = models.BooleanField(_("taxable business (課税事業者)"), default=True)
     tax_payment_place = models.CharField(_("place of tax payment (納税地)"), max_length=300)
     tax_office = models.CharField(_("tax office (所轄税務署)"), max_length=100)
+    fiscal_year_end_month = models.PositiveSmallIntegerField(
+        _("fiscal year ends with the month"),
+        null=True,
+        blank=True,
+        choices=[(m, str(m)) for m in range(1, 13)],
+        help_text=_(
+            "The month whose last day ends the business's fiscal year (taxable period): 12 for a sole "
+            "proprietor. Records are kept seven years from two months after it; nothing is purged until it is set."
+        ),
+    )
     registered_email = models.EmailField(_("e-mail registered with the tax office"), blank=True)
     temporary_sites_approved_on = models.DateField(
         _("temporary-site approval (臨時販売場を設置する事業者の承認)"), null=True, blank=True

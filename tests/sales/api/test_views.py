@@ -257,7 +257,7 @@ def test_a_sale_of_another_store_is_not_found(api, other_store, officer):
     assert api.get(f"/api/v1/sales/{created['sale_id']}/").status_code == 404
 
 
-def test_a_sale_of_a_returning_customer_costs_at_most_ten_queries(api, store):
+def test_a_sale_of_a_returning_customer_costs_at_most_eleven_queries(api, store):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -266,7 +266,8 @@ def test_a_sale_of_a_returning_customer_costs_at_most_ten_queries(api, store):
         assert api.post("/api/v1/sales/", sale_body(store), format="json").status_code == 201
     real = [q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     lock = connection.vendor == "postgresql"  # its lock on the document number
-    assert len(real) <= 10 + lock, [q["sql"][:80] for q in real]  # 10: with the webhook endpoints wanting it
+    # 10 with the webhook endpoints wanting it; 11 with the risk signals' one look (sales/watch/finish.py)
+    assert len(real) <= 11 + lock, [q["sql"][:80] for q in real]
 
 
 def test_a_sale_of_a_new_customer_checks_no_relation_it_already_holds(api, store):
@@ -278,6 +279,6 @@ def test_a_sale_of_a_new_customer_checks_no_relation_it_already_holds(api, store
     real = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     validations = [q for q in real if re.fullmatch(r'SELECT 1 AS "a" FROM "\w+" WHERE "\w+"\."id" = \d+ LIMIT 1', q)]
     assert not validations  # ForeignKey.validate's existence checks
-    # 20 once; the token's first use writes last_used_at; the webhook endpoints wanting the sale; PostgreSQL
-    # adds its lock on the number
-    assert len(real) <= 11 + (connection.vendor == "postgresql"), [q[:80] for q in real]
+    # 20 once; the token's first use writes last_used_at; the webhook endpoints wanting the sale; the risk
+    # signals' one look; PostgreSQL adds its lock on the number
+    assert len(real) <= 12 + (connection.vendor == "postgresql"), [q[:80] for q in real]
