@@ -57,7 +57,9 @@ class ProductFactsSerializer(Serializer):
 
 
 class ProductCreateSerializer(ProductFactsSerializer):
-    store = StrictIntegerField(min_value=1, help_text="A store of yours: the product joins its business's master.")
+    store = StrictIntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="A store of yours: the product joins its business's master."
+    )
 
 
 class ProductSerializer(ProductFactsSerializer):

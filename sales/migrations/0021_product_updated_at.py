@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0018_sync_updated_at"),
+        ("sales", "0020_customer_anonymised"),
     ]
 
     operations = [
