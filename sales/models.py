@@ -194,11 +194,18 @@ class Product(models.Model):
     )
     serial_expected = models.BooleanField(_("has a serial number"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # What `GET /api/v1/products/?updated_after=` pages by, with the id (sales/api/sync.py): every save
+    # (the admin, the API) takes it inside its transaction.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="product_updated"),
+            models.Index(fields=["business", "updated_at", "id"], name="product_business_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["business", "jan_code"], condition=~models.Q(jan_code=""), name="unique_jan_per_business"

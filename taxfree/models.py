@@ -77,6 +77,8 @@ class AuditAction(models.TextChoices):
     PAYOUT_FAIL = "payout_fail", _("refund payment failed")
     PERSONAL_DATA_EXPORT = "personal_data_export", _("customer's personal data exported")
     PERSONAL_DATA_FIND = "personal_data_find", _("customer found for a personal-data request")
+    PRODUCT_CHANGE = "product_change", _("product changed through the API")
+    PRODUCT_CREATE = "product_create", _("product added through the API")
     RECORD_CORRECT = "record_correct", _("purchase record corrected")
     RECORD_RESEND = "record_resend", _("purchase record sent again unchanged")
     RECORD_REVIEW = "record_review", _("warning reviewed")

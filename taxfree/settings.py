@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "DocumentTypeEnum": "sales.choices.DocumentType",
         "MrzDocumentTypeEnum": ["TD1", "TD2", "TD3", "MRV-A", "MRV-B"],
         "CustomerLanguageEnum": "sales.choices.CUSTOMER_LANGUAGE_CODES",
+        "ItemCategoryEnum": "sales.choices.Category",
+        "LiquorCategoryEnum": "sales.choices.LiquorCategory",
     },
 }
 

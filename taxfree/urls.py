@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from sales.api import payouts as payout_api
+from sales.api import products as product_api
 from sales.api import refunds as refund_api
 from sales.api import views as api
 from sales.capture import api as capture_api
@@ -25,6 +26,8 @@ api_v1 = [
     path("sales/<int:pk>/", api.SaleDetailView.as_view(), name="sale"),
     path("sales/<int:pk>/documents/<slug:name>.pdf", api.SaleDocumentView.as_view(), name="sale_document"),
     path("sales/<int:pk>/payout/", payout_api.PayoutView.as_view(), name="sale_payout"),
+    path("products/", product_api.ProductListView.as_view(), name="products"),
+    path("products/<int:pk>/", product_api.ProductDetailView.as_view(), name="product"),
     path("refunds/", refund_api.RefundCreateView.as_view(), name="refunds"),
     path("exports/<slug:name>.<str:fmt>", export_api.ExportView.as_view(), name="export"),
     path("captures/", capture_api.CaptureView.as_view(), name="captures"),

@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,8 +27,18 @@ from stores.models import Store
 PAGE = 100
 
 
-def cursor_of(sale: Sale) -> str:
-    return base64.urlsafe_b64encode(f"{sale.updated_at.isoformat()}|{sale.pk}".encode()).decode()
+class Synced(Protocol):
+    """A row paged by its (updated_at, id): a sale, a product."""
+
+    pk: Any
+    updated_at: datetime
+
+
+_R = TypeVar("_R", bound=Model)
+
+
+def cursor_of(row: Synced) -> str:
+    return base64.urlsafe_b64encode(f"{row.updated_at.isoformat()}|{row.pk}".encode()).decode()
 
 
 def cursor_read(text: str) -> tuple[datetime, int]:
@@ -48,25 +58,30 @@ def cursor_read(text: str) -> tuple[datetime, int]:
 def changed_sales(request: Request) -> tuple[list[Sale], str, bool]:
     """The page of sales changed after the cursor, the cursor to ask with next, and whether more are
     listable now."""
-    since = request.query_params.get("updated_after", "0")
-    at, pk = cursor_read(since)
     sales = Sale.objects.visible_to(request.user)
     store = request.query_params.get("store")
     if store is not None:
-        sales = sales.filter(store=_visible_store(request, store))
+        sales = sales.filter(store=visible_store(request, store))
+    return changed_page(request, sales.select_related("record", "refund", "payout"))
+
+
+def changed_page(request: Request, rows: QuerySet[_R]) -> tuple[list[_R], str, bool]:
+    """The page of `rows` changed after the request's cursor (settled ones only), the next cursor, and
+    whether more are listable now."""
+    since = request.query_params.get("updated_after", "0")
+    at, pk = cursor_read(since)
     settled = timezone.now() - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
     page = list(
-        sales.filter(updated_at__lt=settled)
+        rows.filter(updated_at__lt=settled)
         .filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
-        .select_related("record", "refund", "payout")
         .order_by("updated_at", "pk")[: PAGE + 1]
     )
     more = len(page) > PAGE
     page = page[:PAGE]
-    return page, cursor_of(page[-1]) if page else since, more
+    return page, cursor_of(page[-1]) if page else since, more  # type: ignore[arg-type]  # every synced model has updated_at
 
 
-def _visible_store(request: Request, text: str) -> Store:
+def visible_store(request: Request, text: str) -> Store:
     store = Store.objects.visible_to(request.user).filter(pk=int(text)).first() if text.isdigit() else None
     if store is None:
         raise exceptions.ValidationError({"store": [_("No store of yours has this id.")]})
